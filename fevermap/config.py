@@ -1,0 +1,38 @@
+"""Settings: one pydantic ``Settings`` object, read from ``FEVERMAP_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The repository's ``data/`` folder (the package is installed in editable mode from the repository).
+REPO_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "fevermap"
+
+
+class Settings(BaseSettings):
+    """fevermap settings; every field can be set as ``FEVERMAP_<FIELD>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="FEVERMAP_", extra="ignore")
+
+    #: Folder of bundled data (demo OSM extract, clinics, cases).
+    data_dir: Path = REPO_DATA_DIR
+    #: Folder where built regions (e.g. the demo region, built on first use) are cached.
+    cache_dir: Path = _default_cache_dir()
+    #: A point farther than this from every road is refused (metres).
+    max_snap_distance_m: float = 1000.0
+    #: Database URL (SQLAlchemy); default is a SQLite file in the cache folder.
+    database_url: str | None = None
+    #: Clinic status older than this is reported as stale (minutes).
+    stale_after_min: float = 30.0
+
+
+def get_settings() -> Settings:
+    """Return settings read from the environment now (cheap; no module-level mutable state)."""
+    return Settings()
