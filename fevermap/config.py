@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     database_url: str | None = None
     #: Clinic status older than this is reported as stale (minutes).
     stale_after_min: float = 30.0
+    #: A clinic farther than this by road gets "call first" with its phone leading the answer (minutes).
+    call_first_eta_min: float = 45.0
+    #: A status update observed more than this in the future is refused (clock skew allowance, seconds).
+    status_max_skew_s: float = 120.0
+    #: Country whose dialling rules apply to phone numbers written without a country code (ISO 3166 alpha-2).
+    phone_region: str = "CN"
 
 
 def get_settings() -> Settings:

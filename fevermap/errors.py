@@ -35,3 +35,11 @@ class RegionError(FevermapError, OSError):
 
 class ConflictError(FevermapError, ValueError):
     """An update that conflicts with stored state (e.g. one from the future)."""
+
+
+class PhoneNumberError(InputError):
+    """A phone number that cannot be parsed or is not a valid number (clinic registry)."""
+
+
+class FutureObservationError(ConflictError):
+    """A status update observed in the future beyond the allowed clock skew (clinic registry)."""

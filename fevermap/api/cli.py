@@ -1,0 +1,193 @@
+"""The ``fevermap`` command line. Each command parses, calls one domain function and prints JSON."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from fevermap import __version__
+from fevermap.errors import FevermapError, InputError, NoRouteError
+from fevermap.routing.region import build_region, open_region
+from fevermap.routing.router import Router, parse_lonlat
+
+app = typer.Typer(
+    name="fevermap",
+    help="Nearest available fever clinic by driving time in live traffic; exposure matching for investigators.\n\n"
+    "Road data (c) OpenStreetMap contributors, ODbL 1.0.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+RegionOpt = Annotated[
+    Path | None,
+    typer.Option("--region", help="Region directory from `fevermap build` (default: the bundled demo region)."),
+]
+TrafficOpt = Annotated[
+    Path | None,
+    typer.Option("--traffic", help="OSRM segment-speed CSV: from_osm_node_id,to_osm_node_id,speed_kmh[,rate]."),
+]
+MaxSnapOpt = Annotated[
+    float, typer.Option("--max-snap-m", help="Refuse points farther than this from every road (metres).")
+]
+
+
+def fail(message: str, code: int = 1) -> None:
+    """Print ``error: message`` on stderr and exit with ``code``."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def handle_errors(func: F) -> F:
+    """Turn fevermap's errors into a clear message on stderr and a non-zero exit (2 for bad input)."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except NoRouteError as exc:
+            fail(str(exc), 3)
+        except FevermapError as exc:
+            fail(str(exc), 2 if isinstance(exc, ValueError) else 1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def make_router(region: Path | None, traffic: Path | None = None, max_snap_m: float = 1000.0) -> Router:
+    """Open a region, build its router and apply a traffic file (report on stderr)."""
+    router = Router(open_region(region), max_snap_distance_m=max_snap_m)
+    if traffic is not None:
+        report = router.apply_traffic(traffic)
+        typer.echo(f"traffic: {json.dumps(report.to_dict())}", err=True)
+    return router
+
+
+def emit(obj: Any) -> None:
+    typer.echo(json.dumps(obj, ensure_ascii=False))
+
+
+@app.command()
+@handle_errors
+def build(
+    osm_file: Annotated[Path, typer.Argument(help="OSM extract: .osm, .osm.gz, .osm.bz2 or .osm.pbf.")],
+    out: Annotated[Path, typer.Option("--out", help="Region directory to write.")],
+    name: Annotated[str | None, typer.Option(help="Region name (default: from the file name).")] = None,
+    timezone: Annotated[str | None, typer.Option(help="IANA time zone (default: looked up).")] = None,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Build a region directory (drivable graph, CCH order, edge index metadata) from an OSM extract."""
+    region = build_region(osm_file, out, name=name, timezone=timezone, show_progress=progress)
+    emit({k: region.meta[k] for k in ("name", "nodes", "edges", "segments", "timezone", "bbox", "build_seconds")})
+
+
+def _route_pairs(router: Router, pairs: Path) -> None:
+    if not pairs.exists():
+        raise InputError(f"pairs file not found: {pairs}")
+    with pairs.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        need = {"from_lon", "from_lat", "to_lon", "to_lat"}
+        if not reader.fieldnames or not need <= set(reader.fieldnames):
+            raise InputError(f"pairs file {pairs} needs the header from_lon,from_lat,to_lon,to_lat")
+        for line, row in enumerate(reader, start=2):
+            try:
+                a = (float(row["from_lon"]), float(row["from_lat"]))
+                b = (float(row["to_lon"]), float(row["to_lat"]))
+            except (TypeError, ValueError):
+                emit({"line": line, "error": "from_lon,from_lat,to_lon,to_lat must be numbers"})
+                continue
+            try:
+                emit({"line": line, **router.route(a, b).to_dict()})
+            except FevermapError as exc:
+                emit({"line": line, "error": str(exc)})
+
+
+@app.command()
+@handle_errors
+def route(
+    from_: Annotated[str | None, typer.Option("--from", help="Origin LON,LAT (degrees, WGS-84).")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Destination LON,LAT (degrees, WGS-84).")] = None,
+    pairs: Annotated[
+        Path | None,
+        typer.Option(help="CSV with header from_lon,from_lat,to_lon,to_lat: one JSON line per row."),
+    ] = None,
+    region: RegionOpt = None,
+    traffic: TrafficOpt = None,
+    max_snap_m: MaxSnapOpt = 1000.0,
+) -> None:
+    """Fastest driving route: duration_s, distance_m, GeoJSON geometry and the snapped ends."""
+    if pairs is None and (from_ is None or to is None):
+        raise InputError("give --from LON,LAT and --to LON,LAT, or --pairs FILE.csv")
+    origin = parse_lonlat(from_, "--from") if from_ else None
+    dest = parse_lonlat(to, "--to") if to else None
+    router = make_router(region, traffic, max_snap_m)
+    if pairs is not None:
+        _route_pairs(router, pairs)
+        return
+    assert origin is not None and dest is not None
+    emit(router.route(origin, dest).to_dict())
+
+
+@app.command("export-graph")
+@handle_errors
+def export_graph(
+    out: Annotated[Path, typer.Option("--out", help="GraphML file to write.")],
+    region: RegionOpt = None,
+    traffic: TrafficOpt = None,
+) -> None:
+    """Write the exact graph the engine routes on as osmnx-compatible GraphML."""
+    from fevermap.routing.export import export_graphml
+
+    path = export_graphml(make_router(region, traffic), out)
+    emit({"graphml": str(path)})
+
+
+@app.command()
+@handle_errors
+def info(region: RegionOpt = None) -> None:
+    """Describe a region: name, size, time zone, bounding box, source."""
+    emit(open_region(region).meta)
+
+
+@app.command()
+@handle_errors
+def demo() -> None:
+    """Build the bundled demo region (central Shanghai) if needed and show a sample route."""
+    router = make_router(None)
+    typer.echo(
+        f"fevermap {__version__}: demo region {router.region.name} ({router.region.meta['nodes']} nodes)",
+        err=True,
+    )
+    result = router.route((121.4737, 31.2304), (121.4997, 31.2397))
+    emit(result.to_dict() | {"note": "Road data (c) OpenStreetMap contributors, ODbL 1.0"})
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """fevermap command line."""
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="fevermap")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,239 @@
+"""Build a drivable road graph from an OSM extract: strongly connected, simplified, with per-segment speeds.
+
+The graph keeps osmnx's conventions: nodes are intersections and dead ends (interior nodes of a road are removed by
+simplification, as ``osmnx.simplify_graph`` does), an edge keeps the polyline of the road it replaces, ``speed_kph`` and
+``travel_time`` (s). Unlike osmnx it also keeps every original OSM segment of an edge (its two OSM node ids, length and
+speed) so that a traffic row for one segment changes exactly that piece of a longer edge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from pyproj import Geod
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from fevermap.errors import InputError
+from fevermap.routing._osm import WayRun
+
+_GEOD = Geod(ellps="WGS84")
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class RoadGraph:
+    """A simplified drivable graph as flat arrays.
+
+    Nodes ``0..n-1`` carry ``node_osm`` ids and ``(node_lon, node_lat)`` degrees. Directed edge ``i`` runs from
+    ``edge_tail[i]`` to ``edge_head[i]`` over the OSM segments ``seg_off[i]:seg_off[i+1]`` (in driving order) and
+    the polyline ``coords[seg_off[i] + i : seg_off[i+1] + i + 1]`` (``(lon, lat)`` rows).
+    """
+
+    node_osm: IntArray
+    node_lon: FloatArray
+    node_lat: FloatArray
+    edge_tail: IntArray
+    edge_head: IntArray
+    seg_off: IntArray
+    seg_u_osm: IntArray
+    seg_v_osm: IntArray
+    seg_length_m: FloatArray
+    seg_speed_kph: FloatArray
+    seg_way: IntArray
+    coords: FloatArray
+    edge_name: list[str]
+    edge_highway: list[str]
+
+    @property
+    def node_count(self) -> int:
+        return int(self.node_osm.shape[0])
+
+    @property
+    def edge_count(self) -> int:
+        return int(self.edge_tail.shape[0])
+
+
+@dataclass
+class _Arcs:
+    u: IntArray  # dense node index
+    v: IntArray
+    length: FloatArray
+    speed: FloatArray
+    way: IntArray
+    label: IntArray  # index into labels (name, highway)
+
+
+def _collect_arcs(
+    runs: Iterable[WayRun],
+) -> tuple[IntArray, FloatArray, FloatArray, _Arcs, list[tuple[str, str]]]:
+    us: list[int] = []
+    vs: list[int] = []
+    speeds: list[float] = []
+    ways: list[int] = []
+    labels_idx: list[int] = []
+    labels: dict[tuple[str, str], int] = {}
+    coord: dict[int, tuple[float, float]] = {}
+    for run in runs:
+        label = labels.setdefault((run.name, run.highway), len(labels))
+        for nid, lon, lat in zip(run.node_ids, run.lons, run.lats, strict=True):
+            coord[nid] = (lon, lat)
+        pairs = [(a, b) for a, b in zip(run.node_ids[:-1], run.node_ids[1:], strict=True) if a != b]
+        if run.forward:
+            for a, b in pairs:
+                us.append(a)
+                vs.append(b)
+                speeds.append(run.speed_forward_kph)
+                ways.append(run.way_id)
+                labels_idx.append(label)
+        if run.backward:
+            for a, b in pairs:
+                us.append(b)
+                vs.append(a)
+                speeds.append(run.speed_backward_kph)
+                ways.append(run.way_id)
+                labels_idx.append(label)
+    if not us:
+        raise InputError("the OSM file has no drivable roads")
+    node_osm = np.fromiter(coord.keys(), dtype=np.int64, count=len(coord))
+    lonlat = np.array(list(coord.values()), dtype=np.float64)
+    order = np.argsort(node_osm)
+    node_osm, lonlat = node_osm[order], lonlat[order]
+    u = np.searchsorted(node_osm, np.asarray(us, dtype=np.int64))
+    v = np.searchsorted(node_osm, np.asarray(vs, dtype=np.int64))
+    _, _, length = _GEOD.inv(lonlat[u, 0], lonlat[u, 1], lonlat[v, 0], lonlat[v, 1])
+    arcs = _Arcs(
+        u.astype(np.int64),
+        v.astype(np.int64),
+        np.asarray(length, dtype=np.float64),
+        np.asarray(speeds, dtype=np.float64),
+        np.asarray(ways, dtype=np.int64),
+        np.asarray(labels_idx, dtype=np.int64),
+    )
+    return node_osm, lonlat[:, 0].copy(), lonlat[:, 1].copy(), arcs, list(labels)
+
+
+def _largest_scc(n: int, arcs: _Arcs) -> npt.NDArray[np.bool_]:
+    matrix = coo_matrix((np.ones(arcs.u.shape[0]), (arcs.u, arcs.v)), shape=(n, n)).tocsr()
+    _, labels = connected_components(matrix, directed=True, connection="strong")
+    biggest = np.bincount(labels).argmax()
+    return np.asarray(labels == biggest)
+
+
+def _endpoints(n: int, arcs: _Arcs) -> npt.NDArray[np.bool_]:
+    """Nodes that stay in the simplified graph (osmnx's non-strict rule)."""
+    pair = arcs.u * n + arcs.v
+    uniq, counts = np.unique(pair, return_counts=True)
+    has_parallel = np.zeros(n, dtype=bool)
+    par = uniq[counts > 1]
+    has_parallel[par // n] = True
+    has_parallel[par % n] = True
+    uu, vv = uniq // n, uniq % n
+    outdeg = np.bincount(uu, minlength=n)
+    indeg = np.bincount(vv, minlength=n)
+    # distinct neighbours: unique undirected pairs per node
+    lo, hi = np.minimum(uu, vv), np.maximum(uu, vv)
+    und = np.unique(lo * n + hi)
+    nbrs = np.bincount(und // n, minlength=n) + np.bincount(und % n, minlength=n)
+    through = (nbrs == 2) & (indeg == outdeg) & ((indeg == 1) | (indeg == 2))
+    return ~through | has_parallel | (indeg == 0) | (outdeg == 0)
+
+
+def _walk(n: int, arcs: _Arcs, endpoint: npt.NDArray[np.bool_]) -> list[list[int]]:
+    """Chains of arc indices from endpoint to endpoint (loops made only of interior nodes start anywhere)."""
+    order = np.argsort(arcs.u, kind="stable")
+    starts = np.searchsorted(arcs.u[order], np.arange(n + 1))
+    out_arcs = [order[starts[i] : starts[i + 1]].tolist() for i in range(n)]
+    visited = np.zeros(arcs.u.shape[0], dtype=bool)
+    u_list, v_list = arcs.u.tolist(), arcs.v.tolist()
+    chains: list[list[int]] = []
+
+    def follow(first: int) -> list[int]:
+        chain = [first]
+        visited[first] = True
+        prev, node = u_list[first], v_list[first]
+        while not endpoint[node]:
+            nxt = [a for a in out_arcs[node] if v_list[a] != prev or len(out_arcs[node]) == 1]
+            arc = nxt[0]
+            if visited[arc]:
+                break
+            chain.append(arc)
+            visited[arc] = True
+            prev, node = node, v_list[arc]
+        return chain
+
+    for a in np.flatnonzero(endpoint[arcs.u]).tolist():
+        if not visited[a]:
+            chains.append(follow(a))
+    for a in range(arcs.u.shape[0]):
+        if not visited[a]:
+            endpoint[u_list[a]] = True
+            chains.append(follow(a))
+    return chains
+
+
+def build_graph(runs: Iterable[WayRun], progress: Progress | None = None) -> RoadGraph:
+    """Build the strongly connected, simplified drivable graph of some way runs.
+
+    Parameters
+    ----------
+    runs : iterable of WayRun
+        Drivable ways, e.g. from :func:`fevermap.routing._osm.read_drivable_ways`.
+    progress : callable, optional
+        Called with a short description of each stage.
+    """
+    say = progress or (lambda _msg: None)
+    say("collecting road segments")
+    node_osm, lon, lat, arcs, labels = _collect_arcs(runs)
+    n = node_osm.shape[0]
+    say("keeping the largest strongly connected component")
+    keep_node = _largest_scc(n, arcs)
+    keep = keep_node[arcs.u] & keep_node[arcs.v]
+    arcs = _Arcs(*(getattr(arcs, f)[keep] for f in ("u", "v", "length", "speed", "way", "label")))
+    say("simplifying")
+    endpoint = _endpoints(n, arcs)
+    while True:
+        chains = _walk(n, arcs, endpoint.copy())
+        loops = [c for c in chains if arcs.u[c[0]] == arcs.v[c[-1]] and len(c) > 1]
+        if not loops:
+            break
+        for c in loops:  # split loops at their middle so that no edge starts and ends at one node
+            endpoint[arcs.u[c[len(c) // 2]]] = True
+    endpoint_final = np.zeros(n, dtype=bool)
+    for c in chains:
+        endpoint_final[arcs.u[c[0]]] = True
+        endpoint_final[arcs.v[c[-1]]] = True
+    chains = [c for c in chains if arcs.u[c[0]] != arcs.v[c[-1]]]
+    dense = np.cumsum(endpoint_final) - 1
+    flat = np.fromiter((a for c in chains for a in c), dtype=np.int64)
+    lengths = np.fromiter((len(c) for c in chains), dtype=np.int64, count=len(chains))
+    seg_off = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    first = flat[seg_off[:-1]]
+    last = flat[seg_off[1:] - 1]
+    # polyline of edge i: tail of each of its segments, then the head of its last segment
+    edge_of_seg = np.repeat(np.arange(len(chains)), lengths)
+    geom_nodes = np.empty(flat.shape[0] + len(chains), dtype=np.int64)
+    geom_nodes[np.arange(flat.shape[0]) + edge_of_seg] = arcs.u[flat]
+    geom_nodes[seg_off[1:] + np.arange(len(chains))] = arcs.v[last]
+    label_of_edge = arcs.label[first]
+    return RoadGraph(
+        node_osm=node_osm[endpoint_final],
+        node_lon=lon[endpoint_final],
+        node_lat=lat[endpoint_final],
+        edge_tail=dense[arcs.u[first]].astype(np.int64),
+        edge_head=dense[arcs.v[last]].astype(np.int64),
+        seg_off=seg_off,
+        seg_u_osm=node_osm[arcs.u[flat]],
+        seg_v_osm=node_osm[arcs.v[flat]],
+        seg_length_m=arcs.length[flat],
+        seg_speed_kph=arcs.speed[flat],
+        seg_way=arcs.way[flat],
+        coords=np.column_stack([lon[geom_nodes], lat[geom_nodes]]),
+        edge_name=[labels[i][0] for i in label_of_edge.tolist()],
+        edge_highway=[labels[i][1] for i in label_of_edge.tolist()],
+    )

@@ -1,0 +1,61 @@
+"""Export the exact graph the engine routes on as osmnx-compatible GraphML.
+
+Nodes carry ``x``, ``y`` (lon, lat degrees) and ``osmid``; edges ``osmid`` (way id, or a list where a simplified edge
+spans several ways), ``length`` (m), ``speed_kph`` (effective: length / travel time), ``travel_time`` (s: the engine's
+integer milliseconds / 1000, so shortest paths on the export equal the engine's), ``name``, ``highway`` and
+``geometry`` (WKT LINESTRING). Closed edges (speed 0) are left out: the engine cannot use them either.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+
+from fevermap.routing.engine import INF_MS
+from fevermap.routing.router import Router
+
+
+def to_networkx(router: Router) -> nx.MultiDiGraph:
+    """The router's current graph and metric as an osmnx-style ``MultiDiGraph`` keyed by OSM node id."""
+    g = router.graph
+    weights = router.edge_weights_ms
+    graph = nx.MultiDiGraph(crs="epsg:4326", simplified=True, name=router.region.name)
+    for osm, x, y in zip(g.node_osm.tolist(), g.node_lon.tolist(), g.node_lat.tolist(), strict=True):
+        graph.add_node(osm, osmid=osm, x=x, y=y)
+    lengths = np.add.reduceat(g.seg_length_m, g.seg_off[:-1])
+    for e in range(g.edge_count):
+        w = int(weights[e])
+        if w >= INF_MS:
+            continue
+        s0, s1 = int(g.seg_off[e]), int(g.seg_off[e + 1])
+        ways = list(dict.fromkeys(g.seg_way[s0:s1].tolist()))
+        coords = g.coords[s0 + e : s1 + e + 1]
+        travel_time = w / 1000.0
+        length = float(lengths[e])
+        graph.add_edge(
+            int(g.node_osm[g.edge_tail[e]]),
+            int(g.node_osm[g.edge_head[e]]),
+            osmid=ways[0] if len(ways) == 1 else ways,
+            length=length,
+            travel_time=travel_time,
+            speed_kph=length / travel_time * 3.6 if travel_time > 0 else float(g.seg_speed_kph[s0]),
+            name=g.edge_name[e],
+            highway=g.edge_highway[e],
+            geometry="LINESTRING (" + ", ".join(f"{x!r} {y!r}" for x, y in coords.tolist()) + ")",
+            fevermap_edge=e,
+        )
+    return graph
+
+
+def export_graphml(router: Router, path: Path | str) -> Path:
+    """Write :func:`to_networkx` as GraphML (list attributes as strings, as osmnx does)."""
+    graph = to_networkx(router)
+    for _, _, data in graph.edges(data=True):
+        if isinstance(data["osmid"], list):
+            data["osmid"] = str(data["osmid"])
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nx.write_graphml(graph, path)
+    return path

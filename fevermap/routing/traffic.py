@@ -1,0 +1,183 @@
+"""Live traffic in OSRM's segment-speed format.
+
+A traffic file has rows ``from_osm_node_id,to_osm_node_id,speed_kmh[,rate]``, one row per direction, as OSRM's
+``--segment-speed-file`` takes them (an optional header line is allowed). A row sets the speed of exactly that OSM
+segment, also where it lies inside a longer simplified edge; speed 0 closes it. ``rate`` is accepted and validated but
+does not change durations (fevermap routes by time). Unknown node pairs are counted, not fatal; a malformed row is an
+error that names its line, and nothing of such a file is applied.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from fevermap.errors import InputError
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+MAX_SPEED_KPH = 300.0
+
+
+@dataclass(frozen=True)
+class TrafficRows:
+    """Parsed traffic rows: OSM node ids and speeds in km/h (0 = closed)."""
+
+    from_osm: IntArray
+    to_osm: IntArray
+    speed_kph: FloatArray
+
+    def __len__(self) -> int:
+        return int(self.from_osm.shape[0])
+
+
+@dataclass(frozen=True)
+class TrafficReport:
+    """What an update did: rows read, segments changed and closed, unknown node pairs (with a few examples)."""
+
+    rows: int
+    segments_changed: int
+    segments_closed: int
+    unknown_pairs: int
+    unknown_examples: list[tuple[int, int]] = field(default_factory=list)
+    metric_version: int = 0
+    customise_ms: float = 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "rows": self.rows,
+            "segments_changed": self.segments_changed,
+            "segments_closed": self.segments_closed,
+            "unknown_pairs": self.unknown_pairs,
+            "unknown_examples": [list(p) for p in self.unknown_examples],
+            "metric_version": self.metric_version,
+            "customise_ms": round(self.customise_ms, 3),
+        }
+
+
+def _parse_int(text: str, line: int, column: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise InputError(f"traffic line {line}: {column} {text.strip()!r} is not an integer OSM node id") from None
+    if value <= 0:
+        raise InputError(f"traffic line {line}: {column} {value} is not a positive OSM node id")
+    return value
+
+
+def parse_traffic(source: str | Path | Iterable[str]) -> TrafficRows:
+    """Parse OSRM segment-speed rows.
+
+    Parameters
+    ----------
+    source : str, Path or iterable of str
+        A path to a CSV file, or the CSV text itself (``str`` containing a newline or comma), or lines.
+
+    Raises
+    ------
+    InputError
+        On the first malformed row, naming its line number and what is wrong.
+    """
+    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and "," not in source):
+        path = Path(source)
+        if not path.exists():
+            raise InputError(f"traffic file not found: {path}")
+        lines: Iterable[str] = path.read_text(encoding="utf-8").splitlines()
+    elif isinstance(source, str):
+        lines = io.StringIO(source).read().splitlines()
+    else:
+        lines = source
+    from_ids: list[int] = []
+    to_ids: list[int] = []
+    speeds: list[float] = []
+    for number, row in enumerate(csv.reader(lines), start=1):
+        if not row or all(not c.strip() for c in row):
+            continue
+        if number == 1 and not row[0].strip().lstrip("-").isdigit():
+            continue  # header
+        if len(row) not in (3, 4):
+            raise InputError(
+                f"traffic line {number}: expected from_osm_node_id,to_osm_node_id,speed_kmh[,rate], "
+                f"got {len(row)} fields"
+            )
+        a = _parse_int(row[0], number, "from_osm_node_id")
+        b = _parse_int(row[1], number, "to_osm_node_id")
+        try:
+            speed = float(row[2])
+        except ValueError:
+            raise InputError(f"traffic line {number}: speed {row[2].strip()!r} is not a number") from None
+        if not math.isfinite(speed) or speed < 0 or speed > MAX_SPEED_KPH:
+            raise InputError(
+                f"traffic line {number}: speed {speed} km/h must be between 0 (closed) and {MAX_SPEED_KPH}"
+            )
+        if len(row) == 4 and row[3].strip():
+            try:
+                rate = float(row[3])
+            except ValueError:
+                raise InputError(f"traffic line {number}: rate {row[3].strip()!r} is not a number") from None
+            if not math.isfinite(rate) or rate < 0:
+                raise InputError(f"traffic line {number}: rate {rate} must be a non-negative number")
+        from_ids.append(a)
+        to_ids.append(b)
+        speeds.append(speed)
+    return TrafficRows(
+        np.asarray(from_ids, dtype=np.int64),
+        np.asarray(to_ids, dtype=np.int64),
+        np.asarray(speeds, dtype=np.float64),
+    )
+
+
+class SegmentTable:
+    """Maps OSM node pairs to segment indices of a region (vectorised; built once per router)."""
+
+    def __init__(self, seg_u_osm: IntArray, seg_v_osm: IntArray) -> None:
+        self._ids = np.unique(np.concatenate([seg_u_osm, seg_v_osm]))
+        n = self._ids.shape[0]
+        keys = np.searchsorted(self._ids, seg_u_osm) * n + np.searchsorted(self._ids, seg_v_osm)
+        self._order = np.argsort(keys, kind="stable")
+        self._keys = keys[self._order]
+
+    def _dense(self, osm: IntArray) -> tuple[IntArray, npt.NDArray[np.bool_]]:
+        pos = np.searchsorted(self._ids, osm)
+        pos = np.minimum(pos, self._ids.shape[0] - 1)
+        return pos, self._ids[pos] == osm
+
+    def lookup(self, from_osm: IntArray, to_osm: IntArray) -> tuple[IntArray, IntArray, npt.NDArray[np.bool_]]:
+        """Segments of each pair: returns ``(row_index, segment_index, found_per_row)``.
+
+        A pair may match several segments (parallel ways); each match is one output pair.
+        """
+        n = self._ids.shape[0]
+        a, ok_a = self._dense(from_osm)
+        b, ok_b = self._dense(to_osm)
+        key = a * n + b
+        lo = np.searchsorted(self._keys, key, side="left")
+        hi = np.searchsorted(self._keys, key, side="right")
+        found = ok_a & ok_b & (hi > lo)
+        counts = np.where(found, hi - lo, 0)
+        rows = np.repeat(np.arange(key.shape[0]), counts)
+        starts = np.repeat(lo, counts)
+        offsets = np.arange(rows.shape[0]) - np.repeat(np.cumsum(counts) - counts, counts)
+        return rows, self._order[starts + offsets], found
+
+
+def segment_times_ms(length_m: FloatArray, speed_kph: FloatArray) -> FloatArray:
+    """Segment travel times in ms (``inf`` where the speed is 0, i.e. closed)."""
+    with np.errstate(divide="ignore"):
+        return np.where(speed_kph > 0, length_m * 3600.0 / np.maximum(speed_kph, 1e-300), np.inf)
+
+
+def edge_weights_ms(seg_ms: FloatArray, seg_off: IntArray) -> IntArray:
+    """Integer edge weights in ms: the ceiling of each edge's summed segment times (never faster than the roads)."""
+    total = np.add.reduceat(seg_ms, seg_off[:-1])
+    out = np.full(total.shape[0], 2**31 - 1, dtype=np.int64)
+    finite = np.isfinite(total)
+    out[finite] = np.minimum(np.ceil(total[finite] - 1e-9), 2**31 - 1).astype(np.int64)
+    return out

@@ -1,0 +1,78 @@
+"""Shared fixtures: real regions built from bundled OSM extracts (Shanghai demo, Monaco, Andorra)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fevermap.config import REPO_DATA_DIR
+from fevermap.routing.region import Region, build_region
+from fevermap.routing.router import Router
+
+SHARED = REPO_DATA_DIR.parent.parent / "shared" / "data"
+EXTRACTS = {
+    "shanghai": REPO_DATA_DIR / "osm" / "shanghai_center.osm",
+    "monaco": REPO_DATA_DIR / "fixtures" / "monaco.osm.gz",
+    "andorra": REPO_DATA_DIR / "fixtures" / "andorra.osm.pbf",
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Keep the demo-region cache of the test run out of the user's cache folder."""
+    cache = tmp_path_factory.mktemp("cache")
+    old = os.environ.get("FEVERMAP_CACHE_DIR")
+    os.environ["FEVERMAP_CACHE_DIR"] = str(cache)
+    yield cache
+    if old is None:
+        os.environ.pop("FEVERMAP_CACHE_DIR", None)
+    else:
+        os.environ["FEVERMAP_CACHE_DIR"] = old
+
+
+@pytest.fixture(scope="session")
+def region_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Region]]:
+    built: dict[str, Region] = {}
+    yield built
+
+
+def _region(name: str, built: dict[str, Region], tmp_path_factory: pytest.TempPathFactory) -> Region:
+    if name not in built:
+        built[name] = build_region(EXTRACTS[name], tmp_path_factory.mktemp(f"region-{name}"), name=name)
+    return built[name]
+
+
+@pytest.fixture(scope="session")
+def shanghai(region_factory: dict[str, Region], tmp_path_factory: pytest.TempPathFactory) -> Region:
+    return _region("shanghai", region_factory, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def monaco(region_factory: dict[str, Region], tmp_path_factory: pytest.TempPathFactory) -> Region:
+    return _region("monaco", region_factory, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def andorra(region_factory: dict[str, Region], tmp_path_factory: pytest.TempPathFactory) -> Region:
+    return _region("andorra", region_factory, tmp_path_factory)
+
+
+@pytest.fixture(params=["shanghai", "andorra"])
+def any_region(request: pytest.FixtureRequest) -> Region:
+    """Each of two real extracts of different character (dense city, mountain roads)."""
+    region: Region = request.getfixturevalue(request.param)
+    return region
+
+
+@pytest.fixture
+def router(any_region: Region) -> Router:
+    """A fresh router (base speeds) on each real extract."""
+    return Router(any_region)
+
+
+@pytest.fixture
+def shanghai_router(shanghai: Region) -> Router:
+    return Router(shanghai)

@@ -1,0 +1,110 @@
+"""Live traffic in OSRM's segment-speed format: exact pieces, closures, unknown pairs, malformed rows."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from fevermap.errors import InputError
+from fevermap.routing.region import Region
+from fevermap.routing.router import Router
+from fevermap.routing.traffic import parse_traffic
+
+
+def _long_route(router: Router) -> tuple[tuple[float, float], tuple[float, float]]:
+    return (121.4600, 31.2200), (121.5000, 31.2450)
+
+
+def test_row_changes_exactly_its_piece_inside_a_simplified_edge(shanghai: Region) -> None:
+    router = Router(shanghai)
+    g = router.graph
+    n_segs = np.diff(g.seg_off)
+    e = int(np.flatnonzero(n_segs >= 3)[0])
+    s = int(g.seg_off[e]) + 1  # a segment strictly inside the edge
+    before = router.edge_weights_ms.copy()
+    new_speed = g.seg_speed_kph[s] / 2
+    report = router.apply_traffic(f"{g.seg_u_osm[s]},{g.seg_v_osm[s]},{new_speed}\n")
+    after = router.edge_weights_ms
+    changed = np.flatnonzero(after != before)
+    same_pair = np.flatnonzero((g.seg_u_osm == g.seg_u_osm[s]) & (g.seg_v_osm == g.seg_v_osm[s]))
+    edges_of_pair = np.searchsorted(g.seg_off, same_pair, side="right") - 1
+    assert set(changed.tolist()) == set(edges_of_pair.tolist())
+    extra_ms = g.seg_length_m[s] * 3600.0 / new_speed - g.seg_length_m[s] * 3600.0 / g.seg_speed_kph[s]
+    assert after[e] - before[e] == pytest.approx(extra_ms, abs=1.0)
+    assert report.segments_changed == len(same_pair)
+    assert report.unknown_pairs == 0
+
+
+def test_closed_segment_is_avoided(router: Router) -> None:
+    rng = np.random.default_rng(5)
+    g = router.graph
+    for _ in range(50):
+        a, b = (int(x) for x in rng.integers(0, g.node_count, 2))
+        pa = (float(g.node_lon[a]), float(g.node_lat[a]))
+        pb = (float(g.node_lon[b]), float(g.node_lat[b]))
+        route = router.route(pa, pb)
+        inner = route.edges[1:-1]
+        if len(inner) >= 3:
+            break
+    e = inner[len(inner) // 2]
+    s = int(g.seg_off[e] + (g.seg_off[e + 1] - g.seg_off[e]) // 2)
+    closed = (int(g.seg_u_osm[s]), int(g.seg_v_osm[s]))
+    report = router.apply_traffic(f"{closed[0]},{closed[1]},0\n")
+    assert report.segments_closed >= 1
+    detour = router.route(pa, pb)
+    used = set()
+    for edge in detour.edges:
+        for k in range(int(g.seg_off[edge]), int(g.seg_off[edge + 1])):
+            used.add((int(g.seg_u_osm[k]), int(g.seg_v_osm[k])))
+    assert closed not in used
+    assert detour.duration_s > route.duration_s
+    router.reset_traffic()
+    assert router.route(pa, pb).duration_s == route.duration_s
+
+
+def test_unknown_pairs_are_counted_not_fatal(shanghai_router: Router) -> None:
+    g = shanghai_router.graph
+    s = 10
+    text = f"from,to,speed\n{g.seg_u_osm[s]},{g.seg_v_osm[s]},12,1.5\n1,2,30\n3,4,40\n"
+    report = shanghai_router.apply_traffic(text)
+    assert report.rows == 3
+    assert report.unknown_pairs == 2
+    assert report.unknown_examples == [(1, 2), (3, 4)]
+    assert report.segments_changed >= 1
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1,2\n", "line 1: expected from_osm_node_id,to_osm_node_id,speed_kmh"),
+        ("1,2,30\n1,x,30\n", "line 2: to_osm_node_id 'x' is not an integer"),
+        ("1,2,fast\n", "line 1: speed 'fast' is not a number"),
+        ("1,2,-5\n", "between 0 \\(closed\\) and 300"),
+        ("1,2,30,abc\n", "rate 'abc' is not a number"),
+        ("1,2,30,4,5\n", "got 5 fields"),
+    ],
+)
+def test_malformed_rows_are_clear_errors_and_nothing_is_applied(
+    shanghai_router: Router, text: str, message: str
+) -> None:
+    version = shanghai_router.metric_version
+    with pytest.raises(InputError, match=message):
+        shanghai_router.apply_traffic(text)
+    assert shanghai_router.metric_version == version
+
+
+def test_missing_traffic_file(tmp_path: object) -> None:
+    with pytest.raises(InputError, match="traffic file not found"):
+        parse_traffic("/nonexistent/traffic.csv")
+
+
+def test_traffic_slows_a_route(shanghai_router: Router) -> None:
+    a, b = _long_route(shanghai_router)
+    base = shanghai_router.route(a, b).duration_s
+    g = shanghai_router.graph
+    rows = "\n".join(f"{u},{v},{sp / 2}" for u, v, sp in zip(g.seg_u_osm, g.seg_v_osm, g.seg_speed_kph, strict=True))
+    shanghai_router.apply_traffic(rows + "\n")
+    slowed = shanghai_router.route(a, b).duration_s
+    assert math.isclose(slowed, 2 * base, rel_tol=0.01)
