@@ -32,7 +32,8 @@ class RoadGraph:
 
     Nodes ``0..n-1`` carry ``node_osm`` ids and ``(node_lon, node_lat)`` degrees. Directed edge ``i`` runs from
     ``edge_tail[i]`` to ``edge_head[i]`` over the OSM segments ``seg_off[i]:seg_off[i+1]`` (in driving order) and
-    the polyline ``coords[seg_off[i] + i : seg_off[i+1] + i + 1]`` (``(lon, lat)`` rows).
+    the polyline ``coords[seg_off[i] + i : seg_off[i+1] + i + 1]`` (``(lon, lat)`` rows). ``edge_twin[i]`` is the
+    edge over the same OSM nodes in the opposite direction (a two-way road), or -1.
     """
 
     node_osm: IntArray
@@ -47,6 +48,7 @@ class RoadGraph:
     seg_speed_kph: FloatArray
     seg_way: IntArray
     coords: FloatArray
+    edge_twin: IntArray
     edge_name: list[str]
     edge_highway: list[str]
 
@@ -177,6 +179,23 @@ def _walk(n: int, arcs: _Arcs, endpoint: npt.NDArray[np.bool_]) -> list[list[int
     return chains
 
 
+def find_twins(tail: IntArray, head: IntArray, seg_u: IntArray, seg_v: IntArray, seg_off: IntArray) -> IntArray:
+    """For each directed edge, the edge over the same OSM nodes in the opposite direction, or -1."""
+    first = seg_off[:-1]
+    last = seg_off[1:] - 1
+    n_segs = np.diff(seg_off)
+    m = tail.shape[0]
+    fwd = np.column_stack([tail, head, seg_u[first], seg_v[first], n_segs])
+    rev = np.column_stack([head, tail, seg_v[last], seg_u[last], n_segs])
+    _, ids = np.unique(np.concatenate([fwd, rev]), axis=0, return_inverse=True)
+    ids = ids.reshape(-1)
+    edge_of_id = np.full(int(ids.max()) + 1, -1, dtype=np.int64)
+    edge_of_id[ids[:m]] = np.arange(m)
+    twin = edge_of_id[ids[m:]]
+    twin[twin == np.arange(m)] = -1
+    return twin
+
+
 def build_graph(runs: Iterable[WayRun], progress: Progress | None = None) -> RoadGraph:
     """Build the strongly connected, simplified drivable graph of some way runs.
 
@@ -221,12 +240,16 @@ def build_graph(runs: Iterable[WayRun], progress: Progress | None = None) -> Roa
     geom_nodes[np.arange(flat.shape[0]) + edge_of_seg] = arcs.u[flat]
     geom_nodes[seg_off[1:] + np.arange(len(chains))] = arcs.v[last]
     label_of_edge = arcs.label[first]
+    edge_tail = dense[arcs.u[first]].astype(np.int64)
+    edge_head = dense[arcs.v[last]].astype(np.int64)
+    say("pairing two-way edges")
+    twin = find_twins(edge_tail, edge_head, node_osm[arcs.u[flat]], node_osm[arcs.v[flat]], seg_off)
     return RoadGraph(
         node_osm=node_osm[endpoint_final],
         node_lon=lon[endpoint_final],
         node_lat=lat[endpoint_final],
-        edge_tail=dense[arcs.u[first]].astype(np.int64),
-        edge_head=dense[arcs.v[last]].astype(np.int64),
+        edge_tail=edge_tail,
+        edge_head=edge_head,
         seg_off=seg_off,
         seg_u_osm=node_osm[arcs.u[flat]],
         seg_v_osm=node_osm[arcs.v[flat]],
@@ -234,6 +257,7 @@ def build_graph(runs: Iterable[WayRun], progress: Progress | None = None) -> Roa
         seg_speed_kph=arcs.speed[flat],
         seg_way=arcs.way[flat],
         coords=np.column_stack([lon[geom_nodes], lat[geom_nodes]]),
+        edge_twin=twin,
         edge_name=[labels[i][0] for i in label_of_edge.tolist()],
         edge_highway=[labels[i][1] for i in label_of_edge.tolist()],
     )

@@ -22,15 +22,18 @@ import routingkit_cch as rk
 INF_MS = 2**31 - 1
 
 Seed = tuple[int, int]  # (node, initial distance in ms)
+#: How many pinned one-to-many target sets each thread keeps ready.
+PINNED_PER_THREAD = 16
 
 
 @dataclass(frozen=True)
 class PathResult:
-    """A shortest path: total time in ms, the node sequence and the arc (edge) ids in driving order."""
+    """A shortest path: total time in ms, its first and last node and the arc (edge) ids in driving order."""
 
     duration_ms: int
-    node_path: list[int]
-    arc_path: list[int]
+    first_node: int
+    last_node: int
+    arc_path: npt.NDArray[np.int64]
 
 
 @dataclass(eq=False, frozen=True)
@@ -66,6 +69,8 @@ class CCHEngine:
         self._write_lock = threading.Lock()
         self._version = 0
         self._local = threading.local()
+        self._tail = np.asarray(tail, dtype=np.int64)
+        self._head = np.asarray(head, dtype=np.int64)
         self.metric = self._make(weights_ms)
 
     def _make(self, weights_ms: npt.NDArray[np.int64]) -> Metric:
@@ -95,21 +100,36 @@ class CCHEngine:
         q = self._query(metric)
         res = q.run_multi(list(sources), list(targets))
         dist = res.distance
-        out = None if dist is None else PathResult(int(dist), list(res.node_path), list(res.arc_path))
+        out = None
+        if dist is not None:
+            arcs = np.asarray(res.arc_path, dtype=np.int64)
+            if arcs.shape[0]:
+                first, last = int(self._tail[arcs[0]]), int(self._head[arcs[-1]])
+            else:
+                first = last = int(res.node_path[0])
+            out = PathResult(int(dist), first, last, arcs)
         del res  # routingkit_cch requires the result dropped before the query object runs again
         return out
 
     def distances(
-        self, metric: Metric, sources: Sequence[Seed], key: int, target_nodes: Sequence[int]
+        self, metric: Metric, sources: Sequence[Seed], key: int | None, target_nodes: Sequence[int]
     ) -> npt.NDArray[np.float64]:
-        """Distances in ms on ``metric`` from the source seeds to each of a pinned set of nodes (``inf`` = none).
+        """Distances in ms on ``metric`` from the source seeds to each target node (``inf`` = unreachable).
 
-        ``key`` identifies the pinned set so that its routingkit_cch one-to-many object is reused.
+        ``key`` identifies a pinned target set whose routingkit_cch one-to-many object is kept for reuse (the
+        :data:`PINNED_PER_THREAD` most recently used per thread); with ``key=None`` a scratch object is re-pinned.
         """
         self._query(metric)
-        many: dict[int, Any] = self._local.many
-        one = many.get(key)
+        many: dict[int | None, Any] = self._local.many
+        one = many.pop(key, None)
         if one is None:
-            one = many[key] = rk.CCHOneToMany(metric._metric, list(target_nodes))
+            one = rk.CCHOneToMany(metric._metric, list(target_nodes))
+        elif key is None:
+            one.repin_targets(list(target_nodes))
+        many[key] = one  # most recently used last
+        if len(many) > PINNED_PER_THREAD + 1:
+            del many[next(k for k in many if k is not None)]
         raw = one.distances_from_multi(list(sources))
-        return np.array([np.inf if d is None else d for d in raw], dtype=np.float64)
+        out = np.array(raw, dtype=np.float64)  # None (unreachable) becomes nan
+        out[np.isnan(out)] = np.inf
+        return out

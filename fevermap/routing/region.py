@@ -1,7 +1,8 @@
 """Region directories: a built road graph, its CCH order and metadata, ready to load in well under a second.
 
 A region directory holds ``graph.npz`` (the arrays of :class:`fevermap.routing.build.RoadGraph`), ``cch_order.npy``
-(the nested-dissection order of the Customizable Contraction Hierarchy) and ``meta.json`` (name, bbox, time zone,
+(the nested-dissection order of the Customizable Contraction Hierarchy), ``traffic_index.npz`` (OSM node pair to
+segment look-up for traffic feeds) and ``meta.json`` (name, bbox, time zone,
 source file and its SHA-256, fevermap version, counts).
 """
 
@@ -28,8 +29,9 @@ from fevermap.config import get_settings
 from fevermap.errors import RegionError
 from fevermap.routing._osm import check_osm_path, read_drivable_ways
 from fevermap.routing.build import RoadGraph, build_graph
+from fevermap.routing.traffic import SegmentTable
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 3
 DEMO_SOURCE = "osm/shanghai_center.osm"
 _ARRAYS = [f.name for f in fields(RoadGraph) if f.name not in {"edge_name", "edge_highway"}]
 
@@ -45,6 +47,7 @@ class Region:
     path: Path
     graph: RoadGraph
     cch_order: np.ndarray
+    segments: SegmentTable
     meta: dict[str, Any]
 
     @property
@@ -111,7 +114,7 @@ def build_region(
     check_osm_path(osm_path)
     started = time.perf_counter()
     stages = ["reading OSM", "collecting road segments", "keeping the largest strongly connected component",
-              "simplifying", "ordering the CCH", "writing"]  # fmt: skip
+              "simplifying", "pairing two-way edges", "ordering the CCH", "writing"]  # fmt: skip
     bar = tqdm(total=len(stages), desc="build", unit="stage", disable=not show_progress, leave=False)
 
     def say(msg: str) -> None:
@@ -154,6 +157,8 @@ def build_region(
     np.savez(tmp / "graph.npz", **{k: getattr(graph, k) for k in _ARRAYS})
     (tmp / "labels.json").write_text(json.dumps({"name": graph.edge_name, "highway": graph.edge_highway}))
     np.save(tmp / "cch_order.npy", order)
+    table = SegmentTable.build(graph.seg_u_osm, graph.seg_v_osm)
+    np.savez(tmp / "traffic_index.npz", ids=table.ids, keys=table.keys, order=table.order)
     (tmp / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
     if out_dir.exists():
         old = out_dir.with_name(out_dir.name + f".old-{os.getpid()}")
@@ -188,10 +193,12 @@ def load_region(path: Path | str) -> Region:
             arrays = {k: npz[k] for k in _ARRAYS}
         labels = json.loads((path / "labels.json").read_text())
         order = np.load(path / "cch_order.npy")
+        with np.load(path / "traffic_index.npz") as npz:
+            segments = SegmentTable(npz["ids"], npz["keys"], npz["order"])
     except (OSError, KeyError, ValueError) as exc:
         raise RegionError(f"region directory {path} is incomplete ({exc}); rebuild it") from exc
     graph = RoadGraph(**arrays, edge_name=labels["name"], edge_highway=labels["highway"])
-    return Region(path=path, graph=graph, cch_order=order, meta=meta)
+    return Region(path=path, graph=graph, cch_order=order, segments=segments, meta=meta)
 
 
 def demo_region() -> Region:

@@ -25,7 +25,6 @@ from fevermap.routing.engine import INF_MS, CCHEngine, Metric, Seed
 from fevermap.routing.region import Region
 from fevermap.routing.snapping import EdgeIndex, EdgePosition, Snap
 from fevermap.routing.traffic import (
-    SegmentTable,
     TrafficReport,
     TrafficRows,
     edge_weights_ms,
@@ -80,6 +79,28 @@ class _State:
     seg_ms: FloatArray
     metric: Metric
     max_speed_kph: float
+    seg_off: npt.NDArray[np.int64]
+    _prefix: list[tuple[FloatArray, npt.NDArray[np.int64]]] = field(default_factory=list)
+
+    def before_ms(self, seg: npt.NDArray[np.int64], frac: FloatArray) -> FloatArray:
+        """Time in ms from each position's edge tail to the position (vectorised; ``inf`` past a closure).
+
+        ``seg`` are global segment indices, ``frac`` the fractions along them.
+        """
+        if not self._prefix:  # computed once per state, on first use
+            t = self.seg_ms
+            closed = ~np.isfinite(t)
+            finite = np.where(closed, 0.0, t)
+            edge_of = np.repeat(np.arange(self.seg_off.shape[0] - 1), np.diff(self.seg_off))
+            cum = np.cumsum(finite) - finite
+            n_closed = np.cumsum(closed) - closed
+            starts = self.seg_off[:-1][edge_of]
+            self._prefix.append((cum - cum[starts], (n_closed - n_closed[starts]).astype(np.int64)))
+        excl, closed_before = self._prefix[0]
+        t = self.seg_ms[seg]
+        with np.errstate(invalid="ignore"):
+            partial = np.where(frac > 0, frac * t, 0.0)
+        return np.where(closed_before[seg] > 0, np.inf, excl[seg] + partial)
 
 
 class PinnedTargets:
@@ -91,6 +112,8 @@ class PinnedTargets:
         pos = [(i, p) for i, s in enumerate(self.snaps) for p in s.positions]
         self.pos_target = np.array([i for i, _ in pos], dtype=np.int64)
         self.pos_edge = np.array([p.edge for _, p in pos], dtype=np.int64)
+        self.pos_seg = np.array([p.seg for _, p in pos], dtype=np.int64)
+        self.pos_frac = np.array([p.frac for _, p in pos], dtype=np.float64)
         self.positions = [p for _, p in pos]
         self._cache: tuple[int, FloatArray] | None = None
 
@@ -115,17 +138,24 @@ class Router:
         self.graph = g
         self.index = EdgeIndex(g, max_snap_distance_m)
         self._base_speed = g.seg_speed_kph.copy()
-        self._segments: SegmentTable | None = None
+        self._segments = region.segments
         self._edge_length = np.add.reduceat(g.seg_length_m, g.seg_off[:-1])
+        self._geom_off = g.seg_off + np.arange(g.edge_count + 1)
         seg_ms = segment_times_ms(g.seg_length_m, self._base_speed)
         self.engine = CCHEngine(region.cch_order, g.edge_tail, g.edge_head, edge_weights_ms(seg_ms, g.seg_off))
-        self._state = _State(self._base_speed, seg_ms, self.engine.metric, float(self._base_speed.max()))
+        self._state = _State(self._base_speed, seg_ms, self.engine.metric, float(self._base_speed.max()), g.seg_off)
         self._update_lock = threading.Lock()
 
     # ------------------------------------------------------------------ snapping
     def snap(self, lon: float, lat: float) -> Snap:
         """Snap ``(lon, lat)`` degrees to the nearest road edge (see :class:`EdgeIndex`)."""
         return self.index.snap(float(lon), float(lat))
+
+    def snap_many(self, points: Sequence[tuple[float, float]] | npt.ArrayLike) -> list[Snap | InputError]:
+        """Snap many ``(lon, lat)`` points at once; a :class:`CoordinateError` / :class:`SnapError` object stands in
+        the list for each point that cannot be snapped (nothing is raised)."""
+        arr = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        return list(self.index.snap_many(arr[:, 0], arr[:, 1]))
 
     @property
     def max_speed_mps(self) -> float:
@@ -227,17 +257,26 @@ class Router:
             return Route(cost / 1000.0, pb.length_before_m - pa.length_before_m, coords, origin, destination,
                          [pa.edge])  # fmt: skip
         assert result is not None
-        first, last = result.node_path[0], result.node_path[-1]
+        first, last = result.first_node, result.last_node
         s_seed = min((s for s in src if s[0][0] == first), key=lambda s: s[0][1])
         t_seed = min((s for s in dst if s[0][0] == last), key=lambda s: s[0][1])
         spos, tpos = s_seed[1], t_seed[1]
-        pieces = [self._piece(spos, None, spos.edge)]
-        pieces += [self._coords(e)[1:] for e in result.arc_path]
-        pieces.append(self._piece(None, tpos, tpos.edge)[1:])
-        coords = np.concatenate(pieces)
-        length = spos.length_after_m + float(self._edge_length[result.arc_path].sum()) + tpos.length_before_m
-        return Route(result.duration_ms / 1000.0, length, coords, origin, destination,
-                     [spos.edge, *result.arc_path, tpos.edge])  # fmt: skip
+        arcs = result.arc_path
+        coords = np.concatenate(
+            [self._piece(spos, None, spos.edge), self._coords_of(arcs), self._piece(None, tpos, tpos.edge)[1:]]
+        )
+        length = spos.length_after_m + float(self._edge_length[arcs].sum()) + tpos.length_before_m
+        edges = [spos.edge, *arcs.tolist(), tpos.edge]
+        return Route(result.duration_ms / 1000.0, length, coords, origin, destination, edges)
+
+    def _coords_of(self, arcs: npt.NDArray[np.int64]) -> FloatArray:
+        """Coordinates of consecutive whole edges, each without its first point (the previous one's last)."""
+        if arcs.shape[0] == 0:
+            return self.graph.coords[:0]
+        starts = self._geom_off[arcs] + 1
+        counts = self._geom_off[arcs + 1] - starts
+        idx = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
+        return self.graph.coords[idx]
 
     def pin_targets(self, snaps: Sequence[Snap]) -> PinnedTargets:
         """Pin a fixed set of snapped targets for repeated :meth:`one_to_many` queries."""
@@ -258,6 +297,7 @@ class Router:
         numpy.ndarray
             Seconds, aligned with the targets.
         """
+        fresh = not isinstance(targets, PinnedTargets)
         pinned = targets if isinstance(targets, PinnedTargets) else PinnedTargets(targets)
         state = self._state
         out = np.full(len(pinned), np.inf)
@@ -265,14 +305,16 @@ class Router:
             return out
         cache = pinned._cache
         if cache is None or cache[0] != state.metric.version:
-            before = np.array([ceil_ms(self._partial_ms(state, self.graph, p)[0]) for p in pinned.positions])
+            raw = state.before_ms(self.graph.seg_off[pinned.pos_edge] + pinned.pos_seg, pinned.pos_frac)
+            before = np.where(np.isfinite(raw), np.ceil(raw - 1e-9), np.inf)
             cache = (state.metric.version, before)
             pinned._cache = cache
         before = cache[1]
         src = self._seeds(state, origin, source=True)
         if src:
             nodes = self.graph.edge_tail[pinned.pos_edge]
-            d = self.engine.distances(state.metric, [s for s, _, _ in src], pinned.key, nodes.tolist())
+            key = None if fresh else pinned.key
+            d = self.engine.distances(state.metric, [s for s, _, _ in src], key, nodes.tolist())
             np.minimum.at(out, pinned.pos_target, d + before)
         origin_edges = {p.edge for p in origin.positions}
         for i, snap in enumerate(pinned.snaps):
@@ -290,8 +332,6 @@ class Router:
         the report; a malformed row raises :class:`InputError` and nothing is applied.
         """
         rows = source if isinstance(source, TrafficRows) else parse_traffic(source)
-        if self._segments is None:
-            self._segments = SegmentTable(self.graph.seg_u_osm, self.graph.seg_v_osm)
         row_idx, seg_idx, found = self._segments.lookup(rows.from_osm, rows.to_osm)
         unknown = np.flatnonzero(~found)
         with self._update_lock:
@@ -319,7 +359,8 @@ class Router:
         seg_ms = segment_times_ms(self.graph.seg_length_m, speed)
         metric = self.engine.customise(edge_weights_ms(seg_ms, self.graph.seg_off))
         open_speed = speed[speed > 0]
-        state = _State(speed, seg_ms, metric, float(open_speed.max()) if open_speed.size else 1.0)
+        top = float(open_speed.max()) if open_speed.size else 1.0
+        state = _State(speed, seg_ms, metric, top, self.graph.seg_off)
         self._state = state  # one reference assignment
         return state
 

@@ -72,6 +72,32 @@ def _parse_int(text: str, line: int, column: str) -> int:
     return value
 
 
+def _fast_parse(text: str) -> TrafficRows | None:
+    """Vectorised parse of a well-formed file (numpy's C reader); None when anything looks off."""
+    body = text
+    first_line = text.split("\n", 1)[0]
+    if first_line and not first_line.split(",")[0].strip().lstrip("-").isdigit():
+        body = text[len(first_line) + 1 :]
+    if not body.strip():
+        return None
+    try:
+        table = np.loadtxt(io.StringIO(body), delimiter=",", dtype=np.float64, ndmin=2)
+    except ValueError:
+        return None
+    if table.shape[1] not in (3, 4):
+        return None
+    ids = table[:, :2]
+    speed = table[:, 2]
+    ok = (ids > 0).all() and (ids == np.floor(ids)).all() and (ids < 2**53).all()
+    ok = ok and bool(np.isfinite(speed).all() and (speed >= 0).all() and (speed <= MAX_SPEED_KPH).all())
+    if table.shape[1] == 4:
+        rate = table[:, 3]
+        ok = ok and bool(np.isfinite(rate).all() and (rate >= 0).all())
+    if not ok:
+        return None
+    return TrafficRows(ids[:, 0].astype(np.int64), ids[:, 1].astype(np.int64), speed.copy())
+
+
 def parse_traffic(source: str | Path | Iterable[str]) -> TrafficRows:
     """Parse OSRM segment-speed rows.
 
@@ -89,9 +115,12 @@ def parse_traffic(source: str | Path | Iterable[str]) -> TrafficRows:
         path = Path(source)
         if not path.exists():
             raise InputError(f"traffic file not found: {path}")
-        lines: Iterable[str] = path.read_text(encoding="utf-8").splitlines()
-    elif isinstance(source, str):
-        lines = io.StringIO(source).read().splitlines()
+        source = path.read_text(encoding="utf-8")
+    if isinstance(source, str):
+        fast = _fast_parse(source)
+        if fast is not None:
+            return fast
+        lines: Iterable[str] = source.splitlines()  # the careful parser, for exact error messages
     else:
         lines = source
     from_ids: list[int] = []
@@ -135,37 +164,53 @@ def parse_traffic(source: str | Path | Iterable[str]) -> TrafficRows:
 
 
 class SegmentTable:
-    """Maps OSM node pairs to segment indices of a region (vectorised; built once per router)."""
+    """Maps OSM node pairs to segment indices of a region (vectorised; built at ``fevermap build`` and saved).
 
-    def __init__(self, seg_u_osm: IntArray, seg_v_osm: IntArray) -> None:
-        self._ids = np.unique(np.concatenate([seg_u_osm, seg_v_osm]))
-        n = self._ids.shape[0]
-        keys = np.searchsorted(self._ids, seg_u_osm) * n + np.searchsorted(self._ids, seg_v_osm)
-        self._order = np.argsort(keys, kind="stable")
-        self._keys = keys[self._order]
+    Node ids are mapped to dense indices (``ids`` sorted), a pair to the key ``dense(u) * len(ids) + dense(v)``;
+    ``keys`` are sorted and ``order`` gives the segment of each key.
+    """
+
+    def __init__(self, ids: IntArray, keys: IntArray, order: IntArray) -> None:
+        self.ids, self.keys, self.order = ids, keys, order
+
+    @classmethod
+    def build(cls, seg_u_osm: IntArray, seg_v_osm: IntArray) -> SegmentTable:
+        ids = np.unique(np.concatenate([seg_u_osm, seg_v_osm]))
+        n = ids.shape[0]
+        keys = np.searchsorted(ids, seg_u_osm) * n + np.searchsorted(ids, seg_v_osm)
+        order = np.argsort(keys, kind="stable")
+        return cls(ids, keys[order], order)
 
     def _dense(self, osm: IntArray) -> tuple[IntArray, npt.NDArray[np.bool_]]:
-        pos = np.searchsorted(self._ids, osm)
-        pos = np.minimum(pos, self._ids.shape[0] - 1)
-        return pos, self._ids[pos] == osm
+        pos = np.searchsorted(self.ids, osm)
+        pos = np.minimum(pos, self.ids.shape[0] - 1)
+        return pos, self.ids[pos] == osm
 
     def lookup(self, from_osm: IntArray, to_osm: IntArray) -> tuple[IntArray, IntArray, npt.NDArray[np.bool_]]:
         """Segments of each pair: returns ``(row_index, segment_index, found_per_row)``.
 
         A pair may match several segments (parallel ways); each match is one output pair.
         """
-        n = self._ids.shape[0]
-        a, ok_a = self._dense(from_osm)
+        n = self.ids.shape[0]
+        # sorted needles make numpy's binary searches cache-friendly
+        by_from = np.argsort(from_osm, kind="stable")
+        a_sorted, ok_sorted = self._dense(from_osm[by_from])
+        a = np.empty_like(a_sorted)
+        ok_a = np.empty_like(ok_sorted)
+        a[by_from], ok_a[by_from] = a_sorted, ok_sorted
         b, ok_b = self._dense(to_osm)
         key = a * n + b
-        lo = np.searchsorted(self._keys, key, side="left")
-        hi = np.searchsorted(self._keys, key, side="right")
+        by_key = np.argsort(key, kind="stable")
+        lo = np.empty_like(key)
+        hi = np.empty_like(key)
+        lo[by_key] = np.searchsorted(self.keys, key[by_key], side="left")
+        hi[by_key] = np.searchsorted(self.keys, key[by_key], side="right")
         found = ok_a & ok_b & (hi > lo)
         counts = np.where(found, hi - lo, 0)
         rows = np.repeat(np.arange(key.shape[0]), counts)
         starts = np.repeat(lo, counts)
         offsets = np.arange(rows.shape[0]) - np.repeat(np.cumsum(counts) - counts, counts)
-        return rows, self._order[starts + offsets], found
+        return rows, self.order[starts + offsets], found
 
 
 def segment_times_ms(length_m: FloatArray, speed_kph: FloatArray) -> FloatArray:

@@ -1,0 +1,137 @@
+"""A uniform-grid index of line segments for exact nearest-segment queries in a projected (metre) plane.
+
+Built for per-request snapping: one query is a handful of numpy operations on the few segments near the point
+(about 10-20 us), a few times faster than a shapely STRtree nearest query, and exact: rings of cells are searched
+until no unexamined segment can be closer than the best one found.
+
+Examples
+--------
+>>> import numpy as np
+>>> idx = SegmentIndex(np.array([[0.0, 0.0, 100.0, 0.0], [0.0, 50.0, 0.0, 150.0]]), cell_m=40.0)
+>>> seg, t, dist = idx.nearest(30.0, 10.0, max_distance=1000.0)
+>>> int(seg), float(t), float(dist)
+(0, 0.3, 10.0)
+>>> idx.nearest(500.0, 500.0, max_distance=100.0) is None
+True
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+class SegmentIndex:
+    """Nearest-segment index.
+
+    Parameters
+    ----------
+    segments : array of shape (n, 4)
+        ``x0, y0, x1, y1`` of each segment, in metres of a projected CRS.
+    cell_m : float, optional
+        Grid cell size in metres; default chosen so that a cell holds a few segments on average.
+    """
+
+    def __init__(self, segments: FloatArray, cell_m: float | None = None) -> None:
+        seg = np.ascontiguousarray(segments, dtype=np.float64)
+        self._ax, self._ay, self._bx, self._by = (seg[:, i].copy() for i in range(4))
+        self._dx = self._bx - self._ax
+        self._dy = self._by - self._ay
+        self._len2 = self._dx * self._dx + self._dy * self._dy
+        with np.errstate(divide="ignore"):
+            inv_len2 = np.where(self._len2 > 0, 1.0 / self._len2, 0.0)  # 0 for a point-like segment: t = 0
+        self._packed = np.column_stack([self._ax, self._ay, self._dx, self._dy, inv_len2])
+        xmin = float(np.minimum(self._ax, self._bx).min())
+        ymin = float(np.minimum(self._ay, self._by).min())
+        xmax = float(np.maximum(self._ax, self._bx).max())
+        ymax = float(np.maximum(self._ay, self._by).max())
+        if cell_m is None:
+            area = max((xmax - xmin) * (ymax - ymin), 1.0)
+            cell_m = float(np.clip(math.sqrt(area / max(seg.shape[0], 1)) * 2.0, 25.0, 500.0))
+        self.cell_m = float(cell_m)
+        self._x0, self._y0 = xmin, ymin
+        self._nx = int((xmax - xmin) // self.cell_m) + 1
+        self._ny = int((ymax - ymin) // self.cell_m) + 1
+        i0 = ((np.minimum(self._ax, self._bx) - xmin) // self.cell_m).astype(np.int64)
+        i1 = ((np.maximum(self._ax, self._bx) - xmin) // self.cell_m).astype(np.int64)
+        j0 = ((np.minimum(self._ay, self._by) - ymin) // self.cell_m).astype(np.int64)
+        j1 = ((np.maximum(self._ay, self._by) - ymin) // self.cell_m).astype(np.int64)
+        # register each segment in every cell its bounding box covers (bbox cells, conservative)
+        ni, nj = i1 - i0 + 1, j1 - j0 + 1
+        count = ni * nj
+        owner = np.repeat(np.arange(seg.shape[0]), count)
+        local = np.arange(owner.shape[0]) - np.repeat(np.cumsum(count) - count, count)
+        ci = i0[owner] + local // nj[owner]
+        cj = j0[owner] + local % nj[owner]
+        key = ci * self._ny + cj
+        order = np.argsort(key, kind="stable")
+        self._members = owner[order]
+        self._offsets = np.searchsorted(key[order], np.arange(self._nx * self._ny + 1)).astype(np.int64)
+
+    def __len__(self) -> int:
+        return int(self._ax.shape[0])
+
+    def _block(self, i: int, j: int, r: int) -> IntArray:
+        ilo, ihi = max(i - r, 0), min(i + r, self._nx - 1)
+        jlo, jhi = max(j - r, 0), min(j + r, self._ny - 1)
+        if ilo > ihi or jlo > jhi:
+            return np.empty(0, dtype=np.int64)
+        off = self._offsets
+        parts = [
+            self._members[off[row * self._ny + jlo] : off[row * self._ny + jhi + 1]] for row in range(ilo, ihi + 1)
+        ]
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    def _closest(self, cand: IntArray, x: float, y: float) -> tuple[int, float, float]:
+        seg = self._packed[cand]
+        px = x - seg[:, 0]
+        py = y - seg[:, 1]
+        t = (px * seg[:, 2] + py * seg[:, 3]) * seg[:, 4]
+        np.maximum(t, 0.0, out=t)
+        np.minimum(t, 1.0, out=t)
+        ex = px - t * seg[:, 2]
+        ey = py - t * seg[:, 3]
+        d2 = ex * ex + ey * ey
+        k = int(d2.argmin())
+        return int(cand[k]), float(t[k]), math.sqrt(float(d2[k]))
+
+    def nearest(self, x: float, y: float, max_distance: float) -> tuple[int, float, float] | None:
+        """The segment nearest to ``(x, y)`` within ``max_distance`` metres.
+
+        Returns
+        -------
+        (segment, t, distance) or None
+            ``t`` in [0, 1] is the position of the nearest point along the segment; None if no segment is within
+            ``max_distance``. Among exactly equidistant segments the lowest-numbered examined one wins.
+        """
+        c = self.cell_m
+        i = math.floor((x - self._x0) / c)
+        j = math.floor((y - self._y0) / c)
+        # how far the point lies outside the grid (0 inside): rings closer than that hold nothing
+        outside = max(-i, i - self._nx + 1, -j, j - self._ny + 1, 0)
+        best: tuple[int, float, float] | None = None
+        r = max(1, outside)
+        while True:
+            cand = self._block(i, j, r)
+            if cand.shape[0]:
+                found = self._closest(cand, x, y)
+                if best is None or found[2] < best[2]:
+                    best = found
+            # every unexamined segment lies outside the block, at least r cells (r * c metres) away
+            if best is not None and best[2] <= r * c:
+                break
+            if (r - 1) * c > max_distance or r > self._nx + self._ny + outside:
+                break
+            r += 1
+        if best is None or best[2] > max_distance:
+            return None
+        return best
+
+    def distance_to_nearest(self, x: float, y: float) -> float:
+        """Distance in metres from ``(x, y)`` to the nearest segment, with no limit (brute force; error paths)."""
+        return self._closest(np.arange(len(self)), x, y)[2]
