@@ -35,6 +35,13 @@ class Settings(BaseSettings):
     call_first_eta_min: float = 45.0
     #: A status update observed more than this in the future is refused (clock skew allowance, seconds).
     status_max_skew_s: float = 120.0
+    #: Region directory served by default (None: the bundled demo region).
+    region: Path | None = None
+    #: Most coordinates in one OSRM route request / table request.
+    max_route_coordinates: int = 25
+    max_table_coordinates: int = 100
+    #: Largest request body accepted (bytes).
+    max_body_bytes: int = 2_000_000
     #: Country whose dialling rules apply to phone numbers written without a country code (ISO 3166 alpha-2).
     phone_region: str = "CN"
 

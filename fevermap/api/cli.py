@@ -91,7 +91,7 @@ def build(
 def _route_pairs(router: Router, pairs: Path) -> None:
     if not pairs.exists():
         raise InputError(f"pairs file not found: {pairs}")
-    with pairs.open(newline="", encoding="utf-8") as fh:
+    with pairs.open(newline="", encoding="utf-8-sig") as fh:
         reader = csv.DictReader(fh)
         need = {"from_lon", "from_lat", "to_lon", "to_lat"}
         if not reader.fieldnames or not need <= set(reader.fieldnames):
@@ -167,6 +167,25 @@ def demo() -> None:
     )
     result = router.route((121.4737, 31.2304), (121.4997, 31.2397))
     emit(result.to_dict() | {"note": "Road data (c) OpenStreetMap contributors, ODbL 1.0"})
+
+
+@app.command()
+def serve(
+    region: RegionOpt = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes (each loads the region once).")] = 1,
+) -> None:
+    """Run the HTTP service (OpenAPI docs at /docs) on a region (default: the bundled demo region)."""
+    import os
+
+    import uvicorn
+
+    if region is not None:
+        os.environ["FEVERMAP_REGION"] = str(region.resolve())
+    open_region(region)  # build the demo region once before the workers start
+    typer.echo(f"fevermap {__version__} on http://{host}:{port}/ (docs: /docs); © OpenStreetMap contributors", err=True)
+    uvicorn.run("fevermap.api.app:create_app", factory=True, host=host, port=port, workers=workers)
 
 
 def version_callback(value: bool) -> None:

@@ -1,0 +1,59 @@
+"""The one place where fevermap's errors become HTTP answers (and OSRM ``code`` values)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from fevermap.errors import (
+    ConflictError,
+    CoordinateError,
+    FevermapError,
+    InputError,
+    NoRouteError,
+    NotFoundError,
+    RegionError,
+    SnapError,
+)
+
+#: (status, OSRM-style code) per error class, most specific first.
+ERROR_MAP: list[tuple[type[Exception], int, str]] = [
+    (SnapError, 422, "NoSegment"),
+    (CoordinateError, 422, "InvalidValue"),
+    (NoRouteError, 422, "NoRoute"),
+    (NotFoundError, 404, "NotFound"),
+    (ConflictError, 409, "Conflict"),
+    (InputError, 422, "InvalidQuery"),
+    (RegionError, 503, "RegionUnavailable"),
+]
+
+
+def classify(exc: Exception) -> tuple[int, str]:
+    """HTTP status and OSRM-style code of an error."""
+    for cls, status, code in ERROR_MAP:
+        if isinstance(exc, cls):
+            return status, code
+    return 500, "InternalError"
+
+
+class OsrmError(Exception):
+    """An error answered in OSRM's shape: HTTP 400 ``{"code": ..., "message": ...}``."""
+
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+
+    @app.exception_handler(FevermapError)
+    async def _fevermap_error(_request: Request, exc: FevermapError) -> JSONResponse:
+        status, code = classify(exc)
+        return JSONResponse({"detail": str(exc), "code": code}, status_code=status)
+
+    @app.exception_handler(OsrmError)
+    async def _osrm_error(_request: Request, exc: OsrmError) -> JSONResponse:
+        return JSONResponse({"code": exc.code, "message": exc.message}, status_code=exc.status)
