@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     #: Most coordinates in one OSRM route request / table request.
     max_route_coordinates: int = 25
     max_table_coordinates: int = 100
+    #: Tile URL template for the web map's background (e.g. an OSM tile server you run); None: draw the region's
+    #: own roads, which works with no internet.
+    tile_url: str | None = None
     #: Largest request body accepted (bytes).
     max_body_bytes: int = 2_000_000
     #: Country whose dialling rules apply to phone numbers written without a country code (ISO 3166 alpha-2).

@@ -6,10 +6,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from fevermap import __version__
-from fevermap.api import http_errors, routes_osrm, routes_routing
+from fevermap.api import http_errors, routes_map, routes_osrm, routes_routing
 from fevermap.config import Settings, get_settings
 from fevermap.routing.region import open_region
 from fevermap.routing.router import Router
@@ -44,6 +46,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         return await call_next(request)
 
+    app.add_middleware(GZipMiddleware, minimum_size=2048)
+    app.include_router(routes_map.router)
     app.include_router(routes_routing.router)
     app.include_router(routes_osrm.router)
+    app.mount("/static", StaticFiles(directory=routes_map.STATIC_DIR), name="static")
     return app

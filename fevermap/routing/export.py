@@ -59,3 +59,23 @@ def export_graphml(router: Router, path: Path | str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     nx.write_graphml(graph, path)
     return path
+
+
+def roads_geojson(router: Router, decimals: int = 6) -> dict[str, object]:
+    """The region's roads as a GeoJSON FeatureCollection of LineStrings (``[lon, lat]``), one feature per road
+    (a two-way road once), with ``name`` and ``highway``: the offline background of the web map."""
+    g = router.graph
+    twin = g.edge_twin
+    features: list[dict[str, object]] = []
+    for e in range(g.edge_count):
+        if 0 <= twin[e] < e:
+            continue
+        coords = np.round(g.coords[g.seg_off[e] + e : g.seg_off[e + 1] + e + 1], decimals)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "LineString", "coordinates": coords.tolist()},
+                "properties": {"name": g.edge_name[e], "highway": g.edge_highway[e]},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
