@@ -88,8 +88,10 @@ def read_drivable_ways(path: Path) -> Iterator[WayRun]:
         An ``.osm``, ``.osm.gz``, ``.osm.bz2`` or ``.osm.pbf`` file.
     """
     check_osm_path(path)
+    name = path.name.lower()
+    fmt = next(s.lstrip(".") for s in SUPPORTED_SUFFIXES if name.endswith(s))  # explicit: upper-case names work too
     processor = (
-        osmium.FileProcessor(str(path))
+        osmium.FileProcessor(osmium.io.File(str(path), fmt))
         .with_locations()
         .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
         .with_filter(osmium.filter.KeyFilter("highway"))

@@ -222,7 +222,8 @@ def build_graph(runs: Iterable[WayRun], progress: Progress | None = None) -> Roa
         if not loops:
             break
         for c in loops:  # split loops at their middle so that no edge starts and ends at one node
-            endpoint[arcs.u[c[len(c) // 2]]] = True
+            if not endpoint[arcs.u[c[1:]]].any():  # its reverse twin may already be split
+                endpoint[arcs.u[c[len(c) // 2]]] = True
     endpoint_final = np.zeros(n, dtype=bool)
     for c in chains:
         endpoint_final[arcs.u[c[0]]] = True

@@ -50,11 +50,16 @@ def to_networkx(router: Router) -> nx.MultiDiGraph:
 
 
 def export_graphml(router: Router, path: Path | str) -> Path:
-    """Write :func:`to_networkx` as GraphML (list attributes as strings, as osmnx does)."""
+    """Write :func:`to_networkx` as GraphML with string attribute values, as ``osmnx.save_graphml`` does."""
     graph = to_networkx(router)
+    # osmnx's GraphML convention: every attribute value is a string (str(float) reads back exactly)
+    graph.graph = {k: str(v) for k, v in graph.graph.items()}
+    for _, data in graph.nodes(data=True):
+        for k, v in data.items():
+            data[k] = str(v)
     for _, _, data in graph.edges(data=True):
-        if isinstance(data["osmid"], list):
-            data["osmid"] = str(data["osmid"])
+        for k, v in data.items():
+            data[k] = str(v)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     nx.write_graphml(graph, path)

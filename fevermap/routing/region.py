@@ -112,6 +112,8 @@ def build_region(
     """
     osm_path, out_dir = Path(osm_path), Path(out_dir)
     check_osm_path(osm_path)
+    if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir()) and not (out_dir / "meta.json").exists())):
+        raise RegionError(f"{out_dir} exists and is not a fevermap region directory: choose another --out")
     started = time.perf_counter()
     stages = ["reading OSM", "collecting road segments", "keeping the largest strongly connected component",
               "simplifying", "pairing two-way edges", "ordering the CCH", "writing"]  # fmt: skip
@@ -183,7 +185,10 @@ def load_region(path: Path | str) -> Region:
     meta_path = path / "meta.json"
     if not meta_path.exists():
         raise RegionError(f"not a fevermap region directory (no meta.json): {path}; build one with `fevermap build`")
-    meta = json.loads(meta_path.read_text())
+    try:
+        meta = json.loads(meta_path.read_text())
+    except (OSError, ValueError) as exc:
+        raise RegionError(f"region {path} has a corrupt meta.json ({exc}); rebuild it") from exc
     if meta.get("format_version") != FORMAT_VERSION:
         raise RegionError(
             f"region {path} has format {meta.get('format_version')}, expected {FORMAT_VERSION}: rebuild it"

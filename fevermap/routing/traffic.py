@@ -115,8 +115,9 @@ def parse_traffic(source: str | Path | Iterable[str]) -> TrafficRows:
         path = Path(source)
         if not path.exists():
             raise InputError(f"traffic file not found: {path}")
-        source = path.read_text(encoding="utf-8")
+        source = path.read_text(encoding="utf-8-sig")
     if isinstance(source, str):
+        source = source.removeprefix("\ufeff")
         fast = _fast_parse(source)
         if fast is not None:
             return fast

@@ -1,0 +1,103 @@
+"""Geodesic distances and coordinate checks on the WGS-84 ellipsoid.
+
+Every function takes ``(lon, lat)`` in degrees, in that order, and is vectorised over numpy arrays. Distances are
+metres along the geodesic (Karney's algorithm, as implemented by ``pyproj.Geod``), the reference against which any
+projected distance is checked.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from pyproj import Geod
+
+#: The WGS-84 ellipsoid, the datum of GPS and OpenStreetMap.
+WGS84 = Geod(ellps="WGS84")
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+def geodesic_distance_m(
+    lon1: npt.ArrayLike, lat1: npt.ArrayLike, lon2: npt.ArrayLike, lat2: npt.ArrayLike
+) -> FloatArray:
+    """Geodesic distance in metres between ``(lon1, lat1)`` and ``(lon2, lat2)`` (degrees, WGS-84).
+
+    Parameters
+    ----------
+    lon1, lat1, lon2, lat2 : array_like
+        Longitudes and latitudes in degrees; broadcast against each other.
+
+    Returns
+    -------
+    numpy.ndarray
+        Distances in metres (float64), accurate to about 15 nm.
+
+    Examples
+    --------
+    >>> round(float(geodesic_distance_m(121.47, 31.23, 121.48, 31.23)), 3)
+    952.743
+    """
+    a, b, c, d = np.broadcast_arrays(
+        np.asarray(lon1, dtype=np.float64),
+        np.asarray(lat1, dtype=np.float64),
+        np.asarray(lon2, dtype=np.float64),
+        np.asarray(lat2, dtype=np.float64),
+    )
+    if a.size == 0:
+        return np.zeros(a.shape, dtype=np.float64)
+    _, _, dist = WGS84.inv(np.ravel(a), np.ravel(b), np.ravel(c), np.ravel(d))
+    return np.asarray(dist, dtype=np.float64).reshape(a.shape)
+
+
+def destination(
+    lon: npt.ArrayLike, lat: npt.ArrayLike, azimuth_deg: npt.ArrayLike, distance_m: npt.ArrayLike
+) -> tuple[FloatArray, FloatArray]:
+    """The point reached from ``(lon, lat)`` by going ``distance_m`` metres along azimuth ``azimuth_deg``.
+
+    Parameters
+    ----------
+    lon, lat : array_like
+        Start point in degrees.
+    azimuth_deg : array_like
+        Azimuth in degrees clockwise from north.
+    distance_m : array_like
+        Distance in metres along the geodesic.
+
+    Returns
+    -------
+    (lon, lat) : tuple of numpy.ndarray
+        End points in degrees.
+    """
+    a, b, c, d = np.broadcast_arrays(
+        np.asarray(lon, dtype=np.float64),
+        np.asarray(lat, dtype=np.float64),
+        np.asarray(azimuth_deg, dtype=np.float64),
+        np.asarray(distance_m, dtype=np.float64),
+    )
+    if a.size == 0:
+        return np.zeros(a.shape), np.zeros(a.shape)
+    lon2, lat2, _ = WGS84.fwd(np.ravel(a), np.ravel(b), np.ravel(c), np.ravel(d))
+    return np.asarray(lon2, dtype=np.float64).reshape(a.shape), np.asarray(lat2, dtype=np.float64).reshape(a.shape)
+
+
+def invalid_lonlat(lon: npt.ArrayLike, lat: npt.ArrayLike) -> BoolArray:
+    """Which ``(lon, lat)`` pairs are unusable: not finite, ``lon`` outside [-180, 180] or ``lat`` outside [-90, 90]."""
+    lo = np.asarray(lon, dtype=np.float64)
+    la = np.asarray(lat, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(lo) & np.isfinite(la) & (np.abs(lo) <= 180.0) & (np.abs(la) <= 90.0)
+    return np.asarray(~ok)
+
+
+def describe_bad_lonlat(lon: float, lat: float) -> str:
+    """A message saying what is wrong with one ``(lon, lat)`` pair (degrees), and how to fix it."""
+    if not (np.isfinite(lon) and np.isfinite(lat)):
+        return f"coordinates ({lon}, {lat}) are not numbers"
+    if abs(lat) > 90.0 and abs(lon) <= 90.0:
+        return f"latitude {lat} is out of range [-90, 90]; are lon and lat swapped? fevermap expects (lon, lat)"
+    if abs(lat) > 90.0:
+        return f"latitude {lat} is out of range [-90, 90]"
+    if abs(lon) > 180.0:
+        return f"longitude {lon} is out of range [-180, 180]"
+    return f"coordinates ({lon}, {lat}) are valid"
