@@ -43,6 +43,14 @@ class Settings(BaseSettings):
     #: Tile URL template for the web map's background (e.g. an OSM tile server you run); None: draw the region's
     #: own roads, which works with no internet.
     tile_url: str | None = None
+    #: Declarations accepted from one client per minute.
+    declarations_per_minute: int = 30
+    #: Declarations, matches and case tracks older than this are purged (days).
+    retention_days: float = 21.0
+    #: How often each worker checks the database for traffic posted to another worker (seconds).
+    traffic_poll_s: float = 2.0
+    #: How often the service purges data past retention (seconds).
+    purge_every_s: float = 3600.0
     #: Largest request body accepted (bytes).
     max_body_bytes: int = 2_000_000
     #: Country whose dialling rules apply to phone numbers written without a country code (ISO 3166 alpha-2).

@@ -43,3 +43,41 @@ class PhoneNumberError(InputError):
 
 class FutureObservationError(ConflictError):
     """A status update observed in the future beyond the allowed clock skew (clinic registry)."""
+
+
+class FormatError(InputError):
+    """A file in an unknown format, or not in the format it claims (say which formats are accepted)."""
+
+
+class RecordError(InputError):
+    """One input record that cannot be used; ``record`` names it (file and line or feature), the message says why.
+
+    Readers collect these per record instead of raising, so that one bad record does not lose the others.
+    """
+
+    def __init__(self, record: str, message: str) -> None:
+        super().__init__(f"{record}: {message}")
+        self.record = record
+        self.reason = message
+
+
+class RecordErrors(InputError):
+    """Several bad records, raised together when the caller asked for strict reading."""
+
+    def __init__(self, errors: list[RecordError]) -> None:
+        head = "; ".join(str(e) for e in errors[:5])
+        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+        super().__init__(f"{len(errors)} bad records: {head}{more}")
+        self.errors = errors
+
+
+class AuthenticationError(FevermapError, PermissionError):
+    """No API key, or one that is unknown or revoked (HTTP 401)."""
+
+
+class ForbiddenError(FevermapError, PermissionError):
+    """A valid key without the right to this action or this object (HTTP 403)."""
+
+
+class RateLimitError(FevermapError, RuntimeError):
+    """Too many requests from one client in a short time (HTTP 429)."""

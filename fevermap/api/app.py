@@ -1,7 +1,9 @@
-"""The FastAPI application: heavy state (region, router) loads once per worker in the lifespan."""
+"""The FastAPI application: heavy state (region, router, registry, locator) loads once per worker in the lifespan."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -9,17 +11,33 @@ from fastapi import FastAPI, Request, Response
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from fevermap import __version__
-from fevermap.api import http_errors, routes_map, routes_osrm, routes_routing
+from fevermap.api import http_errors, routes_clinics, routes_map, routes_osrm, routes_routing, routes_service
+from fevermap.api.traffic_sync import catch_up, poll_forever
+from fevermap.clinics.demo import ensure_demo_clinics
+from fevermap.clinics.locator import ClinicLocator
+from fevermap.clinics.registry import ClinicRegistry
 from fevermap.config import Settings, get_settings
+from fevermap.db import session_factory
 from fevermap.routing.region import open_region
 from fevermap.routing.router import Router
+from fevermap.tracing.store import purge
 
-DESCRIPTION = """Nearest available fever clinic by driving time in live traffic, fast routes and an OSRM-compatible API.
+DESCRIPTION = """Nearest available fever clinic by driving time in live traffic, routes and an OSRM-compatible API,
+declarations and exposure matching with roles.
 
-Coordinates are WGS-84 degrees, `LON,LAT` in query strings and `[lon, lat]` in GeoJSON.
+Coordinates are WGS-84 degrees, `LON,LAT` in query strings and `[lon, lat]` in GeoJSON. Endpoints that need a role
+take an API key in the `X-API-Key` header (create keys with `fevermap keys create`).
 Road data © OpenStreetMap contributors (ODbL 1.0)."""
+
+
+async def _purge_forever(app: FastAPI, settings: Settings) -> None:
+    while True:
+        with contextlib.suppress(Exception):  # a transient database error must not stop the schedule
+            await run_in_threadpool(purge, app.state.sessions, settings.retention_days)
+        await asyncio.sleep(settings.purge_every_s)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -29,9 +47,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         region = open_region(settings.region)
+        registry = ClinicRegistry.open(settings=settings)
+        if settings.region is None:
+            ensure_demo_clinics(registry, region)
+        router = Router(region, max_snap_distance_m=settings.max_snap_distance_m)
         app.state.settings = settings
-        app.state.router = Router(region, max_snap_distance_m=settings.max_snap_distance_m)
-        yield
+        app.state.router = router
+        app.state.registry = registry
+        app.state.locator = ClinicLocator(registry, router)
+        app.state.sessions = session_factory(registry.engine)
+        catch_up(router, app.state.sessions)
+        tasks = [
+            asyncio.create_task(poll_forever(router, app.state.sessions, settings.traffic_poll_s)),
+            asyncio.create_task(_purge_forever(app, settings)),
+        ]
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            registry.close()
 
     app = FastAPI(title="fevermap", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     http_errors.install(app)
@@ -49,6 +87,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     app.include_router(routes_map.router)
     app.include_router(routes_routing.router)
+    app.include_router(routes_clinics.router)
+    app.include_router(routes_service.router)
     app.include_router(routes_osrm.router)
     app.mount("/static", StaticFiles(directory=routes_map.STATIC_DIR), name="static")
     return app

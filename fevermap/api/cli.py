@@ -188,6 +188,66 @@ def serve(
     uvicorn.run("fevermap.api.app:create_app", factory=True, host=host, port=port, workers=workers)
 
 
+keys_app = typer.Typer(
+    help="API keys of the HTTP service (stored hashed; a token is shown once).", no_args_is_help=True
+)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+@handle_errors
+def keys_create(
+    role: Annotated[str, typer.Option(help="clinic, traffic, investigator, staff or admin.")],
+    clinic: Annotated[str | None, typer.Option(help="Clinic id a clinic key may update.")] = None,
+    area: Annotated[str | None, typer.Option(help="Community area a staff key may read.")] = None,
+    label: Annotated[str, typer.Option(help="Free text: who holds the key.")] = "",
+) -> None:
+    """Create an API key and print its token (only its hash is stored)."""
+    from fevermap.access.keys import create_key
+    from fevermap.db import open_database, session_factory
+
+    token = create_key(session_factory(open_database()), role, clinic_id=clinic, area=area, label=label)
+    emit({"token": token, "role": role, "clinic": clinic, "area": area})
+
+
+@keys_app.command("revoke")
+@handle_errors
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="The <id> part of fm_<id>_<secret>.")]) -> None:
+    """Revoke an API key at once."""
+    from fevermap.access.keys import revoke_key
+    from fevermap.db import open_database, session_factory
+
+    revoke_key(session_factory(open_database()), key_id)
+    emit({"revoked": key_id})
+
+
+@app.command()
+@handle_errors
+def purge(
+    days: Annotated[
+        float | None, typer.Option(help="Retention in days (default: FEVERMAP_RETENTION_DAYS, 21).")
+    ] = None,
+) -> None:
+    """Delete declarations, matches and case tracks older than the retention period."""
+    from fevermap.config import get_settings
+    from fevermap.db import open_database, session_factory
+    from fevermap.tracing.store import purge as purge_old
+
+    retention = days if days is not None else get_settings().retention_days
+    emit({"retention_days": retention, "deleted": purge_old(session_factory(open_database()), retention)})
+
+
+def _register_subcommands() -> None:
+    from fevermap.api.cli_clinics import clinics_app
+    from fevermap.api.cli_trace import trace_app
+
+    app.add_typer(clinics_app, name="clinics")
+    app.add_typer(trace_app, name="trace")
+
+
+_register_subcommands()
+
+
 def version_callback(value: bool) -> None:
     if value:
         typer.echo(__version__)

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader
+from sqlalchemy.orm import Session, sessionmaker
 
+from fevermap.access.keys import Principal, authenticate
+from fevermap.clinics.locator import ClinicLocator
+from fevermap.clinics.registry import ClinicRegistry
 from fevermap.config import Settings
 from fevermap.routing.router import Router
+
+api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="fevermap API key fm_<id>_<secret>")
 
 
 def get_router(request: Request) -> Router:
@@ -21,5 +28,34 @@ def get_app_settings(request: Request) -> Settings:
     return settings
 
 
+def get_registry(request: Request) -> ClinicRegistry:
+    registry: ClinicRegistry = request.app.state.registry
+    return registry
+
+
+def get_locator(request: Request) -> ClinicLocator:
+    locator: ClinicLocator = request.app.state.locator
+    return locator
+
+
+def get_sessions(request: Request) -> sessionmaker[Session]:
+    sessions: sessionmaker[Session] = request.app.state.sessions
+    return sessions
+
+
+def get_principal(request: Request, token: Annotated[str | None, Security(api_key_header)]) -> Principal:
+    """Who is calling (the public when no key is given; 401 for a bad key)."""
+    return authenticate(get_sessions(request), token)
+
+
+def client_of(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
 RouterDep = Annotated[Router, Depends(get_router)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+RegistryDep = Annotated[ClinicRegistry, Depends(get_registry)]
+LocatorDep = Annotated[ClinicLocator, Depends(get_locator)]
+SessionsDep = Annotated[sessionmaker[Session], Depends(get_sessions)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+ClientDep = Annotated[str, Depends(client_of)]

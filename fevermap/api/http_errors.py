@@ -6,18 +6,24 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from fevermap.errors import (
+    AuthenticationError,
     ConflictError,
     CoordinateError,
     FevermapError,
+    ForbiddenError,
     InputError,
     NoRouteError,
     NotFoundError,
+    RateLimitError,
     RegionError,
     SnapError,
 )
 
 #: (status, OSRM-style code) per error class, most specific first.
 ERROR_MAP: list[tuple[type[Exception], int, str]] = [
+    (AuthenticationError, 401, "Unauthorized"),
+    (ForbiddenError, 403, "Forbidden"),
+    (RateLimitError, 429, "TooManyRequests"),
     (SnapError, 422, "NoSegment"),
     (CoordinateError, 422, "InvalidValue"),
     (NoRouteError, 422, "NoRoute"),
@@ -53,6 +59,11 @@ def install(app: FastAPI) -> None:
     async def _fevermap_error(_request: Request, exc: FevermapError) -> JSONResponse:
         status, code = classify(exc)
         return JSONResponse({"detail": str(exc), "code": code}, status_code=status)
+
+    @app.exception_handler(ValueError)
+    async def _value_error(_request: Request, exc: ValueError) -> JSONResponse:
+        # a value that domain code could not use: the client's input, answered as such (never a 500)
+        return JSONResponse({"detail": str(exc), "code": "InvalidValue"}, status_code=422)
 
     @app.exception_handler(OsrmError)
     async def _osrm_error(_request: Request, exc: OsrmError) -> JSONResponse:

@@ -145,6 +145,11 @@ class Router:
         self.engine = CCHEngine(region.cch_order, g.edge_tail, g.edge_head, edge_weights_ms(seg_ms, g.seg_off))
         self._state = _State(self._base_speed, seg_ms, self.engine.metric, float(self._base_speed.max()), g.seg_off)
         self._update_lock = threading.Lock()
+        self._version_lock = threading.Lock()
+        #: Id of the last traffic version applied with :meth:`apply_traffic_version` (0: none).
+        self.traffic_version = 0
+        #: Reports of the most recent versioned updates, by version id.
+        self.traffic_reports: dict[int, dict[str, object]] = {}
 
     # ------------------------------------------------------------------ snapping
     def snap(self, lon: float, lat: float) -> Snap:
@@ -349,6 +354,21 @@ class Router:
             metric_version=state.metric.version,
             customise_ms=elapsed,
         )
+
+    def apply_traffic_version(self, version: int, source: str | Path | Iterable[str] | TrafficRows) -> bool:
+        """Apply a numbered traffic update once, in order: versions at or below :attr:`traffic_version` are skipped.
+
+        Used by the service, whose workers apply every version stored in the database. Returns whether it applied.
+        """
+        with self._version_lock:
+            if version <= self.traffic_version:
+                return False
+            report = self.apply_traffic(source)
+            self.traffic_version = version
+            self.traffic_reports[version] = report.to_dict()
+            for old in sorted(self.traffic_reports)[:-16]:
+                del self.traffic_reports[old]
+            return True
 
     def reset_traffic(self) -> None:
         """Return to the region's base speeds."""

@@ -1,0 +1,33 @@
+"""The audit log: every read of personal data is written down (who, what, when) in the same transaction."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fevermap.access.keys import Principal
+from fevermap.db.service_models import AuditEntry
+
+
+def record(
+    session: Session, principal: Principal, action: str, subject: str = "", count: int = 0, client: str = ""
+) -> None:
+    """Add an audit entry to ``session`` (committed with the read it documents)."""
+    session.add(
+        AuditEntry(
+            at=datetime.now(UTC),
+            key_id=principal.key_id,
+            role=principal.role,
+            action=action,
+            subject=subject[:2000],
+            count=count,
+            client=client[:64],
+        )
+    )
+
+
+def entries(session: Session, limit: int = 100) -> list[AuditEntry]:
+    """The most recent audit entries, newest first."""
+    return list(session.execute(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)).scalars())

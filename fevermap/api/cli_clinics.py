@@ -1,0 +1,155 @@
+"""``fevermap clinics ...``: the clinic registry and the nearest-clinic locator on the command line.
+
+Each command parses its options, calls one function of :mod:`fevermap.clinics.service` and prints JSON on stdout.
+Errors print ``error: ...`` on stderr and exit 2 (bad input), 3 (no route) or 1 (other).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from fevermap.clinics import service
+from fevermap.errors import FevermapError, NoRouteError
+
+clinics_app = typer.Typer(
+    name="clinics",
+    help="Clinic registry and nearest available clinic by driving time. Routes (c) OpenStreetMap contributors.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+RegionOpt = Annotated[
+    Path | None,
+    typer.Option("--region", help="Region directory from `fevermap build` (default: the bundled demo region)."),
+]
+TimeOpt = Annotated[
+    str | None,
+    typer.Option("--time", help="Query time, ISO 8601; without offset it is read in the region's time zone."),
+]
+
+
+def _errors(func: F) -> F:
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except NoRouteError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(3) from None
+        except FevermapError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2 if isinstance(exc, ValueError) else 1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _emit(obj: Any) -> None:
+    typer.echo(json.dumps(obj, ensure_ascii=False, indent=2))
+
+
+@clinics_app.command("import")
+@_errors
+def import_cmd(
+    file: Annotated[Path, typer.Argument(help="CSV or GeoJSON clinic file (see docs/clinics.md for the columns).")],
+    region: RegionOpt = None,
+    datum: Annotated[
+        str | None, typer.Option("--datum", help="Datum of the coordinates: wgs84 (default) or gcj02.")
+    ] = None,
+) -> None:
+    """Import clinics (idempotent; rows without a usable location are reported and skipped)."""
+    _emit(service.import_clinics(region, file, datum=datum))
+
+
+@clinics_app.command("nearest")
+@_errors
+def nearest_cmd(
+    at: Annotated[str, typer.Option("--at", help="Origin as LON,LAT (WGS-84 degrees).")],
+    region: RegionOpt = None,
+    limit: Annotated[int, typer.Option("--limit", help="Number of clinics (1-100).")] = 3,
+    night: Annotated[bool, typer.Option("--night", help="Only clinics with a night emergency service.")] = False,
+    open_now: Annotated[bool, typer.Option("--open-now", help="Only clinics open at the query time.")] = False,
+    with_slots: Annotated[bool, typer.Option("--with-slots", help="Only clinics with free slots.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Drop clinics whose filtered facts are unknown (default: keep, marked).")
+    ] = False,
+    time: TimeOpt = None,
+    traffic: Annotated[
+        Path | None,
+        typer.Option("--traffic", help="OSRM segment-speed CSV: from_osm_node_id,to_osm_node_id,speed_kmh[,rate]."),
+    ] = None,
+) -> None:
+    """Nearest clinics by driving time, JSON ordered by ETA (the first with its route)."""
+    _emit(
+        service.nearest_clinics(
+            region,
+            at,
+            limit=limit,
+            night=night,
+            open_now=open_now,
+            with_slots=with_slots,
+            strict=strict,
+            time=time,
+            traffic=traffic,
+        )
+    )
+
+
+@clinics_app.command("list")
+@_errors
+def list_cmd(region: RegionOpt = None, time: TimeOpt = None) -> None:
+    """All clinics of the region with their current status."""
+    _emit(service.list_clinics(region, time=time))
+
+
+@clinics_app.command("show")
+@_errors
+def show_cmd(clinic_id: Annotated[str, typer.Argument(help="Clinic id.")], time: TimeOpt = None) -> None:
+    """One clinic with its current status."""
+    _emit(service.show_clinic(clinic_id, time=time))
+
+
+@clinics_app.command("status")
+@_errors
+def status_cmd(
+    clinic_id: Annotated[str, typer.Argument(help="Clinic id.")],
+    slots: Annotated[int | None, typer.Option("--slots", help="Remaining registration slots.")] = None,
+    waiting_patients: Annotated[int | None, typer.Option("--waiting-patients")] = None,
+    waiting_minutes: Annotated[int | None, typer.Option("--waiting-minutes")] = None,
+    doctor: Annotated[bool | None, typer.Option("--doctor/--no-doctor", help="Doctor on duty.")] = None,
+    stock_note: Annotated[str | None, typer.Option("--stock-note", help="Short stock note (<= 280 chars).")] = None,
+    observed_at: Annotated[
+        str | None, typer.Option("--observed-at", help="Observation time, ISO 8601 (default: now).")
+    ] = None,
+    reporter: Annotated[str, typer.Option("--reporter", help="Who reports it.")] = "operator",
+) -> None:
+    """Report a clinic's live status (an older observation never overwrites a newer one)."""
+    _emit(
+        service.report_status(
+            clinic_id,
+            slots=slots,
+            waiting_patients=waiting_patients,
+            waiting_minutes=waiting_minutes,
+            doctor_on_duty=doctor,
+            stock_note=stock_note,
+            observed_at=observed_at,
+            reporter=reporter,
+        )
+    )
+
+
+@clinics_app.command("simulate")
+@_errors
+def simulate_cmd(
+    region: RegionOpt = None, seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0
+) -> None:
+    """Write SIMULATED demo statuses for every clinic of the region (labelled demo-simulator; not real data)."""
+    _emit(service.simulate_demo_status(region, seed=seed))

@@ -1,0 +1,57 @@
+"""Traffic across workers: a feed is stored as a version in the database and applied by every worker in order.
+
+The worker that receives a feed applies it at once; the others poll the version table every few seconds (the
+database is the only state workers share) and apply what they have not seen, so all converge on the same metric.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+
+from fevermap.db.service_models import TrafficVersion
+from fevermap.routing.router import Router
+from fevermap.routing.traffic import parse_traffic
+
+
+def record_traffic(router: Router, sessions: sessionmaker[Session], csv_text: str, by: str) -> dict[str, Any]:
+    """Validate, store and apply a traffic feed; returns the report with its version id."""
+    rows = parse_traffic(csv_text if csv_text.strip() else "\n")  # raises InputError naming the bad line
+    with sessions.begin() as session:
+        version = TrafficVersion(at=datetime.now(UTC), by=by, rows=len(rows), csv=csv_text)
+        session.add(version)
+        session.flush()
+        version_id = int(version.id)
+    catch_up(router, sessions)
+    report = router.traffic_reports.get(version_id)
+    return {"version": version_id, **(report or {})}
+
+
+def catch_up(router: Router, sessions: sessionmaker[Session]) -> int:
+    """Apply every stored traffic version newer than the router's, in order; return how many were applied."""
+    with sessions() as session:
+        newer = list(
+            session.execute(
+                select(TrafficVersion.id, TrafficVersion.csv)
+                .where(TrafficVersion.id > router.traffic_version)
+                .order_by(TrafficVersion.id)
+            ).all()
+        )
+    for version_id, text in newer:
+        router.apply_traffic_version(int(version_id), text)
+    return len(newer)
+
+
+async def poll_forever(router: Router, sessions: sessionmaker[Session], every_s: float) -> None:
+    """Background task of each worker: catch up with traffic versions posted to other workers."""
+    while True:
+        await asyncio.sleep(every_s)
+        try:
+            await run_in_threadpool(catch_up, router, sessions)
+        except Exception:  # a transient database error must not kill the poller
+            await asyncio.sleep(every_s)

@@ -1,0 +1,93 @@
+"""Request schemas of the service's tracing endpoints: declarations from residents, case tracks from investigators.
+
+Every spatial field is WGS-84 degrees; times are ISO 8601 with an offset (a time without one is refused, it would be
+ambiguous). List lengths are capped so that one request cannot exhaust a worker.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, Field, model_validator
+
+from fevermap.geo.gcj02 import gcj02_to_wgs84
+
+MAX_STOPS = 200
+MAX_LEGS = 50
+MAX_ANSWERS = 50
+MAX_TEMPERATURES = 100
+MAX_VISITS = 2000
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("time needs a UTC offset, e.g. 2022-04-01T08:30:00+08:00")
+    return value
+
+
+AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+Lon = Annotated[float, Field(ge=-180, le=180, description="longitude, degrees")]
+Lat = Annotated[float, Field(ge=-90, le=90, description="latitude, degrees")]
+
+
+class StopIn(BaseModel):
+    """A place and the time spent there."""
+
+    lon: Lon
+    lat: Lat
+    start: AwareDatetime
+    end: AwareDatetime
+    place: str | None = Field(default=None, max_length=200)
+    radius_m: float | None = Field(default=None, gt=0, le=5000, description="case visits only: match radius (m)")
+    datum: Literal["wgs84", "gcj02"] = Field(default="wgs84", description="gcj02: converted to WGS-84 on arrival")
+
+    @model_validator(mode="after")
+    def _check(self) -> StopIn:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end.isoformat()} is before start {self.start.isoformat()}")
+        if self.datum == "gcj02":
+            lon, lat = gcj02_to_wgs84(self.lon, self.lat)
+            self.lon, self.lat, self.datum = float(lon), float(lat), "wgs84"
+        return self
+
+
+class LegIn(BaseModel):
+    """A trip on a numbered train or flight."""
+
+    kind: Literal["train", "flight"]
+    number: str = Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9]+$")
+    date: date
+    carriage: int | None = Field(default=None, ge=1, le=99)
+    seat: str | None = Field(default=None, max_length=8, pattern=r"^[0-9]{1,3}[A-Za-z]?$")
+
+
+class TemperatureIn(BaseModel):
+    time: AwareDatetime
+    celsius: float = Field(ge=30, le=45)
+
+
+class DeclarationCreate(BaseModel):
+    """A resident's declaration (no account needed): contact details, community area, itinerary and answers."""
+
+    name: str = Field(min_length=1, max_length=200)
+    phone: str = Field(min_length=3, max_length=40, pattern=r"^[0-9+()\- ]+$")
+    address: str = Field(default="", max_length=500)
+    area: str = Field(min_length=1, max_length=100, description="community area (e.g. street office) for staff")
+    stops: list[StopIn] = Field(default_factory=list, max_length=MAX_STOPS)
+    legs: list[LegIn] = Field(default_factory=list, max_length=MAX_LEGS)
+    contact_answers: dict[str, str] = Field(default_factory=dict, max_length=MAX_ANSWERS)
+    temperatures: list[TemperatureIn] = Field(default_factory=list, max_length=MAX_TEMPERATURES)
+
+
+class CaseTrackCreate(BaseModel):
+    """A confirmed case's track: visits (optional radius each) and transport legs."""
+
+    id: str = Field(min_length=1, max_length=100)
+    visits: list[StopIn] = Field(default_factory=list, max_length=MAX_VISITS)
+    legs: list[LegIn] = Field(default_factory=list, max_length=MAX_LEGS)
+
+
+class Receipt(BaseModel):
+    receipt_id: str
+    received_at: datetime
