@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -25,6 +26,8 @@ from fevermap.routing.region import open_region
 from fevermap.routing.router import Router
 from fevermap.tracing.store import purge
 
+logger = logging.getLogger("fevermap")
+
 DESCRIPTION = """Nearest available fever clinic by driving time in live traffic, routes and an OSRM-compatible API,
 declarations and exposure matching with roles.
 
@@ -34,10 +37,14 @@ Road data © OpenStreetMap contributors (ODbL 1.0)."""
 
 
 async def _purge_forever(app: FastAPI, settings: Settings) -> None:
+    """Purge past retention every ``purge_every_s`` (the first run at start-up is done before serving)."""
     while True:
-        with contextlib.suppress(Exception):  # a transient database error must not stop the schedule
-            await run_in_threadpool(purge, app.state.sessions, settings.retention_days)
         await asyncio.sleep(settings.purge_every_s)
+        try:
+            await run_in_threadpool(purge, app.state.sessions, settings.retention_days)
+        except Exception as exc:  # a transient database error must not stop the schedule
+            logger.warning("scheduled purge failed, will retry: %s", exc)
+            del exc
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -57,6 +64,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.locator = ClinicLocator(registry, router)
         app.state.sessions = session_factory(registry.engine)
         catch_up(router, app.state.sessions)
+        try:
+            purge(app.state.sessions, settings.retention_days)
+        except Exception as exc:  # another worker purging at the same moment: the schedule retries
+            logger.warning("start-up purge failed, will retry: %s", exc)
         tasks = [
             asyncio.create_task(poll_forever(router, app.state.sessions, settings.traffic_poll_s)),
             asyncio.create_task(_purge_forever(app, settings)),

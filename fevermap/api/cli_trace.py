@@ -11,8 +11,8 @@ from typing import Annotated
 import typer
 
 from fevermap.errors import InputError
-from fevermap.tracing.models import DEFAULT_TZ, MatchRule
 from fevermap.tracing.jsonl import write_jsonl
+from fevermap.tracing.models import DEFAULT_TZ, MatchRule
 from fevermap.tracing.service import trace_match, trace_synth
 
 trace_app = typer.Typer(
@@ -77,27 +77,27 @@ def match_cmd(
         rule = MatchRule(
             radius_m=radius_m, min_overlap_s=round(min_overlap_min * 60), use_visit_radius=not ignore_visit_radius
         )
-        report = trace_match(
+        run = trace_match(
             cases, itineraries, rule=rule, cases_format=cases_format.value, itineraries_format=itineraries_format.value,
-            cases_datum=cases_datum.value,
-            itineraries_datum=itineraries_datum.value,
+            cases_datum=cases_datum.value, itineraries_datum=itineraries_datum.value,
             tz=tz, assume_tz=assume_tz, with_summary=summary is not None,
         )  # fmt: skip
+        sys.stdout.flush()
+        out = sys.stdout.buffer
+        for frame in run.match_chunks():
+            write_jsonl(frame, out)
     except InputError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
-    sys.stdout.flush()
-    out = sys.stdout.buffer
-    write_jsonl(report.matches, out)
-    write_jsonl(report.transport, out)
+    write_jsonl(run.transport, out)
     out.flush()
     if summary is not None:
         with summary.open("wb") as fh:
-            write_jsonl(report.summary, fh)
-    for e in report.errors:
+            write_jsonl(run.summary, fh)
+    for e in run.errors:
         sys.stderr.write(json.dumps({"error": e.reason, "record": e.record}, ensure_ascii=False) + "\n")
-    sys.stderr.write(json.dumps({"stats": report.stats}) + "\n")
-    if strict and report.errors:
+    sys.stderr.write(json.dumps({"stats": run.stats}) + "\n")
+    if strict and run.errors:
         raise typer.Exit(2)
 
 

@@ -7,6 +7,7 @@ database is the only state workers share) and apply what they have not seen, so 
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +18,8 @@ from starlette.concurrency import run_in_threadpool
 from fevermap.db.service_models import TrafficVersion
 from fevermap.routing.router import Router
 from fevermap.routing.traffic import parse_traffic
+
+logger = logging.getLogger("fevermap")
 
 
 def record_traffic(router: Router, sessions: sessionmaker[Session], csv_text: str, by: str) -> dict[str, Any]:
@@ -53,5 +56,7 @@ async def poll_forever(router: Router, sessions: sessionmaker[Session], every_s:
         await asyncio.sleep(every_s)
         try:
             await run_in_threadpool(catch_up, router, sessions)
-        except Exception:  # a transient database error must not kill the poller
+        except Exception as exc:  # a transient database error must not kill the poller
+            logger.warning("traffic poll failed, will retry: %s", exc)
+            del exc
             await asyncio.sleep(every_s)
