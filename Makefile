@@ -1,5 +1,5 @@
 # fevermap: two commands on a fresh machine with python3 and make.
-#   make run   - build the bundled demo region (first time) and run fevermap on it
+#   make run   - build the bundled demo region (first time) and serve fevermap on it: http://127.0.0.1:8000/
 #   make test  - the whole test suite (lint, types, tests)
 PYTHON ?= python3
 VENV   ?= .venv
@@ -17,7 +17,8 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/fevermap demo
+	$(BIN)/fevermap clinics simulate >/dev/null  # clearly labelled synthetic statuses for the demo clinics
+	$(BIN)/fevermap serve --host $${FEVERMAP_HOST:-127.0.0.1} --port $${FEVERMAP_PORT:-8000}
 
 lint: $(STAMP)
 	$(BIN)/ruff check fevermap tests benchmarks

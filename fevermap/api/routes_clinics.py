@@ -51,6 +51,7 @@ def clinics_geojson(registry: RegistryDep, router_: RouterDep) -> dict[str, Any]
             "id": c.id,
             "name": c.name,
             "address": c.address,
+            "phones": c.phones,
             "phones_display": c.phones_display,
             "tel": c.tel,
             "night_emergency": c.night_emergency,

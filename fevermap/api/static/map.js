@@ -28,10 +28,15 @@ function esc(text) {
 }
 
 function phoneLinks(c) {
-  const uris = c.tel_uris || (c.tel_uri ? [c.tel_uri] : []);
-  const phones = c.phones || [];
-  return uris.map((uri, i) => `<a class="tel" href="${esc(uri)}">${esc(phones[i] || uri.replace("tel:", ""))}</a>`).join(", ")
-    || "<span class='muted'>no phone published</span>";
+  // every published number as a tel: link (one tap dials); tel: URIs hold the E.164 form
+  const shown = c.phones_display || [];
+  const e164 = c.phones || [];
+  const links = shown.map((text, i) => {
+    const uri = e164[i] ? `tel:${e164[i]}` : (i === 0 && c.tel ? c.tel : null);
+    return uri ? `<a class="tel" href="${esc(uri)}">${esc(text)}</a>` : esc(text);
+  });
+  if (!links.length && c.tel) links.push(`<a class="tel" href="${esc(c.tel)}">${esc(c.tel.replace("tel:", ""))}</a>`);
+  return links.join(", ") || "<span class='muted'>no phone published</span>";
 }
 
 function popupHtml(c) {
@@ -49,7 +54,9 @@ async function getJSON(url) {
 
 async function loadRoads() {
   const roads = await getJSON("/map/roads.geojson");
-  L.geoJSON(roads, { style: { color: "#9a8f80", weight: 1.2, opacity: 0.8 }, interactive: false }).addTo(state.map);
+  // thousands of lines: draw them on one canvas; clinics and the route stay SVG (clickable, styleable)
+  L.geoJSON(roads, { style: { color: "#9a8f80", weight: 1.2, opacity: 0.8 }, interactive: false, renderer: L.canvas() })
+    .addTo(state.map);
 }
 
 async function loadClinics() {
@@ -80,14 +87,16 @@ function showResults(answer) {
     const li = document.createElement("li");
     const eta = Math.round(c.eta_s / 60);
     const callFirst = c.call_first ? `<div class="call">Call first: ${phoneLinks(c)}</div>` : "";
-    li.innerHTML = `${callFirst}<strong>${esc(c.name)}</strong> · ${eta} min · ${(c.distance_m / 1000).toFixed(1)} km<br>` +
+    const km = c.distance_m === null || c.distance_m === undefined ? "" : ` · ${(c.distance_m / 1000).toFixed(1)} km`;
+    li.innerHTML = `${callFirst}<strong>${esc(c.name)}</strong> · ${eta} min${km}<br>` +
       `${c.call_first ? "" : phoneLinks(c) + "<br>"}${esc(c.stale ? "status stale" : (c.slots ?? "?") + " slots")} · ${esc(ageText(c.updated_at))}`;
     list.appendChild(li);
   }
   const first = clinics[0];
   if (state.route) state.route.remove();
-  if (first.route && first.route.geometry) {
-    state.route = L.geoJSON(first.route.geometry, { style: { color: "#1565c0", weight: 5, opacity: 0.85, className: "route-line" } })
+  const geometry = first.route && (first.route.type ? first.route : first.route.geometry);
+  if (geometry) {
+    state.route = L.geoJSON(geometry, { style: { color: "#1565c0", weight: 5, opacity: 0.85, className: "route-line" } })
       .addTo(state.map);
   }
 }
@@ -107,7 +116,7 @@ async function nearestFrom(latlng) {
 async function main() {
   state.config = await getJSON("/map/config");
   const b = state.config.bbox; // [lon_min, lat_min, lon_max, lat_max]
-  state.map = L.map("map", { preferCanvas: true }).fitBounds([[b[1], b[0]], [b[3], b[2]]]);
+  state.map = L.map("map").fitBounds([[b[1], b[0]], [b[3], b[2]]]);
   state.map.attributionControl.setPrefix("");
   state.map.attributionControl.addAttribution(state.config.attribution);
   if (state.config.tile_url) L.tileLayer(state.config.tile_url, { maxZoom: 19 }).addTo(state.map);
