@@ -96,10 +96,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return await call_next(request)
 
     app.add_middleware(GZipMiddleware, minimum_size=2048)
-    app.include_router(routes_map.router)
-    app.include_router(routes_routing.router)
-    app.include_router(routes_clinics.router)
-    app.include_router(routes_service.router)
-    app.include_router(routes_osrm.router)
+    errors = http_errors.ERROR_RESPONSES
+    app.include_router(routes_map.router, responses=errors)
+    app.include_router(routes_routing.router, responses=errors)
+    app.include_router(routes_clinics.router, responses=errors)
+    app.include_router(routes_service.router, responses=errors)
+    app.include_router(routes_osrm.router, responses=errors)
     app.mount("/static", StaticFiles(directory=routes_map.STATIC_DIR), name="static")
     return app

@@ -42,6 +42,20 @@ def classify(exc: Exception) -> tuple[int, str]:
     return 500, "InternalError"
 
 
+_ERROR_BODY = {"content": {"application/json": {"schema": {"type": "object"}}}}
+#: Documented error answers of every endpoint (the body says what to fix).
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    400: {"description": "Bad request (OSRM-compatible endpoints: `code` and `message`)", **_ERROR_BODY},
+    401: {"description": "No API key, or an unknown or revoked one", **_ERROR_BODY},
+    403: {"description": "The key's role or binding does not allow this", **_ERROR_BODY},
+    404: {"description": "Unknown id", **_ERROR_BODY},
+    409: {"description": "Conflicts with stored state (e.g. a status observed in the future)", **_ERROR_BODY},
+    413: {"description": "Request body too large", **_ERROR_BODY},
+    422: {"description": "Input that cannot be used; `detail` says what to fix", **_ERROR_BODY},
+    429: {"description": "Too many requests from this client", **_ERROR_BODY},
+}
+
+
 class OsrmError(Exception):
     """An error answered in OSRM's shape: HTTP 400 ``{"code": ..., "message": ...}``."""
 

@@ -37,7 +37,16 @@ def map_config(router_: RouterDep, settings: SettingsDep) -> dict[str, Any]:
     }
 
 
-@router.get("/map/roads.geojson")
+@router.get(
+    "/map/roads.geojson",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"application/geo+json": {"schema": {"type": "object"}}},
+            "description": "GeoJSON FeatureCollection of LineStrings",
+        }
+    },
+)
 def roads(request: Request, router_: RouterDep) -> Response:
     """The region's roads (GeoJSON FeatureCollection, ``[lon, lat]``), computed once per worker."""
     cached: bytes | None = getattr(request.app.state, "roads_geojson", None)

@@ -53,7 +53,7 @@ def post_case_tracks(
 def post_match_run(
     sessions: SessionsDep,
     principal: PrincipalDep,
-    radius_m: Annotated[float, Query(gt=0, le=5000, description="default radius where a visit has none (m)")] = 50.0,
+    radius_m: Annotated[float, Query(ge=1, le=5000, description="default radius where a visit has none (m)")] = 50.0,
     min_overlap_min: Annotated[float, Query(ge=0, le=24 * 60)] = 15.0,
 ) -> dict[str, Any]:
     """Match every stored declaration against every stored case track (investigator key)."""
@@ -63,7 +63,10 @@ def post_match_run(
 
 @router.get("/matches", tags=["investigators"])
 def get_matches(
-    sessions: SessionsDep, principal: PrincipalDep, client: ClientDep, run_id: int | None = None
+    sessions: SessionsDep,
+    principal: PrincipalDep,
+    client: ClientDep,
+    run_id: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="default: the latest run")] = None,
 ) -> dict[str, Any]:
     """Matches of a run (default: the latest) with full detail and people ranked for contact (investigator key)."""
     return list_matches(sessions, principal, run_id, client)

@@ -24,7 +24,7 @@ logger = logging.getLogger("fevermap")
 
 def record_traffic(router: Router, sessions: sessionmaker[Session], csv_text: str, by: str) -> dict[str, Any]:
     """Validate, store and apply a traffic feed; returns the report with its version id."""
-    rows = parse_traffic(csv_text if csv_text.strip() else "\n")  # raises InputError naming the bad line
+    rows = parse_traffic(csv_text)  # raises InputError naming the bad line, or saying the feed is empty
     with sessions.begin() as session:
         version = TrafficVersion(at=datetime.now(UTC), by=by, rows=len(rows), csv=csv_text)
         session.add(version)

@@ -103,19 +103,18 @@ def parse_traffic(source: str | Path | Iterable[str]) -> TrafficRows:
 
     Parameters
     ----------
-    source : str, Path or iterable of str
-        A path to a CSV file, or the CSV text itself (``str`` containing a newline or comma), or lines.
+    source : Path, str or iterable of str
+        A path to a CSV file (:class:`~pathlib.Path`), or the CSV text itself (``str``), or its lines.
 
     Raises
     ------
     InputError
         On the first malformed row, naming its line number and what is wrong.
     """
-    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and "," not in source):
-        path = Path(source)
-        if not path.exists():
-            raise InputError(f"traffic file not found: {path}")
-        source = path.read_text(encoding="utf-8-sig")
+    if isinstance(source, Path):
+        if not source.is_file():
+            raise InputError(f"traffic file not found: {source}")
+        source = source.read_text(encoding="utf-8-sig")
     if isinstance(source, str):
         source = source.removeprefix("\ufeff")
         fast = _fast_parse(source)
@@ -157,6 +156,8 @@ def parse_traffic(source: str | Path | Iterable[str]) -> TrafficRows:
         from_ids.append(a)
         to_ids.append(b)
         speeds.append(speed)
+    if not from_ids:
+        raise InputError("the traffic feed has no rows: expected from_osm_node_id,to_osm_node_id,speed_kmh[,rate]")
     return TrafficRows(
         np.asarray(from_ids, dtype=np.int64),
         np.asarray(to_ids, dtype=np.int64),

@@ -39,7 +39,7 @@ class StopIn(BaseModel):
     start: AwareDatetime
     end: AwareDatetime
     place: str | None = Field(default=None, max_length=200)
-    radius_m: float | None = Field(default=None, gt=0, le=5000, description="case visits only: match radius (m)")
+    radius_m: float | None = Field(default=None, ge=1, le=5000, description="case visits only: match radius (m)")
     datum: Literal["wgs84", "gcj02"] = Field(default="wgs84", description="gcj02: converted to WGS-84 on arrival")
 
     @model_validator(mode="after")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -97,7 +98,7 @@ def test_malformed_rows_are_clear_errors_and_nothing_is_applied(
 
 def test_missing_traffic_file(tmp_path: object) -> None:
     with pytest.raises(InputError, match="traffic file not found"):
-        parse_traffic("/nonexistent/traffic.csv")
+        parse_traffic(Path("/nonexistent/traffic.csv"))
 
 
 def test_traffic_slows_a_route(shanghai_router: Router) -> None:
