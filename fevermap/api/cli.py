@@ -175,17 +175,24 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes (each loads the region once).")] = 1,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level (warning hides per-request lines).")] = "info",
 ) -> None:
     """Run the HTTP service (OpenAPI docs at /docs) on a region (default: the bundled demo region)."""
     import os
 
     import uvicorn
 
+    from fevermap.clinics.demo import ensure_demo_clinics
+    from fevermap.clinics.registry import ClinicRegistry
+
     if region is not None:
         os.environ["FEVERMAP_REGION"] = str(region.resolve())
-    open_region(region)  # build the demo region once before the workers start
+    loaded = open_region(region)  # build the demo region once before the workers start
+    with ClinicRegistry.open() as registry:  # migrate the database once, before the workers start
+        if region is None:
+            ensure_demo_clinics(registry, loaded)
     typer.echo(f"fevermap {__version__} on http://{host}:{port}/ (docs: /docs); © OpenStreetMap contributors", err=True)
-    uvicorn.run("fevermap.api.app:create_app", factory=True, host=host, port=port, workers=workers)
+    uvicorn.run("fevermap.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level=log_level)
 
 
 keys_app = typer.Typer(

@@ -1,0 +1,104 @@
+"""A real ``fevermap serve`` process (several workers) on loopback, on SQLite or PostgreSQL, that tests can kill."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from fevermap.db.testing import postgres_required, postgres_schema_url, postgres_unavailable_reason, sqlite_url
+
+FEVERMAP = Path(sys.executable).parent / "fevermap"
+
+
+def free_port() -> int:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = int(sock.getsockname()[1])
+    sock.close()
+    return port
+
+
+class Server:
+    """``fevermap serve`` in its own process group; :meth:`kill` sends SIGKILL to all its workers."""
+
+    def __init__(self, db_url: str, workers: int = 2, extra_env: dict[str, str] | None = None) -> None:
+        self.db_url = db_url
+        self.workers = workers
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "FEVERMAP_DATABASE_URL": db_url, "FEVERMAP_TRAFFIC_POLL_S": "0.5",
+                    **(extra_env or {})}  # fmt: skip
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Server:
+        cmd = [
+            str(FEVERMAP),
+            "serve",
+            "--port",
+            str(self.port),
+            "--workers",
+            str(self.workers),
+            "--log-level",
+            "warning",
+        ]
+        self.proc = subprocess.Popen(cmd, env=self.env, start_new_session=True)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"fevermap serve exited with {self.proc.returncode}")
+            try:
+                if httpx.get(self.base + "/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("fevermap serve did not become healthy in 120 s")
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group (master and workers): no shutdown code runs."""
+        assert self.proc is not None
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def _pg_reason_faults() -> str | None:
+    return postgres_unavailable_reason()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def fault_db(request: pytest.FixtureRequest, tmp_path: Path, _pg_reason_faults: str | None) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path)
+        return
+    if _pg_reason_faults is not None:
+        if postgres_required():
+            pytest.fail(f"FEVERMAP_REQUIRE_POSTGRES is set but {_pg_reason_faults}")
+        pytest.skip(_pg_reason_faults)
+    with postgres_schema_url() as url:
+        yield url
+
+
+@pytest.fixture
+def server(fault_db: str) -> Iterator[Server]:
+    srv = Server(fault_db).start()
+    yield srv
+    srv.stop()
