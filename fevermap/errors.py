@@ -61,7 +61,7 @@ class RecordError(InputError):
         self.reason = message
 
 
-class RecordErrors(InputError):
+class BadRecordsError(InputError):
     """Several bad records, raised together when the caller asked for strict reading."""
 
     def __init__(self, errors: list[RecordError]) -> None:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from fevermap.access.keys import require
 from fevermap.api.deps import LocatorDep, PrincipalDep, RegistryDep, RouterDep
+from fevermap.api.json_response import JSONResponse
 from fevermap.clinics.locator import answer_json
 from fevermap.clinics.schemas import ClinicPublic, StatusResult, StatusUpdate
 from fevermap.clinics.service import parse_time
@@ -27,12 +28,12 @@ def nearest(
     with_slots: bool = False,
     strict: bool = False,
     time: Annotated[str | None, Query(description="ISO 8601 query time (default now); no offset: region time")] = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """The nearest clinics by driving time in current traffic, filtered; ``call_first`` answers lead with the phone."""
     lon, lat = parse_lonlat(at, "at")
     answer = locator.nearest(lon, lat, limit=limit, night=night, open_now=open_now, with_slots=with_slots,
                              strict=strict, at=parse_time(time, router_.region.timezone))  # fmt: skip
-    return answer_json(answer)
+    return JSONResponse(answer_json(answer))
 
 
 @router.get("/clinics", response_model=list[ClinicPublic])

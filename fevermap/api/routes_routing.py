@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from fevermap import __version__
 from fevermap.api.deps import RouterDep
+from fevermap.api.json_response import JSONResponse
 from fevermap.routing.router import parse_lonlat
 
 router = APIRouter(tags=["routing"])
@@ -48,10 +49,10 @@ LonLat = Annotated[str, Query(description="LON,LAT in WGS-84 degrees", examples=
 
 @router.get("/route", response_model=RoutePublic, response_model_by_alias=True)
 def get_route(router_: RouterDep, from_: Annotated[str, Query(alias="from", description="Origin LON,LAT")],
-              to: LonLat) -> dict[str, Any]:  # fmt: skip
+              to: LonLat) -> JSONResponse:  # fmt: skip
     """Fastest driving route between two points; both are snapped to the nearest road first."""
     route = router_.route(parse_lonlat(from_, "from"), parse_lonlat(to, "to"))
-    return route.to_dict() | {"attribution": ATTRIBUTION}
+    return JSONResponse(route.to_dict() | {"attribution": ATTRIBUTION})
 
 
 @router.get("/health", response_model=HealthPublic)

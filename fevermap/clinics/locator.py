@@ -1,0 +1,419 @@
+"""Nearest *available* clinic by driving time: exact order, with a safe spatial prefilter.
+
+How a query runs
+----------------
+1. The origin is checked against the region and snapped to a road (:class:`~fevermap.errors.CoordinateError`,
+   :class:`~fevermap.errors.SnapError`).
+2. Filters (night service, open now in the region's time zone, fresh slots) select the candidate clinics.
+3. Clinics are grouped once into spatial cells (kd-tree leaves of at most ``cell_size`` clinics), each pinned as a
+   target set of the router. A lower bound of a clinic's ETA is the geodesic distance between the snapped points
+   divided by the metric's top speed (every road path is at least that long; edge times are rounded up), times a
+   0.99 safety factor for the sphere/ellipsoid difference. Cells are queried with one one-to-many query each, in
+   order of their smallest lower bound, until the next cell's bound exceeds the ``limit``-th best ETA found. No
+   skipped clinic can beat the answer, so the order equals brute force (a route to every clinic). With up to
+   ``cell_size`` clinics this is exactly one one-to-many query.
+4. The first ``limit`` clinics by ``(eta, id)`` are returned with their route lengths and the first one's geometry.
+
+Unknown facts are not treated as negatives: a filter drops clinics known to fail it and keeps those where the fact
+is unknown (hours not published, night service not stated, status stale or never reported), marking them
+``call_first`` with the reason; ``strict=True`` drops unknowns too. An answer also says to call first when the drive
+exceeds ``Settings.call_first_eta_min`` (default 45 min); such answers lead with the phone number.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from fevermap.clinics.geodesy import haversine_m
+from fevermap.clinics.hours import is_open
+from fevermap.clinics.phones import display_phone, tel_uri
+from fevermap.clinics.registry import ClinicRecord, ClinicRegistry, check_in_bbox
+from fevermap.clinics.schemas import NearestAnswer, NearestClinic
+from fevermap.clinics.status import local_iso, status_view
+from fevermap.errors import InputError, NoRouteError, SnapError
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+#: Safety factor on the geodesic lower bound (sphere vs ellipsoid, < 0.5 %).
+LOWER_BOUND_FACTOR = 0.99
+
+
+class RouterLike(Protocol):
+    """What the locator needs of :class:`fevermap.routing.router.Router`."""
+
+    region: Any
+
+    @property
+    def max_speed_mps(self) -> float: ...
+
+    def snap(self, lon: float, lat: float) -> Any: ...
+
+    def pin_targets(self, snaps: Sequence[Any]) -> Any: ...
+
+    def one_to_many(self, origin: Any, targets: Any) -> FloatArray: ...
+
+    def route_snapped(self, origin: Any, destination: Any) -> Any: ...
+
+
+@dataclass(frozen=True)
+class _Cell:
+    members: IntArray  # indices into the static arrays
+    pinned: Any
+
+
+@dataclass(frozen=True)
+class _Static:
+    """Clinics that snap to the road network, their snapped locations and the pinned cells."""
+
+    key: tuple[tuple[str, float, float], ...]
+    ids: list[str]
+    ids_arr: npt.NDArray[np.object_]
+    snaps: list[Any]
+    lon: FloatArray
+    lat: FloatArray
+    cells: list[_Cell]
+    order: IntArray  # static indices in cell order
+    cell_start: IntArray  # start of each cell in ``order``
+    unsnapped: dict[str, str]
+
+
+@dataclass(frozen=True)
+class _Live:
+    """Per-revision arrays aligned with the static clinics (records, night flag, hours, status)."""
+
+    revision: int
+    records: list[ClinicRecord]
+    night: npt.NDArray[np.int8]  # 1 yes, 0 no, -1 unknown
+    hours_code: IntArray  # index into ``hours``; -1 unknown
+    hours: list[str]
+    slots: FloatArray  # nan unknown
+    observed: FloatArray  # epoch seconds, nan none
+
+
+def _kd_cells(lon: FloatArray, lat: FloatArray, idx: IntArray, size: int) -> list[IntArray]:
+    if idx.size <= size:
+        return [idx]
+    span_lon = (lon[idx].max() - lon[idx].min()) * np.cos(np.radians(float(lat[idx].mean())))
+    span_lat = lat[idx].max() - lat[idx].min()
+    key = lon[idx] if span_lon >= span_lat else lat[idx]
+    order = idx[np.argsort(key, kind="stable")]
+    half = order.size // 2
+    return _kd_cells(lon, lat, order[:half], size) + _kd_cells(lon, lat, order[half:], size)
+
+
+def _to_utc(at: datetime | None) -> datetime:
+    if at is None:
+        return datetime.now(UTC)
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise InputError(f"time {at.isoformat()} has no time zone; give e.g. 2026-11-25T23:40:00+08:00")
+    return at.astimezone(UTC)
+
+
+class ClinicLocator:
+    """Nearest available clinics of one region by driving time.
+
+    Parameters
+    ----------
+    registry : ClinicRegistry
+        Where clinics and statuses are stored; re-read when its revision changes.
+    router : Router
+        Router of the region (:class:`fevermap.routing.router.Router`); its live traffic metric is used.
+    cell_size : int
+        At most this many clinics per pinned target cell (default 128).
+    """
+
+    def __init__(self, registry: ClinicRegistry, router: RouterLike, *, cell_size: int = 128) -> None:
+        self.registry = registry
+        self.router = router
+        self.region = router.region
+        self.cell_size = int(cell_size)
+        self._static: _Static | None = None
+        self._live: _Live | None = None
+        self._snap_cache: dict[tuple[str, float, float], Any] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def region_name(self) -> str:
+        return str(self.region.name)
+
+    @property
+    def timezone(self) -> str:
+        return str(self.region.timezone)
+
+    # ------------------------------------------------------------------ snapshot
+    def refresh(self, *, force: bool = False) -> tuple[_Static, _Live]:
+        """Reload clinics and statuses if the registry changed since the last query (cheap otherwise)."""
+        rev = self.registry.revision()
+        static, live = self._static, self._live
+        if not force and static is not None and live is not None and live.revision == rev:
+            return static, live
+        with self._lock:
+            records = self.registry.records(self.region_name)
+            key = tuple((r.id, r.lon, r.lat) for r in records)
+            if force or self._static is None or self._static.key != key:
+                self._static = self._build_static(records, key)
+            static = self._static
+            self._live = self._build_live(rev, records, static)
+            return static, self._live
+
+    def _build_static(self, records: list[ClinicRecord], key: tuple[tuple[str, float, float], ...]) -> _Static:
+        ids: list[str] = []
+        snaps: list[Any] = []
+        unsnapped: dict[str, str] = {}
+        cache: dict[tuple[str, float, float], Any] = {}
+        for r, k in zip(records, key, strict=True):
+            snap = self._snap_cache.get(k)
+            if snap is None:
+                try:
+                    snap = self.router.snap(r.lon, r.lat)
+                except (SnapError, InputError) as exc:
+                    unsnapped[r.id] = f"{r.name}: {exc}"
+                    continue
+            cache[k] = snap
+            ids.append(r.id)
+            snaps.append(snap)
+        self._snap_cache = cache
+        lon = np.array([s.location[0] for s in snaps], dtype=float)
+        lat = np.array([s.location[1] for s in snaps], dtype=float)
+        groups = _kd_cells(lon, lat, np.arange(len(snaps), dtype=np.int64), self.cell_size) if snaps else []
+        cells = [_Cell(g, self.router.pin_targets([snaps[i] for i in g])) for g in groups]
+        order = np.concatenate(groups) if groups else np.zeros(0, dtype=np.int64)
+        starts = np.cumsum([0] + [g.size for g in groups[:-1]]).astype(np.int64) if groups else np.zeros(0, np.int64)
+        ids_arr = np.array(ids, dtype=object)
+        return _Static(key, ids, ids_arr, snaps, lon, lat, cells, order, starts, unsnapped)
+
+    def _build_live(self, rev: int, records: list[ClinicRecord], static: _Static) -> _Live:
+        by_id = {r.id: r for r in records}
+        recs = [by_id[i] for i in static.ids]
+        hours = sorted({r.opening_hours for r in recs if r.opening_hours})
+        code = {h: i for i, h in enumerate(hours)}
+        return _Live(
+            revision=rev,
+            records=recs,
+            night=np.array([-1 if r.night_emergency is None else int(r.night_emergency) for r in recs], dtype=np.int8),
+            hours_code=np.array([code[r.opening_hours] if r.opening_hours else -1 for r in recs], dtype=np.int64),
+            hours=hours,
+            slots=np.array(
+                [np.nan if r.status is None or r.status.slots is None else r.status.slots for r in recs],
+                dtype=float,
+            ),
+            observed=np.array(
+                [np.nan if r.status is None else r.status.observed_at.timestamp() for r in recs], dtype=float
+            ),
+        )
+
+    # ------------------------------------------------------------------ query
+    def _candidates(
+        self, live: _Live, at: datetime, *, night: bool, open_now: bool, with_slots: bool, strict: bool
+    ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int8], npt.NDArray[np.bool_]]:
+        """Candidate mask, open-now state per clinic (1 open, 0 closed, -1 unknown) and fresh-status mask."""
+        n = len(live.records)
+        mask = np.ones(n, dtype=bool)
+        hour_state = np.array([_tri(is_open(h, at, self.timezone)) for h in live.hours] + [-1], dtype=np.int8)
+        open_state = hour_state[live.hours_code]  # code -1 picks the trailing "unknown"
+        age = at.timestamp() - live.observed
+        fresh = age <= self.registry.stale_after_s  # nan compares False
+        if night:
+            mask &= live.night == 1 if strict else live.night != 0
+        if open_now:
+            mask &= open_state == 1 if strict else open_state != 0
+        if with_slots:
+            has = fresh & (np.nan_to_num(live.slots, nan=0.0) > 0)
+            known_zero = fresh & (live.slots == 0)
+            mask &= has if strict else ~known_zero
+        return mask, open_state, fresh
+
+    def ranked(
+        self,
+        origin_snap: Any,
+        candidates: npt.NDArray[np.bool_],
+        limit: int,
+        static: _Static,
+    ) -> tuple[IntArray, FloatArray, int]:
+        """Exact top-``limit`` candidates by ``(eta, id)``: static indices, ETAs in seconds, clinics routed."""
+        if not candidates.any():
+            return np.zeros(0, np.int64), np.zeros(0), 0
+        ox, oy = origin_snap.location
+        lb = haversine_m(ox, oy, static.lon, static.lat) * (LOWER_BOUND_FACTOR / self.router.max_speed_mps)
+        lb = np.where(candidates, lb, np.inf)
+        lb_sorted = lb[static.order]
+        cell_lb = np.minimum.reduceat(lb_sorted, static.cell_start) if static.cells else np.zeros(0)
+        eta = np.full(len(static.ids), np.inf)
+        routed = 0
+        found: list[float] = []
+        for c in np.argsort(cell_lb, kind="stable"):
+            bound = cell_lb[c]
+            if not np.isfinite(bound):
+                break
+            if len(found) >= limit and bound > found[limit - 1]:
+                break
+            cell = static.cells[c]
+            secs = self.router.one_to_many(origin_snap, cell.pinned)
+            eta[cell.members] = secs
+            routed += cell.members.size
+            vals = secs[candidates[cell.members] & np.isfinite(secs)]
+            found = sorted([*found, *vals.tolist()])[:limit]
+        ok = np.flatnonzero(candidates & np.isfinite(eta))
+        ids = static.ids_arr[ok]
+        order = np.lexsort((ids, eta[ok]))[:limit]
+        return ok[order], eta[ok[order]], routed
+
+    def nearest(
+        self,
+        lon: float,
+        lat: float,
+        *,
+        limit: int = 3,
+        night: bool = False,
+        open_now: bool = False,
+        with_slots: bool = False,
+        strict: bool = False,
+        at: datetime | None = None,
+        with_routes: bool = True,
+    ) -> NearestAnswer:
+        """The nearest clinics from ``(lon, lat)`` by driving time, filtered, in order.
+
+        Parameters
+        ----------
+        lon, lat : float
+            Origin, WGS-84 degrees.
+        limit : int
+            Number of clinics to return (1..100).
+        night : bool
+            Only clinics with a night emergency service (unknown kept unless ``strict``).
+        open_now : bool
+            Only clinics open at ``at`` by their opening hours in the region's time zone (unknown kept unless
+            ``strict``).
+        with_slots : bool
+            Only clinics with fresh status and free slots (stale/unknown kept, marked, unless ``strict``).
+        strict : bool
+            Drop clinics where a filtered fact is unknown.
+        at : datetime, optional
+            Query time, timezone-aware (default now): opening hours and status freshness are judged at it.
+        with_routes : bool
+            Compute each answer's route length and the first one's geometry (default true).
+
+        Raises
+        ------
+        CoordinateError
+            Origin outside the region (or not a valid lon/lat).
+        SnapError
+            Origin too far from any road.
+        """
+        if not 1 <= limit <= 100:
+            raise InputError(f"limit must be between 1 and 100, got {limit}")
+        when = _to_utc(at)
+        check_in_bbox(float(lon), float(lat), tuple(self.region.bbox), what="origin")
+        origin = self.router.snap(float(lon), float(lat))
+        static, live = self.refresh()
+        mask, open_state, _fresh = self._candidates(
+            live, when, night=night, open_now=open_now, with_slots=with_slots, strict=strict
+        )
+        idx, etas, routed = self.ranked(origin, mask, limit, static)
+        threshold_s = self.registry.settings.call_first_eta_min * 60.0
+        out: list[NearestClinic] = []
+        for rank, (i, eta) in enumerate(zip(idx.tolist(), etas.tolist(), strict=True), start=1):
+            rec = live.records[i]
+            route = None
+            if with_routes:
+                try:
+                    route = self.router.route_snapped(origin, static.snaps[i])
+                except NoRouteError:  # pragma: no cover - one_to_many said reachable
+                    route = None
+            view = status_view(rec.status, when, self.registry.stale_after_s, self.timezone)
+            reasons = []
+            if eta > threshold_s:
+                reasons.append(f"long drive: {eta / 60:.0f} min (over {threshold_s / 60:.0f} min)")
+            if not view.known:
+                reasons.append("no status reported: slots unknown")
+            elif view.stale:
+                reasons.append(f"status stale: last update {view.updated_at_local}")
+            if open_now and open_state[i] == -1:
+                reasons.append("opening hours unknown")
+            if night and live.night[i] == -1:
+                reasons.append("night emergency service not stated")
+            out.append(
+                NearestClinic(
+                    rank=rank,
+                    id=rec.id,
+                    name=rec.name,
+                    call_first=bool(reasons),
+                    call_first_reasons=reasons,
+                    phones=list(rec.phones),
+                    tel=tel_uri(rec.phones[0]) if rec.phones else None,
+                    phones_display=[display_phone(p) for p in rec.phones],
+                    address=rec.address,
+                    location=(rec.lon, rec.lat),
+                    eta_s=round(eta, 3),
+                    eta_min=round(eta / 60.0, 1),
+                    distance_m=round(route.distance_m, 1) if route is not None else None,
+                    slots=view.slots,
+                    stale=view.stale,
+                    updated_at=view.updated_at,
+                    updated_at_local=view.updated_at_local,
+                    status=view,
+                    open_now={1: True, 0: False}.get(int(open_state[i])),
+                    night_emergency=rec.night_emergency,
+                    kind=rec.kind,
+                    source=rec.source,
+                    provenance=rec.extra,
+                    route=route.geometry if (route is not None and rank == 1) else None,
+                )
+            )
+        return NearestAnswer(
+            region=self.region_name,
+            origin=(float(lon), float(lat)),
+            snapped_origin=(float(origin.location[0]), float(origin.location[1])),
+            at=when,
+            at_local=local_iso(when, self.timezone),
+            filters={
+                "night": night,
+                "open_now": open_now,
+                "with_slots": with_slots,
+                "strict": strict,
+                "limit": limit,
+            },
+            considered=int(mask.sum()),
+            routed=routed,
+            clinics=out,
+            not_routable=[{"id": k, "reason": v} for k, v in sorted(static.unsnapped.items())],
+        )
+
+    def brute_force(self, lon: float, lat: float, candidates: Sequence[str] | None = None) -> list[tuple[str, float]]:
+        """Reference: a point-to-point route to every (candidate) clinic, sorted by ``(eta, id)``; for tests and
+        benchmarks."""
+        origin = self.router.snap(float(lon), float(lat))
+        static, _live = self.refresh()
+        wanted = None if candidates is None else set(candidates)
+        rows = []
+        for cid, snap in zip(static.ids, static.snaps, strict=True):
+            if wanted is not None and cid not in wanted:
+                continue
+            try:
+                rows.append((cid, self.router.route_snapped(origin, snap).duration_s))
+            except NoRouteError:
+                continue
+        return sorted(rows, key=lambda r: (r[1], r[0]))
+
+
+def _tri(v: bool | None) -> int:
+    return -1 if v is None else int(v)
+
+
+def answer_json(answer: NearestAnswer) -> dict[str, Any]:
+    """JSON-ready dict of an answer; a ``call_first`` clinic leads with its phone (``tel``, numbers, reasons)."""
+    data = answer.model_dump(mode="json")
+    lead = ("call_first", "tel", "phones_display", "call_first_reasons")
+    data["clinics"] = [
+        ({k: c[k] for k in lead} | {k: v for k, v in c.items() if k not in lead}) if c["call_first"] else c
+        for c in data["clinics"]
+    ]
+    return data

@@ -1,0 +1,398 @@
+"""The clinic registry: clinics and their live status in the database (SQLite or PostgreSQL + PostGIS).
+
+Every write commits before it returns, so whatever the registry acknowledged survives a crash. A status update is
+one conditional upsert (``INSERT ... ON CONFLICT DO UPDATE ... WHERE stored.observed_at < new.observed_at``), so an
+older observation never overwrites a newer one, even when two arrive at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from fevermap.clinics.geodesy import haversine_m
+from fevermap.clinics.hours import is_open
+from fevermap.clinics.phones import display_phone, tel_uri
+from fevermap.clinics.schemas import ClinicCreate, ClinicPublic, StatusResult, StatusUpdate
+from fevermap.clinics.status import StatusRecord, status_view
+from fevermap.config import Settings, get_settings
+from fevermap.db import open_database, session_factory, transaction
+from fevermap.db.models import Clinic, ClinicStatus, RegistryRevision
+from fevermap.errors import CoordinateError, FutureObservationError, InputError, NotFoundError
+
+_STATIC_FIELDS = (
+    "name",
+    "kind",
+    "address",
+    "district",
+    "phones",
+    "lon",
+    "lat",
+    "opening_hours",
+    "night_emergency",
+    "source",
+    "extra",
+)
+
+
+def stable_clinic_id(region: str, name: str, address: str | None) -> str:
+    """A stable id from region, name and address (``c-`` + 16 hex digits): re-imports update the same record."""
+    key = "\x1f".join((region.strip(), " ".join(name.split()), " ".join((address or "").split())))
+    return "c-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class ClinicRecord:
+    """A clinic with its stored status, detached from the database (what the locator works on)."""
+
+    id: str
+    region: str
+    timezone: str
+    name: str
+    kind: str
+    address: str | None
+    district: str | None
+    phones: tuple[str, ...]
+    lon: float
+    lat: float
+    opening_hours: str | None
+    night_emergency: bool | None
+    source: str | None
+    extra: dict[str, Any] = field(default_factory=dict)
+    status: StatusRecord | None = None
+
+
+def _record(row: Clinic) -> ClinicRecord:
+    st = row.status
+    status = (
+        StatusRecord(
+            slots=st.slots,
+            waiting_patients=st.waiting_patients,
+            waiting_minutes=st.waiting_minutes,
+            doctor_on_duty=st.doctor_on_duty,
+            stock_note=st.stock_note,
+            observed_at=st.observed_at,
+            reporter=st.reporter,
+        )
+        if st is not None
+        else None
+    )
+    return ClinicRecord(
+        id=row.id,
+        region=row.region,
+        timezone=row.timezone,
+        name=row.name,
+        kind=row.kind,
+        address=row.address,
+        district=row.district,
+        phones=tuple(row.phones or ()),
+        lon=row.lon,
+        lat=row.lat,
+        opening_hours=row.opening_hours,
+        night_emergency=row.night_emergency,
+        source=row.source,
+        extra=dict(row.extra or {}),
+        status=status,
+    )
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _require_aware(at: datetime, what: str) -> datetime:
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise InputError(f"{what} must be timezone-aware (e.g. 2026-11-25T23:40:00+08:00)")
+    return at.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertOutcome:
+    """What :meth:`ClinicRegistry.upsert_many` did to each clinic."""
+
+    created: list[str]
+    updated: list[str]
+    unchanged: list[str]
+
+
+class ClinicRegistry:
+    """Clinics and their live status, stored in one database.
+
+    Parameters
+    ----------
+    engine : sqlalchemy.Engine, optional
+        Database; default: :func:`fevermap.db.open_database` on the configured URL (migrated on first use).
+    settings : Settings, optional
+        Stale age, clock skew, call-first threshold; default: read from the environment.
+    """
+
+    def __init__(self, engine: Engine | None = None, settings: Settings | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.engine = engine if engine is not None else open_database(self.settings.database_url)
+        self._sessions = session_factory(self.engine)
+
+    @classmethod
+    def open(cls, url: str | None = None, settings: Settings | None = None) -> ClinicRegistry:
+        """Open (and migrate) the database at ``url`` (default: the configured one)."""
+        settings = settings or get_settings()
+        return cls(open_database(url or settings.database_url), settings)
+
+    def close(self) -> None:
+        """Release the database connections (the registry must not be used afterwards)."""
+        self.engine.dispose()
+
+    def __enter__(self) -> ClinicRegistry:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def stale_after_s(self) -> float:
+        """Age in seconds beyond which a status is stale."""
+        return self.settings.stale_after_min * 60.0
+
+    # ---- writes -------------------------------------------------------------------------------------------
+    def _bump(self, session: Session) -> None:
+        session.execute(
+            update(RegistryRevision).where(RegistryRevision.id == 1).values(revision=RegistryRevision.revision + 1)
+        )
+
+    def upsert_many(
+        self,
+        region: str,
+        clinics: Sequence[ClinicCreate],
+        *,
+        bbox: tuple[float, float, float, float] | None = None,
+        timezone: str = "UTC",
+    ) -> UpsertOutcome:
+        """Insert or update ``clinics`` of ``region`` in one transaction (committed before returning).
+
+        Parameters
+        ----------
+        region : str
+            Region name the clinics belong to.
+        clinics : sequence of ClinicCreate
+            Clinics; without ``id`` the id is :func:`stable_clinic_id`.
+        bbox : tuple, optional
+            ``(lon_min, lat_min, lon_max, lat_max)``; a clinic outside it raises :class:`CoordinateError`.
+        timezone : str
+            IANA time zone of the region (opening hours are evaluated in it).
+        """
+        if bbox is not None:
+            for c in clinics:
+                check_in_bbox(c.lon, c.lat, bbox, what=f"clinic {c.name!r}")
+        now = _utcnow()
+        created: list[str] = []
+        updated: list[str] = []
+        unchanged: list[str] = []
+        with transaction(self._sessions) as session:
+            for c in clinics:
+                cid = c.id or stable_clinic_id(region, c.name, c.address)
+                values = c.model_dump(exclude={"id"})
+                row = session.get(Clinic, cid)
+                if row is None:
+                    session.add(
+                        Clinic(id=cid, region=region, timezone=timezone, created_at=now, updated_at=now, **values)
+                    )
+                    created.append(cid)
+                    continue
+                if row.region != region:
+                    raise InputError(f"clinic id {cid!r} already belongs to region {row.region!r}, not {region!r}")
+                if row.timezone == timezone and all(getattr(row, k) == values[k] for k in _STATIC_FIELDS):
+                    unchanged.append(cid)
+                    continue
+                for k in _STATIC_FIELDS:
+                    setattr(row, k, values[k])
+                row.timezone = timezone
+                row.updated_at = now
+                updated.append(cid)
+            if created or updated:
+                self._bump(session)
+        return UpsertOutcome(created, updated, unchanged)
+
+    def add(self, region: str, clinic: ClinicCreate, *, timezone: str = "UTC") -> ClinicPublic:
+        """Insert or update one clinic of ``region`` (time zone ``timezone``); return it as stored."""
+        out = self.upsert_many(region, [clinic], timezone=timezone)
+        return self.get((out.created + out.updated + out.unchanged)[0])
+
+    def delete(self, clinic_id: str) -> None:
+        """Remove a clinic and its status (:class:`NotFoundError` if unknown)."""
+        with transaction(self._sessions) as session:
+            n = session.execute(delete(Clinic).where(Clinic.id == clinic_id)).rowcount  # type: ignore[attr-defined]
+            if not n:
+                raise NotFoundError(f"unknown clinic id {clinic_id!r}")
+            self._bump(session)
+
+    def update_status(self, clinic_id: str, update_: StatusUpdate, *, now: datetime | None = None) -> StatusResult:
+        """Store a live status if it is newer than the stored one; commit before returning.
+
+        Parameters
+        ----------
+        clinic_id : str
+            Clinic id (:class:`NotFoundError` if unknown).
+        update_ : StatusUpdate
+            The report with its ``observed_at``.
+        now : datetime, optional
+            Receiving time (default: the system clock, UTC).
+
+        Returns
+        -------
+        StatusResult
+            ``applied`` false (with the reason) when the stored status was observed at the same time or later.
+
+        Raises
+        ------
+        FutureObservationError
+            When ``observed_at`` is later than ``now`` plus the allowed clock skew.
+        """
+        now = _require_aware(now or _utcnow(), "now")
+        observed = _require_aware(update_.observed_at, "observed_at")
+        skew = self.settings.status_max_skew_s
+        if observed > now + timedelta(seconds=skew):
+            raise FutureObservationError(
+                f"status for {clinic_id!r} observed at {observed.isoformat()} is in the future "
+                f"(now {now.isoformat()}, allowed clock skew {skew:g} s): check the reporter's clock"
+            )
+        values = {
+            "clinic_id": clinic_id,
+            "slots": update_.slots,
+            "waiting_patients": update_.waiting_patients,
+            "waiting_minutes": update_.waiting_minutes,
+            "doctor_on_duty": update_.doctor_on_duty,
+            "stock_note": update_.stock_note,
+            "observed_at": observed,
+            "received_at": now,
+            "reporter": update_.reporter,
+        }
+        with transaction(self._sessions) as session:
+            region = session.execute(select(Clinic.region).where(Clinic.id == clinic_id)).scalar_one_or_none()
+            if region is None:
+                raise NotFoundError(f"unknown clinic id {clinic_id!r}")
+            insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+            stmt = insert(ClinicStatus).values(**values)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[ClinicStatus.clinic_id],
+                set_={k: stmt.excluded[k] for k in values if k != "clinic_id"},
+                where=ClinicStatus.observed_at < stmt.excluded.observed_at,
+            )
+            applied = session.execute(stmt.returning(ClinicStatus.clinic_id)).first() is not None
+            if applied:
+                self._bump(session)
+        record = self.get_record(clinic_id)
+        view = status_view(record.status, now, self.stale_after_s, record.timezone)
+        reason = (
+            "stored"
+            if applied
+            else f"ignored: a status observed at {view.updated_at.isoformat() if view.updated_at else '?'} "
+            "(same time or newer) is already stored"
+        )
+        return StatusResult(clinic_id=clinic_id, applied=applied, reason=reason, status=view)
+
+    # ---- reads --------------------------------------------------------------------------------------------
+    def revision(self) -> int:
+        """A counter that grows with every write (clinics or status); cheap to poll."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(text("SELECT revision FROM registry_revision WHERE id = 1")).scalar_one())
+
+    def get_record(self, clinic_id: str) -> ClinicRecord:
+        """The stored clinic (:class:`NotFoundError` if unknown)."""
+        with self._sessions() as session:
+            row = session.get(Clinic, clinic_id)
+            if row is None:
+                raise NotFoundError(f"unknown clinic id {clinic_id!r} (list them with `fevermap clinics list`)")
+            return _record(row)
+
+    def records(self, region: str | None = None) -> list[ClinicRecord]:
+        """All clinics (of ``region`` if given), ordered by id."""
+        with self._sessions() as session:
+            q = select(Clinic).order_by(Clinic.id)
+            if region is not None:
+                q = q.where(Clinic.region == region)
+            return [_record(r) for r in session.execute(q).unique().scalars()]
+
+    def count(self, region: str | None = None) -> int:
+        """Number of clinics (of ``region`` if given)."""
+        with self._sessions() as session:
+            q = select(func.count()).select_from(Clinic)
+            if region is not None:
+                q = q.where(Clinic.region == region)
+            return int(session.execute(q).scalar_one())
+
+    def within(self, lon: float, lat: float, radius_m: float, region: str | None = None) -> list[str]:
+        """Ids of clinics within ``radius_m`` metres (geodesic) of ``(lon, lat)``, nearest first.
+
+        On PostgreSQL this is a PostGIS ``ST_DWithin`` on the indexed ``geography`` column; on SQLite a haversine
+        scan (fine for a registry of thousands).
+        """
+        if self.engine.dialect.name == "postgresql":
+            sql = (
+                "SELECT id FROM clinics "
+                "WHERE ST_DWithin(geog, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :r)"
+                + (" AND region = :region" if region is not None else "")
+                + " ORDER BY ST_Distance(geog, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography), id"
+            )
+            with self.engine.connect() as conn:
+                rows = conn.execute(text(sql), {"lon": lon, "lat": lat, "r": radius_m, "region": region})
+                return [r[0] for r in rows]
+        recs = self.records(region)
+        dist = [(haversine_m(lon, lat, r.lon, r.lat), r.id) for r in recs]
+        return [cid for d, cid in sorted(dist) if d <= radius_m]
+
+    def public(self, record: ClinicRecord, *, now: datetime | None = None) -> ClinicPublic:
+        """The public view of ``record`` at ``now`` (status freshness; ``open_now`` in the clinic's time zone)."""
+        now = _require_aware(now or _utcnow(), "now")
+        tz = record.timezone
+        return ClinicPublic(
+            id=record.id,
+            region=record.region,
+            timezone=record.timezone,
+            name=record.name,
+            kind=record.kind,  # type: ignore[arg-type]
+            address=record.address,
+            district=record.district,
+            phones=list(record.phones),
+            phones_display=[display_phone(p) for p in record.phones],
+            tel=tel_uri(record.phones[0]) if record.phones else None,
+            lon=record.lon,
+            lat=record.lat,
+            opening_hours=record.opening_hours,
+            night_emergency=record.night_emergency,
+            source=record.source,
+            extra=record.extra,
+            status=status_view(record.status, now, self.stale_after_s, tz),
+            open_now=is_open(record.opening_hours, now, tz),
+        )
+
+    def get(self, clinic_id: str, *, now: datetime | None = None) -> ClinicPublic:
+        """The public view of one clinic (:class:`NotFoundError` if unknown)."""
+        return self.public(self.get_record(clinic_id), now=now)
+
+    def list(self, region: str | None = None, *, now: datetime | None = None) -> list[ClinicPublic]:
+        """Public views of all clinics (of ``region`` if given), ordered by id."""
+        return [self.public(r, now=now) for r in self.records(region)]
+
+
+def check_in_bbox(lon: float, lat: float, bbox: tuple[float, float, float, float], *, what: str = "point") -> None:
+    """Raise :class:`CoordinateError` unless ``(lon, lat)`` lies in ``bbox`` (lon_min, lat_min, lon_max, lat_max)."""
+    lon_min, lat_min, lon_max, lat_max = bbox
+    if not (lon_min <= lon <= lon_max and lat_min <= lat <= lat_max):
+        hint = ""
+        if lon_min <= lat <= lon_max and lat_min <= lon <= lat_max:
+            hint = " (it looks like lat,lon: give lon,lat)"
+        raise CoordinateError(
+            f"{what} at lon={lon:.6f}, lat={lat:.6f} is outside the region "
+            f"(lon {lon_min:.4f}..{lon_max:.4f}, lat {lat_min:.4f}..{lat_max:.4f}){hint}"
+        )
+
+
+def ids_of(records: Iterable[ClinicRecord]) -> list[str]:
+    """The ids of ``records``, in order."""
+    return [r.id for r in records]

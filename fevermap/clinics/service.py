@@ -1,0 +1,161 @@
+"""Entry points of the clinic domain used by the CLI (and later the HTTP API): one call per command.
+
+Each opens what it needs (region, router, registry), does one thing and returns plain JSON-ready data. Without a
+region directory the bundled demo region is used, and its real clinic list is imported on first use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fevermap.clinics.demo import ensure_demo_clinics
+from fevermap.clinics.importers import import_file
+from fevermap.clinics.locator import ClinicLocator, answer_json
+from fevermap.clinics.registry import ClinicRegistry
+from fevermap.clinics.schemas import StatusUpdate
+from fevermap.clinics.simulator import simulate_statuses
+from fevermap.config import Settings, get_settings
+from fevermap.errors import InputError
+from fevermap.routing.region import Region, open_region
+from fevermap.routing.router import Router, parse_lonlat
+
+
+def parse_time(text: str | None, tz: str) -> datetime | None:
+    """Parse an ISO 8601 time; one without an offset is read in time zone ``tz`` (the region's). ``None`` stays."""
+    if text is None or not text.strip():
+        return None
+    try:
+        at = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"time {text!r} is not ISO 8601 (e.g. 2026-11-25T23:40 or 2026-11-25T15:40:00Z)") from None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=ZoneInfo(tz))
+    return at.astimezone(UTC)
+
+
+@dataclass
+class ClinicContext:
+    """A region with its router, the registry and a locator over both."""
+
+    region: Region
+    registry: ClinicRegistry
+    router: Router
+    locator: ClinicLocator
+    demo: bool
+
+    @classmethod
+    def open(
+        cls, region_dir: Path | str | None = None, *, settings: Settings | None = None, load_demo: bool = True
+    ) -> ClinicContext:
+        """Open ``region_dir`` (default: the bundled demo region, whose clinics are imported on first use)."""
+        settings = settings or get_settings()
+        region = open_region(region_dir)
+        registry = ClinicRegistry.open(settings=settings)
+        if region_dir is None and load_demo:
+            ensure_demo_clinics(registry, region)
+        router = Router(region, max_snap_distance_m=settings.max_snap_distance_m)
+        return cls(region, registry, router, ClinicLocator(registry, router), region_dir is None)
+
+    def __enter__(self) -> ClinicContext:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.registry.close()
+
+
+def import_clinics(region_dir: Path | None, file: Path, *, datum: str | None = None) -> dict[str, Any]:
+    """Import a CSV/GeoJSON clinic file into a region (``fevermap clinics import``)."""
+    region = open_region(region_dir)
+    with ClinicRegistry.open() as registry:
+        return import_file(registry, region, file, datum=datum).model_dump(mode="json")
+
+
+def nearest_clinics(
+    region_dir: Path | None,
+    at: str,
+    *,
+    limit: int = 3,
+    night: bool = False,
+    open_now: bool = False,
+    with_slots: bool = False,
+    strict: bool = False,
+    time: str | None = None,
+    traffic: Path | None = None,
+) -> dict[str, Any]:
+    """Nearest clinics by driving time (``fevermap clinics nearest``); ``at`` is ``"LON,LAT"``."""
+    lon, lat = parse_lonlat(at, "--at")
+    with ClinicContext.open(region_dir) as ctx:
+        traffic_report = ctx.router.apply_traffic(traffic).to_dict() if traffic is not None else None
+        answer = ctx.locator.nearest(
+            lon,
+            lat,
+            limit=limit,
+            night=night,
+            open_now=open_now,
+            with_slots=with_slots,
+            strict=strict,
+            at=parse_time(time, ctx.region.timezone),
+        )
+    out = answer_json(answer)
+    if traffic_report is not None:
+        out["traffic"] = traffic_report
+    return out
+
+
+def list_clinics(region_dir: Path | None, *, time: str | None = None) -> list[dict[str, Any]]:
+    """All clinics of a region with their status (``fevermap clinics list``)."""
+    with ClinicContext.open(region_dir) as ctx:
+        now = parse_time(time, ctx.region.timezone)
+        return [c.model_dump(mode="json") for c in ctx.registry.list(ctx.region.name, now=now)]
+
+
+def show_clinic(clinic_id: str, *, time: str | None = None) -> dict[str, Any]:
+    """One clinic with its status (``fevermap clinics show``)."""
+    with ClinicRegistry.open() as registry:
+        record = registry.get_record(clinic_id)
+        return registry.public(record, now=parse_time(time, record.timezone)).model_dump(mode="json")
+
+
+def report_status(
+    clinic_id: str,
+    *,
+    slots: int | None = None,
+    waiting_patients: int | None = None,
+    waiting_minutes: int | None = None,
+    doctor_on_duty: bool | None = None,
+    stock_note: str | None = None,
+    observed_at: str | None = None,
+    reporter: str = "operator",
+) -> dict[str, Any]:
+    """Store a live status of one clinic (``fevermap clinics status``); committed before it returns."""
+    with ClinicRegistry.open() as registry:
+        record = registry.get_record(clinic_id)
+        observed = parse_time(observed_at, record.timezone) or datetime.now(UTC)
+        try:
+            update = StatusUpdate(
+                slots=slots,
+                waiting_patients=waiting_patients,
+                waiting_minutes=waiting_minutes,
+                doctor_on_duty=doctor_on_duty,
+                stock_note=stock_note,
+                observed_at=observed,
+                reporter=reporter,
+            )
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+        return registry.update_status(clinic_id, update).model_dump(mode="json")
+
+
+def simulate_demo_status(region_dir: Path | None, *, seed: int = 0) -> dict[str, Any]:
+    """Write SIMULATED statuses for every clinic of a region (``fevermap clinics simulate``), labelled as such."""
+    with ClinicContext.open(region_dir) as ctx:
+        results = simulate_statuses(ctx.registry, ctx.region.name, seed=seed)
+    return {
+        "simulated": True,
+        "note": "synthetic demo statuses (reporter demo-simulator); real status comes only from operators",
+        "clinics": [r.model_dump(mode="json") for r in results],
+    }

@@ -1,0 +1,1 @@
+"""Alembic migrations of the fevermap database (applied by :func:`fevermap.db.migrate.upgrade`)."""
