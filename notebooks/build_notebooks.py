@@ -152,6 +152,102 @@ RURAL = [
 ]
 
 
+INVESTIGATOR = [
+    new_markdown_cell(
+        "# Journey 3: an investigator matches declarations against confirmed-case tracks\n\n"
+        "Part 1 runs the matcher on files, as `fevermap trace match` does: a seeded, **clearly labelled synthetic** "
+        "set of case visits and declared itineraries along the demo region's roads, with planted true matches and "
+        "near misses. Part 2 goes through the HTTP service with roles: real Shanghai 2022 case address-days "
+        "(day-level records, whole local day) are uploaded by an investigator, residents post declarations, the "
+        "investigator runs the matching and gets a ranked list, and community staff fetch only their own area's "
+        "names to verify."
+    ),
+    new_code_cell(SETUP),
+    new_code_cell(
+        "import pandas as pd\n"
+        "from fevermap.tracing.service import trace_synth, trace_match\n"
+        "paths = trace_synth(WORK / 'synth', n_cases=2000, n_stops=20000, seed=3)\n"
+        "report = trace_match([paths['cases']], paths['itineraries']).collect()\n"
+        "print(report.stats)\n"
+        "planted = pd.read_csv(paths['planted'])\n"
+        "print(planted.head())\n"
+        "report.matches[['declarant_id', 'case_id', 'distance_m', 'overlap_min', 'rule']].head()"
+    ),
+    new_code_cell(
+        "# every planted true match is found, and no planted near miss is\n"
+        "found = set(zip(report.matches['declarant_id'], report.matches['case_id']))\n"
+        "should = planted['kind'].isin(['inside', 'overlap=min', 'radius-1mm'])\n"
+        "hit = [(d, c) in found for d, c in zip(planted['declarant_id'], planted['case_id'])]\n"
+        "print(pd.crosstab(planted['kind'], pd.Series(hit, name='matched')))\n"
+        "assert all(h == s for h, s in zip(hit, should))\n"
+        "report.summary.head(10)"
+    ),
+    new_code_cell(
+        "m = folium.Map(location=[31.23, 121.47], zoom_start=13, tiles=None)\n"
+        "folium.TileLayer(tiles=None, attr='© OpenStreetMap contributors', name='no tiles (offline)').add_to(m)\n"
+        "for row in report.matches.head(200).itertuples():\n"
+        "    folium.CircleMarker([row.case_lat, row.case_lon], radius=4, color='red',\n"
+        "                        tooltip=f'{row.case_id}: {row.rule}').add_to(m)\n"
+        "m"
+    ),
+    new_markdown_cell("## Part 2: the same journey through the service, with roles and real case places"),
+    new_code_cell(
+        "from datetime import timedelta\n"
+        "from fastapi.testclient import TestClient\n"
+        "from fevermap.api.app import create_app\n"
+        "from fevermap.access.keys import create_key\n"
+        "from fevermap.config import REPO_DATA_DIR\n"
+        "from fevermap.tracing.service import read_cases\n"
+        "cases = read_cases(REPO_DATA_DIR / 'cases' / 'shanghai2022').visits\n"
+        "print(len(cases), 'case address-days inside the demo region')\n"
+        "day = pd.DataFrame({'id': cases.owner, 'lon': cases.lon, 'lat': cases.lat,\n"
+        "                    'start': pd.to_datetime(cases.start, unit='s', utc=True),\n"
+        "                    'end': pd.to_datetime(cases.end, unit='s', utc=True), 'place': cases.place})\n"
+        "day = day[day['start'].dt.tz_convert('Asia/Shanghai').dt.strftime('%Y-%m-%d') == '2022-04-12'].head(300)\n"
+        "tracks = [{'id': f'{r.id}', 'visits': [{'lon': r.lon, 'lat': r.lat, 'start': r.start.isoformat(),\n"
+        "            'end': r.end.isoformat(), 'place': r.place}]} for r in day.itertuples()]\n"
+        "print(len(tracks), 'case tracks for 2022-04-12')"
+    ),
+    new_code_cell(
+        "os.environ['FEVERMAP_DECLARATIONS_PER_MINUTE'] = '1000'  # all residents post from this one notebook\n"
+        "app = create_app()\n"
+        "client = TestClient(app).__enter__()\n"
+        "sessions = app.state.sessions\n"
+        "investigator = {'X-API-Key': create_key(sessions, 'investigator', label='notebook')}\n"
+        "staff = {'X-API-Key': create_key(sessions, 'staff', area='Nanjing East Road', label='notebook')}\n"
+        "r = client.post('/case-tracks', json=tracks, headers=investigator)\n"
+        "print(r.status_code, len(r.json()['stored']))\n"
+        "# residents declare where they were that day: some passed a case's building, some did not\n"
+        "receipts = []\n"
+        "for i, t in enumerate(tracks[:40]):\n"
+        "    v = t['visits'][0]\n"
+        "    near = i % 2 == 0\n"
+        "    start = pd.Timestamp(v['start']) + timedelta(hours=9)\n"
+        "    stop = {'lon': v['lon'] + (0.0002 if near else 0.01), 'lat': v['lat'], 'place': v['place'],\n"
+        "            'start': start.isoformat(), 'end': (start + timedelta(hours=1)).isoformat()}\n"
+        "    area = 'Nanjing East Road' if i % 4 < 2 else 'Xujiahui'\n"
+        "    d = {'name': f'resident {i} (synthetic)', 'phone': f'+86 138 0000 {i:04d}', 'area': area, 'stops': [stop]}\n"
+        "    receipts.append(client.post('/declarations', json=d).json()['receipt_id'])\n"
+        "print(len(receipts), 'declarations received')"
+    ),
+    new_code_cell(
+        "run = client.post('/matches/run', headers=investigator).json()\n"
+        "print(run)\n"
+        "ranked = client.get('/matches', headers=investigator).json()\n"
+        "pd.DataFrame(ranked['people'])[['name', 'area', 'matches', 'cases', 'overlap_min']].head()"
+    ),
+    new_code_cell(
+        "assert run['people'] == 20  # the twenty who passed within 50 m for over 15 minutes\n"
+        "vl = client.get('/verification-list', headers=staff).json()\n"
+        "print(vl['area'], len(vl['people']), 'people to verify')\n"
+        "print(vl['people'][0])\n"
+        "assert all(set(p) == {'receipt_id', 'name', 'phone', 'address', 'to_verify'} for p in vl['people'])\n"
+        "print(client.get('/verification-list').status_code, '(no key)')\n"
+        "client.__exit__(None, None, None)"
+    ),
+]
+
+
 def write(name: str, cells: list[nbformat.NotebookNode]) -> None:
     nb = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                             "language": "python"}})  # fmt: skip
@@ -161,3 +257,4 @@ def write(name: str, cells: list[nbformat.NotebookNode]) -> None:
 if __name__ == "__main__":
     write("01_resident.ipynb", RESIDENT)
     write("02_rural_caller.ipynb", RURAL)
+    write("03_investigator.ipynb", INVESTIGATOR)
