@@ -19,7 +19,7 @@ brute-force origins); any difference aborts the run.
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_clinics.py            # writes benchmarks/RESULTS_clinics.md
+    .venv/bin/python benchmarks/bench_clinics.py            # writes its section of benchmarks/RESULTS.md
     .venv/bin/python benchmarks/bench_clinics.py --quick    # 200 origins, no file written
 """
 
@@ -49,7 +49,9 @@ from fevermap.routing.region import Region, demo_region
 from fevermap.routing.router import Router
 
 T = TypeVar("T")
-RESULTS = Path(__file__).resolve().parent / "RESULTS_clinics.md"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _results import write_section  # noqa: E402
+
 COMMAND = ".venv/bin/python benchmarks/bench_clinics.py"
 
 
@@ -231,8 +233,8 @@ def main() -> None:
     )
     print(md)
     if not args.quick:
-        RESULTS.write_text(md + "\n", encoding="utf-8")
-        print(f"written to {RESULTS}")
+        write_section("clinics", md)
+        print("written to benchmarks/RESULTS.md (section clinics)")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ Run from the repository root (default sizes: 1,000,000 declared stops x 100,000 
 PostGIS is measured when ``FEVERMAP_BENCH_POSTGRES_URL`` names a PostgreSQL server with PostGIS (e.g.
 ``postgresql://postgres@127.0.0.1:55433/bench``); otherwise that part is skipped with the reason printed. Each part
 runs in its own child process, so the peak memory (max RSS) reported is that part's alone. Results go to
-``benchmarks/RESULTS_tracing.md`` as a markdown section, with the exact command.
+its section of ``benchmarks/RESULTS.md``, with the exact command.
 
 All data is synthetic (``fevermap.tracing.synth``, seeded), placed along the road vertices of the bundled central
 Shanghai extract; rule 50 m / 15 min.
@@ -33,7 +33,9 @@ from typing import Any
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "benchmarks" / "RESULTS_tracing.md"
+OUT = ROOT / "benchmarks" / "RESULTS.md"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from _results import write_section  # noqa: E402
 
 
 # ----------------------------------------------------------------------------------------------------------- data
@@ -403,7 +405,7 @@ def main() -> None:
         print(f"[bench_tracing] cli: {json.dumps(r['cli'])}", file=sys.stderr, flush=True)
         r["stream"] = run_part("stream", a)
     text = report(a, r, command)
-    a.out.write_text(text, encoding="utf-8")
+    write_section("tracing", text, a.out)
     print(text)
 
 

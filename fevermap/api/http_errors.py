@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 
 from fevermap.errors import (
     AuthenticationError,
@@ -78,6 +79,11 @@ def install(app: FastAPI) -> None:
     async def _value_error(_request: Request, exc: ValueError) -> JSONResponse:
         # a value that domain code could not use: the client's input, answered as such (never a 500)
         return JSONResponse({"detail": str(exc), "code": "InvalidValue"}, status_code=422)
+
+    @app.exception_handler(DataError)
+    async def _data_error(_request: Request, exc: DataError) -> JSONResponse:
+        # a value the database refused (a schema check should have caught it first): the client's input
+        return JSONResponse({"detail": f"a value could not be stored: {exc.orig}", "code": "InvalidValue"}, 422)
 
     @app.exception_handler(OsrmError)
     async def _osrm_error(_request: Request, exc: OsrmError) -> JSONResponse:

@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from fevermap.clinics.hours import validate_opening_hours
+from fevermap.textcheck import CleanStr
 
 ClinicKind = Literal["fever_clinic", "designated_hospital"]
 
@@ -27,7 +28,7 @@ class ClinicCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     id: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
-    name: str = Field(min_length=1, max_length=300)
+    name: CleanStr = Field(min_length=1, max_length=300)
     kind: ClinicKind = "fever_clinic"
     address: str | None = None
     district: str | None = Field(default=None, max_length=100)
@@ -69,9 +70,9 @@ class StatusUpdate(BaseModel):
     waiting_patients: int | None = Field(default=None, ge=0)
     waiting_minutes: int | None = Field(default=None, ge=0)
     doctor_on_duty: bool | None = None
-    stock_note: str | None = Field(default=None, max_length=280)
+    stock_note: CleanStr | None = Field(default=None, max_length=280)
     observed_at: datetime
-    reporter: str = Field(default="operator", min_length=1, max_length=64)
+    reporter: CleanStr = Field(default="operator", min_length=1, max_length=64)
 
     @field_validator("observed_at")
     @classmethod

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from fevermap.geo.gcj02 import gcj02_to_wgs84
+from fevermap.textcheck import CleanStr, check_mapping
 
 MAX_STOPS = 200
 MAX_LEGS = 50
@@ -38,7 +39,7 @@ class StopIn(BaseModel):
     lat: Lat
     start: AwareDatetime
     end: AwareDatetime
-    place: str | None = Field(default=None, max_length=200)
+    place: CleanStr | None = Field(default=None, max_length=200)
     radius_m: float | None = Field(default=None, ge=1, le=5000, description="case visits only: match radius (m)")
     datum: Literal["wgs84", "gcj02"] = Field(default="wgs84", description="gcj02: converted to WGS-84 on arrival")
 
@@ -70,20 +71,22 @@ class TemperatureIn(BaseModel):
 class DeclarationCreate(BaseModel):
     """A resident's declaration (no account needed): contact details, community area, itinerary and answers."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: CleanStr = Field(min_length=1, max_length=200)
     phone: str = Field(min_length=3, max_length=40, pattern=r"^[0-9+()\- ]+$")
-    address: str = Field(default="", max_length=500)
-    area: str = Field(min_length=1, max_length=100, description="community area (e.g. street office) for staff")
+    address: CleanStr = Field(default="", max_length=500)
+    area: CleanStr = Field(min_length=1, max_length=100, description="community area (e.g. street office) for staff")
     stops: list[StopIn] = Field(default_factory=list, max_length=MAX_STOPS)
     legs: list[LegIn] = Field(default_factory=list, max_length=MAX_LEGS)
-    contact_answers: dict[str, str] = Field(default_factory=dict, max_length=MAX_ANSWERS)
+    contact_answers: Annotated[dict[str, str], AfterValidator(check_mapping)] = Field(
+        default_factory=dict, max_length=MAX_ANSWERS
+    )
     temperatures: list[TemperatureIn] = Field(default_factory=list, max_length=MAX_TEMPERATURES)
 
 
 class CaseTrackCreate(BaseModel):
     """A confirmed case's track: visits (optional radius each) and transport legs."""
 
-    id: str = Field(min_length=1, max_length=100)
+    id: CleanStr = Field(min_length=1, max_length=100)
     visits: list[StopIn] = Field(default_factory=list, max_length=MAX_VISITS)
     legs: list[LegIn] = Field(default_factory=list, max_length=MAX_LEGS)
 

@@ -152,6 +152,8 @@ def test_retention_purges_old_declarations_and_matches(service: Service) -> None
         (lambda d: d.update(stops=d["stops"] * 201), "at most 200"),
         (lambda d: d.update(phone="call me"), "pattern"),
         (lambda d: d.pop("area"), "Field required"),
+        (lambda d: d.update(area="a\x00b"), "NUL"),
+        (lambda d: d["stops"][0].update(place="cafe\x00"), "NUL"),
     ],
 )
 def test_bad_declarations_are_422_with_a_message(service: Service, mutate: Any, fragment: str) -> None:
