@@ -6,7 +6,7 @@ ambiguous). List lengths are capped so that one request cannot exhaust a worker.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, model_validator
@@ -21,9 +21,21 @@ MAX_TEMPERATURES = 100
 MAX_VISITS = 2000
 
 
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("time needs a UTC offset, e.g. 2022-04-01T08:30:00+08:00")
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError(f"time {value.isoformat()} is outside 2000-01-01..2100-01-01")
+    return value
+
+
+def _sane_date(value: date) -> date:
+    if not EARLIEST.date() <= value <= LATEST.date():
+        raise ValueError(f"date {value.isoformat()} is outside 2000-01-01..2100-01-01")
     return value
 
 
@@ -58,7 +70,7 @@ class LegIn(BaseModel):
 
     kind: Literal["train", "flight"]
     number: str = Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9]+$")
-    date: date
+    date: Annotated[date, AfterValidator(_sane_date)]
     carriage: int | None = Field(default=None, ge=1, le=99)
     seat: str | None = Field(default=None, max_length=8, pattern=r"^[0-9]{1,3}[A-Za-z]?$")
 

@@ -3,6 +3,7 @@ conforms to the schema (status codes documented, bodies of the declared shape)."
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -50,7 +51,12 @@ def test_api_conforms_and_never_errors(live: tuple[str, str]) -> None:
     for op in operations:
         strategy = op.as_strategy()
 
-        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(
+            max_examples=int(os.environ.get("FEVERMAP_FUZZ_EXAMPLES", "25")),
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
         @given(case=strategy)
         def run(case: schemathesis.Case) -> None:
             # positive_data_acceptance is left out: a schema-valid request may still be refused for what only the

@@ -88,7 +88,9 @@ def test_postgis_location_is_generated_and_indexed(db_url: str) -> None:
             text("SELECT ST_Distance(geog, ST_SetSRID(ST_MakePoint(121.48, 31.23), 4326)::geography) FROM clinics")
         ).scalar_one()
         idx = conn.execute(
-            text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_clinics_geog' AND schemaname = current_schema()")
+            text(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_clinics_geog' AND schemaname = current_schema()"
+            )
         ).scalar_one()
     assert 900 < near < 1000  # 0.01 degree of longitude at 31.23 N is about 951 m
     assert "gist" in idx.lower()
