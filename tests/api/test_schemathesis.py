@@ -42,6 +42,9 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     thread.join(timeout=10)
 
 
+EXAMPLES = int(os.environ.get("FEVERMAP_FUZZ_EXAMPLES", "25"))  # per operation; raise it for a deeper run
+
+
 def test_api_conforms_and_never_errors(live: tuple[str, str]) -> None:
     base, key = live
     api = schemathesis.openapi.from_url(f"{base}/openapi.json")
