@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from fevermap.config import REPO_DATA_DIR
+from fevermap.db.testing import postgres_required, postgres_schema_url, postgres_unavailable_reason, sqlite_url
 from fevermap.routing.region import Region, build_region
 from fevermap.routing.router import Router
 
@@ -76,3 +77,27 @@ def router(any_region: Region) -> Router:
 @pytest.fixture
 def shanghai_router(shanghai: Region) -> Router:
     return Router(shanghai)
+
+
+@pytest.fixture(scope="session")
+def _postgres_reason() -> str | None:
+    return postgres_unavailable_reason()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, _postgres_reason: str | None) -> Iterator[str]:
+    """URL of an empty database: a SQLite file, or a fresh schema in the test PostgreSQL (PostGIS).
+
+    PostgreSQL comes from ``FEVERMAP_TEST_POSTGRES_URL`` (``.ci/postgres.sh`` installs, starts and exports it).
+    Without a reachable server the PostgreSQL variant is skipped with the reason, except when
+    ``FEVERMAP_REQUIRE_POSTGRES=1`` (CI), where it fails.
+    """
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path)
+        return
+    if _postgres_reason is not None:
+        if postgres_required():
+            pytest.fail(f"FEVERMAP_REQUIRE_POSTGRES is set but {_postgres_reason}")
+        pytest.skip(_postgres_reason)
+    with postgres_schema_url() as url:
+        yield url

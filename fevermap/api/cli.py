@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
@@ -25,12 +24,8 @@ app = typer.Typer(
     add_completion=False,
 )
 
-F = TypeVar("F", bound=Callable[..., Any])
+from fevermap.api.cli_common import F, RegionOpt  # noqa: E402
 
-RegionOpt = Annotated[
-    Path | None,
-    typer.Option("--region", help="Region directory from `fevermap build` (default: the bundled demo region)."),
-]
 TrafficOpt = Annotated[
     Path | None,
     typer.Option("--traffic", help="OSRM segment-speed CSV: from_osm_node_id,to_osm_node_id,speed_kmh[,rate]."),

@@ -7,10 +7,9 @@ Errors print ``error: ...`` on stderr and exit 2 (bad input), 3 (no route) or 1 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
@@ -25,12 +24,8 @@ clinics_app = typer.Typer(
     add_completion=False,
 )
 
-F = TypeVar("F", bound=Callable[..., Any])
+from fevermap.api.cli_common import F, RegionOpt  # noqa: E402
 
-RegionOpt = Annotated[
-    Path | None,
-    typer.Option("--region", help="Region directory from `fevermap build` (default: the bundled demo region)."),
-]
 TimeOpt = Annotated[
     str | None,
     typer.Option("--time", help="Query time, ISO 8601; without offset it is read in the region's time zone."),

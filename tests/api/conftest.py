@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,26 +12,6 @@ from fastapi.testclient import TestClient
 from fevermap.access.keys import create_key
 from fevermap.api.app import create_app
 from fevermap.config import Settings
-from fevermap.db.testing import postgres_required, postgres_schema_url, postgres_unavailable_reason, sqlite_url
-
-
-@pytest.fixture(scope="session")
-def _pg_reason() -> str | None:
-    return postgres_unavailable_reason()
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def service_db(request: pytest.FixtureRequest, tmp_path: Path, _pg_reason: str | None) -> Iterator[str]:
-    """An empty database: a SQLite file, or a fresh schema of the test PostgreSQL."""
-    if request.param == "sqlite":
-        yield sqlite_url(tmp_path)
-        return
-    if _pg_reason is not None:
-        if postgres_required():
-            pytest.fail(f"FEVERMAP_REQUIRE_POSTGRES is set but {_pg_reason}")
-        pytest.skip(_pg_reason)
-    with postgres_schema_url() as url:
-        yield url
 
 
 @dataclass
@@ -52,8 +31,8 @@ def make_settings(db_url: str, **overrides: object) -> Settings:
 
 
 @pytest.fixture
-def service(service_db: str) -> Iterator[Service]:
-    app = create_app(make_settings(service_db))
+def service(db_url: str) -> Iterator[Service]:
+    app = create_app(make_settings(db_url))
     with TestClient(app) as client:
         sessions = app.state.sessions
         ids = [c.id for c in app.state.registry.list(app.state.router.region.name)]

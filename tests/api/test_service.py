@@ -164,8 +164,8 @@ def test_bad_declarations_are_422_with_a_message(service: Service, mutate: Any, 
     assert fragment in r.text
 
 
-def test_declarations_are_rate_limited_per_client(service_db: str) -> None:
-    app = create_app(make_settings(service_db, declarations_per_minute=3))
+def test_declarations_are_rate_limited_per_client(db_url: str) -> None:
+    app = create_app(make_settings(db_url, declarations_per_minute=3))
     with TestClient(app) as c:
         codes = [c.post("/declarations", json=_declaration(f"P{i}", "Area A")).status_code for i in range(5)]
     assert codes == [201, 201, 201, 429, 429]
@@ -196,8 +196,8 @@ def test_nearest_endpoint_and_bad_origin(service: Service) -> None:
         assert c.get("/clinics/nearest", params={"at": at}).status_code == code
 
 
-def test_traffic_reaches_every_worker(service_db: str) -> None:
-    a_app, b_app = create_app(make_settings(service_db)), create_app(make_settings(service_db))
+def test_traffic_reaches_every_worker(db_url: str) -> None:
+    a_app, b_app = create_app(make_settings(db_url)), create_app(make_settings(db_url))
     with TestClient(a_app) as a, TestClient(b_app) as b:
         from fevermap.access.keys import create_key
 

@@ -14,8 +14,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fevermap.db.testing import postgres_required, postgres_schema_url, postgres_unavailable_reason, sqlite_url
-
 FEVERMAP = Path(sys.executable).parent / "fevermap"
 
 
@@ -79,26 +77,8 @@ class Server:
                 self.proc.wait(timeout=30)
 
 
-@pytest.fixture(scope="session")
-def _pg_reason_faults() -> str | None:
-    return postgres_unavailable_reason()
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def fault_db(request: pytest.FixtureRequest, tmp_path: Path, _pg_reason_faults: str | None) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield sqlite_url(tmp_path)
-        return
-    if _pg_reason_faults is not None:
-        if postgres_required():
-            pytest.fail(f"FEVERMAP_REQUIRE_POSTGRES is set but {_pg_reason_faults}")
-        pytest.skip(_pg_reason_faults)
-    with postgres_schema_url() as url:
-        yield url
-
-
 @pytest.fixture
-def server(fault_db: str) -> Iterator[Server]:
-    srv = Server(fault_db).start()
+def server(db_url: str) -> Iterator[Server]:
+    srv = Server(db_url).start()
     yield srv
     srv.stop()

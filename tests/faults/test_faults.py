@@ -102,9 +102,9 @@ def _declaration(i: int) -> dict[str, Any]:
     }
 
 
-def test_acknowledged_declarations_survive_sigkill(fault_db: str) -> None:
+def test_acknowledged_declarations_survive_sigkill(db_url: str) -> None:
     unlimited = {"FEVERMAP_DECLARATIONS_PER_MINUTE": "1000000"}  # one test client posts them all
-    srv = Server(fault_db, workers=2, extra_env=unlimited).start()
+    srv = Server(db_url, workers=2, extra_env=unlimited).start()
     receipts: dict[str, int] = {}
     killed = threading.Event()
 
@@ -137,10 +137,10 @@ def test_acknowledged_declarations_survive_sigkill(fault_db: str) -> None:
         if not killed.is_set():
             srv.stop()
     assert killed.is_set() and len(receipts) >= 300
-    restarted = Server(fault_db, workers=1).start()  # the service comes back on the same database
+    restarted = Server(db_url, workers=1).start()  # the service comes back on the same database
     try:
         assert httpx.get(restarted.base + "/health").json()["status"] == "ok"
-        engine = open_database(fault_db)
+        engine = open_database(db_url)
         try:
             with session_factory(engine)() as session:
                 rows = {r.id: r for r in session.execute(select(DeclarationRow)).scalars()}
