@@ -4,14 +4,16 @@ Weights are integer milliseconds; :data:`INF_MS` marks a closed arc. A :class:`M
 customised snapshot: :meth:`CCHEngine.customise` builds a new one beside the current one and swaps it in with one
 reference assignment, so a query that took the old snapshot finishes on the old weights and the next one sees the new
 ones, never a mix. routingkit_cch query objects may be used and dropped only on the thread that made them, so each
-thread keeps its own, for the metric version it last used, in a thread-local cache of the engine.
+thread keeps its own, for the metric version it last used, in thread-local storage.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
+import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -45,6 +47,23 @@ class Metric:
     _metric: Any
 
 
+@dataclass(eq=False)
+class _Slot:
+    """One thread's routingkit_cch objects for one engine, for the metric version they were made for."""
+
+    engine: weakref.ref[CCHEngine]
+    version: int = -1
+    query: Any = None
+    many: dict[int | None, Any] = field(default_factory=dict)
+
+
+#: Per-thread query objects, keyed by engine. routingkit_cch objects are "unsendable": they must be used and dropped
+#: on the thread that made them, so they live in the thread's own storage (freed when the thread ends, or when the
+#: thread next notices that their engine is gone), never in the engine, which any thread may drop.
+_THREAD_SLOTS = threading.local()
+_ENGINE_IDS = itertools.count(1)
+
+
 class CCHEngine:
     """A CCH over a fixed topology whose weights can be replaced at any time.
 
@@ -68,7 +87,7 @@ class CCHEngine:
         self._cch = rk.CCH(np.asarray(order).tolist(), np.asarray(tail).tolist(), np.asarray(head).tolist(), False)
         self._write_lock = threading.Lock()
         self._version = 0
-        self._local = threading.local()
+        self._id = next(_ENGINE_IDS)
         self._tail = np.asarray(tail, dtype=np.int64)
         self._head = np.asarray(head, dtype=np.int64)
         self.metric = self._make(weights_ms)
@@ -86,14 +105,26 @@ class CCHEngine:
             self.metric = new  # one reference assignment: queries see old or new, never a mix
         return new
 
+    def _slot(self) -> _Slot:
+        """This thread's query objects for this engine (created, and dropped, only on this thread)."""
+        slots: dict[int, _Slot] | None = getattr(_THREAD_SLOTS, "slots", None)
+        if slots is None:
+            slots = _THREAD_SLOTS.slots = {}
+        slot = slots.get(self._id)
+        if slot is None:
+            for key in [k for k, v in slots.items() if v.engine() is None]:  # engines gone: drop their objects here
+                del slots[key]
+            slot = slots[self._id] = _Slot(weakref.ref(self))
+        return slot
+
     def _query(self, metric: Metric) -> Any:
-        local = self._local
-        if getattr(local, "version", None) != metric.version:
-            local.query = None  # drop the old one here, on its own thread
-            local.many = {}
-            local.query = rk.CCHQuery(metric._metric)
-            local.version = metric.version
-        return local.query
+        slot = self._slot()
+        if slot.version != metric.version:
+            slot.query = None  # drop the old one here, on its own thread
+            slot.many = {}
+            slot.query = rk.CCHQuery(metric._metric)
+            slot.version = metric.version
+        return slot.query
 
     def shortest(self, metric: Metric, sources: Sequence[Seed], targets: Sequence[Seed]) -> PathResult | None:
         """Shortest path on ``metric`` from any source seed to any target seed, or None when none connects them."""
@@ -120,7 +151,7 @@ class CCHEngine:
         :data:`PINNED_PER_THREAD` most recently used per thread); with ``key=None`` a scratch object is re-pinned.
         """
         self._query(metric)
-        many: dict[int | None, Any] = self._local.many
+        many: dict[int | None, Any] = self._slot().many
         one = many.pop(key, None)
         if one is None:
             one = rk.CCHOneToMany(metric._metric, list(target_nodes))

@@ -2,8 +2,7 @@
 
 Edge segments are indexed once per region in a :class:`fevermap.geo.segment_index.SegmentIndex` (exact nearest
 segment) in a local transverse Mercator projection centred on the region (metres; scale error below 1e-4 within 60 km
-of the centre). A two-way road is indexed once and answers
-for both directed edges. Snap distances are reported geodesically (WGS-84).
+of the centre). A two-way road is indexed once and answers for both directed edges.
 """
 
 from __future__ import annotations
@@ -13,13 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from pyproj import Geod, Transformer
+from pyproj import Transformer
 
 from fevermap.errors import CoordinateError, SnapError
 from fevermap.geo.segment_index import SegmentIndex
 from fevermap.routing.build import RoadGraph
-
-_GEOD = Geod(ellps="WGS84")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +34,8 @@ class EdgePosition:
 class Snap:
     """A point snapped to the road network.
 
-    ``query`` and ``location`` are ``(lon, lat)`` degrees; ``distance_m`` is the geodesic distance between them;
+    ``query`` and ``location`` are ``(lon, lat)`` degrees; ``distance_m`` is the distance between them in metres,
+    measured in the region's local transverse Mercator projection (within 1e-4 of the geodesic near the region);
     ``positions`` lists every directed edge through ``location`` (both directions of a two-way road).
     """
 
@@ -147,7 +145,7 @@ class EdgeIndex:
         hit = self._grid.nearest(x, y, self.max_distance_m)
         if hit is None:
             raise SnapError(self._too_far_message(lon, lat, x, y))
-        return self._make_snap(lon, lat, int(self._indexed_seg[hit[0]]), hit[1])
+        return self._make_snap(lon, lat, int(self._indexed_seg[hit[0]]), hit[1], hit[2])
 
     def snap_many(self, lons: npt.ArrayLike, lats: npt.ArrayLike) -> list[Snap | CoordinateError | SnapError]:
         """Snap many ``(lon, lat)`` points; an error object stands in the list for each point that cannot be snapped."""
@@ -161,7 +159,7 @@ class EdgeIndex:
                 out.append(exc)
         return out
 
-    def _make_snap(self, lon: float, lat: float, seg: int, t: float) -> Snap:
+    def _make_snap(self, lon: float, lat: float, seg: int, t: float, dist: float) -> Snap:
         pos = self._position(seg, t)
         edge = pos.edge
         last = int(self.graph.seg_off[edge + 1] - self.graph.seg_off[edge]) - 1
@@ -176,7 +174,6 @@ class EdgeIndex:
                 EdgePosition(twin, last - pos.seg, 1.0 - pos.frac, pos.length_after_m, pos.length_before_m),
             )
         loc = self.location(pos)
-        _, _, dist = _GEOD.inv(lon, lat, loc[0], loc[1])
         return Snap((lon, lat), loc, float(dist), positions, self.graph.edge_name[edge])
 
     def _too_far_message(self, lon: float, lat: float, x: float, y: float) -> str:
