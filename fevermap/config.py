@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     traffic_poll_s: float = 2.0
     #: How often the service purges data past retention (seconds).
     purge_every_s: float = 3600.0
+    #: Threads per worker for request handlers (routing is CPU work under the GIL: a few threads beat many).
+    threads: int = 4
     #: Largest request body accepted (bytes).
     max_body_bytes: int = 2_000_000
     #: Country whose dialling rules apply to phone numbers written without a country code (ISO 3166 alpha-2).

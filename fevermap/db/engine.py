@@ -71,6 +71,11 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
     """
     url = normalise_url(url or default_database_url())
     parsed = make_url(url)
+    # the service runs sync handlers on a thread pool (40 threads by default): keep enough connections open that
+    # a burst never pays for opening (and, on SQLite, configuring) new ones
+    if not (parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")):
+        kwargs.setdefault("pool_size", 16)
+        kwargs.setdefault("max_overflow", 32)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
