@@ -98,6 +98,9 @@ class SegmentIndex:
         ey = py - t * seg[:, 3]
         d2 = ex * ex + ey * ey
         k = int(d2.argmin())
+        ties = np.flatnonzero(d2 == d2[k])
+        if ties.shape[0] > 1:  # equidistant segments: the lowest-numbered one, as nearest_many does
+            k = int(ties[np.argmin(cand[ties])])  # (the same in every ring, so answers never depend on the grid)
         return int(cand[k]), float(t[k]), math.sqrt(float(d2[k]))
 
     def nearest(self, x: float, y: float, max_distance: float) -> tuple[int, float, float] | None:
@@ -120,7 +123,7 @@ class SegmentIndex:
             cand = self._block(i, j, r)
             if cand.shape[0]:
                 found = self._closest(cand, x, y)
-                if best is None or found[2] < best[2]:
+                if best is None or found[2] < best[2] or (found[2] == best[2] and found[0] < best[0]):
                     best = found
             # every unexamined segment lies outside the block, at least r cells (r * c metres) away
             if best is not None and best[2] <= r * c:
