@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     traffic_poll_s: float = 2.0
     #: How often the service purges data past retention (seconds).
     purge_every_s: float = 3600.0
+    #: The locator re-reads the registry's revision at most this often (seconds); a write through the same process
+    #: is seen at once, one through another worker within this interval.
+    status_refresh_s: float = 0.25
     #: Threads per worker for request handlers (routing is CPU work under the GIL: a few threads beat many).
     threads: int = 4
     #: Largest request body accepted (bytes).

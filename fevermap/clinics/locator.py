@@ -23,6 +23,7 @@ exceeds ``Settings.call_first_eta_min`` (default 45 min); such answers lead with
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -139,6 +140,8 @@ class ClinicLocator:
         self._live: _Live | None = None
         self._snap_cache: dict[tuple[str, float, float], Any] = {}
         self._lock = threading.Lock()
+        self._checked_at = float("-inf")
+        self._checked_writes = -1
 
     @property
     def region_name(self) -> str:
@@ -150,9 +153,21 @@ class ClinicLocator:
 
     # ------------------------------------------------------------------ snapshot
     def refresh(self, *, force: bool = False) -> tuple[_Static, _Live]:
-        """Reload clinics and statuses if the registry changed since the last query (cheap otherwise)."""
-        rev = self.registry.revision()
+        """Reload clinics and statuses if the registry changed since the last query (cheap otherwise).
+
+        The database's revision counter is read at most every ``Settings.status_refresh_s`` seconds (default
+        0.25 s), and at once after a write through this process's registry: a status reported to another worker
+        reaches this one's answers within that interval.
+        """
         static, live = self._static, self._live
+        now = time.monotonic()
+        interval = float(getattr(self.registry.settings, "status_refresh_s", 0.0))
+        fresh_enough = now - self._checked_at < interval and self._checked_writes == self.registry.local_writes
+        if not force and static is not None and live is not None and fresh_enough:
+            return static, live
+        self._checked_writes = self.registry.local_writes
+        rev = self.registry.revision()
+        self._checked_at = now
         if not force and static is not None and live is not None and live.revision == rev:
             return static, live
         with self._lock:

@@ -135,6 +135,8 @@ class ClinicRegistry:
 
     def __init__(self, engine: Engine | None = None, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
+        #: Writes made through this registry object (a cheap local change signal for caches).
+        self.local_writes = 0
         self.engine = engine if engine is not None else open_database(self.settings.database_url)
         self._sessions = session_factory(self.engine)
 
@@ -161,6 +163,7 @@ class ClinicRegistry:
 
     # ---- writes -------------------------------------------------------------------------------------------
     def _bump(self, session: Session) -> None:
+        self.local_writes += 1  # this process wrote: readers here re-check the database at once
         session.execute(
             update(RegistryRevision).where(RegistryRevision.id == 1).values(revision=RegistryRevision.revision + 1)
         )
