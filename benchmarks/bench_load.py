@@ -7,7 +7,7 @@ and must not push p99 over the target. The database is a fresh SQLite file (the 
 
 Usage::
 
-    python benchmarks/bench_load.py                  # 60 s, 2 workers, 32 connections; writes RESULTS.md
+    python benchmarks/bench_load.py                  # 60 s, 2 workers, 16 connections; writes RESULTS.md
     python benchmarks/bench_load.py --duration 10    # a quick look
 """
 
@@ -100,7 +100,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=60, help="seconds of load")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
