@@ -5,18 +5,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from fevermap import __version__
 from fevermap.api import http_errors, routes_clinics, routes_map, routes_osrm, routes_routing, routes_service
+from fevermap.api.body_limit import BodyLimitMiddleware
 from fevermap.api.traffic_sync import catch_up, poll_forever
 from fevermap.clinics.demo import ensure_demo_clinics
 from fevermap.clinics.locator import ClinicLocator
@@ -87,16 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="fevermap", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     http_errors.install(app)
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > settings.max_body_bytes):
-            return JSONResponse(
-                {"detail": f"request body too large: at most {settings.max_body_bytes} bytes", "code": "TooBig"},
-                status_code=413,
-            )
-        return await call_next(request)
-
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     errors = http_errors.ERROR_RESPONSES
     app.include_router(routes_map.router, responses=errors)
