@@ -61,7 +61,7 @@ class RouterLike(Protocol):
 
     def one_to_many(self, origin: Any, targets: Any) -> FloatArray: ...
 
-    def route_snapped(self, origin: Any, destination: Any) -> Any: ...
+    def route_snapped(self, origin: Any, destination: Any, *, geometry: bool = True) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -340,7 +340,7 @@ class ClinicLocator:
             route = None
             if with_routes:
                 try:
-                    route = self.router.route_snapped(origin, static.snaps[i])
+                    route = self.router.route_snapped(origin, static.snaps[i], geometry=rank == 1)
                 except NoRouteError:  # pragma: no cover - one_to_many said reachable
                     route = None
             view = status_view(rec.status, when, self.registry.stale_after_s, self.timezone)
@@ -413,7 +413,7 @@ class ClinicLocator:
             if wanted is not None and cid not in wanted:
                 continue
             try:
-                rows.append((cid, self.router.route_snapped(origin, snap).duration_s))
+                rows.append((cid, self.router.route_snapped(origin, snap, geometry=False).duration_s))
             except NoRouteError:
                 continue
         return sorted(rows, key=lambda r: (r[1], r[0]))

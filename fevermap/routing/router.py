@@ -234,8 +234,11 @@ class Router:
         """Fastest route between two ``(lon, lat)`` points (snapped first)."""
         return self.route_snapped(self.snap(*origin), self.snap(*destination))
 
-    def route_snapped(self, origin: Snap, destination: Snap) -> Route:
+    def route_snapped(self, origin: Snap, destination: Snap, *, geometry: bool = True) -> Route:
         """Fastest route between two snapped points, partial edges included.
+
+        With ``geometry=False`` the route's ``coordinates`` are left empty (duration, distance and edges only), which
+        saves building the polyline when only the length is wanted.
 
         Raises
         ------
@@ -267,9 +270,12 @@ class Router:
         t_seed = min((s for s in dst if s[0][0] == last), key=lambda s: s[0][1])
         spos, tpos = s_seed[1], t_seed[1]
         arcs = result.arc_path
-        coords = np.concatenate(
-            [self._piece(spos, None, spos.edge), self._coords_of(arcs), self._piece(None, tpos, tpos.edge)[1:]]
-        )
+        if geometry:
+            coords = np.concatenate(
+                [self._piece(spos, None, spos.edge), self._coords_of(arcs), self._piece(None, tpos, tpos.edge)[1:]]
+            )
+        else:
+            coords = self.graph.coords[:0]
         length = spos.length_after_m + float(self._edge_length[arcs].sum()) + tpos.length_before_m
         edges = [spos.edge, *arcs.tolist(), tpos.edge]
         return Route(result.duration_ms / 1000.0, length, coords, origin, destination, edges)

@@ -218,3 +218,20 @@ def test_concurrent_update_sees_old_or_new_never_a_mix(shanghai_router: Router) 
         t.join()
     assert seen <= {base.duration_s, slowed}
     assert seen
+
+
+def test_route_without_geometry_has_the_same_time_and_length(router: Router) -> None:
+    b = router.region.bbox
+    rng = np.random.default_rng(21)
+    done = 0
+    while done < 20:
+        try:
+            a = router.snap(rng.uniform(b[0], b[2]), rng.uniform(b[1], b[3]))
+            c = router.snap(rng.uniform(b[0], b[2]), rng.uniform(b[1], b[3]))
+        except SnapError:
+            continue
+        full = router.route_snapped(a, c)
+        bare = router.route_snapped(a, c, geometry=False)
+        assert (bare.duration_s, bare.distance_m, bare.edges) == (full.duration_s, full.distance_m, full.edges)
+        assert bare.coordinates.shape[0] == 0 or bare.edges == [bare.edges[0]]
+        done += 1
