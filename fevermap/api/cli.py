@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
-from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from fevermap import __version__
-from fevermap.errors import FevermapError, InputError, NoRouteError
+from fevermap.api.cli_common import RegionOpt, handle_errors
+from fevermap.errors import FevermapError, InputError
 from fevermap.routing.region import build_region, open_region
 from fevermap.routing.router import Router, parse_lonlat
 
@@ -24,7 +24,6 @@ app = typer.Typer(
     add_completion=False,
 )
 
-from fevermap.api.cli_common import F, RegionOpt  # noqa: E402
 
 TrafficOpt = Annotated[
     Path | None,
@@ -33,27 +32,6 @@ TrafficOpt = Annotated[
 MaxSnapOpt = Annotated[
     float, typer.Option("--max-snap-m", help="Refuse points farther than this from every road (metres).")
 ]
-
-
-def fail(message: str, code: int = 1) -> None:
-    """Print ``error: message`` on stderr and exit with ``code``."""
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def handle_errors(func: F) -> F:
-    """Turn fevermap's errors into a clear message on stderr and a non-zero exit (2 for bad input)."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except NoRouteError as exc:
-            fail(str(exc), 3)
-        except FevermapError as exc:
-            fail(str(exc), 2 if isinstance(exc, ValueError) else 1)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def make_router(region: Path | None, traffic: Path | None = None, max_snap_m: float = 1000.0) -> Router:

@@ -7,14 +7,13 @@ Errors print ``error: ...`` on stderr and exit 2 (bad input), 3 (no route) or 1 
 from __future__ import annotations
 
 import json
-from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from fevermap.api.cli_common import RegionOpt, handle_errors
 from fevermap.clinics import service
-from fevermap.errors import FevermapError, NoRouteError
 
 clinics_app = typer.Typer(
     name="clinics",
@@ -24,7 +23,6 @@ clinics_app = typer.Typer(
     add_completion=False,
 )
 
-from fevermap.api.cli_common import F, RegionOpt  # noqa: E402
 
 TimeOpt = Annotated[
     str | None,
@@ -32,27 +30,12 @@ TimeOpt = Annotated[
 ]
 
 
-def _errors(func: F) -> F:
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except NoRouteError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(3) from None
-        except FevermapError as exc:
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(2 if isinstance(exc, ValueError) else 1) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
 def _emit(obj: Any) -> None:
     typer.echo(json.dumps(obj, ensure_ascii=False, indent=2))
 
 
 @clinics_app.command("import")
-@_errors
+@handle_errors
 def import_cmd(
     file: Annotated[Path, typer.Argument(help="CSV or GeoJSON clinic file (see docs/clinics.md for the columns).")],
     region: RegionOpt = None,
@@ -65,7 +48,7 @@ def import_cmd(
 
 
 @clinics_app.command("nearest")
-@_errors
+@handle_errors
 def nearest_cmd(
     at: Annotated[str, typer.Option("--at", help="Origin as LON,LAT (WGS-84 degrees).")],
     region: RegionOpt = None,
@@ -99,21 +82,21 @@ def nearest_cmd(
 
 
 @clinics_app.command("list")
-@_errors
+@handle_errors
 def list_cmd(region: RegionOpt = None, time: TimeOpt = None) -> None:
     """All clinics of the region with their current status."""
     _emit(service.list_clinics(region, time=time))
 
 
 @clinics_app.command("show")
-@_errors
+@handle_errors
 def show_cmd(clinic_id: Annotated[str, typer.Argument(help="Clinic id.")], time: TimeOpt = None) -> None:
     """One clinic with its current status."""
     _emit(service.show_clinic(clinic_id, time=time))
 
 
 @clinics_app.command("status")
-@_errors
+@handle_errors
 def status_cmd(
     clinic_id: Annotated[str, typer.Argument(help="Clinic id.")],
     slots: Annotated[int | None, typer.Option("--slots", help="Remaining registration slots.")] = None,
@@ -142,7 +125,7 @@ def status_cmd(
 
 
 @clinics_app.command("simulate")
-@_errors
+@handle_errors
 def simulate_cmd(
     region: RegionOpt = None, seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0
 ) -> None:
