@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from fevermap import __version__
 from fevermap.api import http_errors, routes_clinics, routes_map, routes_osrm, routes_routing, routes_service
 from fevermap.api.body_limit import BodyLimitMiddleware
-from fevermap.api.traffic_sync import catch_up, poll_forever
+from fevermap.api.traffic_sync import catch_up
 from fevermap.clinics.demo import ensure_demo_clinics
 from fevermap.clinics.locator import ClinicLocator
 from fevermap.clinics.registry import ClinicRegistry
@@ -38,14 +38,15 @@ take an API key in the `X-API-Key` header (create keys with `fevermap keys creat
 Road data © OpenStreetMap contributors (ODbL 1.0)."""
 
 
-async def _purge_forever(app: FastAPI, settings: Settings) -> None:
-    """Purge past retention every ``purge_every_s`` (the first run at start-up is done before serving)."""
+async def _every(seconds: float, what: str, func: Callable[..., object], *args: object) -> None:
+    """Background task: run ``func(*args)`` on a worker thread every ``seconds``; a failure (a transient database
+    error) is logged and retried at the next turn, never ends the schedule."""
     while True:
-        await asyncio.sleep(settings.purge_every_s)
+        await asyncio.sleep(seconds)
         try:
-            await run_in_threadpool(purge, app.state.sessions, settings.retention_days)
-        except Exception as exc:  # a transient database error must not stop the schedule
-            logger.warning("scheduled purge failed, will retry: %s", exc)
+            await run_in_threadpool(func, *args)
+        except Exception as exc:
+            logger.warning("%s failed, will retry: %s", what, exc)
             del exc
 
 
@@ -76,8 +77,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.collect()
         gc.freeze()
         tasks = [
-            asyncio.create_task(poll_forever(router, app.state.sessions, settings.traffic_poll_s)),
-            asyncio.create_task(_purge_forever(app, settings)),
+            # traffic posted to other workers, then data past retention (its first run was done before serving)
+            asyncio.create_task(_every(settings.traffic_poll_s, "traffic poll", catch_up, router, app.state.sessions)),
+            asyncio.create_task(
+                _every(settings.purge_every_s, "scheduled purge", purge, app.state.sessions, settings.retention_days)
+            ),
         ]
         try:
             yield

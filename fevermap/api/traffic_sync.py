@@ -1,23 +1,22 @@
 """Traffic across workers: a feed is stored as a version in the database and applied by every worker in order.
 
-The worker that receives a feed applies it at once; the others poll the version table every few seconds (the
+The worker that receives a feed applies it at once; the others poll the version table every few seconds (a
+background task of :mod:`fevermap.api.app`) (the
 database is the only state workers share) and apply what they have not seen, so all converge on the same metric.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.concurrency import run_in_threadpool
 
 from fevermap.db.service_models import TrafficVersion
 from fevermap.routing.router import Router
-from fevermap.routing.traffic import parse_traffic
+from fevermap.routing.traffic import TrafficRows, parse_traffic
 
 logger = logging.getLogger("fevermap")
 
@@ -30,13 +29,17 @@ def record_traffic(router: Router, sessions: sessionmaker[Session], csv_text: st
         session.add(version)
         session.flush()
         version_id = int(version.id)
-    catch_up(router, sessions)
+    catch_up(router, sessions, parsed={version_id: rows})
     report = router.traffic_reports.get(version_id)
     return {"version": version_id, **(report or {})}
 
 
-def catch_up(router: Router, sessions: sessionmaker[Session]) -> int:
-    """Apply every stored traffic version newer than the router's, in order; return how many were applied."""
+def catch_up(router: Router, sessions: sessionmaker[Session], parsed: dict[int, TrafficRows] | None = None) -> int:
+    """Apply every stored traffic version newer than the router's, in order; return how many were applied.
+
+    ``parsed`` holds versions already parsed by this process (the one just posted), which are not parsed again.
+    """
+    parsed = parsed or {}
     with sessions() as session:
         newer = list(
             session.execute(
@@ -46,17 +49,5 @@ def catch_up(router: Router, sessions: sessionmaker[Session]) -> int:
             ).all()
         )
     for version_id, text in newer:
-        router.apply_traffic_version(int(version_id), text)
+        router.apply_traffic_version(int(version_id), parsed.get(int(version_id), text))
     return len(newer)
-
-
-async def poll_forever(router: Router, sessions: sessionmaker[Session], every_s: float) -> None:
-    """Background task of each worker: catch up with traffic versions posted to other workers."""
-    while True:
-        await asyncio.sleep(every_s)
-        try:
-            await run_in_threadpool(catch_up, router, sessions)
-        except Exception as exc:  # a transient database error must not kill the poller
-            logger.warning("traffic poll failed, will retry: %s", exc)
-            del exc
-            await asyncio.sleep(every_s)
