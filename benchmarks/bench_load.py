@@ -32,10 +32,10 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _results import machine, write_section
+from bench_routing import random_points
 
 from fevermap.access.keys import create_key
 from fevermap.db import open_database, session_factory
-from fevermap.errors import SnapError
 from fevermap.routing.region import demo_region
 from fevermap.routing.router import Router
 
@@ -61,21 +61,6 @@ request = function()
   end
 end
 """
-
-
-def snappable_points(n: int) -> list[tuple[float, float]]:
-    router = Router(demo_region())
-    rng = np.random.default_rng(11)
-    b = router.region.bbox
-    out: list[tuple[float, float]] = []
-    while len(out) < n:
-        p = (round(float(rng.uniform(b[0], b[2])), 6), round(float(rng.uniform(b[1], b[3])), 6))
-        try:
-            router.snap(*p)
-        except SnapError:
-            continue
-        out.append(p)
-    return out
 
 
 def parse_wrk(text: str) -> dict[str, float]:
@@ -128,7 +113,7 @@ def main() -> None:
         keys = [(c["id"], create_key(sessions, "clinic", clinic_id=c["id"])) for c in clinics]
         traffic_key = create_key(sessions, "traffic")
         engine.dispose()
-        pts = snappable_points(2000)
+        pts = random_points(Router(demo_region()), 2000, seed=11, decimals=6)
         script = work / "mix.lua"
         points_lua = ",".join(f"{{{x},{y}}}" for x, y in pts)
         clinics_lua = ",".join(f'{{"{c}","{k}"}}' for c, k in keys)

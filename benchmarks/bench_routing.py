@@ -49,12 +49,15 @@ def ms(seconds: list[float]) -> tuple[float, float]:
     return float(np.median(arr)), float(np.percentile(arr, 95))
 
 
-def random_points(router: Router, n: int, seed: int) -> list[tuple[float, float]]:
+def random_points(router: Router, n: int, seed: int, decimals: int | None = None) -> list[tuple[float, float]]:
+    """``n`` random points of the region's bbox within snapping distance of a road (rounded first if asked)."""
     rng = np.random.default_rng(seed)
     b = router.region.bbox
     out: list[tuple[float, float]] = []
     while len(out) < n:
         p = (float(rng.uniform(b[0], b[2])), float(rng.uniform(b[1], b[3])))
+        if decimals is not None:
+            p = (round(p[0], decimals), round(p[1], decimals))
         try:
             router.snap(*p)
         except SnapError:

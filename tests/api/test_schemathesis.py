@@ -4,15 +4,11 @@ conforms to the schema (status codes documented, bodies of the declared shape)."
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 
@@ -20,26 +16,16 @@ from fevermap.access.keys import create_key
 from fevermap.api.app import create_app
 from fevermap.config import Settings
 
+from .conftest import serve_in_thread
+
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     db = Path(tmp_path_factory.mktemp("fuzzdb")) / "fevermap.sqlite3"
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
     app = create_app(Settings(database_url=f"sqlite:///{db}", declarations_per_minute=100000))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    key = create_key(app.state.sessions, "admin", label="schemathesis")
-    yield f"http://127.0.0.1:{port}", key
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_in_thread(app) as base:
+        key = create_key(app.state.sessions, "admin", label="schemathesis")
+        yield base, key
 
 
 EXAMPLES = int(os.environ.get("FEVERMAP_FUZZ_EXAMPLES", "25"))  # per operation; raise it for a deeper run

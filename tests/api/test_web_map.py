@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from fevermap.api.app import create_app
 from fevermap.config import Settings
+
+from .conftest import serve_in_thread
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -34,21 +32,8 @@ def _need_browser() -> None:
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _need_browser()
     db = Path(tmp_path_factory.mktemp("mapdb")) / "fevermap.sqlite3"
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    app = create_app(Settings(database_url=f"sqlite:///{db}"))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "the test server did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_in_thread(create_app(Settings(database_url=f"sqlite:///{db}"))) as base:
+        yield base
 
 
 @pytest.mark.browser
