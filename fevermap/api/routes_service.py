@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from fevermap.access.keys import require
 from fevermap.api.deps import ClientDep, PrincipalDep, RouterDep, SessionsDep, SettingsDep
@@ -16,19 +17,15 @@ from fevermap.tracing.store import list_matches, run_matches, save_case_tracks, 
 
 router = APIRouter()
 
-TRAFFIC_EXAMPLE = "1890502906,1890502815,12.5\n1890502815,1890502906,0\n"
-
 
 @router.post("/traffic", tags=["traffic"])
 async def post_traffic(
-    request: Request, router_: RouterDep, sessions: SessionsDep, principal: PrincipalDep, settings: SettingsDep
+    request: Request, router_: RouterDep, sessions: SessionsDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     """Apply an OSRM segment-speed CSV (``from_osm_node_id,to_osm_node_id,speed_kmh[,rate]``; 0 closes). Applied
     at once in this worker and within seconds in every other worker. Body: ``text/csv``."""
     require(principal, "traffic")
     body = (await request.body()).decode("utf-8", errors="replace")
-    from starlette.concurrency import run_in_threadpool
-
     return await run_in_threadpool(record_traffic, router_, sessions, body, principal.key_id or "")
 
 

@@ -114,7 +114,6 @@ class PinnedTargets:
         self.pos_edge = np.array([p.edge for _, p in pos], dtype=np.int64)
         self.pos_seg = np.array([p.seg for _, p in pos], dtype=np.int64)
         self.pos_frac = np.array([p.frac for _, p in pos], dtype=np.float64)
-        self.positions = [p for _, p in pos]
         self._cache: tuple[int, FloatArray] | None = None
 
     def __len__(self) -> int:

@@ -127,9 +127,6 @@ class EdgeIndex:
         p = c[0] + pos.frac * (c[1] - c[0])
         return (float(p[0]), float(p[1]))
 
-    def twin(self, edge: int) -> int:
-        return int(self._twin[edge])
-
     def snap(self, lon: float, lat: float) -> Snap:
         """Snap ``(lon, lat)`` degrees to the nearest point of a road edge.
 
