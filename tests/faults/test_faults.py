@@ -21,6 +21,12 @@ from fevermap.db.service_models import DeclarationRow
 from .conftest import Server
 
 
+# Close idle client connections well before uvicorn's 5 s keep-alive timeout: otherwise a request can go out on a
+# connection the server is closing at that moment, which httpx reports as "Server disconnected without a response".
+KEEPALIVE_S = 1.0
+LIMITS = httpx.Limits(keepalive_expiry=KEEPALIVE_S)
+
+
 def _key(db_url: str, role: str, **binding: str) -> str:
     engine = open_database(db_url)
     try:
@@ -57,7 +63,7 @@ def test_concurrent_status_updates_end_at_the_newest(server: Server) -> None:
                 reads.append((started, r.json()["status"]["slots"]))
 
     async def main() -> None:
-        limits = httpx.Limits(max_connections=250)
+        limits = httpx.Limits(max_connections=250, keepalive_expiry=KEEPALIVE_S)
         async with httpx.AsyncClient(base_url=server.base, timeout=60, limits=limits) as client:
             writers = [writer(client, order[i::50]) for i in range(50)]
             readers = [reader(client) for _ in range(200)]
@@ -128,7 +134,7 @@ def test_acknowledged_declarations_survive_sigkill(db_url: str) -> None:
             async with sem:
                 await post(client, i)
 
-        async with httpx.AsyncClient(base_url=srv.base, timeout=30) as client:
+        async with httpx.AsyncClient(base_url=srv.base, timeout=30, limits=LIMITS) as client:
             await asyncio.gather(*(limited(client, i) for i in range(1000)))
 
     try:
@@ -165,7 +171,7 @@ def test_traffic_while_serving_reaches_every_worker(server: Server) -> None:
     errors: list[int] = []
 
     def load() -> None:
-        with httpx.Client(base_url=server.base, timeout=30) as c:
+        with httpx.Client(base_url=server.base, timeout=30, limits=LIMITS) as c:
             while not stop.is_set():
                 r = c.get("/clinics/nearest", params={"at": "121.48,31.22"})
                 if r.status_code >= 500:
@@ -203,7 +209,7 @@ def test_fuzzing_under_load_gives_no_server_error(server: Server) -> None:
     load_codes: list[int] = []
 
     def load() -> None:
-        with httpx.Client(base_url=server.base, timeout=30) as c:
+        with httpx.Client(base_url=server.base, timeout=30, limits=LIMITS) as c:
             while not stop.is_set():
                 load_codes.append(
                     c.get("/route", params={"from": "121.4737,31.2304", "to": "121.48,31.22"}).status_code
