@@ -20,7 +20,6 @@ from fevermap.db.service_models import DeclarationRow
 
 from .conftest import Server
 
-
 # Close idle client connections well before uvicorn's 5 s keep-alive timeout: otherwise a request can go out on a
 # connection the server is closing at that moment, which httpx reports as "Server disconnected without a response".
 KEEPALIVE_S = 1.0
