@@ -1,4 +1,8 @@
-"""Dependencies shared by the HTTP handlers (``Annotated`` aliases, FastAPI full-stack style)."""
+"""Dependencies shared by the HTTP handlers (``Annotated`` aliases, FastAPI full-stack style).
+
+The ones that only read ``app.state`` are ``async def``: FastAPI runs a plain ``def`` dependency on a worker thread,
+and that hop cost more than the lookup itself. Only :func:`get_principal` (a database read) stays on a thread.
+"""
 
 from __future__ import annotations
 
@@ -17,38 +21,39 @@ from fevermap.routing.router import Router
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="fevermap API key fm_<id>_<secret>")
 
 
-def get_router(request: Request) -> Router:
+async def get_router(request: Request) -> Router:
     """The router loaded once in the app's lifespan."""
     router: Router = request.app.state.router
     return router
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_registry(request: Request) -> ClinicRegistry:
+async def get_registry(request: Request) -> ClinicRegistry:
     registry: ClinicRegistry = request.app.state.registry
     return registry
 
 
-def get_locator(request: Request) -> ClinicLocator:
+async def get_locator(request: Request) -> ClinicLocator:
     locator: ClinicLocator = request.app.state.locator
     return locator
 
 
-def get_sessions(request: Request) -> sessionmaker[Session]:
+async def get_sessions(request: Request) -> sessionmaker[Session]:
     sessions: sessionmaker[Session] = request.app.state.sessions
     return sessions
 
 
 def get_principal(request: Request, token: Annotated[str | None, Security(api_key_header)]) -> Principal:
     """Who is calling (the public when no key is given; 401 for a bad key)."""
-    return authenticate(get_sessions(request), token)
+    sessions: sessionmaker[Session] = request.app.state.sessions
+    return authenticate(sessions, token)
 
 
-def client_of(request: Request) -> str:
+async def client_of(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Path, Query
 
 from fevermap.api.deps import RouterDep, SettingsDep
 from fevermap.api.http_errors import OsrmError, classify
+from fevermap.api.json_response import JSONResponse
 from fevermap.errors import FevermapError
 from fevermap.geo import polyline
 from fevermap.routing.matrix import route_via, table
@@ -98,9 +99,9 @@ def _waypoint(snap: Snap) -> dict[str, Any]:
 def _geometry(coords: np.ndarray, overview: str, geometries: str) -> Any:
     if overview == "simplified" and coords.shape[0] > 2:
         coords = shapely.get_coordinates(shapely.simplify(shapely.linestrings(coords), 1e-5))
-    pts = [(float(x), float(y)) for x, y in coords]
+    pts = np.asarray(coords, dtype=float).tolist()
     if geometries == "geojson":
-        return {"type": "LineString", "coordinates": [list(p) for p in pts]}
+        return {"type": "LineString", "coordinates": pts}
     return polyline.encode(pts, precision=6 if geometries == "polyline6" else 5)
 
 
@@ -136,7 +137,7 @@ def osrm_route(
     steps: bool = False,
     alternatives: str = "false",
     radiuses: str | None = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """OSRM route service: the fastest route through the coordinates in order."""
     coords = parse_coordinates(coordinates, settings.max_route_coordinates)
     if len(coords) < 2:
@@ -168,7 +169,7 @@ def osrm_route(
     }
     if overview != "false":
         route["geometry"] = _geometry(full, overview, geometries)
-    return {"code": "Ok", "routes": [route], "waypoints": [_waypoint(s) for s in snaps]}
+    return JSONResponse({"code": "Ok", "routes": [route], "waypoints": [_waypoint(s) for s in snaps]})
 
 
 @router.get("/nearest/v1/{profile}/{coordinates}")

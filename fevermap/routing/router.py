@@ -54,7 +54,7 @@ class Route:
     @property
     def geometry(self) -> dict[str, Any]:
         """GeoJSON LineString, ``[lon, lat]`` positions."""
-        return {"type": "LineString", "coordinates": [[float(x), float(y)] for x, y in self.coordinates]}
+        return {"type": "LineString", "coordinates": self.coordinates.tolist()}
 
     def to_dict(self) -> dict[str, Any]:
         """fevermap's route JSON: duration, distance, GeoJSON geometry and the snapped ends."""
