@@ -77,5 +77,4 @@ def put_status(clinic_id: str, update: StatusUpdate, registry: RegistryDep, prin
     """Report a clinic's live status (clinic key bound to this clinic). An older observation never overwrites a
     newer one (``applied: false``); one from the future beyond the allowed clock skew is refused (409)."""
     require(principal, "clinic", clinic_id=clinic_id)
-    registry.get_record(clinic_id)  # 404 for an unknown id
-    return registry.update_status(clinic_id, update)
+    return registry.update_status(clinic_id, update)  # 404 for an unknown id

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, select, text, update
+from sqlalchemy import Engine, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -139,6 +139,14 @@ class ClinicRegistry:
         self.local_writes = 0
         self.engine = engine if engine is not None else open_database(self.settings.database_url)
         self._sessions = session_factory(self.engine)
+        status = ClinicStatus.__table__
+        self._stmt_clinic_tz = select(Clinic.timezone).where(Clinic.id == bindparam("clinic_id"))
+        self._stmt_status = select(*(status.c[k] for k in StatusRecord.__slots__)).where(
+            status.c.clinic_id == bindparam("clinic_id")
+        )
+        self._upsert: Any = None
+        revision = RegistryRevision.__table__
+        self._stmt_bump = update(revision).where(revision.c.id == 1).values(revision=revision.c.revision + 1)
 
     @classmethod
     def open(cls, url: str | None = None, settings: Settings | None = None) -> ClinicRegistry:
@@ -162,11 +170,24 @@ class ClinicRegistry:
         return self.settings.stale_after_min * 60.0
 
     # ---- writes -------------------------------------------------------------------------------------------
+    def _status_upsert(self) -> Any:
+        """The conditional status upsert, built once (building it per call cost more than running it)."""
+        if self._upsert is None:
+            table = ClinicStatus.__table__
+            insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+            names = [c.name for c in table.columns]
+            stmt = insert(table).values({k: bindparam(k, type_=table.c[k].type) for k in names})
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[table.c.clinic_id],
+                set_={k: stmt.excluded[k] for k in names if k != "clinic_id"},
+                where=table.c.observed_at < stmt.excluded.observed_at,
+            )
+            self._upsert = stmt.returning(table.c.clinic_id)
+        return self._upsert
+
     def _bump(self, session: Session) -> None:
         self.local_writes += 1  # this process wrote: readers here re-check the database at once
-        session.execute(
-            update(RegistryRevision).where(RegistryRevision.id == 1).values(revision=RegistryRevision.revision + 1)
-        )
+        session.connection().execute(self._stmt_bump)
 
     def upsert_many(
         self,
@@ -271,26 +292,23 @@ class ClinicRegistry:
             "waiting_minutes": update_.waiting_minutes,
             "doctor_on_duty": update_.doctor_on_duty,
             "stock_note": update_.stock_note,
-            "observed_at": observed,
-            "received_at": now,
+            "observed_at": observed.astimezone(UTC),
+            "received_at": now.astimezone(UTC),
             "reporter": update_.reporter,
         }
         with transaction(self._sessions) as session:
-            region = session.execute(select(Clinic.region).where(Clinic.id == clinic_id)).scalar_one_or_none()
-            if region is None:
-                raise NotFoundError(f"unknown clinic id {clinic_id!r}")
-            insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
-            stmt = insert(ClinicStatus).values(**values)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=[ClinicStatus.clinic_id],
-                set_={k: stmt.excluded[k] for k in values if k != "clinic_id"},
-                where=ClinicStatus.observed_at < stmt.excluded.observed_at,
-            )
-            applied = session.execute(stmt.returning(ClinicStatus.clinic_id)).first() is not None
+            conn = session.connection()
+            tz = conn.execute(self._stmt_clinic_tz, {"clinic_id": clinic_id}).scalar_one_or_none()
+            if tz is None:
+                raise NotFoundError(f"unknown clinic id {clinic_id!r} (list them with `fevermap clinics list`)")
+            applied = conn.execute(self._status_upsert(), values).first() is not None
             if applied:
                 self._bump(session)
-        record = self.get_record(clinic_id)
-        view = status_view(record.status, now, self.stale_after_s, record.timezone)
+                stored = StatusRecord(**{k: values[k] for k in StatusRecord.__slots__})  # type: ignore[arg-type]
+            else:  # the newer status already stored, read in the same transaction
+                row = conn.execute(self._stmt_status, {"clinic_id": clinic_id}).one()
+                stored = StatusRecord(**row._asdict())
+        view = status_view(stored, now, self.stale_after_s, tz)
         reason = (
             "stored"
             if applied
