@@ -11,9 +11,9 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, bindparam, delete, func, select, text, update
+from sqlalchemy import Engine, Table, bindparam, delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -26,6 +26,9 @@ from fevermap.config import Settings, get_settings
 from fevermap.db import open_database, session_factory, transaction
 from fevermap.db.models import Clinic, ClinicStatus, RegistryRevision
 from fevermap.errors import CoordinateError, FutureObservationError, InputError, NotFoundError
+
+_STATUS_TABLE = cast(Table, ClinicStatus.__table__)
+_REVISION_TABLE = cast(Table, RegistryRevision.__table__)
 
 _STATIC_FIELDS = (
     "name",
@@ -139,13 +142,13 @@ class ClinicRegistry:
         self.local_writes = 0
         self.engine = engine if engine is not None else open_database(self.settings.database_url)
         self._sessions = session_factory(self.engine)
-        status = ClinicStatus.__table__
+        status = _STATUS_TABLE
         self._stmt_clinic_tz = select(Clinic.timezone).where(Clinic.id == bindparam("clinic_id"))
         self._stmt_status = select(*(status.c[k] for k in StatusRecord.__slots__)).where(
             status.c.clinic_id == bindparam("clinic_id")
         )
         self._upsert: Any = None
-        revision = RegistryRevision.__table__
+        revision = _REVISION_TABLE
         self._stmt_bump = update(revision).where(revision.c.id == 1).values(revision=revision.c.revision + 1)
 
     @classmethod
@@ -173,7 +176,7 @@ class ClinicRegistry:
     def _status_upsert(self) -> Any:
         """The conditional status upsert, built once (building it per call cost more than running it)."""
         if self._upsert is None:
-            table = ClinicStatus.__table__
+            table = _STATUS_TABLE
             insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
             names = [c.name for c in table.columns]
             stmt = insert(table).values({k: bindparam(k, type_=table.c[k].type) for k in names})
