@@ -25,7 +25,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -37,7 +37,7 @@ from fevermap.clinics.hours import is_open
 from fevermap.clinics.phones import display_phone, tel_uri
 from fevermap.clinics.registry import ClinicRecord, ClinicRegistry, check_in_bbox
 from fevermap.clinics.schemas import NearestAnswer, NearestClinic
-from fevermap.clinics.status import local_iso, status_view
+from fevermap.clinics.status import StatusRecord, local_iso, status_view
 from fevermap.errors import InputError, NoRouteError, SnapError
 
 FloatArray = npt.NDArray[np.float64]
@@ -76,6 +76,7 @@ class _Static:
 
     key: tuple[tuple[str, float, float], ...]
     ids: list[str]
+    index: dict[str, int]  # clinic id -> static index
     ids_arr: npt.NDArray[np.object_]
     snaps: list[Any]
     lon: FloatArray
@@ -90,7 +91,8 @@ class _Static:
 class _Live:
     """Per-revision arrays aligned with the static clinics (records, night flag, hours, status)."""
 
-    revision: int
+    revision: int  # the registry revision read before these were loaded
+    clinics_revision: int  # the clinics revision they were built from (statuses are patched in while it holds)
     records: list[ClinicRecord]
     night: npt.NDArray[np.int8]  # 1 yes, 0 no, -1 unknown
     hours_code: IntArray  # index into ``hours``; -1 unknown
@@ -166,17 +168,23 @@ class ClinicLocator:
         if not force and static is not None and live is not None and fresh_enough:
             return static, live
         self._checked_writes = self.registry.local_writes
-        rev = self.registry.revision()
+        rev, clinics_rev = self.registry.revisions()
         self._checked_at = now
         if not force and static is not None and live is not None and live.revision == rev:
             return static, live
         with self._lock:
+            static, live = self._static, self._live
+            if not force and static is not None and live is not None and live.revision >= rev:
+                return static, live  # another thread refreshed past this revision meanwhile
+            if not force and static is not None and live is not None and live.clinics_revision == clinics_rev:
+                # only statuses changed: patch those in (a full reload costs O(clinics) per status report)
+                self._live = self._patch_live(live, static, rev, self.registry.statuses_since(live.revision))
+                return static, self._live
             records = self.registry.records(self.region_name)
             key = tuple((r.id, r.lon, r.lat) for r in records)
-            if force or self._static is None or self._static.key != key:
-                self._static = self._build_static(records, key)
-            static = self._static
-            self._live = self._build_live(rev, records, static)
+            if force or static is None or static.key != key:
+                static = self._static = self._build_static(records, key)
+            self._live = self._build_live(rev, clinics_rev, records, static)
             return static, self._live
 
     def _build_static(self, records: list[ClinicRecord], key: tuple[tuple[str, float, float], ...]) -> _Static:
@@ -203,15 +211,17 @@ class ClinicLocator:
         order = np.concatenate(groups) if groups else np.zeros(0, dtype=np.int64)
         starts = np.cumsum([0] + [g.size for g in groups[:-1]]).astype(np.int64) if groups else np.zeros(0, np.int64)
         ids_arr = np.array(ids, dtype=object)
-        return _Static(key, ids, ids_arr, snaps, lon, lat, cells, order, starts, unsnapped)
+        index = {cid: i for i, cid in enumerate(ids)}
+        return _Static(key, ids, index, ids_arr, snaps, lon, lat, cells, order, starts, unsnapped)
 
-    def _build_live(self, rev: int, records: list[ClinicRecord], static: _Static) -> _Live:
+    def _build_live(self, rev: int, clinics_rev: int, records: list[ClinicRecord], static: _Static) -> _Live:
         by_id = {r.id: r for r in records}
         recs = [by_id[i] for i in static.ids]
         hours = sorted({r.opening_hours for r in recs if r.opening_hours})
         code = {h: i for i, h in enumerate(hours)}
         return _Live(
             revision=rev,
+            clinics_revision=clinics_rev,
             records=recs,
             night=np.array([-1 if r.night_emergency is None else int(r.night_emergency) for r in recs], dtype=np.int8),
             hours_code=np.array([code[r.opening_hours] if r.opening_hours else -1 for r in recs], dtype=np.int64),
@@ -224,6 +234,21 @@ class ClinicLocator:
                 [np.nan if r.status is None else r.status.observed_at.timestamp() for r in recs], dtype=float
             ),
         )
+
+    @staticmethod
+    def _patch_live(live: _Live, static: _Static, rev: int, changes: list[tuple[str, int, StatusRecord]]) -> _Live:
+        """``live`` with the statuses in ``changes`` (oldest first) applied; clinics of other regions are skipped."""
+        records = list(live.records)
+        slots = live.slots.copy()
+        observed = live.observed.copy()
+        for clinic_id, _rev, status in changes:
+            i = static.index.get(clinic_id)
+            if i is None:
+                continue
+            records[i] = replace(records[i], status=status)
+            slots[i] = np.nan if status.slots is None else status.slots
+            observed[i] = status.observed_at.timestamp()
+        return replace(live, revision=rev, records=records, slots=slots, observed=observed)
 
     # ------------------------------------------------------------------ query
     def _candidates(

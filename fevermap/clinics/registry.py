@@ -149,7 +149,20 @@ class ClinicRegistry:
         )
         self._upsert: Any = None
         revision = _REVISION_TABLE
-        self._stmt_bump = update(revision).where(revision.c.id == 1).values(revision=revision.c.revision + 1)
+        bump = update(revision).where(revision.c.id == 1)
+        self._stmt_bump = bump.values(revision=revision.c.revision + 1).returning(revision.c.revision)
+        self._stmt_bump_clinics = bump.values(
+            revision=revision.c.revision + 1, clinics_revision=revision.c.revision + 1
+        ).returning(revision.c.revision)
+        self._stmt_revisions = select(revision.c.revision, revision.c.clinics_revision).where(revision.c.id == 1)
+        self._stmt_stamp_status = (
+            update(status)
+            .where(status.c.clinic_id == bindparam("b_clinic_id"))
+            .values(revision=bindparam("b_revision"))
+        )
+        self._stmt_statuses_since = select(
+            status.c.clinic_id, status.c.revision, *(status.c[k] for k in StatusRecord.__slots__)
+        ).where(status.c.revision > bindparam("since"))
 
     @classmethod
     def open(cls, url: str | None = None, settings: Settings | None = None) -> ClinicRegistry:
@@ -188,9 +201,15 @@ class ClinicRegistry:
             self._upsert = stmt.returning(table.c.clinic_id)
         return self._upsert
 
-    def _bump(self, session: Session) -> None:
+    def _bump(self, session: Session, *, clinics: bool) -> int:
+        """Advance the revision (and the clinics revision for writes to clinics); the new revision.
+
+        The update takes the counter row's lock until the transaction ends, so writers get revisions in commit
+        order: once a status of revision ``r`` is visible, every status of a lower revision is too.
+        """
         self.local_writes += 1  # this process wrote: readers here re-check the database at once
-        session.connection().execute(self._stmt_bump)
+        stmt = self._stmt_bump_clinics if clinics else self._stmt_bump
+        return int(session.connection().execute(stmt).scalar_one())
 
     def upsert_many(
         self,
@@ -242,7 +261,7 @@ class ClinicRegistry:
                 row.updated_at = now
                 updated.append(cid)
             if created or updated:
-                self._bump(session)
+                self._bump(session, clinics=True)
         return UpsertOutcome(created, updated, unchanged)
 
     def add(self, region: str, clinic: ClinicCreate, *, timezone: str = "UTC") -> ClinicPublic:
@@ -256,7 +275,7 @@ class ClinicRegistry:
             n = session.execute(delete(Clinic).where(Clinic.id == clinic_id)).rowcount  # type: ignore[attr-defined]
             if not n:
                 raise NotFoundError(f"unknown clinic id {clinic_id!r}")
-            self._bump(session)
+            self._bump(session, clinics=True)
 
     def update_status(self, clinic_id: str, update_: StatusUpdate, *, now: datetime | None = None) -> StatusResult:
         """Store a live status if it is newer than the stored one; commit before returning.
@@ -304,9 +323,11 @@ class ClinicRegistry:
             tz = conn.execute(self._stmt_clinic_tz, {"clinic_id": clinic_id}).scalar_one_or_none()
             if tz is None:
                 raise NotFoundError(f"unknown clinic id {clinic_id!r} (list them with `fevermap clinics list`)")
+            values["revision"] = 0  # set below, once the counter is taken (and locked until commit)
             applied = conn.execute(self._status_upsert(), values).first() is not None
             if applied:
-                self._bump(session)
+                rev = self._bump(session, clinics=False)
+                conn.execute(self._stmt_stamp_status, {"b_clinic_id": clinic_id, "b_revision": rev})
                 stored = StatusRecord(**{k: values[k] for k in StatusRecord.__slots__})  # type: ignore[arg-type]
             else:  # the newer status already stored, read in the same transaction
                 row = conn.execute(self._stmt_status, {"clinic_id": clinic_id}).one()
@@ -323,8 +344,30 @@ class ClinicRegistry:
     # ---- reads --------------------------------------------------------------------------------------------
     def revision(self) -> int:
         """A counter that grows with every write (clinics or status); cheap to poll."""
+        return self.revisions()[0]
+
+    def revisions(self) -> tuple[int, int]:
+        """``(revision, clinics_revision)``: the first grows with every write, the second only with writes to the
+        clinics themselves (not status reports)."""
         with self.engine.connect() as conn:
-            return int(conn.execute(text("SELECT revision FROM registry_revision WHERE id = 1")).scalar_one())
+            rev, clinics_rev = conn.execute(self._stmt_revisions).one()
+        return int(rev), int(clinics_rev)
+
+    def statuses_since(self, revision: int) -> list[tuple[str, int, StatusRecord]]:
+        """Statuses written after registry revision ``revision``: ``(clinic_id, revision, status)``, oldest first.
+
+        Read :meth:`revisions` first, then this: a status missing here was written after that revision and is
+        found by the next call.
+        """
+        with self.engine.connect() as conn:
+            rows = conn.execute(self._stmt_statuses_since, {"since": int(revision)}).all()
+        return sorted(
+            (
+                (r.clinic_id, int(r.revision), StatusRecord(*(getattr(r, k) for k in StatusRecord.__slots__)))
+                for r in rows
+            ),
+            key=lambda t: t[1],
+        )
 
     def get_record(self, clinic_id: str) -> ClinicRecord:
         """The stored clinic (:class:`NotFoundError` if unknown)."""

@@ -68,6 +68,8 @@ class ClinicStatus(Base):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     #: Who reported it: ``operator`` (real) or ``demo-simulator`` (labelled synthetic demo data).
     reporter: Mapped[str] = mapped_column(String(64), default="operator")
+    #: The registry revision this status was written at (readers reload only statuses newer than they have seen).
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0", index=True)
 
     clinic: Mapped[Clinic] = relationship(back_populates="status")
 
@@ -79,3 +81,5 @@ class RegistryRevision(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     revision: Mapped[int] = mapped_column(Integer, default=0)
+    #: Grows only with writes to the clinics themselves (add, change, delete), not with status reports.
+    clinics_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
