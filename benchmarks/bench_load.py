@@ -31,7 +31,8 @@ import numpy as np
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _results import machine, write_section
+from _asgi_cost import endpoint_costs
+from _results import machine, speed_probe, write_section
 from bench_routing import random_points
 
 from fevermap.access.keys import create_key
@@ -140,6 +141,7 @@ def main() -> None:
             r = httpx.post(base + "/traffic", content=rows, headers={"X-API-Key": traffic_key}, timeout=60)
             traffic_result.update(status=r.status_code, seconds=time.perf_counter() - t, report=r.json())
 
+        probe = speed_probe()
         server_procs = [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]
         cpu_before = sum(p.cpu_times().user + p.cpu_times().system for p in server_procs)
         poster = threading.Thread(target=post_traffic)
@@ -154,6 +156,8 @@ def main() -> None:
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
+    costs = endpoint_costs(db, pts[:500], keys[0])
+    mixed_ms = sum(share / 100 * costs[name] for share, name in zip(mix, list(costs)[1:], strict=True))
     ok = stats["rps"] >= 1000 and stats["p99"] <= 50 and stats["non2xx"] == 0 and stats["socket_errors"] == 0
     md = "\n".join(
         [
@@ -161,7 +165,8 @@ def main() -> None:
             "",
             f"Command: `python benchmarks/bench_load.py --duration {args.duration} --workers {args.workers} "
             f"--connections {args.connections}`  ",
-            f"Machine: {machine()}; wrk {args.threads} threads and the server share the same 2 cores.",
+            f"Machine: {machine()}; wrk {args.threads} threads and the server share the same 2 cores. Speed probe "
+            f"(`_results.speed_probe`, lower is faster) just before the run: {probe:.3f} s.",
             "",
             f"Mix: {mix[0]}% `GET /clinics/nearest` (with slots, 3 answers incl. route geometry), {mix[1]}% "
             f"`GET /route`, {mix[2]}% `PUT /clinics/{{id}}/status` (operator keys), random origins in the demo region; "
@@ -179,7 +184,19 @@ def main() -> None:
             f"({json.dumps(traffic_result.get('report', {}))[:200]}).",
             "",
             f"Server CPU: {cpu_server:.1f} CPU-seconds in {wall:.0f} s of wall time "
-            f"({cpu_server / wall * 100:.0f}% of one core; the rest of the two cores went to wrk and the kernel).",
+            f"({cpu_server / wall * 100:.0f}% of one core; the rest of the two cores went to wrk and the kernel): "
+            f"**{cpu_server / stats['requests'] * 1000:.2f} ms of server CPU per request**.",
+            "",
+            "What limits it: CPU. CPU ms per request in one process through the app's ASGI interface, no network "
+            "(framework + handler + serialisation; `benchmarks/_asgi_cost.py`, 1,000 requests each):",
+            "",
+            "| " + " | ".join(costs) + " | the mix |",
+            "|" + "---|" * (len(costs) + 1),
+            "| " + " | ".join(f"{v:.3f}" for v in costs.values()) + f" | {mixed_ms:.3f} |",
+            "",
+            f"`/health` is the framework's floor (routing, dependencies, one worker-thread hop, response). The mix costs "
+            f"{mixed_ms:.2f} ms in-process against {cpu_server / stats['requests'] * 1000:.2f} ms under load; the "
+            "difference is sockets, HTTP parsing and contention between the two workers.",
             "",
             f"Target (>= 1,000 req/s, p99 <= 50 ms, zero errors): **{'met' if ok else 'not met'}**.",
         ]

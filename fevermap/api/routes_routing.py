@@ -56,8 +56,8 @@ def get_route(router_: RouterDep, from_: Annotated[str, Query(alias="from", desc
 
 
 @router.get("/health", response_model=HealthPublic)
-def health(router_: RouterDep) -> HealthPublic:
-    """Liveness and the loaded region."""
+async def health(router_: RouterDep) -> HealthPublic:
+    """Liveness and the loaded region (reads loaded state only: no worker-thread hop)."""
     meta = router_.region.meta
     return HealthPublic(
         status="ok",
