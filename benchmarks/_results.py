@@ -23,23 +23,6 @@ def machine() -> str:
     )
 
 
-def speed_probe() -> float:
-    """Seconds for a fixed pure-Python loop (best of 3): how fast this machine is right now, to compare runs.
-
-    The machines here are shared, and their speed changes between runs minutes apart; the probe says by how much.
-    """
-    import time
-
-    best = float("inf")
-    for _ in range(3):
-        t = time.perf_counter()
-        s = 0
-        for i in range(2_000_000):
-            s += i * i
-        best = min(best, time.perf_counter() - t)
-    return best
-
-
 def write_section(name: str, markdown: str, path: Path = RESULTS) -> None:
     """Replace (or append) the section ``name`` of RESULTS.md with ``markdown``."""
     text = path.read_text(encoding="utf-8") if path.exists() else HEADER

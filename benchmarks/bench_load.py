@@ -32,7 +32,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _asgi_cost import endpoint_costs
-from _results import machine, speed_probe, write_section
+from _results import machine, write_section
 from bench_routing import random_points
 
 from fevermap.access.keys import create_key
@@ -141,7 +141,6 @@ def main() -> None:
             r = httpx.post(base + "/traffic", content=rows, headers={"X-API-Key": traffic_key}, timeout=60)
             traffic_result.update(status=r.status_code, seconds=time.perf_counter() - t, report=r.json())
 
-        probe = speed_probe()
         server_procs = [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]
         cpu_before = sum(p.cpu_times().user + p.cpu_times().system for p in server_procs)
         poster = threading.Thread(target=post_traffic)
@@ -165,8 +164,7 @@ def main() -> None:
             "",
             f"Command: `python benchmarks/bench_load.py --duration {args.duration} --workers {args.workers} "
             f"--connections {args.connections}`  ",
-            f"Machine: {machine()}; wrk {args.threads} threads and the server share the same 2 cores. Speed probe "
-            f"(`_results.speed_probe`, lower is faster) just before the run: {probe:.3f} s.",
+            f"Machine: {machine()}; wrk {args.threads} threads and the server share the same 2 cores.",
             "",
             f"Mix: {mix[0]}% `GET /clinics/nearest` (with slots, 3 answers incl. route geometry), {mix[1]}% "
             f"`GET /route`, {mix[2]}% `PUT /clinics/{{id}}/status` (operator keys), random origins in the demo region; "
