@@ -3,17 +3,20 @@
 Mix: 70% nearest available clinic (``GET /clinics/nearest``), 25% route (``GET /route``), 5% clinic status updates
 (``PUT /clinics/{id}/status`` with the clinic's own key). Origins and destinations are random points of the demo
 region within 1 km of a road. Halfway through, a traffic update of 5% of the segments is posted (``POST /traffic``)
-and must not push p99 over the target. The database is a fresh SQLite file (the embedded default).
+and must not push p99 over the target. The database is a fresh SQLite file (the embedded default), or the
+PostgreSQL + PostGIS database given with ``--database-url`` (in a fresh schema, dropped afterwards).
 
 Usage::
 
     python benchmarks/bench_load.py                  # 60 s, 2 workers, 16 connections; writes RESULTS.md
     python benchmarks/bench_load.py --duration 10    # a quick look
+    python benchmarks/bench_load.py --database-url postgresql+psycopg://fevermap:fevermap@127.0.0.1:5432/fevermap_test
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -37,6 +40,7 @@ from bench_routing import random_points
 
 from fevermap.access.keys import create_key
 from fevermap.db import open_database, session_factory
+from fevermap.db.testing import postgres_schema_url
 from fevermap.routing.region import demo_region
 from fevermap.routing.router import Router
 
@@ -90,6 +94,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--mix", default="70,25,5", help="percent nearest,route,status (default 70,25,5)")
     parser.add_argument("--no-traffic", action="store_true", help="skip the traffic update halfway")
+    parser.add_argument("--database-url", help="a PostgreSQL + PostGIS database to use instead of SQLite (the run "
+                        "works in a fresh schema and drops it)")  # fmt: skip
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
     args = parser.parse_args()
     mix = [int(p) for p in args.mix.split(",")]
@@ -98,7 +104,17 @@ def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk")
     work = Path(tempfile.mkdtemp(prefix="fevermap-load-"))
-    db = f"sqlite:///{work / 'load.sqlite3'}"
+    with contextlib.ExitStack() as stack:
+        db = (
+            stack.enter_context(postgres_schema_url(args.database_url))
+            if args.database_url
+            else f"sqlite:///{work / 'load.sqlite3'}"
+        )
+        run(args, mix, work, db)
+
+
+def run(args: argparse.Namespace, mix: list[int], work: Path, db: str) -> None:
+    """Serve, load, measure and report (see the module docstring)."""
     env = {**os.environ, "FEVERMAP_DATABASE_URL": db, "FEVERMAP_TRAFFIC_POLL_S": "1"}
     fevermap = str(Path(sys.executable).parent / "fevermap")
     subprocess.run([fevermap, "clinics", "simulate"], env=env, check=True, capture_output=True)
@@ -157,18 +173,20 @@ def main() -> None:
         proc.wait(timeout=30)
     costs = endpoint_costs(db, pts[:500], keys[0])
     mixed_ms = sum(share / 100 * costs[name] for share, name in zip(mix, list(costs)[1:], strict=True))
+    pg_opt = " --database-url postgresql+psycopg://..." if args.database_url else ""
     ok = stats["rps"] >= 1000 and stats["p99"] <= 50 and stats["non2xx"] == 0 and stats["socket_errors"] == 0
     md = "\n".join(
         [
             "## Load (issue: under load and faults)",
             "",
             f"Command: `python benchmarks/bench_load.py --duration {args.duration} --workers {args.workers} "
-            f"--connections {args.connections}`  ",
+            f"--connections {args.connections}{pg_opt}`  ",
             f"Machine: {machine()}; wrk {args.threads} threads and the server share the same 2 cores.",
             "",
             f"Mix: {mix[0]}% `GET /clinics/nearest` (with slots, 3 answers incl. route geometry), {mix[1]}% "
             f"`GET /route`, {mix[2]}% `PUT /clinics/{{id}}/status` (operator keys), random origins in the demo region; "
-            "SQLite database; " + ("no traffic update." if args.no_traffic else "a 5% traffic update posted halfway."),
+            f"{'PostgreSQL + PostGIS' if args.database_url else 'SQLite'} database; "
+            + ("no traffic update." if args.no_traffic else "a 5% traffic update posted halfway."),
             "",
             "| workers | connections | duration (s) | requests | throughput (req/s) | p50 (ms) | p90 (ms) | p99 (ms) "
             "| non-2xx | socket errors |",
@@ -204,7 +222,7 @@ def main() -> None:
     )
     print(md)
     if not args.no_write:
-        write_section("load", md)
+        write_section("load-postgres" if args.database_url else "load", md)
 
 
 if __name__ == "__main__":

@@ -43,9 +43,12 @@ def postgres_required() -> bool:
 
 
 @contextmanager
-def postgres_schema_url() -> Iterator[str]:
-    """Yield a URL whose ``search_path`` is a fresh schema (then ``public`` for PostGIS); drop it afterwards."""
-    base = normalise_url(os.environ[POSTGRES_ENV])
+def postgres_schema_url(base_url: str | None = None) -> Iterator[str]:
+    """Yield a URL whose ``search_path`` is a fresh schema (then ``public`` for PostGIS); drop it afterwards.
+
+    ``base_url`` is the database (default: ``FEVERMAP_TEST_POSTGRES_URL``).
+    """
+    base = normalise_url(base_url or os.environ[POSTGRES_ENV])
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(base)
     with admin.begin() as conn:
