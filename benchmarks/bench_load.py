@@ -86,6 +86,15 @@ def parse_wrk(text: str) -> dict[str, float]:
     return out
 
 
+def postgres_cpu() -> float:
+    """CPU-seconds used so far by this machine's PostgreSQL server processes (0 where there are none)."""
+    total = 0.0
+    for p in psutil.process_iter(["name", "cpu_times"]):
+        if p.info["name"] in ("postgres", "postmaster") and p.info["cpu_times"] is not None:
+            total += p.info["cpu_times"].user + p.info["cpu_times"].system
+    return total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=int, default=60, help="seconds of load")
@@ -159,6 +168,7 @@ def run(args: argparse.Namespace, mix: list[int], work: Path, db: str) -> None:
 
         server_procs = [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]
         cpu_before = sum(p.cpu_times().user + p.cpu_times().system for p in server_procs)
+        pg_before = postgres_cpu()
         poster = threading.Thread(target=post_traffic)
         poster.start()
         wall = time.perf_counter()
@@ -167,6 +177,7 @@ def run(args: argparse.Namespace, mix: list[int], work: Path, db: str) -> None:
         wall = time.perf_counter() - wall
         poster.join()
         cpu_server = sum(p.cpu_times().user + p.cpu_times().system for p in server_procs) - cpu_before
+        cpu_pg = postgres_cpu() - pg_before
         stats = parse_wrk(out.stdout)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -201,7 +212,8 @@ def run(args: argparse.Namespace, mix: list[int], work: Path, db: str) -> None:
             "",
             f"Server CPU: {cpu_server:.1f} CPU-seconds in {wall:.0f} s of wall time "
             f"({cpu_server / wall * 100:.0f}% of one core; the rest of the two cores went to wrk and the kernel): "
-            f"**{cpu_server / stats['requests'] * 1000:.2f} ms of server CPU per request**.",
+            f"**{cpu_server / stats['requests'] * 1000:.2f} ms of server CPU per request**"
+            + (f"; PostgreSQL's processes used {cpu_pg:.1f} CPU-seconds more." if args.database_url else "."),
             "",
             "What limits it: CPU. CPU ms per request in one process through the app's ASGI interface, no network "
             "(framework + handler + serialisation; `benchmarks/_asgi_cost.py`, 1,000 requests each):",
