@@ -25,7 +25,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -36,6 +35,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _asgi_cost import endpoint_costs
 from _results import machine, write_section
+from _traffic_probe import TrafficProbe, worker_versions
 from bench_routing import random_points
 
 from fevermap.access.keys import create_key
@@ -84,6 +84,13 @@ def parse_wrk(text: str) -> dict[str, float]:
     sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
     out["socket_errors"] = float(sum(int(x) for x in sock.groups())) if sock else 0.0
     return out
+
+
+def _workers_md(workers: dict[int, set[tuple[int, int]]]) -> str:
+    return ", ".join(
+        f"worker {pid}: " + " and ".join(f"metric {m}, traffic version {t}" for m, t in sorted(v))
+        for pid, v in sorted(workers.items())
+    )
 
 
 def postgres_cpu() -> float:
@@ -156,26 +163,17 @@ def run(args: argparse.Namespace, mix: list[int], work: Path, db: str) -> None:
         rng = np.random.default_rng(5)
         pick = rng.choice(g.seg_u_osm.shape[0], size=g.seg_u_osm.shape[0] // 20, replace=False)
         rows = "\n".join(f"{g.seg_u_osm[i]},{g.seg_v_osm[i]},{rng.uniform(5, 50):.1f}" for i in pick) + "\n"
-        traffic_result: dict[str, object] = {}
-
-        def post_traffic() -> None:
-            time.sleep(args.duration / 2)
-            if args.no_traffic:
-                return
-            t = time.perf_counter()
-            r = httpx.post(base + "/traffic", content=rows, headers={"X-API-Key": traffic_key}, timeout=60)
-            traffic_result.update(status=r.status_code, seconds=time.perf_counter() - t, report=r.json())
-
+        probe = TrafficProbe(base, rows, traffic_key, None if args.no_traffic else args.duration / 2, pts[0])
         server_procs = [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]
         cpu_before = sum(p.cpu_times().user + p.cpu_times().system for p in server_procs)
         pg_before = postgres_cpu()
-        poster = threading.Thread(target=post_traffic)
-        poster.start()
+        probe.start()
         wall = time.perf_counter()
         out = subprocess.run(["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--latency",
                               "-s", str(script), base], capture_output=True, text=True, check=True)  # fmt: skip
         wall = time.perf_counter() - wall
-        poster.join()
+        probe.stop()
+        workers = worker_versions(base)
         cpu_server = sum(p.cpu_times().user + p.cpu_times().system for p in server_procs) - cpu_before
         cpu_pg = postgres_cpu() - pg_before
         stats = parse_wrk(out.stdout)
@@ -183,12 +181,19 @@ def run(args: argparse.Namespace, mix: list[int], work: Path, db: str) -> None:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
     costs = endpoint_costs(db, pts[:500], keys[0])
+    traffic_result = probe.result
+    lat = probe.latency()
+    new_everywhere = len(workers) == args.workers and all(
+        v == {(2, int(traffic_result.get("report", {}).get("version", -1)))} for v in workers.values()
+    )
     mixed_ms = sum(share / 100 * costs[name] for share, name in zip(mix, list(costs)[1:], strict=True))
     pg_opt = " --database-url postgresql+psycopg://..." if args.database_url else ""
     ok = stats["rps"] >= 1000 and stats["p99"] <= 50 and stats["non2xx"] == 0 and stats["socket_errors"] == 0
+    if not args.no_traffic:  # the update must not push latency over the target, and must reach every worker
+        ok = ok and lat["inside_p99"] <= 50 and new_everywhere and "probe_errors" not in traffic_result
     md = "\n".join(
         [
-            "## Load (issue: under load and faults)",
+            "## Load (issue: under load and faults)" + (" on PostgreSQL + PostGIS" if args.database_url else ""),
             "",
             f"Command: `python benchmarks/bench_load.py --duration {args.duration} --workers {args.workers} "
             f"--connections {args.connections}{pg_opt}`  ",
@@ -206,9 +211,20 @@ def run(args: argparse.Namespace, mix: list[int], work: Path, db: str) -> None:
             f"| {stats['p50']:.1f} | {stats['p90']:.1f} | {stats['p99']:.1f} | {stats['non2xx']:.0f} "
             f"| {stats['socket_errors']:.0f} |",
             "",
-            f"Traffic update during the run: HTTP {traffic_result.get('status')}, "
-            f"{float(traffic_result.get('seconds', float('nan'))) * 1000:.0f} ms until acknowledged "
-            f"({json.dumps(traffic_result.get('report', {}))[:200]}).",
+            (
+                "No traffic update in this run."
+                if args.no_traffic
+                else f"Traffic update (5% of segments) halfway: HTTP {traffic_result.get('status')}, "
+                f"{float(traffic_result.get('seconds', float('nan'))) * 1000:.0f} ms until acknowledged "
+                f"({json.dumps(traffic_result.get('report', {}))[:200]}). "
+                f"A probe client on its own connection (`benchmarks/_traffic_probe.py`, nearest-clinic queries back "
+                f"to back) saw p50 / p99 / max **{lat['inside_p50']:.1f} / {lat['inside_p99']:.1f} / "
+                f"{lat['inside_max']:.1f} ms** from 1 s before the update until 2 s after it was acknowledged "
+                f"({lat['n_inside']:.0f} queries), against {lat['outside_p50']:.1f} / {lat['outside_p99']:.1f} / "
+                f"{lat['outside_max']:.1f} ms for the rest of the run ({lat['n_outside']:.0f} queries). After the run, "
+                f"`/health` on 32 fresh connections: {_workers_md(workers)}; every worker on the new speeds: "
+                f"**{'yes' if new_everywhere else 'NO'}**."
+            ),
             "",
             f"Server CPU: {cpu_server:.1f} CPU-seconds in {wall:.0f} s of wall time "
             f"({cpu_server / wall * 100:.0f}% of one core; the rest of the two cores went to wrk and the kernel): "

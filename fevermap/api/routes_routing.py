@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -40,7 +41,9 @@ class HealthPublic(BaseModel):
     region: str
     nodes: int
     edges: int
-    metric_version: int
+    metric_version: int = Field(description="Version of the traffic metric this worker routes on (1: base speeds)")
+    traffic_version: int = Field(description="Id of the last traffic feed this worker applied (0: none)")
+    worker_pid: int = Field(description="Process id of the worker that answered (one of several under --workers)")
     attribution: str = ATTRIBUTION
 
 
@@ -66,4 +69,6 @@ async def health(router_: RouterDep) -> HealthPublic:
         nodes=int(meta["nodes"]),
         edges=int(meta["edges"]),
         metric_version=router_.metric_version,
+        traffic_version=router_.traffic_version,
+        worker_pid=os.getpid(),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import numpy as np
@@ -35,6 +36,8 @@ def _q(*pts: tuple[float, float]) -> str:
 def test_health(client: TestClient) -> None:
     body = client.get("/health").json()
     assert body["status"] == "ok" and body["region"] == "shanghai" and body["nodes"] > 3000
+    assert body["worker_pid"] == os.getpid()  # the test client runs the app in this process
+    assert body["metric_version"] >= 1 and body["traffic_version"] >= 0
 
 
 def test_route_matches_engine(client: TestClient, engine: Router) -> None:
