@@ -41,13 +41,18 @@ def catch_up(router: Router, sessions: sessionmaker[Session], parsed: dict[int, 
     """
     parsed = parsed or {}
     with sessions() as session:
-        newer = list(
-            session.execute(
-                select(TrafficVersion.id, TrafficVersion.csv)
-                .where(TrafficVersion.id > router.traffic_version)
-                .order_by(TrafficVersion.id)
-            ).all()
+        newer = [
+            int(v)
+            for v in session.execute(
+                select(TrafficVersion.id).where(TrafficVersion.id > router.traffic_version).order_by(TrafficVersion.id)
+            ).scalars()
+        ]
+        missing = [v for v in newer if v not in parsed]
+        texts = dict(
+            session.execute(select(TrafficVersion.id, TrafficVersion.csv).where(TrafficVersion.id.in_(missing))).all()
+            if missing
+            else []
         )
-    for version_id, text in newer:
-        router.apply_traffic_version(int(version_id), parsed.get(int(version_id), text))
+    for version_id in newer:
+        router.apply_traffic_version(version_id, parsed[version_id] if version_id in parsed else texts[version_id])
     return len(newer)
