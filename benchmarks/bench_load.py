@@ -221,7 +221,8 @@ def run(args: argparse.Namespace, mix: list[int], work: Path, db: str) -> None:
                 f"to back) saw p50 / p99 / max **{lat['inside_p50']:.1f} / {lat['inside_p99']:.1f} / "
                 f"{lat['inside_max']:.1f} ms** from 1 s before the update until 2 s after it was acknowledged "
                 f"({lat['n_inside']:.0f} queries), against {lat['outside_p50']:.1f} / {lat['outside_p99']:.1f} / "
-                f"{lat['outside_max']:.1f} ms for the rest of the run ({lat['n_outside']:.0f} queries). After the run, "
+                f"{lat['outside_max']:.1f} ms in the 4 s before and 3 s after that ({lat['n_outside']:.0f} queries). "
+                "After the run, "
                 f"`/health` on 32 fresh connections: {_workers_md(workers)}; every worker on the new speeds: "
                 f"**{'yes' if new_everywhere else 'NO'}**."
             ),
