@@ -147,7 +147,7 @@ def serve(
     region: RegionOpt = None,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes (each loads the region once).")] = 1,
+    workers: Annotated[int, typer.Option(help="Worker processes, each loading the region once (one per core).")] = 1,
     log_level: Annotated[str, typer.Option(help="uvicorn log level (warning hides per-request lines).")] = "info",
 ) -> None:
     """Run the HTTP service (OpenAPI docs at /docs) on a region (default: the bundled demo region)."""
