@@ -117,8 +117,9 @@ def main() -> None:
     mix = [int(p) for p in args.mix.split(",")]
     if len(mix) != 3 or sum(mix) != 100 or min(mix) < 0:
         parser.error("--mix takes three percentages that add up to 100, e.g. 70,25,5")
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is not installed: apt-get install wrk")
+    for tool in ("wrk", "curl"):
+        if shutil.which(tool) is None:
+            sys.exit(f"{tool} is not installed: apt-get install {tool}")
     work = Path(tempfile.mkdtemp(prefix="fevermap-load-"))
     with contextlib.ExitStack() as stack:
         db = (
@@ -215,7 +216,8 @@ def run(args: argparse.Namespace, mix: list[int], work: Path, db: str) -> None:
                 "No traffic update in this run."
                 if args.no_traffic
                 else f"Traffic update (5% of segments) halfway: HTTP {traffic_result.get('status')}, "
-                f"{float(traffic_result.get('seconds', float('nan'))) * 1000:.0f} ms until acknowledged "
+                f"{float(traffic_result.get('seconds', float('nan'))) * 1000:.0f} ms until acknowledged (posted with "
+                "curl) "
                 f"({json.dumps(traffic_result.get('report', {}))[:200]}). "
                 f"A probe client on its own connection (`benchmarks/_traffic_probe.py`, nearest-clinic queries back "
                 f"to back) saw p50 / p99 / max **{lat['inside_p50']:.1f} / {lat['inside_p99']:.1f} / "
