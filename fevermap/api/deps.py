@@ -47,9 +47,11 @@ async def get_sessions(request: Request) -> sessionmaker[Session]:
     return sessions
 
 
-def get_principal(request: Request, token: Annotated[str | None, Security(api_key_header)]) -> Principal:
+def get_principal(
+    sessions: Annotated[sessionmaker[Session], Depends(get_sessions)],
+    token: Annotated[str | None, Security(api_key_header)],
+) -> Principal:
     """Who is calling (the public when no key is given; 401 for a bad key)."""
-    sessions: sessionmaker[Session] = request.app.state.sessions
     return authenticate(sessions, token)
 
 

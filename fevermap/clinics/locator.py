@@ -170,16 +170,15 @@ class ClinicLocator:
         self._checked_writes = self.registry.local_writes
         rev, clinics_rev = self.registry.revisions()
         self._checked_at = now
-        if not force and static is not None and live is not None and live.revision == rev:
-            return static, live
         with self._lock:
             static, live = self._static, self._live
-            if not force and static is not None and live is not None and live.revision >= rev:
-                return static, live  # another thread refreshed past this revision meanwhile
-            if not force and static is not None and live is not None and live.clinics_revision == clinics_rev:
-                # only statuses changed: patch those in (a full reload costs O(clinics) per status report)
-                self._live = self._patch_live(live, static, rev, self.registry.statuses_since(live.revision))
-                return static, self._live
+            if not force and static is not None and live is not None:
+                if live.revision >= rev:
+                    return static, live  # current (or another thread refreshed past this revision meanwhile)
+                if live.clinics_revision == clinics_rev:
+                    # only statuses changed: patch those in (a full reload costs O(clinics) per status report)
+                    self._live = self._patch_live(live, static, rev, self.registry.statuses_since(live.revision))
+                    return static, self._live
             records = self.registry.records(self.region_name)
             key = tuple((r.id, r.lon, r.lat) for r in records)
             if force or static is None or static.key != key:
@@ -219,6 +218,7 @@ class ClinicLocator:
         recs = [by_id[i] for i in static.ids]
         hours = sorted({r.opening_hours for r in recs if r.opening_hours})
         code = {h: i for i, h in enumerate(hours)}
+        status = np.array([_slots_observed(r.status) for r in recs], dtype=float).reshape(-1, 2)
         return _Live(
             revision=rev,
             clinics_revision=clinics_rev,
@@ -226,13 +226,8 @@ class ClinicLocator:
             night=np.array([-1 if r.night_emergency is None else int(r.night_emergency) for r in recs], dtype=np.int8),
             hours_code=np.array([code[r.opening_hours] if r.opening_hours else -1 for r in recs], dtype=np.int64),
             hours=hours,
-            slots=np.array(
-                [np.nan if r.status is None or r.status.slots is None else r.status.slots for r in recs],
-                dtype=float,
-            ),
-            observed=np.array(
-                [np.nan if r.status is None else r.status.observed_at.timestamp() for r in recs], dtype=float
-            ),
+            slots=status[:, 0].copy(),
+            observed=status[:, 1].copy(),
         )
 
     @staticmethod
@@ -246,8 +241,7 @@ class ClinicLocator:
             if i is None:
                 continue
             records[i] = replace(records[i], status=status)
-            slots[i] = np.nan if status.slots is None else status.slots
-            observed[i] = status.observed_at.timestamp()
+            slots[i], observed[i] = _slots_observed(status)
         return replace(live, revision=rev, records=records, slots=slots, observed=observed)
 
     # ------------------------------------------------------------------ query
@@ -442,6 +436,13 @@ class ClinicLocator:
             except NoRouteError:
                 continue
         return sorted(rows, key=lambda r: (r[1], r[0]))
+
+
+def _slots_observed(status: StatusRecord | None) -> tuple[float, float]:
+    """Free slots and observation time (epoch seconds) of a status, ``nan`` where unknown."""
+    if status is None:
+        return np.nan, np.nan
+    return (np.nan if status.slots is None else float(status.slots)), status.observed_at.timestamp()
 
 
 def _tri(v: bool | None) -> int:

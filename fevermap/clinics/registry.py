@@ -73,20 +73,7 @@ class ClinicRecord:
 
 
 def _record(row: Clinic) -> ClinicRecord:
-    st = row.status
-    status = (
-        StatusRecord(
-            slots=st.slots,
-            waiting_patients=st.waiting_patients,
-            waiting_minutes=st.waiting_minutes,
-            doctor_on_duty=st.doctor_on_duty,
-            stock_note=st.stock_note,
-            observed_at=st.observed_at,
-            reporter=st.reporter,
-        )
-        if st is not None
-        else None
-    )
+    status = StatusRecord.of(row.status) if row.status is not None else None
     return ClinicRecord(
         id=row.id,
         region=row.region,
@@ -104,6 +91,10 @@ def _record(row: Clinic) -> ClinicRecord:
         extra=dict(row.extra or {}),
         status=status,
     )
+
+
+def _unknown_clinic(clinic_id: str) -> NotFoundError:
+    return NotFoundError(f"unknown clinic id {clinic_id!r} (list them with `fevermap clinics list`)")
 
 
 def _utcnow() -> datetime:
@@ -147,7 +138,7 @@ class ClinicRegistry:
         self._stmt_status = select(*(status.c[k] for k in StatusRecord.__slots__)).where(
             status.c.clinic_id == bindparam("clinic_id")
         )
-        self._upsert: Any = None
+        self._stmt_upsert_status = self._status_upsert()
         revision = _REVISION_TABLE
         bump = update(revision).where(revision.c.id == 1)
         self._stmt_bump = bump.values(revision=revision.c.revision + 1).returning(revision.c.revision)
@@ -160,9 +151,11 @@ class ClinicRegistry:
             .where(status.c.clinic_id == bindparam("b_clinic_id"))
             .values(revision=bindparam("b_revision"))
         )
-        self._stmt_statuses_since = select(
-            status.c.clinic_id, status.c.revision, *(status.c[k] for k in StatusRecord.__slots__)
-        ).where(status.c.revision > bindparam("since"))
+        self._stmt_statuses_since = (
+            select(status.c.clinic_id, status.c.revision, *(status.c[k] for k in StatusRecord.__slots__))
+            .where(status.c.revision > bindparam("since"))
+            .order_by(status.c.revision)
+        )
 
     @classmethod
     def open(cls, url: str | None = None, settings: Settings | None = None) -> ClinicRegistry:
@@ -187,19 +180,17 @@ class ClinicRegistry:
 
     # ---- writes -------------------------------------------------------------------------------------------
     def _status_upsert(self) -> Any:
-        """The conditional status upsert, built once (building it per call cost more than running it)."""
-        if self._upsert is None:
-            table = _STATUS_TABLE
-            insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
-            names = [c.name for c in table.columns]
-            stmt = insert(table).values({k: bindparam(k, type_=table.c[k].type) for k in names})
-            stmt = stmt.on_conflict_do_update(
-                index_elements=[table.c.clinic_id],
-                set_={k: stmt.excluded[k] for k in names if k != "clinic_id"},
-                where=table.c.observed_at < stmt.excluded.observed_at,
-            )
-            self._upsert = stmt.returning(table.c.clinic_id)
-        return self._upsert
+        """The conditional status upsert (built once: building it per call cost more than running it)."""
+        table = _STATUS_TABLE
+        insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+        names = [c.name for c in table.columns]
+        stmt = insert(table).values({k: bindparam(k, type_=table.c[k].type) for k in names})
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c.clinic_id],
+            set_={k: stmt.excluded[k] for k in names if k != "clinic_id"},
+            where=table.c.observed_at < stmt.excluded.observed_at,
+        )
+        return stmt.returning(table.c.clinic_id)
 
     def _bump(self, session: Session, *, clinics: bool) -> int:
         """Advance the revision (and the clinics revision for writes to clinics); the new revision.
@@ -322,16 +313,15 @@ class ClinicRegistry:
             conn = session.connection()
             tz = conn.execute(self._stmt_clinic_tz, {"clinic_id": clinic_id}).scalar_one_or_none()
             if tz is None:
-                raise NotFoundError(f"unknown clinic id {clinic_id!r} (list them with `fevermap clinics list`)")
+                raise _unknown_clinic(clinic_id)
             values["revision"] = 0  # set below, once the counter is taken (and locked until commit)
-            applied = conn.execute(self._status_upsert(), values).first() is not None
+            applied = conn.execute(self._stmt_upsert_status, values).first() is not None
             if applied:
                 rev = self._bump(session, clinics=False)
                 conn.execute(self._stmt_stamp_status, {"b_clinic_id": clinic_id, "b_revision": rev})
                 stored = StatusRecord(**{k: values[k] for k in StatusRecord.__slots__})  # type: ignore[arg-type]
             else:  # the newer status already stored, read in the same transaction
-                row = conn.execute(self._stmt_status, {"clinic_id": clinic_id}).one()
-                stored = StatusRecord(**row._asdict())
+                stored = StatusRecord.of(conn.execute(self._stmt_status, {"clinic_id": clinic_id}).one())
         view = status_view(stored, now, self.stale_after_s, tz)
         reason = (
             "stored"
@@ -361,20 +351,14 @@ class ClinicRegistry:
         """
         with self.engine.connect() as conn:
             rows = conn.execute(self._stmt_statuses_since, {"since": int(revision)}).all()
-        return sorted(
-            (
-                (r.clinic_id, int(r.revision), StatusRecord(*(getattr(r, k) for k in StatusRecord.__slots__)))
-                for r in rows
-            ),
-            key=lambda t: t[1],
-        )
+        return [(r.clinic_id, int(r.revision), StatusRecord.of(r)) for r in rows]
 
     def get_record(self, clinic_id: str) -> ClinicRecord:
         """The stored clinic (:class:`NotFoundError` if unknown)."""
         with self._sessions() as session:
             row = session.get(Clinic, clinic_id)
             if row is None:
-                raise NotFoundError(f"unknown clinic id {clinic_id!r} (list them with `fevermap clinics list`)")
+                raise _unknown_clinic(clinic_id)
             return _record(row)
 
     def records(self, region: str | None = None) -> list[ClinicRecord]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from fevermap.clinics.schemas import StatusPublic
@@ -23,6 +24,11 @@ class StatusRecord:
     stock_note: str | None
     observed_at: datetime
     reporter: str
+
+    @classmethod
+    def of(cls, row: Any) -> StatusRecord:
+        """The status held by ``row``: anything with these fields as attributes (an ORM object, a result row)."""
+        return cls(*(getattr(row, name) for name in cls.__slots__))
 
 
 def local_iso(at: datetime, tz: str) -> str:
