@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from fevermap.clinics.hours import is_open
 from fevermap.clinics.locator import ClinicLocator, answer_json
 from fevermap.clinics.registry import ClinicRegistry
-from fevermap.clinics.schemas import ClinicCreate, StatusUpdate
+from fevermap.clinics.schemas import ClinicCreate, NearestAnswer, StatusUpdate
 from fevermap.config import Settings
 from fevermap.errors import CoordinateError, InputError
 from fevermap.routing.region import Region
@@ -99,6 +99,15 @@ def _three(registry: ClinicRegistry, region: Region) -> dict[str, str]:
     return {k: k for k in specs}
 
 
+def _three_with_fresh_status_answer(registry: ClinicRegistry, region: Region) -> NearestAnswer:
+    """The three clinics of :func:`_three`, each with 3 slots reported now, asked for from the city centre at T."""
+    _three(registry, region)
+    now = T.astimezone(UTC)
+    for cid in ("night24", "dayonly", "unknown"):
+        registry.update_status(cid, StatusUpdate(slots=3, observed_at=now), now=now)
+    return ClinicLocator(registry, Router(region)).nearest(121.4737, 31.2304, limit=3, at=T)
+
+
 def _ids(loc: ClinicLocator, **kw: object) -> set[str]:
     return {c.id for c in loc.nearest(121.4737, 31.2304, limit=10, with_routes=False, **kw).clinics}  # type: ignore[arg-type]
 
@@ -147,12 +156,7 @@ def test_with_slots_uses_fresh_status_only(registry: ClinicRegistry, shanghai: R
 
 
 def test_answer_fields_and_route_of_the_first(registry: ClinicRegistry, shanghai: Region) -> None:
-    _three(registry, shanghai)
-    now = T.astimezone(UTC)
-    for cid in ("night24", "dayonly", "unknown"):
-        registry.update_status(cid, StatusUpdate(slots=3, observed_at=now), now=now)
-    loc = ClinicLocator(registry, Router(shanghai))
-    ans = loc.nearest(121.4737, 31.2304, limit=3, at=T)
+    ans = _three_with_fresh_status_answer(registry, shanghai)
     first, *rest = ans.clinics
     assert [c.rank for c in ans.clinics] == [1, 2, 3]
     assert all(a.eta_s <= b.eta_s for a, b in zip(ans.clinics, ans.clinics[1:], strict=False))
@@ -169,12 +173,7 @@ def test_answer_fields_and_route_of_the_first(registry: ClinicRegistry, shanghai
 
 def test_long_drive_says_call_first_and_leads_with_the_phone(db_url: str, shanghai: Region) -> None:
     registry = ClinicRegistry.open(db_url, settings=Settings(call_first_eta_min=2.0))
-    _three(registry, shanghai)
-    now = T.astimezone(UTC)
-    for cid in ("night24", "dayonly", "unknown"):
-        registry.update_status(cid, StatusUpdate(slots=3, observed_at=now), now=now)
-    loc = ClinicLocator(registry, Router(shanghai))
-    ans = loc.nearest(121.4737, 31.2304, limit=3, at=T)
+    ans = _three_with_fresh_status_answer(registry, shanghai)
     for c in ans.clinics:
         assert c.call_first == (c.eta_s > 120), (c.id, c.eta_s)
         if c.call_first:
