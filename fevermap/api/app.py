@@ -16,7 +16,15 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from fevermap import __version__
-from fevermap.api import http_errors, routes_clinics, routes_map, routes_osrm, routes_routing, routes_service
+from fevermap.api import (
+    http_errors,
+    routes_clinics,
+    routes_directory,
+    routes_map,
+    routes_osrm,
+    routes_routing,
+    routes_service,
+)
 from fevermap.api.body_limit import BodyLimitMiddleware
 from fevermap.api.traffic_sync import catch_up
 from fevermap.clinics.demo import ensure_demo_clinics
@@ -24,6 +32,7 @@ from fevermap.clinics.locator import ClinicLocator
 from fevermap.clinics.registry import ClinicRegistry
 from fevermap.config import Settings, get_settings
 from fevermap.db import session_factory
+from fevermap.directory.store import DirectoryStore, bundled_list_path
 from fevermap.routing.region import open_region
 from fevermap.routing.router import Router
 from fevermap.tracing.store import purge
@@ -67,6 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.registry = registry
         app.state.locator = ClinicLocator(registry, router)
         app.state.sessions = session_factory(registry.engine)
+        # national clinic directory (the bundled 2020 list is imported on the first read of an empty directory)
+        app.state.directory = DirectoryStore(registry.engine, bundled=bundled_list_path())
         catch_up(router, app.state.sessions)
         try:
             purge(app.state.sessions, settings.retention_days)
@@ -104,5 +115,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(routes_clinics.router, responses=errors)
     app.include_router(routes_service.router, responses=errors)
     app.include_router(routes_osrm.router, responses=errors)
+    app.include_router(routes_directory.api, responses=errors)
     app.mount("/static", StaticFiles(directory=routes_map.STATIC_DIR), name="static")
     return app

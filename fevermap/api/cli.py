@@ -219,9 +219,11 @@ def purge(
 
 def _register_subcommands() -> None:
     from fevermap.api.cli_clinics import clinics_app
+    from fevermap.api.cli_directory import directory_app
     from fevermap.api.cli_trace import trace_app
 
     app.add_typer(clinics_app, name="clinics")
+    app.add_typer(directory_app, name="directory")
     app.add_typer(trace_app, name="trace")
 
 
