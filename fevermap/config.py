@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     #: Country whose dialling rules apply to phone numbers written without a country code (ISO 3166 alpha-2).
     phone_region: str = "CN"
 
+    # ---- many regions (issue "Many cities") ------------------------------------------------------------------
+    #: More region directories to serve beside ``region`` (``fevermap serve --region A --region B``; JSON list).
+    region_list: list[Path] = []
+    #: A folder whose sub-folders are region directories, all served (``fevermap serve --regions DIR``).
+    regions: Path | None = None
+
 
 def get_settings() -> Settings:
     """Return settings read from the environment now (cheap; no module-level mutable state)."""

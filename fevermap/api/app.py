@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
@@ -22,6 +22,7 @@ from fevermap.api import (
     routes_directory,
     routes_map,
     routes_osrm,
+    routes_regions,
     routes_routing,
     routes_service,
 )
@@ -33,7 +34,8 @@ from fevermap.clinics.registry import ClinicRegistry
 from fevermap.config import Settings, get_settings
 from fevermap.db import session_factory
 from fevermap.directory.store import DirectoryStore, bundled_list_path
-from fevermap.routing.region import open_region
+from fevermap.regions.catalog import load_regions, regions_from
+from fevermap.regions.selection import RegionSet
 from fevermap.routing.router import Router
 from fevermap.tracing.store import purge
 
@@ -66,19 +68,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = max(1, settings.threads)
-        region = open_region(settings.region)
+        paths = regions_from([*([settings.region] if settings.region else []), *settings.region_list],
+                             settings.regions)  # fmt: skip
+        loaded = load_regions(paths)  # every region loads, or the service refuses to start naming the broken one
         registry = ClinicRegistry.open(settings=settings)
-        if settings.region is None:
-            ensure_demo_clinics(registry, region)
-        router = Router(region, max_snap_distance_m=settings.max_snap_distance_m)
+        routers = []
+        for path, region in zip(paths, loaded, strict=True):
+            if path is None:
+                ensure_demo_clinics(registry, region)
+            routers.append(Router(region, settings.max_snap_distance_m))
+        regions = RegionSet(routers)
+        for served in regions:
+            served.services["locator"] = ClinicLocator(registry, served.router)
+        default = regions.get(loaded[0].name)
         app.state.settings = settings
-        app.state.router = router
+        app.state.regions = regions
+        app.state.default_region = default
+        app.state.router = default.router  # single-region callers (and the traffic schedule below) use these
         app.state.registry = registry
-        app.state.locator = ClinicLocator(registry, router)
+        app.state.locator = default.services["locator"]
         app.state.sessions = session_factory(registry.engine)
         # national clinic directory (the bundled 2020 list is imported on the first read of an empty directory)
         app.state.directory = DirectoryStore(registry.engine, bundled=bundled_list_path())
-        catch_up(router, app.state.sessions)
+        all_routers = [served.router for served in regions]
+        catch_up(all_routers, app.state.sessions)
         try:
             purge(app.state.sessions, settings.retention_days)
         except Exception as exc:  # another worker purging at the same moment: the schedule retries
@@ -89,7 +102,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.freeze()
         tasks = [
             # traffic posted to other workers, then data past retention (its first run was done before serving)
-            asyncio.create_task(_every(settings.traffic_poll_s, "traffic poll", catch_up, router, app.state.sessions)),
+            asyncio.create_task(
+                _every(settings.traffic_poll_s, "traffic poll", catch_up, all_routers, app.state.sessions)
+            ),
             asyncio.create_task(
                 _every(settings.purge_every_s, "scheduled purge", purge, app.state.sessions, settings.retention_days)
             ),
@@ -115,6 +130,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(routes_clinics.router, responses=errors)
     app.include_router(routes_service.router, responses=errors)
     app.include_router(routes_osrm.router, responses=errors)
+    app.include_router(routes_regions.api, responses=errors)
+    # the same OSRM services under /regions/{name}/ for OSRM clients that take one service URL per region
+    app.include_router(routes_osrm.router, prefix="/regions/{region_name}", responses=errors,
+                       dependencies=[Depends(routes_regions.check_region_name)],
+                       generate_unique_id_function=routes_regions.prefixed_id)  # fmt: skip
     app.include_router(routes_directory.api, responses=errors)
     app.mount("/static", StaticFiles(directory=routes_map.STATIC_DIR), name="static")
     return app

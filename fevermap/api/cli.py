@@ -50,15 +50,33 @@ def emit(obj: Any) -> None:
 @app.command()
 @handle_errors
 def build(
-    osm_file: Annotated[Path, typer.Argument(help="OSM extract: .osm, .osm.gz, .osm.bz2 or .osm.pbf.")],
-    out: Annotated[Path, typer.Option("--out", help="Region directory to write.")],
-    name: Annotated[str | None, typer.Option(help="Region name (default: from the file name).")] = None,
+    osm_files: Annotated[
+        list[Path], typer.Argument(help="OSM extracts: .osm, .osm.gz, .osm.bz2 or .osm.pbf (one or several).")
+    ],
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="Region directory to write; with several extracts, the folder that gets one each."),
+    ],
+    name: Annotated[str | None, typer.Option(help="Region name (default: from the file name; one extract).")] = None,
     timezone: Annotated[str | None, typer.Option(help="IANA time zone (default: looked up).")] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
-    """Build a region directory (drivable graph, CCH order, edge index metadata) from an OSM extract."""
-    region = build_region(osm_file, out, name=name, timezone=timezone, show_progress=progress)
-    emit({k: region.meta[k] for k in ("name", "nodes", "edges", "segments", "timezone", "bbox", "build_seconds")})
+    """Build region directories (drivable graph, CCH order, edge index, metadata) from OSM extracts.
+
+    With several extracts, ``--out`` is a regions folder (serve it with ``fevermap serve --regions``): each extract
+    becomes ``OUT/<name>``, named from its file. One JSON line per region.
+    """
+    from fevermap.routing.region import region_name_of
+
+    if len(osm_files) > 1 and name is not None:
+        raise InputError("--name names one region: give one extract, or let each be named from its file")
+    keys = ("name", "nodes", "edges", "segments", "timezone", "bbox", "build_seconds")
+    for i, osm_file in enumerate(osm_files):
+        target = out if len(osm_files) == 1 else out / region_name_of(osm_file)
+        if progress and len(osm_files) > 1:
+            typer.echo(f"[{i + 1}/{len(osm_files)}] {osm_file} -> {target}", err=True)
+        region = build_region(osm_file, target, name=name, timezone=timezone, show_progress=progress)
+        emit({k: region.meta[k] for k in keys} | {"path": str(target)})
 
 
 def _route_pairs(router: Router, pairs: Path) -> None:
@@ -124,8 +142,19 @@ def export_graph(
 
 @app.command()
 @handle_errors
-def info(region: RegionOpt = None) -> None:
-    """Describe a region: name, size, time zone, bounding box, source."""
+def info(
+    region: Annotated[
+        Path | None,
+        typer.Option("--region", help="A region directory, or a regions folder to list (default: the demo region)."),
+    ] = None,
+) -> None:
+    """Describe a region (name, size, time zone, bounding box, source); a regions folder: one JSON line each."""
+    if region is not None and not (region / "meta.json").exists() and region.is_dir():
+        from fevermap.regions.catalog import region_dirs
+
+        for path in region_dirs(region):
+            emit(open_region(path).meta | {"path": str(path)})
+        return
     emit(open_region(region).meta)
 
 
@@ -144,27 +173,46 @@ def demo() -> None:
 
 @app.command()
 def serve(
-    region: RegionOpt = None,
+    region: Annotated[
+        list[Path] | None,
+        typer.Option("--region", help="Region directory to serve; repeat for several (default: the demo region)."),
+    ] = None,
+    regions: Annotated[
+        Path | None, typer.Option("--regions", help="Serve every region directory inside this folder.")
+    ] = None,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes, each loading the region once (one per core).")] = 1,
+    workers: Annotated[int, typer.Option(help="Worker processes, each loading the regions once (one per core).")] = 1,
     log_level: Annotated[str, typer.Option(help="uvicorn log level (warning hides per-request lines).")] = "info",
 ) -> None:
-    """Run the HTTP service (OpenAPI docs at /docs) on a region (default: the bundled demo region)."""
+    """Run the HTTP service (OpenAPI docs at /docs) on one or more regions (default: the bundled demo region).
+
+    A request goes to the region its coordinates lie in; ``/regions/{name}/route/v1/...`` names it. Every region
+    must load: a broken one stops the start with a message naming it.
+    """
     import os
 
     import uvicorn
 
     from fevermap.clinics.demo import ensure_demo_clinics
     from fevermap.clinics.registry import ClinicRegistry
+    from fevermap.regions.catalog import load_regions, regions_from
 
-    if region is not None:
-        os.environ["FEVERMAP_REGION"] = str(region.resolve())
-    loaded = open_region(region)  # build the demo region once before the workers start
+    given = [p.resolve() for p in region or []]
+    paths = regions_from(given, regions.resolve() if regions else None)
+    loaded = load_regions(paths)  # builds the demo region once before the workers start; refuses broken regions
+    if given:  # the workers read the same regions from the environment
+        os.environ["FEVERMAP_REGION"] = str(given[0])
+        os.environ["FEVERMAP_REGION_LIST"] = json.dumps([str(p) for p in given[1:]])
+    if regions is not None:
+        os.environ["FEVERMAP_REGIONS"] = str(regions.resolve())
     with ClinicRegistry.open() as registry:  # migrate the database once, before the workers start
-        if region is None:
-            ensure_demo_clinics(registry, loaded)
-    typer.echo(f"fevermap {__version__} on http://{host}:{port}/ (docs: /docs); © OpenStreetMap contributors", err=True)
+        for path, reg in zip(paths, loaded, strict=True):
+            if path is None:
+                ensure_demo_clinics(registry, reg)
+    names = ", ".join(r.name for r in loaded)
+    typer.echo(f"fevermap {__version__} on http://{host}:{port}/ (docs: /docs), regions: {names}; "
+               "© OpenStreetMap contributors", err=True)  # fmt: skip
     uvicorn.run("fevermap.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level=log_level)
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from fevermap import __version__
-from fevermap.api.deps import RouterDep
+from fevermap.api.deps import RegionsDep, RouterDep
 from fevermap.api.json_response import JSONResponse
 from fevermap.routing.router import parse_lonlat
 
@@ -44,6 +44,9 @@ class HealthPublic(BaseModel):
     metric_version: int = Field(description="Version of the traffic metric this worker routes on (1: base speeds)")
     traffic_version: int = Field(description="Id of the last traffic feed this worker applied (0: none)")
     worker_pid: int = Field(description="Process id of the worker that answered (one of several under --workers)")
+    regions: list[dict[str, Any]] = Field(
+        default_factory=list, description="Every region served: name, metric_version, traffic_version"
+    )
     attribution: str = ATTRIBUTION
 
 
@@ -59,7 +62,7 @@ def get_route(router_: RouterDep, from_: Annotated[str, Query(alias="from", desc
 
 
 @router.get("/health", response_model=HealthPublic)
-async def health(router_: RouterDep) -> HealthPublic:
+async def health(router_: RouterDep, regions: RegionsDep) -> HealthPublic:
     """Liveness and the loaded region (reads loaded state only: no worker-thread hop)."""
     meta = router_.region.meta
     return HealthPublic(
@@ -71,4 +74,8 @@ async def health(router_: RouterDep) -> HealthPublic:
         metric_version=router_.metric_version,
         traffic_version=router_.traffic_version,
         worker_pid=os.getpid(),
+        regions=[
+            {"name": s.name, "metric_version": s.router.metric_version, "traffic_version": s.router.traffic_version}
+            for s in regions
+        ],
     )

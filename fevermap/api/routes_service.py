@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from fevermap.access.keys import require
-from fevermap.api.deps import ClientDep, PrincipalDep, RouterDep, SessionsDep, SettingsDep
+from fevermap.api.deps import ClientDep, PrincipalDep, RegionsDep, RouterDep, SessionsDep, SettingsDep
 from fevermap.api.traffic_sync import record_traffic
 from fevermap.tracing.models import MatchRule
 from fevermap.tracing.schemas import CaseTrackCreate, DeclarationCreate, Receipt
@@ -20,13 +20,14 @@ router = APIRouter()
 
 @router.post("/traffic", tags=["traffic"])
 async def post_traffic(
-    request: Request, router_: RouterDep, sessions: SessionsDep, principal: PrincipalDep
+    request: Request, router_: RouterDep, regions: RegionsDep, sessions: SessionsDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     """Apply an OSRM segment-speed CSV (``from_osm_node_id,to_osm_node_id,speed_kmh[,rate]``; 0 closes). Applied
     at once in this worker and within seconds in every other worker. Body: ``text/csv``."""
     require(principal, "traffic")
     body = (await request.body()).decode("utf-8", errors="replace")
-    return await run_in_threadpool(record_traffic, router_, sessions, body, principal.key_id or "")
+    others = [served.router for served in regions]
+    return await run_in_threadpool(record_traffic, router_, sessions, body, principal.key_id or "", others=others)
 
 
 @router.post("/declarations", response_model=Receipt, status_code=201, tags=["residents"])

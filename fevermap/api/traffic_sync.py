@@ -8,6 +8,7 @@ database is the only state workers share) and apply what they have not seen, so 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,30 +22,55 @@ from fevermap.routing.traffic import TrafficRows, parse_traffic
 logger = logging.getLogger("fevermap")
 
 
-def record_traffic(router: Router, sessions: sessionmaker[Session], csv_text: str, by: str) -> dict[str, Any]:
-    """Validate, store and apply a traffic feed; returns the report with its version id."""
+def record_traffic(
+    router: Router, sessions: sessionmaker[Session], csv_text: str, by: str, *, others: Sequence[Router] = ()
+) -> dict[str, Any]:
+    """Validate, store and apply a traffic feed (to ``router`` and each of ``others``); the report with its id.
+
+    The report is ``router``'s; with several regions, ``regions`` lists, per region, the rows it knew.
+    """
     rows = parse_traffic(csv_text)  # raises InputError naming the bad line, or saying the feed is empty
     with sessions.begin() as session:
         version = TrafficVersion(at=datetime.now(UTC), by=by, rows=len(rows), csv=csv_text)
         session.add(version)
         session.flush()
         version_id = int(version.id)
-    catch_up(router, sessions, parsed={version_id: rows})
+    all_routers = [router, *[r for r in others if r is not router]]
+    catch_up(all_routers, sessions, parsed={version_id: rows})
     report = router.traffic_reports.get(version_id)
-    return {"version": version_id, **(report or {})}
+    out: dict[str, Any] = {"version": version_id, **(report or {})}
+    if len(all_routers) > 1:
+        out["regions"] = {
+            r.region.name: {"rows_known": int(_known_rows(r, rows)), "applied": version_id in r.traffic_reports}
+            for r in all_routers
+        }
+    return out
 
 
-def catch_up(router: Router, sessions: sessionmaker[Session], parsed: dict[int, TrafficRows] | None = None) -> int:
-    """Apply every stored traffic version newer than the router's, in order; return how many were applied.
+def _known_rows(router: Router, rows: TrafficRows) -> int:
+    """How many of the feed's rows name a segment of ``router``'s region."""
+    _row, _seg, found = router.region.segments.lookup(rows.from_osm, rows.to_osm)
+    return int(found.sum())
 
-    ``parsed`` holds versions already parsed by this process (the one just posted), which are not parsed again.
+
+def catch_up(
+    routers: Router | Sequence[Router], sessions: sessionmaker[Session], parsed: dict[int, TrafficRows] | None = None
+) -> int:
+    """Apply every stored traffic version newer than each router's, in order; return how many versions were new.
+
+    A feed applies to the regions whose OSM node ids it names: a region that knows none of its rows only records
+    the version (no re-customisation). ``parsed`` holds versions already parsed by this process (the one just
+    posted), which are not parsed again.
     """
-    parsed = parsed or {}
+    if isinstance(routers, Router):
+        routers = [routers]
+    parsed = dict(parsed or {})
+    oldest = min(r.traffic_version for r in routers)
     with sessions() as session:
         newer = [
             int(v)
             for v in session.execute(
-                select(TrafficVersion.id).where(TrafficVersion.id > router.traffic_version).order_by(TrafficVersion.id)
+                select(TrafficVersion.id).where(TrafficVersion.id > oldest).order_by(TrafficVersion.id)
             ).scalars()
         ]
         missing = [v for v in newer if v not in parsed]
@@ -54,5 +80,14 @@ def catch_up(router: Router, sessions: sessionmaker[Session], parsed: dict[int, 
             else []
         )
     for version_id in newer:
-        router.apply_traffic_version(version_id, parsed[version_id] if version_id in parsed else texts[version_id])
+        rows = parsed.get(version_id)
+        if rows is None:
+            rows = parsed[version_id] = parse_traffic(texts[version_id])
+        for router in routers:
+            if version_id <= router.traffic_version:
+                continue
+            if len(routers) > 1 and not _known_rows(router, rows):
+                router.traffic_version = version_id  # names none of this region's roads: nothing to customise
+                continue
+            router.apply_traffic_version(version_id, rows)
     return len(newer)

@@ -80,8 +80,9 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _region_name(osm_path: Path) -> str:
-    name = osm_path.name
+def region_name_of(osm_path: Path | str) -> str:
+    """The default region name of an extract: its file name without ``.osm``/``.pbf``/``.gz``/``.bz2``."""
+    name = Path(osm_path).name
     for suffix in (".gz", ".bz2", ".pbf", ".osm"):
         name = name.removesuffix(suffix)
     return name
@@ -142,7 +143,7 @@ def build_region(
     centre = ((bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2)
     meta = {
         "format_version": FORMAT_VERSION,
-        "name": name or _region_name(osm_path),
+        "name": name or region_name_of(osm_path),
         "bbox": bbox,
         "timezone": timezone or tzfpy.get_tz(*centre) or "UTC",
         "source": {"file": osm_path.name, "sha256": _sha256(osm_path)},

@@ -84,7 +84,7 @@ def test_search_by_chinese_pinyin_and_initials(store: DirectoryStore) -> None:
 
 
 def test_unknown_and_ambiguous_places_say_what_to_fix(store: DirectoryStore) -> None:
-    with pytest.raises(NotFoundError, match="unknown province 'Atlantis'.*青海省"):
+    with pytest.raises(NotFoundError, match=r"unknown province 'Atlantis'.*青海省"):
         store.search(province="Atlantis")
     with pytest.raises(NotFoundError, match="unknown city"):
         store.search(city="不存在市")
