@@ -12,7 +12,7 @@ from fevermap.api.json_response import JSONResponse
 from fevermap.clinics.locator import answer_json
 from fevermap.clinics.schemas import ClinicPublic, NearestAnswer, StatusResult, StatusUpdate
 from fevermap.clinics.service import parse_time
-from fevermap.routing.router import parse_lonlat
+from fevermap.geo.lonlat import parse_lonlat
 
 router = APIRouter(tags=["clinics"])
 
