@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     #: Country whose dialling rules apply to phone numbers written without a country code (ISO 3166 alpha-2).
     phone_region: str = "CN"
 
+    # --- house (issue 10) ---
+    #: HMAC key of the rate limiter's client hashes; None: generated on first start and kept in the database.
+    client_hash_secret: str | None = None
+
 
 def get_settings() -> Settings:
     """Return settings read from the environment now (cheap; no module-level mutable state)."""

@@ -1,12 +1,12 @@
 """Persistence of the tracing service: declarations, case tracks, match runs, verification lists, retention.
 
-Reads of personal data write an audit entry in the same transaction. A declaration is committed before its receipt is
-returned (SQLite with full sync, or PostgreSQL), so an acknowledged declaration survives a crash.
+Reads of personal data write an audit entry in the same transaction. Callers authorise the principal first (the
+API's dependencies, :mod:`fevermap.api.deps`); these functions record who acted. A declaration is committed before
+its receipt is returned (SQLite with full sync, or PostgreSQL), so an acknowledged declaration survives a crash.
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,7 +16,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from fevermap.access import audit
-from fevermap.access.keys import Principal, require
+from fevermap.access.client_hash import client_hash
+from fevermap.access.keys import Principal
 from fevermap.db.service_models import CaseTrackRow, DeclarationRow, MatchRow, MatchRun
 from fevermap.errors import NotFoundError, RateLimitError
 from fevermap.tracing.engine import match_visits
@@ -29,15 +30,13 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def client_hash(client: str) -> str:
-    """SHA-256 of a client address: enough to rate-limit, without keeping the address."""
-    return hashlib.sha256(client.encode()).hexdigest()
-
-
 def save_declaration(
-    factory: sessionmaker[Session], form: DeclarationCreate, client: str, *, per_minute: int = 30
+    factory: sessionmaker[Session], form: DeclarationCreate, client: str, *, secret: bytes, per_minute: int = 30
 ) -> tuple[str, datetime]:
     """Store a declaration and return its receipt id and time (after the commit).
+
+    ``client`` (the address) is kept only as its keyed hash under ``secret``
+    (:func:`fevermap.access.client_hash.client_hash`).
 
     Raises
     ------
@@ -45,7 +44,7 @@ def save_declaration(
         When this client sent ``per_minute`` declarations in the last minute.
     """
     now = _now()
-    who = client_hash(client)
+    who = client_hash(client, secret)
     receipt = secrets.token_urlsafe(16)
     with factory.begin() as session:
         recent = session.execute(
@@ -72,7 +71,6 @@ def save_declaration(
 
 def save_case_tracks(factory: sessionmaker[Session], principal: Principal, tracks: list[CaseTrackCreate]) -> list[str]:
     """Store (or replace) case tracks uploaded by an investigator."""
-    require(principal, "investigator")
     now = _now()
     with factory.begin() as session:
         for t in tracks:
@@ -112,7 +110,6 @@ def _legs(owner: str, items: list[dict[str, Any]]) -> list[TransportLeg]:
 
 def run_matches(factory: sessionmaker[Session], principal: Principal, rule: MatchRule | None = None) -> dict[str, Any]:
     """Match every stored declaration against every stored case track; store and summarise the matches."""
-    require(principal, "investigator")
     rule = rule or MatchRule()
     with factory() as session:
         decl_rows = list(session.execute(select(DeclarationRow)).scalars())
@@ -193,7 +190,6 @@ def list_matches(
     factory: sessionmaker[Session], principal: Principal, run_id: int | None = None, client: str = ""
 ) -> dict[str, Any]:
     """Matches of a run (default: the latest) with full detail and a per-person summary ranked for investigators."""
-    require(principal, "investigator")
     with factory.begin() as session:
         rid = run_id if run_id is not None else _latest_run(session)
         if rid is None:
@@ -254,16 +250,15 @@ def _local(iso: str | None, tz: str) -> str:
 
 
 def verification_list(
-    factory: sessionmaker[Session], principal: Principal, area: str | None = None, client: str = "", tz: str = "UTC"
+    factory: sessionmaker[Session], principal: Principal, client: str = "", tz: str = "UTC"
 ) -> dict[str, Any]:
-    """The people of one community area to verify (latest run): name, phone, address and what to ask them.
+    """The people of the principal's own community area to verify (latest run): name, phone, address, what to ask.
 
-    Staff keys read only their own area; the list never contains itineraries or other areas.
+    The list never contains itineraries or other areas (the caller has authorised ``principal`` as staff).
     """
-    area = area or principal.area
-    require(principal, "staff", area=area)
+    area = principal.area
     if area is None:
-        raise NotFoundError("give the area to list")
+        raise NotFoundError("this key has no community area of its own: use a staff key of the area")
     with factory.begin() as session:
         rid = _latest_run(session)
         q = (
