@@ -10,11 +10,15 @@ from fevermap.db import open_database, session_factory
 
 
 def test_secret_is_generated_once_and_kept(db_url: str) -> None:
-    factory = session_factory(open_database(db_url))
-    first = client_hash_secret(factory)
-    assert len(first) == 32
-    assert client_hash_secret(session_factory(open_database(db_url))) == first  # a restart, or another worker
-    assert client_hash_secret(factory, "from-settings") == b"from-settings"
+    engines = [open_database(db_url), open_database(db_url)]  # one worker, then a restart (or another worker)
+    try:
+        first = client_hash_secret(session_factory(engines[0]))
+        assert len(first) == 32
+        assert client_hash_secret(session_factory(engines[1])) == first
+        assert client_hash_secret(session_factory(engines[0]), "from-settings") == b"from-settings"
+    finally:
+        for engine in engines:
+            engine.dispose()
 
 
 def test_hash_is_keyed_not_a_plain_digest() -> None:
