@@ -234,7 +234,7 @@ INVESTIGATOR = [
         "run = client.post('/matches/run', headers=investigator).json()\n"
         "print(run)\n"
         "ranked = client.get('/matches', headers=investigator).json()\n"
-        "pd.DataFrame(ranked['people'])[['name', 'area', 'matches', 'cases', 'overlap_min']].head()"
+        "pd.DataFrame(ranked['people'])[['rank', 'name', 'area', 'strongest', 'cases', 'total_overlap_min']].head()"
     ),
     new_code_cell(
         "assert run['people'] == 20  # the twenty who passed within 50 m for over 15 minutes\n"

@@ -19,9 +19,11 @@ from fevermap.api.deps import (
     TrafficFeedDep,
 )
 from fevermap.api.traffic_sync import record_traffic
+from fevermap.tracing.match_runs import list_matches, run_matches
 from fevermap.tracing.models import MatchRule
 from fevermap.tracing.schemas import CaseTrackCreate, DeclarationCreate, Receipt
-from fevermap.tracing.store import list_matches, run_matches, save_case_tracks, save_declaration, verification_list
+from fevermap.tracing.store import save_case_tracks, save_declaration
+from fevermap.tracing.verification import verification_list
 
 router = APIRouter()
 
@@ -61,11 +63,13 @@ def post_case_tracks(
 def post_match_run(
     sessions: SessionsDep,
     principal: InvestigatorDep,
+    router_: RouterDep,
     radius_m: Annotated[float, Query(ge=1, le=5000, description="default radius where a visit has none (m)")] = 50.0,
     min_overlap_min: Annotated[float, Query(ge=0, le=24 * 60)] = 15.0,
 ) -> dict[str, Any]:
     """Match every stored declaration against every stored case track (investigator key)."""
-    return run_matches(sessions, principal, MatchRule(radius_m=radius_m, min_overlap_s=int(min_overlap_min * 60)))
+    rule = MatchRule(radius_m=radius_m, min_overlap_s=int(min_overlap_min * 60))
+    return run_matches(sessions, principal, rule, tz=router_.region.timezone)
 
 
 @router.get("/matches", tags=["investigators"])

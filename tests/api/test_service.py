@@ -106,7 +106,7 @@ def test_staff_see_only_their_area_and_no_itineraries(service: Service) -> None:
     assert "stops" not in str(a) and "121.47" not in str(a)
     assert person["to_verify"] and "market" in person["to_verify"][0]
     full = c.get("/matches", headers=service.h("investigator")).json()
-    assert {m["declaration_id"] for m in full["matches"]} == set(ids.values())
+    assert {m["declarant_id"] for m in full["matches"]} == set(ids.values())
     assert all(m["distance_m"] <= 50 and m["overlap_min"] >= 15 for m in full["matches"])
 
 
