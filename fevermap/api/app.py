@@ -16,8 +16,15 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from fevermap import __version__
-from fevermap.api import http_errors, routes_clinics, routes_map, routes_osrm, routes_routing, routes_service
-from fevermap.api import routes_city
+from fevermap.api import (
+    http_errors,
+    routes_city,
+    routes_clinics,
+    routes_map,
+    routes_osrm,
+    routes_routing,
+    routes_service,
+)
 from fevermap.api.body_limit import BodyLimitMiddleware
 from fevermap.api.traffic_sync import catch_up
 from fevermap.clinics.demo import ensure_demo_clinics

@@ -17,8 +17,10 @@ from fevermap.cases.daily import DailyCounts
 from fevermap.errors import FormatError
 from fevermap.geo.gcj02 import gcj02_to_wgs84
 
-SOURCE = ("Shanghai Municipal Health Commission daily announcements of the residences of new cases, "
-          "2022-03-06 to 2022-04-15 (github Stockard/Shanghai-COVID-2022; addresses inside the demo region)")  # fmt: skip
+SOURCE = (
+    "Shanghai Municipal Health Commission daily announcements of the residences of new cases, 2022 "
+    "(github Stockard/Shanghai-COVID-2022; addresses inside the demo region)"
+)
 
 
 def read_address_days(folder: str | Path) -> DailyCounts:
@@ -44,7 +46,7 @@ def read_address_days(folder: str | Path) -> DailyCounts:
     g_lon = pd.to_numeric(joined["gcj02_lng"], errors="coerce").to_numpy()
     g_lat = pd.to_numeric(joined["gcj02_lat"], errors="coerce").to_numpy()
     lon, lat = gcj02_to_wgs84(g_lon, g_lat)
-    return DailyCounts.from_records(list(days), list(joined["district"]), lon=lon, lat=lat, source=SOURCE,
+    return DailyCounts.from_records(list(days), list(joined["district"]), lon=list(lon), lat=list(lat), source=SOURCE,
                                     unit="address")  # fmt: skip
 
 

@@ -63,18 +63,23 @@ def navigation_links(lon: float, lat: float, name: str) -> list[NavLink]:
         g_lon, g_lat = (float(v) for v in wgs84_to_gcj02(lon, lat))
         b_lon, b_lat = (float(v) for v in gcj02_to_bd09(g_lon, g_lat))
         g, b = (_f(g_lon), _f(g_lat)), (_f(b_lon), _f(b_lat))
+        amap = (
+            f"https://uri.amap.com/navigation?to={g[0]},{g[1]},{n}&mode=car&coordinate=gaode&callnative=1&src={SOURCE}"
+        )
+        baidu = (
+            f"https://api.map.baidu.com/direction?destination=latlng:{b[1]},{b[0]}%7Cname:{n}"
+            f"&mode=driving&coord_type=bd09ll&output=html&src={SOURCE}"
+        )
+        tencent = f"https://apis.map.qq.com/uri/v1/routeplan?type=drive&to={n}&tocoord={g[1]},{g[0]}&referer={SOURCE}"
         return [
-            NavLink("amap", f"https://uri.amap.com/navigation?to={g[0]},{g[1]},{n}&mode=car&coordinate=gaode"
-                    f"&callnative=1&src={SOURCE}", "gcj02", g_lon, g_lat),  # fmt: skip
-            NavLink("baidu", f"https://api.map.baidu.com/direction?destination=latlng:{b[1]},{b[0]}%7Cname:{n}"
-                    f"&mode=driving&coord_type=bd09ll&output=html&src={SOURCE}", "bd09", b_lon, b_lat),  # fmt: skip
-            NavLink("tencent", f"https://apis.map.qq.com/uri/v1/routeplan?type=drive&to={n}&tocoord={g[1]},{g[0]}"
-                    f"&referer={SOURCE}", "gcj02", g_lon, g_lat),  # fmt: skip
+            NavLink("amap", amap, "gcj02", g_lon, g_lat),
+            NavLink("baidu", baidu, "bd09", b_lon, b_lat),
+            NavLink("tencent", tencent, "gcj02", g_lon, g_lat),
         ]
     w = (_f(lon), _f(lat))
+    google = f"https://www.google.com/maps/dir/?api=1&destination={w[1]},{w[0]}&travelmode=driving"
     return [
         NavLink("apple", f"https://maps.apple.com/?daddr={w[1]},{w[0]}&dirflg=d", "wgs84", lon, lat),
-        NavLink("google", f"https://www.google.com/maps/dir/?api=1&destination={w[1]},{w[0]}&travelmode=driving",
-                "wgs84", lon, lat),  # fmt: skip
+        NavLink("google", google, "wgs84", lon, lat),
         NavLink("geo", f"geo:{w[1]},{w[0]}?q={w[1]},{w[0]}({n})", "wgs84", lon, lat),
     ]

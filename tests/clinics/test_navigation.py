@@ -45,9 +45,11 @@ def test_javascript_builds_the_same_links() -> None:
         if os.environ.get("FEVERMAP_REQUIRE_BROWSER"):
             pytest.fail("node not installed")
         pytest.skip("node not installed (apt-get install nodejs)")
-    script = (f"import {{ navigationLinks }} from {json.dumps(JS.as_uri())};\n"
-              f"const points = {json.dumps(POINTS, ensure_ascii=False)};\n"
-              "console.log(JSON.stringify(points.map(([lon, lat, name]) => navigationLinks(lon, lat, name))));")  # fmt: skip
+    script = (
+        f"import {{ navigationLinks }} from {json.dumps(JS.as_uri())};\n"
+        f"const points = {json.dumps(POINTS, ensure_ascii=False)};\n"
+        "console.log(JSON.stringify(points.map(([lon, lat, name]) => navigationLinks(lon, lat, name))));"
+    )
     out = subprocess.run([node, "--input-type=module", "-e", script], capture_output=True, text=True, check=True)
     from_js = json.loads(out.stdout)
     for (lon, lat, name), js_links in zip(POINTS, from_js, strict=True):

@@ -55,7 +55,7 @@ def test_round_trip_within_a_decimetre(lon: float, lat: float) -> None:
 
 
 def test_vectorised() -> None:
-    lon, lat = gcj02_to_bd09(np.array([116.404, 121.47]), np.array([39.915, 31.23]))
+    lon, _ = gcj02_to_bd09(np.array([116.404, 121.47]), np.array([39.915, 31.23]))
     assert lon.shape == (2,) and float(lon[0]) == pytest.approx(116.41036949371029)
 
 

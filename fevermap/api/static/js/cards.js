@@ -92,7 +92,7 @@ export function cardHtml(c, info, { offline = false } = {}) {
   return `<article class="card${c.call_first ? " is-call-first" : ""}" data-id="${esc(c.id)}">` +
     callFirst +
     `<h3 class="name">${esc(c.name)}</h3>${night}` +
-    `<p class="drive"><span aria-hidden="true">🚗</span> ${esc(drive)}</p>` +
+    `<p class="drive">${esc(drive)}</p>` +
     `<p><span class="badge slots-${level}">${esc(slotText(c))}</span>${queue ? ` <span class="queue">${esc(queue)}</span>` : ""}</p>` +
     `<p class="fresh">${esc(fresh)}${simulated}${offline ? ` <span class="tag">${esc(t("app:offline_tag"))}</span>` : ""}</p>` +
     `<p class="open">${esc(openText(c, info && info.opening_hours))}</p>` +

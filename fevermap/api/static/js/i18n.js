@@ -26,7 +26,7 @@ export async function initI18n(ns) {
   const choice = remembered();
   const lang = LANGS.includes(choice) ? choice : (LANGS.includes(fromServer) ? fromServer : "en");
   await i18next.init({ lng: lang, fallbackLng: "en", supportedLngs: LANGS, load: "currentOnly", ns, defaultNS: "app",
-    resources: {}, interpolation: { escapeValue: false }, returnNull: false });
+    resources: {}, interpolation: { escapeValue: false }, returnNull: false, showSupportNotice: false });
   await loadBundles(lang);
   if (lang !== "en") await loadBundles("en"); // the fallback, for strings a new view has not translated yet
   await i18next.changeLanguage(lang);

@@ -7,7 +7,10 @@ export const toLatLng = (lonlat) => [lonlat[1], lonlat[0]];
 export async function createMap(config) {
   const b = config.bbox; // [lon_min, lat_min, lon_max, lat_max]
   const map = L.map("map", { zoomSnap: 0.5, tap: true, keyboard: true });
-  map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
+  // keep the region inside the part of the map the sheet leaves visible (phones) or beside the panel (desktop)
+  const sheet = document.getElementById("sheet").getBoundingClientRect();
+  const covered = window.innerWidth >= 768 ? [0, 0] : [0, Math.round(window.innerHeight - sheet.top)];
+  map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { paddingBottomRight: covered });
   map.attributionControl.setPrefix("");
   map.attributionControl.addAttribution(config.attribution);
   if (config.tile_url) L.tileLayer(config.tile_url, { maxZoom: 19 }).addTo(map);

@@ -192,7 +192,7 @@ export default {
     }
     this.el.innerHTML =
       `<h2 class="view-title">${esc(t("app:title"))}</h2>` +
-      `<div class="toolbar"><button type="button" id="locate" class="primary"><span aria-hidden="true">📍</span> ` +
+      `<div class="toolbar"><button type="button" id="locate" class="primary">` +
       `${esc(t("app:locate"))}</button><p class="hint">${esc(t("app:tap_hint"))}</p></div>` +
       `<fieldset class="filters"><legend>${esc(t("app:filter.legend"))}</legend>` +
       `${check("with_slots")}${check("open_now")}${check("night")}</fieldset>` +
