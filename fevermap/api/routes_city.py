@@ -41,6 +41,7 @@ class DailyPublic(BaseModel):
     first_day: str
     last_day: str
     source: str
+    source_id: str = Field(description="short id of the source (pages word it in their language)")
     districts: list[DistrictPublic]
 
 
@@ -61,7 +62,8 @@ def city_daily(settings: SettingsDep, day: DayQuery = None) -> JSONResponse:
     return JSONResponse({
         "day": s.day.isoformat(), "previous_day": s.previous_day.isoformat(), "total": s.total,
         "previous_total": s.previous_total, "unit": s.unit, "first_day": s.first_day.isoformat(),
-        "last_day": s.last_day.isoformat(), "source": s.source, "districts": [_district(d) for d in s.districts],
+        "last_day": s.last_day.isoformat(), "source": s.source, "source_id": s.source_id,
+        "districts": [_district(d) for d in s.districts],
     })  # fmt: skip
 
 

@@ -45,6 +45,7 @@ class DaySummary:
     last_day: date
     source: str
     unit: str
+    source_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,12 @@ class DailyCounts:
     source: str
     unit: str = "case"
     days: list[date] = field(default_factory=list)
+    source_id: str = ""
 
     @classmethod
     def from_records(cls, days: Sequence[date], districts: Sequence[str], *, lon: Sequence[float] | None = None,
-                     lat: Sequence[float] | None = None, source: str, unit: str = "case") -> DailyCounts:  # fmt: skip
+                     lat: Sequence[float] | None = None, source: str, unit: str = "case",
+                     source_id: str = "") -> DailyCounts:  # fmt: skip
         """Count records per (day, district).
 
         Parameters
@@ -74,8 +77,8 @@ class DailyCounts:
             District of each record, as the data names it.
         lon, lat : sequence of float, optional
             WGS-84 degrees of each record (NaN where unknown), for the district centroids.
-        source, unit : str
-            Provenance shown with the counts; what one record is.
+        source, unit, source_id : str
+            Provenance shown with the counts; what one record is; a short id of the source.
         """
         frame = pd.DataFrame({"day": list(days), "district": list(districts)})
         if frame.empty:
@@ -90,7 +93,7 @@ class DailyCounts:
             pts = frame.assign(lon=np.asarray(lon, dtype=float), lat=np.asarray(lat, dtype=float)).dropna()
             for district, g in pts.groupby("district"):
                 centroids[str(district)] = (float(g["lon"].mean()), float(g["lat"].mean()))
-        return cls(counts, centroids, source, unit, list(all_days))
+        return cls(counts, centroids, source, unit, list(all_days), source_id)
 
     def summary(self, day: date | None = None) -> DaySummary:
         """The districts on ``day`` (default: the newest day), ranked by count, with the change against the
@@ -112,7 +115,8 @@ class DailyCounts:
         rows.sort(key=lambda r: (-r.count, -(r.change or 0), r.district))
         return DaySummary(day=day, previous_day=before, total=int(today.sum()),
                           previous_total=None if prev is None else int(prev.sum()), districts=rows,
-                          first_day=first, last_day=last, source=self.source, unit=self.unit)  # fmt: skip
+                          first_day=first, last_day=last, source=self.source, unit=self.unit,
+                          source_id=self.source_id)  # fmt: skip
 
 
 def parse_day(text: str | None) -> date | None:

@@ -47,7 +47,7 @@ def read_address_days(folder: str | Path) -> DailyCounts:
     g_lat = pd.to_numeric(joined["gcj02_lat"], errors="coerce").to_numpy()
     lon, lat = gcj02_to_wgs84(g_lon, g_lat)
     return DailyCounts.from_records(list(days), list(joined["district"]), lon=list(lon), lat=list(lat), source=SOURCE,
-                                    unit="address")  # fmt: skip
+                                    unit="address", source_id="shanghai2022")  # fmt: skip
 
 
 @cache

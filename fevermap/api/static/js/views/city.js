@@ -60,6 +60,8 @@ export default {
         .bindTooltip(`${p.district} ${p.count}`, { permanent: true, direction: "center", className: "district-label" })
         .addTo(this.layer);
     }
+    const points = fc.features.filter((f) => f.properties.count).map((f) => toLatLng(f.geometry.coordinates));
+    if (this.active && points.length) this.ctx.map.fitBounds(L.latLngBounds(points), { padding: [40, 40], maxZoom: 14 });
   },
 
   changeText(change) {
@@ -96,7 +98,8 @@ export default {
         `<ol class="districts">${rows || `<li class="muted">${esc(t("city:none_today"))}</li>`}</ol>` +
         `<h3>${esc(t("city:calm_clinics"))}</h3>` +
         `<ol class="calm">${clinics || `<li class="muted">${esc(t("city:no_calm"))}</li>`}</ol>` +
-        `<p class="source muted">${esc(t("city:unit_note"))} ${esc(t("city:source"))}: ${esc(d.source)}</p>`;
+        `<p class="source muted">${esc(t("city:unit_note"))} ${esc(t("city:source"))}: ` +
+        `${esc(t(`city:sources.${d.source_id || "none"}`, { defaultValue: d.source }))}</p>`;
     }
     const range = d ? ` min="${d.first_day}" max="${d.last_day}" value="${d.day}"` : "";
     this.el.innerHTML = `<h2 class="view-title">${esc(t("city:title"))}</h2>` +
