@@ -116,6 +116,7 @@ def _axe(page: Any, axe_js: str) -> list[str]:
 def _shot(page: Any, name: str, tmp_path: Path) -> None:
     folder = SCREENSHOTS if os.environ.get("FEVERMAP_SCREENSHOTS") else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
+    page.locator("#sheet-body").evaluate("el => { el.scrollTop = 0; }")
     page.screenshot(path=str(folder / f"{name}.png"))
 
 
@@ -144,6 +145,7 @@ def test_journey(server: tuple[str, Any], browser: Any, axe_js: str, tmp_path: P
         sheet_box = page.locator("#sheet").bounding_box()
         if size == "phone":
             assert page.locator("#sheet").get_attribute("data-state") == "peek"
+            assert page.locator("#sheet-handle").get_attribute("aria-expanded") == "false"
             visible_map = sheet_box["y"] - map_box["y"]
             assert visible_map >= viewport["height"] / 2, (visible_map, viewport)
             assert map_box["width"] == viewport["width"]
@@ -163,8 +165,15 @@ def test_journey(server: tuple[str, Any], browser: Any, axe_js: str, tmp_path: P
         assert minutes_word in cards.first.locator(".drive").inner_text()
         assert page.locator(".card a.tel[href^='tel:+86']").count() >= 1
         page.wait_for_selector("path.route-line")
-        if size == "phone":  # the sheet rose to show the cards, and still leaves the map visible
+        if size == "phone":  # the sheet rose to show the cards; at full it still leaves the map visible
+            assert page.locator("#sheet").get_attribute("data-state") == "half"
+            page.locator("#sheet-handle").focus()
+            page.keyboard.press("Enter")
+            assert page.locator("#sheet").get_attribute("data-state") == "full"
             assert page.locator("#sheet").bounding_box()["y"] > map_box["y"] + 100
+            page.keyboard.press("Enter")
+            assert page.locator("#sheet").get_attribute("data-state") == "peek"
+            page.keyboard.press("Enter")
 
         # navigate: Amap gets GCJ-02, offset from the WGS-84 location by the datum shift
         answer = app.state.locator.nearest(*HOME, limit=5, with_slots=True)
@@ -228,6 +237,16 @@ def test_refused_location_says_so_and_a_tap_works(server: tuple[str, Any], brows
         page.mouse.click(box["x"] + box["width"] / 2, (box["y"] + visible_bottom) / 2)  # the region's centre
         page.wait_for_selector(".card", timeout=30_000)
         assert page.locator(".card .drive").count() >= 1
+        # the in-page route of the second clinic: drawn, with the step list exactly when the server gives steps
+        with page.expect_response(lambda r: "/route?" in r.url) as info:
+            page.locator(".card").nth(1).locator("button.route-btn").click()
+        body = info.value.json()
+        assert info.value.ok and "steps=true" in info.value.url
+        page.wait_for_function("!document.querySelector('ol.cards > li:nth-child(2) .steps p.muted')")
+        second = page.locator("ol.cards > li").nth(1)
+        assert second.locator(".steps .error").count() == 0
+        steps = body.get("steps") or (body.get("legs") or [{}])[0].get("steps") or []
+        assert second.locator(".step-list li").count() == len(steps)
         assert v.foreign_requests() == [] and v.errors == []
     finally:
         v.close()

@@ -7,10 +7,7 @@ export const toLatLng = (lonlat) => [lonlat[1], lonlat[0]];
 export async function createMap(config) {
   const b = config.bbox; // [lon_min, lat_min, lon_max, lat_max]
   const map = L.map("map", { zoomSnap: 0.5, tap: true, keyboard: true });
-  // keep the region inside the part of the map the sheet leaves visible (phones) or beside the panel (desktop)
-  const sheet = document.getElementById("sheet").getBoundingClientRect();
-  const covered = window.innerWidth >= 768 ? [0, 0] : [0, Math.round(window.innerHeight - sheet.top)];
-  map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { paddingBottomRight: covered });
+  fitVisible(map, [[b[1], b[0]], [b[3], b[2]]], 0);
   map.attributionControl.setPrefix("");
   map.attributionControl.addAttribution(config.attribution);
   if (config.tile_url) L.tileLayer(config.tile_url, { maxZoom: 19 }).addTo(map);
@@ -23,6 +20,13 @@ export async function createMap(config) {
     // no background (first visit offline): markers and lists still work
   }
   return map;
+}
+
+/** Fit `bounds` into the part of the map the sheet leaves visible (phones; the panel sits beside it on desktops). */
+export function fitVisible(map, bounds, pad = 30, maxZoom = 16) {
+  const sheet = document.getElementById("sheet").getBoundingClientRect();
+  const covered = window.innerWidth >= 768 ? 0 : Math.max(0, Math.round(window.innerHeight - sheet.top));
+  map.fitBounds(bounds, { paddingTopLeft: [pad, pad], paddingBottomRight: [pad, pad + covered], maxZoom });
 }
 
 /** A focusable, labelled marker (a button for screen readers and keyboards) with `html` inside. */

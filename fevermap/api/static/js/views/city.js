@@ -4,7 +4,7 @@
 import { getJSON } from "../api.js";
 import { ago, dayText, esc, num, t } from "../i18n.js";
 import { phoneLinks } from "../cards.js";
-import { toLatLng } from "../map.js";
+import { fitVisible, toLatLng } from "../map.js";
 
 export default {
   id: "city",
@@ -61,7 +61,7 @@ export default {
         .addTo(this.layer);
     }
     const points = fc.features.filter((f) => f.properties.count).map((f) => toLatLng(f.geometry.coordinates));
-    if (this.active && points.length) this.ctx.map.fitBounds(L.latLngBounds(points), { padding: [40, 40], maxZoom: 14 });
+    if (this.active && points.length) fitVisible(this.ctx.map, L.latLngBounds(points), 40, 14);
   },
 
   changeText(change) {

@@ -4,7 +4,7 @@
 import { getJSON, loadLast, online, saveLast } from "../api.js";
 import { cardHtml, phoneLinks, slotLevel, slotText } from "../cards.js";
 import { clock, currentLang, esc, t } from "../i18n.js";
-import { labelledMarker, toLatLng } from "../map.js";
+import { fitVisible, labelledMarker, toLatLng } from "../map.js";
 
 const FILTERS = [["night", "night"], ["open_now", "open_now"], ["with_slots", "with_slots"]];
 
@@ -99,8 +99,8 @@ export default {
       this.state.offlineAt = offline;
       this.state.lastAt = Date.now();
       if (!offline) saveLast(data, origin);
-      this.drawAnswer(true);
       this.ctx.sheet.set("half");
+      this.drawAnswer(true);
     } catch (err) {
       this.state.error = err;
     } finally {
@@ -123,7 +123,7 @@ export default {
     if (this.route) this.route.remove();
     this.route = L.geoJSON(geometry, { style: { color: "#1565c0", weight: 5, opacity: 0.85, className: "route-line" },
       interactive: false }).addTo(this.overlay);
-    if (fit) this.ctx.map.fitBounds(this.route.getBounds(), { padding: [30, 30], maxZoom: 16 });
+    if (fit) fitVisible(this.ctx.map, this.route.getBounds());
   },
 
   async showRoute(id) {
