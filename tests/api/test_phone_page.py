@@ -179,6 +179,14 @@ def test_journey(server: tuple[str, Any], browser: Any, axe_js: str, tmp_path: P
         answer = app.state.locator.nearest(*HOME, limit=5, with_slots=True)
         first = answer.clinics[0]
         assert page.locator(".card").first.get_attribute("data-id") == first.id
+        # call first, as the locator decided it: the phone block and its reasons lead the card
+        assert [c.get_attribute("data-id") for c in cards.all()] == [c.id for c in answer.clinics]
+        for card, c in zip(cards.all(), answer.clinics, strict=True):
+            lead = card.evaluate("el => el.firstElementChild.className")
+            assert (lead == "call-first") == c.call_first, (c.id, c.call_first_reasons)
+            if c.call_first:
+                assert card.locator(".call-first .reasons li").count() == len(c.call_first_reasons)
+        assert any(c.call_first for c in answer.clinics)  # the demo's stale statuses show this path
         page.locator(".card").first.locator("details.navigate summary").click()
         href = page.locator(".card").first.locator("a.nav-amap").get_attribute("href")
         to = parse_qs(urlparse(href).query)["to"][0].split(",")
