@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from fevermap.api.deps import RegistryDep, RouterDep, SettingsDep
@@ -67,7 +68,11 @@ def city_daily(settings: SettingsDep, day: DayQuery = None) -> JSONResponse:
     })  # fmt: skip
 
 
-@router.get("/city/daily.geojson")
+GEOJSON = {200: {"content": {"application/geo+json": {"schema": {"type": "object"}}},
+                 "description": "GeoJSON FeatureCollection of district Points"}}  # fmt: skip
+
+
+@router.get("/city/daily.geojson", response_class=Response, responses=GEOJSON)
 def city_daily_geojson(settings: SettingsDep, day: DayQuery = None) -> JSONResponse:
     """The same as a GeoJSON FeatureCollection of district Points (``[lon, lat]``); districts without coordinates
     are left out."""
