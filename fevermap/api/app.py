@@ -16,8 +16,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from fevermap import __version__
+from fevermap.access.client_hash import client_hash_secret
 from fevermap.api import (
     http_errors,
+    routes_city,
     routes_clinics,
     routes_directory,
     routes_map,
@@ -88,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.registry = registry
         app.state.locator = default.services["locator"]
         app.state.sessions = session_factory(registry.engine)
+        app.state.client_hash_secret = client_hash_secret(app.state.sessions, settings.client_hash_secret)
         # national clinic directory (the bundled 2020 list is imported on the first read of an empty directory)
         app.state.directory = DirectoryStore(registry.engine, bundled=bundled_list_path())
         all_routers = [served.router for served in regions]
@@ -136,5 +139,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        dependencies=[Depends(routes_regions.check_region_name)],
                        generate_unique_id_function=routes_regions.prefixed_id)  # fmt: skip
     app.include_router(routes_directory.api, responses=errors)
+    app.include_router(routes_city.router, responses=errors)
     app.mount("/static", StaticFiles(directory=routes_map.STATIC_DIR), name="static")
     return app
