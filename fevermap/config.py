@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     region_list: list[Path] = []
     #: A folder whose sub-folders are region directories, all served (``fevermap serve --regions DIR``).
     regions: Path | None = None
+    #: City of the national clinic directory shown first on the page ("clinics in my city"), e.g. 果洛藏族自治州;
+    #: None: the region's own ``city`` metadata (上海市 for the demo region).
+    directory_city: str | None = None
 
 
 def get_settings() -> Settings:

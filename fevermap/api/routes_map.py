@@ -12,6 +12,8 @@ from fastapi import APIRouter, Cookie, Header, Request
 from fastapi.responses import HTMLResponse, Response
 
 from fevermap.api.deps import RouterDep, SettingsDep
+from fevermap.config import Settings
+from fevermap.routing.region import DEMO_REGION_NAME, Region
 from fevermap.api.page_lang import page_language
 from fevermap.routing.export import roads_geojson
 
@@ -51,6 +53,15 @@ def service_worker(request: Request) -> Response:
     return Response(cached, media_type="text/javascript", headers={"Cache-Control": "no-cache"})
 
 
+def directory_city_of(region: Region, settings: Settings) -> str | None:
+    """The city of the national clinic directory a region's residents see first (the "clinics in my city" view):
+    the region's ``city`` metadata, else ``FEVERMAP_DIRECTORY_CITY``, else 上海市 for the bundled demo region."""
+    city = region.meta.get("city") or settings.directory_city
+    if city is None and region.name == DEMO_REGION_NAME:
+        city = "上海市"
+    return str(city) if city else None
+
+
 @router.get("/map/config")
 def map_config(router_: RouterDep, settings: SettingsDep) -> dict[str, Any]:
     """What the page needs to start: region name and bbox ``[lon_min, lat_min, lon_max, lat_max]``, attribution and
@@ -61,6 +72,7 @@ def map_config(router_: RouterDep, settings: SettingsDep) -> dict[str, Any]:
         "timezone": router_.region.timezone,
         "attribution": ATTRIBUTION,
         "tile_url": settings.tile_url,
+        "directory_city": directory_city_of(router_.region, settings),
     }
 
 

@@ -33,6 +33,7 @@ from fevermap.routing.traffic import SegmentTable
 
 FORMAT_VERSION = 3
 DEMO_SOURCE = "osm/shanghai_center.osm"
+DEMO_REGION_NAME = "shanghai_center"
 _ARRAYS = [f.name for f in fields(RoadGraph) if f.name not in {"edge_name", "edge_highway"}]
 
 
@@ -218,10 +219,10 @@ def demo_region() -> Region:
     if not source.exists():
         raise RegionError(f"bundled demo extract missing: {source}")
     key = f"{_sha256(source)[:12]}-v{FORMAT_VERSION}"
-    out = settings.cache_dir / "regions" / f"shanghai_center-{key}"
+    out = settings.cache_dir / "regions" / f"{DEMO_REGION_NAME}-{key}"
     if (out / "meta.json").exists():
         return load_region(out)
-    return build_region(source, out, name="shanghai_center", timezone="Asia/Shanghai")
+    return build_region(source, out, name=DEMO_REGION_NAME, timezone="Asia/Shanghai")
 
 
 def open_region(path: Path | str | None) -> Region:

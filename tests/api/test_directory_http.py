@@ -92,3 +92,27 @@ def test_the_directory_page_lists_a_city_with_tel_links(tmp_path: Path, locale: 
             browser.close()
     assert errors == []
     assert hosts == {base.split("/")[2]}
+
+
+@pytest.mark.browser
+def test_the_resident_page_reaches_the_directory_of_its_city(tmp_path: Path) -> None:
+    _need_browser()
+    from playwright.sync_api import sync_playwright
+
+    db = tmp_path / "fevermap.sqlite3"
+    errors: list[str] = []
+    with serve_in_thread(create_app(make_settings(f"sqlite:///{db}"))) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(base + "/#directory")
+            page.wait_for_function("document.body.dataset.ready === 'true'", timeout=30_000)
+            page.wait_for_selector("li.dir-entry", timeout=30_000)
+            assert "上海市：110" in page.locator(".as-of").first.inner_text().replace(" ", "")
+            assert page.locator("li.dir-entry").count() == 50
+            link = page.locator("a.more-link")
+            assert link.get_attribute("href") == "/static/directory.html?city=%E4%B8%8A%E6%B5%B7%E5%B8%82"
+        finally:
+            browser.close()
+    assert errors == []
