@@ -12,10 +12,10 @@ from fastapi import APIRouter, Cookie, Header, Request
 from fastapi.responses import HTMLResponse, Response
 
 from fevermap.api.deps import RouterDep, SettingsDep
-from fevermap.config import Settings
-from fevermap.routing.region import DEMO_REGION_NAME, Region
 from fevermap.api.page_lang import page_language
+from fevermap.config import Settings
 from fevermap.routing.export import roads_geojson
+from fevermap.routing.region import DEMO_REGION_NAME, Region
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 ATTRIBUTION = "Road data © OpenStreetMap contributors (ODbL)"
