@@ -1,11 +1,15 @@
-"""The ``fevermap`` command line. Each command parses, calls one domain function and prints JSON."""
+"""The ``fevermap`` command line. Each command parses, calls one domain function and prints JSON.
+
+Domain packages are imported inside the commands, so that ``fevermap route`` does not pay for the clinics, tracing,
+the database or pandas at start-up (``tests/api/test_cli_imports.py``).
+"""
 
 from __future__ import annotations
 
 import csv
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -13,8 +17,9 @@ from fevermap import __version__
 from fevermap.api.cli_common import RegionOpt, handle_errors
 from fevermap.errors import FevermapError, InputError
 from fevermap.geo.lonlat import parse_lonlat
-from fevermap.routing.region import build_region, open_region
-from fevermap.routing.router import Router
+
+if TYPE_CHECKING:
+    from fevermap.routing.router import Router
 
 app = typer.Typer(
     name="fevermap",
@@ -37,6 +42,9 @@ MaxSnapOpt = Annotated[
 
 def make_router(region: Path | None, traffic: Path | None = None, max_snap_m: float = 1000.0) -> Router:
     """Open a region, build its router and apply a traffic file (report on stderr)."""
+    from fevermap.routing.region import open_region
+    from fevermap.routing.router import Router
+
     router = Router(open_region(region), max_snap_distance_m=max_snap_m)
     if traffic is not None:
         report = router.apply_traffic(traffic)
@@ -58,6 +66,8 @@ def build(
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
     """Build a region directory (drivable graph, CCH order, edge index metadata) from an OSM extract."""
+    from fevermap.routing.region import build_region
+
     region = build_region(osm_file, out, name=name, timezone=timezone, show_progress=progress)
     emit({k: region.meta[k] for k in ("name", "nodes", "edges", "segments", "timezone", "bbox", "build_seconds")})
 
@@ -127,6 +137,8 @@ def export_graph(
 @handle_errors
 def info(region: RegionOpt = None) -> None:
     """Describe a region: name, size, time zone, bounding box, source."""
+    from fevermap.routing.region import open_region
+
     emit(open_region(region).meta)
 
 
@@ -158,6 +170,7 @@ def serve(
 
     from fevermap.clinics.demo import ensure_demo_clinics
     from fevermap.clinics.registry import ClinicRegistry
+    from fevermap.routing.region import open_region
 
     if region is not None:
         os.environ["FEVERMAP_REGION"] = str(region.resolve())

@@ -1,5 +1,7 @@
-"""Service endpoints with roles: traffic feed, residents' declarations, investigators' tracks and matches, and the
-community staff's verification list."""
+"""Service endpoints with roles: traffic feed, declarations, case tracks, matches, the verification list.
+
+Residents declare without an account; traffic feeds, investigators' case tracks and matches, and the community
+staff's verification list need a key of the right role (checked by :mod:`fevermap.api.deps`)."""
 
 from __future__ import annotations
 
