@@ -1,5 +1,6 @@
-"""The web page: its shell in the visitor's language, its service worker, configuration and the region's roads as an
-offline background."""
+"""The web page: its shell in the visitor's language, service worker, configuration and offline road background.
+
+The region's own roads are the map's background when no tile server is configured."""
 
 from __future__ import annotations
 
