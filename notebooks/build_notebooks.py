@@ -63,7 +63,7 @@ RESIDENT = [
         "sim = simulate_demo_status(None, seed=1)\n"
         "print(sim['note'])\n"
         "ctx = ClinicContext.open(None)\n"
-        "print(ctx.region.name, ctx.region.timezone, len(ctx.registry.list(ctx.region.name)), 'clinics')"
+        "print(ctx.region.name, ctx.region.timezone, len(ctx.registry.clinics(ctx.region.name)), 'clinics')"
     ),
     new_code_cell(
         "origin = (121.4737, 31.2304)  # People's Square, (lon, lat)\n"

@@ -27,12 +27,12 @@ from fevermap.api import (
     routes_service,
 )
 from fevermap.api.body_limit import BodyLimitMiddleware
-from fevermap.api.traffic_sync import catch_up
 from fevermap.clinics.demo import ensure_demo_clinics
 from fevermap.clinics.locator import ClinicLocator
 from fevermap.clinics.registry import ClinicRegistry
 from fevermap.config import Settings, get_settings
 from fevermap.db import session_factory
+from fevermap.db.traffic_versions import catch_up
 from fevermap.routing.region import open_region
 from fevermap.routing.router import Router
 from fevermap.tracing.store import purge
@@ -109,11 +109,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     errors = http_errors.ERROR_RESPONSES
-    app.include_router(routes_map.router, responses=errors)
-    app.include_router(routes_routing.router, responses=errors)
-    app.include_router(routes_clinics.router, responses=errors)
-    app.include_router(routes_service.router, responses=errors)
-    app.include_router(routes_osrm.router, responses=errors)
-    app.include_router(routes_city.router, responses=errors)
+    app.include_router(routes_map.routes, responses=errors)
+    app.include_router(routes_routing.routes, responses=errors)
+    app.include_router(routes_clinics.routes, responses=errors)
+    app.include_router(routes_service.routes, responses=errors)
+    app.include_router(routes_osrm.routes, responses=errors)
+    app.include_router(routes_city.routes, responses=errors)
     app.mount("/static", StaticFiles(directory=routes_map.STATIC_DIR), name="static")
     return app
