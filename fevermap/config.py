@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-#: The package's own data (the demo OSM extract and clinic list, their provenance and licence): ships in the wheel.
-PACKAGE_DATA_DIR = Path(__file__).resolve().parent / "data"
-#: The repository's ``data/`` folder: test extracts and case data for tests, notebooks and benchmarks (only in a
-#: checkout; the product never needs it).
-REPO_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+from fevermap import paths
+from fevermap.paths import PACKAGE_DATA_DIR, REPO_DATA_DIR
 
-
-def _default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "fevermap"
+__all__ = ["PACKAGE_DATA_DIR", "REPO_DATA_DIR", "Settings", "get_settings"]
 
 
 class Settings(BaseSettings):
@@ -25,9 +19,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FEVERMAP_", extra="ignore")
 
     #: Folder of the bundled demo data (``osm/shanghai_center.osm``, ``clinics/shanghai_fever_clinics.csv``).
-    data_dir: Path = PACKAGE_DATA_DIR
+    data_dir: Path = Field(default_factory=paths.data_dir)
     #: Folder where built regions (e.g. the demo region, built on first use) are cached.
-    cache_dir: Path = _default_cache_dir()
+    cache_dir: Path = Field(default_factory=paths.cache_dir)
     #: A point farther than this from every road is refused (metres).
     max_snap_distance_m: float = 1000.0
     #: Database URL (SQLAlchemy); default is a SQLite file in the cache folder.

@@ -81,3 +81,13 @@ class ForbiddenError(FevermapError, PermissionError):
 
 class RateLimitError(FevermapError, RuntimeError):
     """Too many requests from one client in a short time (HTTP 429)."""
+
+
+class MissingExtraError(FevermapError, ImportError):
+    """An optional backend whose extra is not installed; the message names the ``pip install`` that adds it."""
+
+    def __init__(self, what: str, extra: str) -> None:
+        super().__init__(
+            f"{what} needs the optional dependencies of fevermap[{extra}]: pip install 'fevermap[{extra}]'"
+        )
+        self.extra = extra

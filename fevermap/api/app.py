@@ -29,12 +29,12 @@ from fevermap.api import (
     routes_service,
 )
 from fevermap.api.body_limit import BodyLimitMiddleware
-from fevermap.api.traffic_sync import catch_up
 from fevermap.clinics.demo import ensure_demo_clinics
 from fevermap.clinics.locator import ClinicLocator
 from fevermap.clinics.registry import ClinicRegistry
 from fevermap.config import Settings, get_settings
 from fevermap.db import session_factory
+from fevermap.db.traffic_versions import catch_up
 from fevermap.directory.store import DirectoryStore, bundled_list_path
 from fevermap.regions.catalog import load_regions, regions_from
 from fevermap.regions.selection import RegionSet
@@ -128,17 +128,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     errors = http_errors.ERROR_RESPONSES
-    app.include_router(routes_map.router, responses=errors)
-    app.include_router(routes_routing.router, responses=errors)
-    app.include_router(routes_clinics.router, responses=errors)
-    app.include_router(routes_service.router, responses=errors)
-    app.include_router(routes_osrm.router, responses=errors)
-    app.include_router(routes_regions.api, responses=errors)
+    app.include_router(routes_map.routes, responses=errors)
+    app.include_router(routes_routing.routes, responses=errors)
+    app.include_router(routes_clinics.routes, responses=errors)
+    app.include_router(routes_service.routes, responses=errors)
+    app.include_router(routes_osrm.routes, responses=errors)
+    app.include_router(routes_city.routes, responses=errors)
+    app.include_router(routes_regions.routes, responses=errors)
     # the same OSRM services under /regions/{name}/ for OSRM clients that take one service URL per region
-    app.include_router(routes_osrm.router, prefix="/regions/{region_name}", responses=errors,
+    app.include_router(routes_osrm.routes, prefix="/regions/{region_name}", responses=errors,
                        dependencies=[Depends(routes_regions.check_region_name)],
                        generate_unique_id_function=routes_regions.prefixed_id)  # fmt: skip
-    app.include_router(routes_directory.api, responses=errors)
-    app.include_router(routes_city.router, responses=errors)
+    app.include_router(routes_directory.routes, responses=errors)
     app.mount("/static", StaticFiles(directory=routes_map.STATIC_DIR), name="static")
     return app

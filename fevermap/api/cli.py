@@ -1,11 +1,15 @@
-"""The ``fevermap`` command line. Each command parses, calls one domain function and prints JSON."""
+"""The ``fevermap`` command line. Each command parses, calls one domain function and prints JSON.
+
+Domain packages are imported inside the commands, so that ``fevermap route`` does not pay for the clinics, tracing,
+the database or pandas at start-up (``tests/api/test_cli_imports.py``).
+"""
 
 from __future__ import annotations
 
 import csv
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -13,8 +17,9 @@ from fevermap import __version__
 from fevermap.api.cli_common import RegionOpt, handle_errors
 from fevermap.errors import FevermapError, InputError
 from fevermap.geo.lonlat import parse_lonlat
-from fevermap.routing.region import build_region, open_region
-from fevermap.routing.router import Router
+
+if TYPE_CHECKING:
+    from fevermap.routing.router import Router
 
 app = typer.Typer(
     name="fevermap",
@@ -37,6 +42,9 @@ MaxSnapOpt = Annotated[
 
 def make_router(region: Path | None, traffic: Path | None = None, max_snap_m: float = 1000.0) -> Router:
     """Open a region, build its router and apply a traffic file (report on stderr)."""
+    from fevermap.routing.region import open_region
+    from fevermap.routing.router import Router
+
     router = Router(open_region(region), max_snap_distance_m=max_snap_m)
     if traffic is not None:
         report = router.apply_traffic(traffic)
@@ -67,7 +75,7 @@ def build(
     With several extracts, ``--out`` is a regions folder (serve it with ``fevermap serve --regions``): each extract
     becomes ``OUT/<name>``, named from its file. One JSON line per region.
     """
-    from fevermap.routing.region import region_name_of
+    from fevermap.routing.region import build_region, region_name_of
 
     if len(osm_files) > 1 and name is not None:
         raise InputError("--name names one region: give one extract, or let each be named from its file")
@@ -150,6 +158,8 @@ def info(
     ] = None,
 ) -> None:
     """Describe a region (name, size, time zone, bounding box, source); a regions folder: one JSON line each."""
+    from fevermap.routing.region import open_region
+
     if region is not None and not (region / "meta.json").exists() and region.is_dir():
         from fevermap.regions.catalog import region_dirs
 

@@ -8,15 +8,16 @@ from fastapi import APIRouter, Query
 
 from fevermap.api.deps import ClinicOperatorDep, LocatorDep, RegistryDep, RouterDep
 from fevermap.api.json_response import JSONResponse
+from fevermap.clinics import views
 from fevermap.clinics.locator import answer_json
 from fevermap.clinics.schemas import ClinicPublic, NearestAnswer, StatusResult, StatusUpdate
 from fevermap.clinics.service import parse_time
 from fevermap.geo.lonlat import parse_lonlat
 
-router = APIRouter(tags=["clinics"])
+routes = APIRouter(tags=["clinics"])
 
 
-@router.get("/clinics/nearest", response_model=NearestAnswer)
+@routes.get("/clinics/nearest", response_model=NearestAnswer)
 def nearest(
     locator: LocatorDep,
     router_: RouterDep,
@@ -35,43 +36,25 @@ def nearest(
     return JSONResponse(answer_json(answer))
 
 
-@router.get("/clinics", response_model=list[ClinicPublic])
+@routes.get("/clinics", response_model=list[ClinicPublic])
 def list_clinics(registry: RegistryDep, router_: RouterDep) -> list[ClinicPublic]:
     """Every clinic of the region with its current status."""
-    return registry.list(router_.region.name)
+    return registry.clinics(router_.region.name)
 
 
-@router.get("/clinics.geojson")
+@routes.get("/clinics.geojson")
 def clinics_geojson(registry: RegistryDep, router_: RouterDep) -> dict[str, Any]:
     """The region's clinics as a GeoJSON FeatureCollection of Points (``[lon, lat]``) for maps."""
-    features = []
-    for c in registry.list(router_.region.name):
-        s = c.status
-        props = {
-            "id": c.id,
-            "name": c.name,
-            "address": c.address,
-            "phones": c.phones,
-            "phones_display": c.phones_display,
-            "tel": c.tel,
-            "night_emergency": c.night_emergency,
-            "slots": s.slots,
-            "stale": s.stale,
-            "updated_at": s.updated_at.isoformat() if s.updated_at else None,
-            "simulated": s.simulated,
-        }
-        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [c.lon, c.lat]},
-                         "properties": props})  # fmt: skip
-    return {"type": "FeatureCollection", "features": features}
+    return views.clinics_geojson(registry.clinics(router_.region.name))
 
 
-@router.get("/clinics/{clinic_id}", response_model=ClinicPublic)
+@routes.get("/clinics/{clinic_id}", response_model=ClinicPublic)
 def get_clinic(clinic_id: str, registry: RegistryDep) -> ClinicPublic:
     """One clinic with its status; 404 for an unknown id."""
-    return registry.get(clinic_id)
+    return registry.clinic(clinic_id)
 
 
-@router.put("/clinics/{clinic_id}/status", response_model=StatusResult)
+@routes.put("/clinics/{clinic_id}/status", response_model=StatusResult)
 def put_status(
     clinic_id: str, update: StatusUpdate, registry: RegistryDep, _operator: ClinicOperatorDep
 ) -> JSONResponse:

@@ -12,7 +12,7 @@ from fevermap.directory.schemas import DirectoryEntryPublic, DirectoryPage, Dire
 from fevermap.directory.store import DirectoryStore
 from fevermap.geo.gcj02 import gcj02_to_wgs84
 
-api = APIRouter(tags=["directory"])
+routes = APIRouter(tags=["directory"])
 PROVINCE_HELP = "Province: 青海省, 青海 or qinghai"
 CITY_HELP = "City: 果洛藏族自治州, 果洛州, 果洛 or guoluo"
 Q_HELP = "Name, county or address, in Chinese, pinyin or initials"
@@ -27,7 +27,7 @@ async def get_directory(request: Request) -> DirectoryStore:
 DirectoryDep = Annotated[DirectoryStore, Depends(get_directory)]
 
 
-@api.get("/directory", response_model=DirectoryPage)
+@routes.get("/directory", response_model=DirectoryPage)
 def search_directory(
     directory: DirectoryDep,
     province: Annotated[str | None, Query(max_length=50, description="Province: 青海省, 青海 or qinghai")] = None,
@@ -44,19 +44,19 @@ def search_directory(
     return directory.search(province, city, q, limit=limit, offset=offset)
 
 
-@api.get("/directory/cities", response_model=list[DirectoryProvincePublic])
+@routes.get("/directory/cities", response_model=list[DirectoryProvincePublic])
 def directory_cities(directory: DirectoryDep) -> list[dict[str, Any]]:
     """Every province and city of the list with its number of clinics (a city may have none)."""
     return directory.provinces()
 
 
-@api.get("/directory/{entry_id}", response_model=DirectoryEntryPublic)
+@routes.get("/directory/{entry_id}", response_model=DirectoryEntryPublic)
 def directory_entry(entry_id: str, directory: DirectoryDep) -> dict[str, Any]:
     """One directory entry; 404 for an unknown id."""
     return directory.get(entry_id)
 
 
-@api.post("/directory/{entry_id}/location", response_model=DirectoryEntryPublic)
+@routes.post("/directory/{entry_id}/location", response_model=DirectoryEntryPublic)
 def locate_entry(
     entry_id: str,
     body: LocationCreate,

@@ -27,7 +27,7 @@ from fevermap.routing.matrix import route_via, table
 from fevermap.routing.router import Route, Router
 from fevermap.routing.snapping import Snap
 
-router = APIRouter(tags=["OSRM-compatible"])
+routes = APIRouter(tags=["OSRM-compatible"])
 
 Coordinates = Annotated[
     str, Path(description="{lon},{lat};{lon},{lat}[;...] or polyline({polyline}) / polyline6({polyline6})")
@@ -129,7 +129,7 @@ def _steps(leg: Route, geometries: str) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/route/v1/{profile}/{coordinates}")
+@routes.get("/route/v1/{profile}/{coordinates}")
 def osrm_route(
     router_: RouterDep,
     settings: SettingsDep,
@@ -175,7 +175,7 @@ def osrm_route(
     return JSONResponse({"code": "Ok", "routes": [route], "waypoints": [_waypoint(s) for s in snaps]})
 
 
-@router.get("/nearest/v1/{profile}/{coordinates}")
+@routes.get("/nearest/v1/{profile}/{coordinates}")
 def osrm_nearest(
     router_: RouterDep,
     settings: SettingsDep,
@@ -204,7 +204,7 @@ def _indices(text: str | None, n: int, name: str) -> list[int] | None:
         raise OsrmError("InvalidOptions", f"{name} must be 'all' or indices separated by ';'") from None
 
 
-@router.get("/table/v1/{profile}/{coordinates}")
+@routes.get("/table/v1/{profile}/{coordinates}")
 def osrm_table(
     router_: RouterDep,
     settings: SettingsDep,

@@ -10,10 +10,10 @@ from fastapi.routing import APIRoute
 from fevermap.api.deps import RegionsDep
 from fevermap.regions.selection import RegionSet
 
-api = APIRouter(tags=["regions"])
+routes = APIRouter(tags=["regions"])
 
 
-@api.get("/regions")
+@routes.get("/regions")
 async def list_regions(regions: RegionsDep) -> list[dict[str, Any]]:
     """Every region: name, road-network footprint (GeoJSON), counts, time zone, traffic version and data date.
 

@@ -13,7 +13,7 @@ from fevermap.api.deps import RegionsDep, RouterDep
 from fevermap.api.json_response import JSONResponse
 from fevermap.geo.lonlat import parse_lonlat
 
-router = APIRouter(tags=["routing"])
+routes = APIRouter(tags=["routing"])
 
 ATTRIBUTION = "© OpenStreetMap contributors"
 
@@ -53,7 +53,7 @@ class HealthPublic(BaseModel):
 LonLat = Annotated[str, Query(description="LON,LAT in WGS-84 degrees", examples=["121.4737,31.2304"])]
 
 
-@router.get("/route", response_model=RoutePublic, response_model_by_alias=True)
+@routes.get("/route", response_model=RoutePublic, response_model_by_alias=True)
 def get_route(router_: RouterDep, from_: Annotated[str, Query(alias="from", description="Origin LON,LAT")],
               to: LonLat) -> JSONResponse:  # fmt: skip
     """Fastest driving route between two points; both are snapped to the nearest road first."""
@@ -61,7 +61,7 @@ def get_route(router_: RouterDep, from_: Annotated[str, Query(alias="from", desc
     return JSONResponse(route.to_dict() | {"attribution": ATTRIBUTION})
 
 
-@router.get("/health", response_model=HealthPublic)
+@routes.get("/health", response_model=HealthPublic)
 async def health(router_: RouterDep, regions: RegionsDep) -> HealthPublic:
     """Liveness and the loaded region (reads loaded state only: no worker-thread hop)."""
     meta = router_.region.meta

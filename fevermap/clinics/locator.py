@@ -35,7 +35,8 @@ import numpy.typing as npt
 from fevermap.clinics.geodesy import haversine_m
 from fevermap.clinics.hours import is_open
 from fevermap.clinics.phones import display_phone, tel_uri
-from fevermap.clinics.registry import ClinicRecord, ClinicRegistry
+from fevermap.clinics.records import ClinicRecord
+from fevermap.clinics.registry import ClinicRegistry
 from fevermap.clinics.schemas import NearestAnswer, NearestClinic
 from fevermap.clinics.status import StatusRecord, local_iso, status_view
 from fevermap.errors import InputError, NoRouteError, SnapError

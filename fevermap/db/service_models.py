@@ -1,5 +1,6 @@
-"""ORM models of the HTTP service: API keys, the audit log, declarations, case tracks, matches, traffic versions,
-service secrets.
+"""ORM models of the HTTP service's tables.
+
+API keys, the audit log, declarations, case tracks, match runs and matches, traffic versions, service secrets.
 
 Personal data (declarations, matches) is kept for a retention period and purged by ``fevermap purge`` and by the
 service's scheduled task. Keys are stored as SHA-256 hashes of their secrets, never in clear.

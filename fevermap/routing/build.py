@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 from pyproj import Geod
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from fevermap.errors import InputError
-from fevermap.routing._osm import WayRun
+
+if TYPE_CHECKING:
+    from fevermap.routing._osm import WayRun
 
 _GEOD = Geod(ellps="WGS84")
 IntArray = npt.NDArray[np.int64]
@@ -121,6 +122,9 @@ def _collect_arcs(
 
 
 def _largest_scc(n: int, arcs: _Arcs) -> npt.NDArray[np.bool_]:
+    from scipy.sparse import coo_matrix  # only building needs scipy: loading a region stays fast
+    from scipy.sparse.csgraph import connected_components
+
     matrix = coo_matrix((np.ones(arcs.u.shape[0]), (arcs.u, arcs.v)), shape=(n, n)).tocsr()
     _, labels = connected_components(matrix, directed=True, connection="strong")
     biggest = np.bincount(labels).argmax()

@@ -21,13 +21,9 @@ from typing import Any
 
 import numpy as np
 import routingkit_cch as rk
-import tzfpy
-from tqdm import tqdm
 
-from fevermap import __version__
-from fevermap.config import get_settings
+from fevermap import __version__, paths
 from fevermap.errors import RegionError
-from fevermap.routing._osm import check_osm_path, read_drivable_ways
 from fevermap.routing.build import RoadGraph, build_graph
 from fevermap.routing.traffic import SegmentTable
 
@@ -112,6 +108,11 @@ def build_region(
     show_progress : bool
         Show a progress bar on stderr.
     """
+    import tzfpy  # building needs osmium, tzfpy and tqdm; loading a region does not import them
+    from tqdm import tqdm
+
+    from fevermap.routing._osm import check_osm_path, read_drivable_ways
+
     osm_path, out_dir = Path(osm_path), Path(out_dir)
     check_osm_path(osm_path)
     if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir()) and not (out_dir / "meta.json").exists())):
@@ -211,15 +212,14 @@ def load_region(path: Path | str) -> Region:
 def demo_region() -> Region:
     """The bundled demo region (central Shanghai), built on first use and cached.
 
-    The cache lives under ``Settings.cache_dir`` and is keyed by the extract's hash and the format version, so a
-    changed extract or fevermap format triggers a rebuild.
+    The cache lives under ``Settings.cache_dir`` (:func:`fevermap.paths.cache_dir`) and is keyed by the extract's
+    hash and the format version, so a changed extract or fevermap format triggers a rebuild.
     """
-    settings = get_settings()
-    source = settings.data_dir / DEMO_SOURCE
+    source = paths.data_dir() / DEMO_SOURCE
     if not source.exists():
         raise RegionError(f"bundled demo extract missing: {source}")
     key = f"{_sha256(source)[:12]}-v{FORMAT_VERSION}"
-    out = settings.cache_dir / "regions" / f"{DEMO_REGION_NAME}-{key}"
+    out = paths.cache_dir() / "regions" / f"{DEMO_REGION_NAME}-{key}"
     if (out / "meta.json").exists():
         return load_region(out)
     return build_region(source, out, name=DEMO_REGION_NAME, timezone="Asia/Shanghai")

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from pyproj import Transformer
 
 from fevermap.errors import CoordinateError, SnapError
 from fevermap.geo.geodesy import geodesic_distance_m
 from fevermap.geo.lonlat import check_lonlat
+from fevermap.geo.projection import LocalProjection
 from fevermap.geo.segment_index import SegmentIndex
 from fevermap.routing.build import RoadGraph
 
@@ -67,11 +67,7 @@ class EdgeIndex:
         lon, lat = graph.coords[:, 0], graph.coords[:, 1]
         self.centre = (float((lon.min() + lon.max()) / 2), float((lat.min() + lat.max()) / 2))
         self.bbox = (float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max()))
-        self._to_xy = Transformer.from_crs(
-            "EPSG:4326",
-            f"+proj=tmerc +lat_0={self.centre[1]} +lon_0={self.centre[0]} +k=1 +x_0=0 +y_0=0 +ellps=WGS84 +units=m",
-            always_xy=True,
-        )
+        self._proj = LocalProjection(lon_0=self.centre[0], lat_0=self.centre[1])
         m = graph.edge_count
         n_seg = np.diff(graph.seg_off)
         self._geom_off = graph.seg_off + np.arange(m + 1)
@@ -85,7 +81,7 @@ class EdgeIndex:
         indexed_edge = (self._twin < 0) | (np.arange(m) < self._twin)
         self._indexed_seg = np.flatnonzero(indexed_edge[self._seg_edge])
         start = (self._indexed_seg + self._seg_edge[self._indexed_seg]).astype(np.int64)  # coord row of seg start
-        x, y = self._to_xy.transform(lon, lat)
+        x, y = self._proj.forward(lon, lat)
         self._grid = SegmentIndex(np.column_stack([x[start], y[start], x[start + 1], y[start + 1]]))
         self._out = self._incidence(graph.edge_tail, graph.node_count)
         self._in = self._incidence(graph.edge_head, graph.node_count)
@@ -131,7 +127,7 @@ class EdgeIndex:
             When the nearest road is farther than ``max_distance_m``; the message names the distance.
         """
         check_lonlat(lon, lat)
-        x, y = self._to_xy.transform(lon, lat)
+        x, y = self._proj.forward_one(lon, lat)
         hit = self._grid.nearest(x, y, self.max_distance_m)
         if hit is None:
             raise SnapError(self._too_far_message(lon, lat, x, y))

@@ -1,8 +1,8 @@
 """Traffic across workers: a feed is stored as a version in the database and applied by every worker in order.
 
 The worker that receives a feed applies it at once; the others poll the version table every few seconds (a
-background task of :mod:`fevermap.api.app`) (the
-database is the only state workers share) and apply what they have not seen, so all converge on the same metric.
+background task of :mod:`fevermap.api.app`; the database is the only state workers share) and apply what they have
+not seen, so all converge on the same metric.
 """
 
 from __future__ import annotations
@@ -10,14 +10,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from fevermap.db.service_models import TrafficVersion
-from fevermap.routing.router import Router
 from fevermap.routing.traffic import TrafficRows, parse_traffic
+
+if TYPE_CHECKING:
+    from fevermap.routing.router import Router
 
 logger = logging.getLogger("fevermap")
 
@@ -62,7 +64,7 @@ def catch_up(
     the version (no re-customisation). ``parsed`` holds versions already parsed by this process (the one just
     posted), which are not parsed again.
     """
-    if isinstance(routers, Router):
+    if not isinstance(routers, list | tuple):
         routers = [routers]
     parsed = dict(parsed or {})
     oldest = min(r.traffic_version for r in routers)
