@@ -269,7 +269,7 @@ def bench_extract(name: str, pbf: Path, work: Path, n_pairs: int, n_base: int, r
     fm_bad = [checker.violations(fevermap_nodes(router, r)) for r in fm_routes if r is not None]
     o_bad = [checker.violations(r["nodes"]) for r in o_routes if "nodes" in r]
     res["turns"] = {
-        "relations": rs.relations, "checked": len(rs.restrictions), "malformed": rs.malformed,
+        "relations": rs.relations, "checked": rs.checked, "malformed": rs.malformed,
         "conditional": rs.conditional, "exempt": rs.exempt, "other_vehicle": rs.other_vehicle,
         "via_way": sum(1 for r in rs.restrictions if r.via_ways),
         "fm_routes": sum(1 for v in fm_bad if v), "fm_n": len(fm_bad),

@@ -12,6 +12,8 @@ and not checked (OSRM ignores them without ``--parse-conditionals-from-now``).
   follows via-way segments to the junction with the to-way, and leaves there; ``no_*`` forbids leaving onto the
   to-way, ``only_*`` leaving onto anything else.
 
+A relation with several from-ways (or, for ``no_*``, several to-ways) counts as one restriction per combination that
+meets at the via.
 Relations whose members are missing from the extract or do not meet (via not on both ways) are counted as malformed
 and not checked.
 """
@@ -53,6 +55,7 @@ class RestrictionSet:
     exempt: int = 0
     other_vehicle: int = 0
     malformed: int = 0
+    checked: int = 0  # relations turned into restrictions
 
     def neighbours(self, way: int, node: int) -> set[int]:
         """Nodes next to ``node`` on ``way``."""
@@ -129,19 +132,33 @@ def read_restrictions(pbf: Path | str) -> RestrictionSet:
         to = [ref for role, t, ref in members if role == "to" and t == "w"]
         via_n = [ref for role, t, ref in members if role == "via" and t == "n"]
         via_w = [ref for role, t, ref in members if role == "via" and t == "w"]
-        ok = kind in ("no", "only") and len(frm) == 1 and len(to) == 1 and (len(via_n) == 1) != bool(via_w)
+        # several from-ways (or, for no_*, several to-ways) stand for one restriction per combination
+        ok = (
+            kind in ("no", "only")
+            and frm
+            and to
+            and (len(to) == 1 or kind == "no")
+            and (len(via_n) == 1) != bool(via_w)
+        )
         ok = ok and all(w in ways.nodes for w in (*frm, *to, *via_w))
-        if ok and via_n:
-            ok = via_n[0] in ways.nodes[frm[0]] and via_n[0] in ways.nodes[to[0]]
-        if ok and via_w:
-            chain = [frm[0], *via_w, to[0]]
-            ok = all(_junction(ways.nodes[a], ways.nodes[b]) is not None for a, b in itertools.pairwise(chain))
+        pairs = [(f, t) for f in frm for t in to] if ok else []
+        if via_n:  # keep the combinations that meet at the via node (a from-way split in two has one piece there)
+            pairs = [(f, t) for f, t in pairs if via_n[0] in ways.nodes[f] and via_n[0] in ways.nodes[t]]
+        else:
+            pairs = [
+                (f, t)
+                for f, t in pairs
+                if all(
+                    _junction(ways.nodes[a], ways.nodes[b]) is not None for a, b in itertools.pairwise([f, *via_w, t])
+                )
+            ]
+        ok = bool(pairs)
         if not ok:
             found.malformed += 1
             continue
-        found.restrictions.append(
-            Restriction(rel, kind, value, frm[0], to[0], via_n[0] if via_n else None, tuple(via_w))
-        )
+        found.checked += 1
+        for f, t in pairs:
+            found.restrictions.append(Restriction(rel, kind, value, f, t, via_n[0] if via_n else None, tuple(via_w)))
     return found
 
 
