@@ -25,6 +25,7 @@ import argparse
 import contextlib
 import json
 import multiprocessing as mp
+import os
 import shutil
 import statistics
 import subprocess
@@ -325,6 +326,7 @@ def main() -> None:
     args = parser.parse_args()
     n_pairs, n_base = (200, 10) if args.quick else (args.pairs, 60)
     setup_osrm.ensure_venv()
+    load_start = os.getloadavg()[0]
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for name, pbf in setup_osrm.DEFAULT_EXTRACTS.items():
@@ -337,7 +339,8 @@ def main() -> None:
     command = "python benchmarks/bench_osrm.py" + (" --quick" if args.quick else "")
     if args.cached_osrm_build:
         command += " --cached-osrm-build"
-    md = section(results, command, machine())
+    load = f"Load average (1 min) {load_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end (2 shared cores)."
+    md = section(results, command, machine(), load)
     print(md)
     if not (args.no_write or args.quick):
         write_section("osrm", md)

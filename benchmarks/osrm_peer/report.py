@@ -82,7 +82,8 @@ def extract_table(r: dict[str, Any]) -> list[str]:
         f"p90 {eta['p90']:.3f} (distance ratio median {eta['dist_median']:.3f}); routable in fevermap only: "
         f"{eta['only_fm']}, in OSRM only: {eta['only_osrm']}.",
         f"Turn restrictions: {tu['relations']} `type=restriction` relations, {tu['checked']} checked "
-        f"({tu['via_way']} via ways), {tu['malformed']} malformed (members missing from the extract or not meeting), "
+        f"({tu['via_way']} via ways), {tu['malformed']} malformed (members cut off by the extract, several from- or "
+        f"to-ways outside no_entry/no_exit, or ways that do not meet at the via), "
         f"{tu['conditional']} conditional only, {tu['exempt']} exempting cars, {tu['other_vehicle']} for other "
         f"vehicles. Kinds fevermap broke: {', '.join(tu['fm_kinds']) or 'none'}"
         + (
@@ -120,7 +121,7 @@ def targets(r: dict[str, Any]) -> list[str]:
     ]
 
 
-def section(results: list[dict[str, Any]], command: str, machine: str) -> str:
+def section(results: list[dict[str, Any]], command: str, machine: str, load: str = "") -> str:
     r0 = results[0]
     lines = [
         "## fevermap vs OSRM, side by side (benchmarks/bench_osrm.py)",
@@ -128,7 +129,7 @@ def section(results: list[dict[str, Any]], command: str, machine: str) -> str:
         f"Command: `{command}`  ",
         f"Machine: {machine}; OSRM: osrm-bindings {r0['osrm_bindings']} ({r0['osrm_build']['osrm_version']}) "
         f"under Python {r0['osrm_python']}, MLD, car profile from the wheel, set up by "
-        "`benchmarks/osrm_peer/setup_osrm.py`.",
+        f"`benchmarks/osrm_peer/setup_osrm.py`.{' ' + load if load else ''}",
         "",
         "Times are medians (p95 in brackets) in milliseconds unless marked, on the same random pairs and points for",
         "every engine (`bench_routing.random_points`, seeds 1/2/3). p2p: a route between two coordinates including",

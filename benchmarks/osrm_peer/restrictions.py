@@ -12,8 +12,8 @@ and not checked (OSRM ignores them without ``--parse-conditionals-from-now``).
   follows via-way segments to the junction with the to-way, and leaves there; ``no_*`` forbids leaving onto the
   to-way, ``only_*`` leaving onto anything else.
 
-A relation with several from-ways (or, for ``no_*``, several to-ways) counts as one restriction per combination that
-meets at the via.
+Several from-ways are allowed only for ``no_entry`` and several to-ways only for ``no_exit`` (as the OSM wiki has it;
+one restriction per combination that meets at the via); other relations with several are malformed.
 Relations whose members are missing from the extract or do not meet (via not on both ways) are counted as malformed
 and not checked.
 """
@@ -132,14 +132,10 @@ def read_restrictions(pbf: Path | str) -> RestrictionSet:
         to = [ref for role, t, ref in members if role == "to" and t == "w"]
         via_n = [ref for role, t, ref in members if role == "via" and t == "n"]
         via_w = [ref for role, t, ref in members if role == "via" and t == "w"]
-        # several from-ways (or, for no_*, several to-ways) stand for one restriction per combination
-        ok = (
-            kind in ("no", "only")
-            and frm
-            and to
-            and (len(to) == 1 or kind == "no")
-            and (len(via_n) == 1) != bool(via_w)
-        )
+        # several from-ways only for no_entry, several to-ways only for no_exit (the OSM wiki's rule; OSRM does not
+        # honour the others either): one restriction per combination
+        ok = kind in ("no", "only") and bool(frm) and bool(to) and (len(via_n) == 1) != bool(via_w)
+        ok = ok and (len(frm) == 1 or value == "no_entry") and (len(to) == 1 or value == "no_exit")
         ok = ok and all(w in ways.nodes for w in (*frm, *to, *via_w))
         pairs = [(f, t) for f in frm for t in to] if ok else []
         if via_n:  # keep the combinations that meet at the via node (a from-way split in two has one piece there)
