@@ -68,7 +68,7 @@ def city_daily(settings: SettingsDep, day: DayQuery = None) -> JSONResponse:
     })  # fmt: skip
 
 
-GEOJSON = {200: {"content": {"application/geo+json": {"schema": {"type": "object"}}},
+GEOJSON: dict[int | str, dict[str, Any]] = {200: {"content": {"application/geo+json": {"schema": {"type": "object"}}},
                  "description": "GeoJSON FeatureCollection of district Points"}}  # fmt: skip
 
 
