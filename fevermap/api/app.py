@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from fevermap import __version__
+from fevermap.access.client_hash import client_hash_secret
 from fevermap.api import (
     http_errors,
     routes_city,
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.registry = registry
         app.state.locator = ClinicLocator(registry, router)
         app.state.sessions = session_factory(registry.engine)
+        app.state.client_hash_secret = client_hash_secret(app.state.sessions, settings.client_hash_secret)
         catch_up(router, app.state.sessions)
         try:
             purge(app.state.sessions, settings.retention_days)

@@ -1,9 +1,9 @@
 """The bundled Shanghai 2022 announcements as daily counts of case addresses by district.
 
-``data/cases/shanghai2022/address.csv`` lists, per announcement date, the residences of newly confirmed cases
+``fevermap/data/cases/shanghai2022/address.csv`` lists, per announcement date, the residences of newly confirmed cases
 (``date,address,district``; one row per address-day, not per person: the announcements give no case counts per
 address); ``geo.csv`` geocodes them in GCJ-02, converted here to WGS-84 for the district centroids. See
-``data/cases/PROVENANCE.md``.
+``fevermap/data/cases/PROVENANCE.md``.
 """
 
 from __future__ import annotations

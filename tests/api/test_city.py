@@ -7,11 +7,11 @@ from datetime import date
 
 from fevermap.cases.shanghai2022 import read_address_days
 from fevermap.clinics.simulator import simulate_statuses
-from fevermap.config import REPO_DATA_DIR
+from fevermap.config import PACKAGE_DATA_DIR
 
 from .conftest import Service
 
-DATA = read_address_days(REPO_DATA_DIR / "cases" / "shanghai2022")
+DATA = read_address_days(PACKAGE_DATA_DIR / "cases" / "shanghai2022")
 
 
 def test_daily_counts_equal_the_data(service: Service) -> None:

@@ -22,7 +22,7 @@ import pytest
 from fevermap.api.app import create_app
 from fevermap.cases.shanghai2022 import read_address_days
 from fevermap.clinics.simulator import simulate_statuses
-from fevermap.config import REPO_DATA_DIR, Settings
+from fevermap.config import PACKAGE_DATA_DIR, Settings
 from fevermap.geo.gcj02 import wgs84_to_gcj02
 
 from .conftest import serve_in_thread
@@ -202,7 +202,7 @@ def test_journey(server: tuple[str, Any], browser: Any, axe_js: str, tmp_path: P
         # today in the city: the newest day by default, then a chosen day; counts equal the data
         page.locator(".view-link[data-view='city']").click()
         page.wait_for_selector(".district")
-        data = read_address_days(REPO_DATA_DIR / "cases" / "shanghai2022")
+        data = read_address_days(PACKAGE_DATA_DIR / "cases" / "shanghai2022")
         assert page.locator("#city-day").input_value() == data.days[-1].isoformat()
         page.locator("#city-day").fill("2022-04-01")
         page.wait_for_function("document.body.dataset.cityDay === '2022-04-01'")

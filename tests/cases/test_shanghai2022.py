@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 
 from fevermap.cases.shanghai2022 import read_address_days
-from fevermap.config import REPO_DATA_DIR
+from fevermap.config import PACKAGE_DATA_DIR
 from fevermap.errors import FormatError
 
-FOLDER = REPO_DATA_DIR / "cases" / "shanghai2022"
+FOLDER = PACKAGE_DATA_DIR / "cases" / "shanghai2022"
 
 
 def test_counts_equal_the_rows_per_day_and_district() -> None:
