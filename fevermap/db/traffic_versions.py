@@ -64,8 +64,7 @@ def catch_up(
     the version (no re-customisation). ``parsed`` holds versions already parsed by this process (the one just
     posted), which are not parsed again.
     """
-    if not isinstance(routers, list | tuple):
-        routers = [routers]
+    routers = list(routers) if isinstance(routers, Sequence) else [routers]
     parsed = dict(parsed or {})
     oldest = min(r.traffic_version for r in routers)
     with sessions() as session:

@@ -106,7 +106,7 @@ def test_an_entry_with_a_cited_location_becomes_a_clinic_with_the_same_id(
         located = store.locate(entry["id"], registry, region="golog", lon=100.24, lat=34.47,
                                coord_source="test: a cited survey point", timezone="Asia/Shanghai")  # fmt: skip
         assert located["located"] and located["clinic_id"] == entry["id"]
-        clinic = registry.get(entry["id"])
+        clinic = registry.clinic(entry["id"])
         assert clinic.name == "果洛州人民医院"
         assert clinic.phones == [p["e164"] for p in entry["phones"]]
         # the directory keeps the entry and its history; locating again updates the same clinic
