@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The repository's ``data/`` folder (the package is installed in editable mode from the repository).
@@ -25,8 +26,11 @@ class Settings(BaseSettings):
     data_dir: Path = REPO_DATA_DIR
     #: Folder where built regions (e.g. the demo region, built on first use) are cached.
     cache_dir: Path = _default_cache_dir()
-    #: A point farther than this from every road is refused (metres).
-    max_snap_distance_m: float = 1000.0
+    #: A point farther than this from every road is refused (metres); ``FEVERMAP_MAX_SNAP_DISTANCE_M`` is the old name.
+    max_snap_m: float = Field(
+        default=1000.0,
+        validation_alias=AliasChoices("max_snap_m", "FEVERMAP_MAX_SNAP_M", "FEVERMAP_MAX_SNAP_DISTANCE_M"),
+    )
     #: Database URL (SQLAlchemy); default is a SQLite file in the cache folder.
     database_url: str | None = None
     #: Clinic status older than this is reported as stale (minutes).

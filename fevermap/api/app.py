@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         registry = ClinicRegistry.open(settings=settings)
         if settings.region is None:
             ensure_demo_clinics(registry, region)
-        router = Router(region, max_snap_distance_m=settings.max_snap_distance_m)
+        router = Router(region, max_snap_m=settings.max_snap_m)
         app.state.settings = settings
         app.state.router = router
         app.state.registry = registry

@@ -36,7 +36,7 @@ MaxSnapOpt = Annotated[
 
 def make_router(region: Path | None, traffic: Path | None = None, max_snap_m: float = 1000.0) -> Router:
     """Open a region, build its router and apply a traffic file (report on stderr)."""
-    router = Router(open_region(region), max_snap_distance_m=max_snap_m)
+    router = Router(open_region(region), max_snap_m=max_snap_m)
     if traffic is not None:
         report = router.apply_traffic(traffic)
         typer.echo(f"traffic: {json.dumps(report.to_dict())}", err=True)

@@ -2,7 +2,10 @@
 
 Edge segments are indexed once per region in a :class:`fevermap.geo.segment_index.SegmentIndex` (exact nearest
 segment) in a local transverse Mercator projection centred on the region (metres; scale error below 1e-4 within 60 km
-of the centre). A two-way road is indexed once and answers for both directed edges.
+of the centre). A two-way road is indexed once and answers for both directed edges. Snapping prefers roads of the
+largest strongly connected component, as OSRM does: a point nearer to a road of a small component (an island, a
+one-way access loop) snaps to the big component and keeps the nearer snap as :attr:`Snap.local`, so that two points
+of the same small component still route to each other.
 """
 
 from __future__ import annotations
@@ -36,7 +39,8 @@ class Snap:
 
     ``query`` and ``location`` are ``(lon, lat)`` degrees; ``distance_m`` is the distance between them in metres,
     measured in the region's local transverse Mercator projection (within 1e-4 of the geodesic near the region);
-    ``positions`` lists every directed edge through ``location`` (both directions of a two-way road).
+    ``positions`` lists every directed edge through ``location`` (both directions of a two-way road). ``local`` is
+    the nearer snap onto a road outside the largest component, when there is one.
     """
 
     query: tuple[float, float]
@@ -44,6 +48,7 @@ class Snap:
     distance_m: float
     positions: tuple[EdgePosition, ...]
     name: str = ""
+    local: Snap | None = None
 
 
 def check_lonlat(lon: float, lat: float) -> None:
@@ -64,13 +69,17 @@ class EdgeIndex:
     ----------
     graph : RoadGraph
         The region's graph.
-    max_distance_m : float
-        Points farther than this from every road are refused with :class:`SnapError`.
+    max_snap_m : float
+        Points farther than this from every road are refused with :class:`SnapError` (metres).
+    in_largest : array of bool, optional
+        Per road edge, whether it belongs to the largest strongly connected component (default: all do).
     """
 
-    def __init__(self, graph: RoadGraph, max_distance_m: float = 1000.0) -> None:
+    def __init__(
+        self, graph: RoadGraph, max_snap_m: float = 1000.0, in_largest: npt.NDArray[np.bool_] | None = None
+    ) -> None:
         self.graph = graph
-        self.max_distance_m = float(max_distance_m)
+        self.max_snap_m = float(max_snap_m)
         lon, lat = graph.coords[:, 0], graph.coords[:, 1]
         self.centre = (float((lon.min() + lon.max()) / 2), float((lat.min() + lat.max()) / 2))
         self.bbox = (float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max()))
@@ -93,7 +102,13 @@ class EdgeIndex:
         self._indexed_seg = np.flatnonzero(indexed_edge[self._seg_edge])
         start = (self._indexed_seg + self._seg_edge[self._indexed_seg]).astype(np.int64)  # coord row of seg start
         x, y = self._to_xy.transform(lon, lat)
-        self._grid = SegmentIndex(np.column_stack([x[start], y[start], x[start + 1], y[start + 1]]))
+        rows = np.column_stack([x[start], y[start], x[start + 1], y[start + 1]])
+        self._grid = SegmentIndex(rows)
+        big = np.ones(m, dtype=bool) if in_largest is None else np.asarray(in_largest, dtype=bool)
+        big = big | np.where(self._twin >= 0, big[np.maximum(self._twin, 0)], False)
+        self._big_edge = big
+        self._big_seg = np.flatnonzero(big[self._seg_edge[self._indexed_seg]])
+        self._grid_big = self._grid if self._big_seg.shape[0] == rows.shape[0] else SegmentIndex(rows[self._big_seg])
         self._out = self._incidence(graph.edge_tail, graph.node_count)
         self._in = self._incidence(graph.edge_head, graph.node_count)
 
@@ -135,28 +150,24 @@ class EdgeIndex:
         CoordinateError
             For coordinates out of range.
         SnapError
-            When the nearest road is farther than ``max_distance_m``; the message names the distance.
+            When the nearest road is farther than ``max_snap_m``; the message names the distance.
         """
         check_lonlat(lon, lat)
         x, y = self._to_xy.transform(lon, lat)
-        hit = self._grid.nearest(x, y, self.max_distance_m)
+        hit = self._grid.nearest(x, y, self.max_snap_m)
         if hit is None:
             raise SnapError(self._too_far_message(lon, lat, x, y))
-        return self._make_snap(lon, lat, int(self._indexed_seg[hit[0]]), hit[1], hit[2])
+        seg = int(self._indexed_seg[hit[0]])
+        snap = self._make_snap(lon, lat, seg, hit[1], hit[2])
+        if self._grid_big is self._grid or self._big_edge[self._seg_edge[seg]]:
+            return snap
+        big = self._grid_big.nearest(x, y, self.max_snap_m)
+        if big is None:
+            return snap
+        seg = int(self._indexed_seg[self._big_seg[big[0]]])
+        return self._make_snap(lon, lat, seg, big[1], big[2], local=snap)
 
-    def snap_many(self, lons: npt.ArrayLike, lats: npt.ArrayLike) -> list[Snap | CoordinateError | SnapError]:
-        """Snap many ``(lon, lat)`` points; an error object stands in the list for each point that cannot be snapped."""
-        out: list[Snap | CoordinateError | SnapError] = []
-        lon_a = np.asarray(lons, dtype=np.float64).reshape(-1).tolist()
-        lat_a = np.asarray(lats, dtype=np.float64).reshape(-1).tolist()
-        for lon, lat in zip(lon_a, lat_a, strict=True):
-            try:
-                out.append(self.snap(lon, lat))
-            except (CoordinateError, SnapError) as exc:
-                out.append(exc)
-        return out
-
-    def _make_snap(self, lon: float, lat: float, seg: int, t: float, dist: float) -> Snap:
+    def _make_snap(self, lon: float, lat: float, seg: int, t: float, dist: float, local: Snap | None = None) -> Snap:
         pos = self._position(seg, t)
         edge = pos.edge
         last = int(self.graph.seg_off[edge + 1] - self.graph.seg_off[edge]) - 1
@@ -171,7 +182,7 @@ class EdgeIndex:
                 EdgePosition(twin, last - pos.seg, 1.0 - pos.frac, pos.length_after_m, pos.length_before_m),
             )
         loc = self.location(pos)
-        return Snap((lon, lat), loc, float(dist), positions, self.graph.edge_name[edge])
+        return Snap((lon, lat), loc, float(dist), positions, self.graph.edge_name[edge], local)
 
     def _too_far_message(self, lon: float, lat: float, x: float, y: float) -> str:
         b = self.bbox
@@ -180,5 +191,5 @@ class EdgeIndex:
         nearest = self._grid.distance_to_nearest(x, y)
         return (
             f"point ({lon}, {lat}) is {nearest:,.0f} m from the nearest road{where}; the limit is "
-            f"{self.max_distance_m:,.0f} m: give a point on or near a road"
+            f"{self.max_snap_m:,.0f} m: give a point on or near a road"
         )
