@@ -114,18 +114,19 @@ def export_graph(
     out: Annotated[Path, typer.Option("--out", help="GraphML file to write.")],
     region: RegionOpt = None,
     traffic: TrafficOpt = None,
+    turns: Annotated[bool, typer.Option("--turns", help="The turn-expanded graph the engine routes on.")] = False,
 ) -> None:
-    """Write the exact graph the engine routes on as osmnx-compatible GraphML."""
+    """Write the road graph as osmnx-compatible GraphML, or with --turns the exact turn graph the engine routes on."""
     from fevermap.routing.export import export_graphml
 
-    path = export_graphml(make_router(region, traffic), out)
+    path = export_graphml(make_router(region, traffic), out, turns=turns)
     emit({"graphml": str(path)})
 
 
 @app.command()
 @handle_errors
 def info(region: RegionOpt = None) -> None:
-    """Describe a region: name, size, time zone, bounding box, source."""
+    """Describe a region: name, size, time zone, car profile, turn restrictions, bounding box, source."""
     emit(open_region(region).meta)
 
 

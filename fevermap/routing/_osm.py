@@ -101,7 +101,18 @@ def is_drivable(tags: osmium.osm.TagList) -> bool:
 
 
 def _directions(tags: osmium.osm.TagList) -> tuple[bool, bool]:
-    oneway = (tags.get("oneway") or "").lower()
+    """Forward / backward drivability: the most specific of ``oneway:motorcar``, ``oneway:motor_vehicle``,
+    ``oneway:vehicle``, ``oneway`` decides (OSRM's car profile); ``reversible`` is not routed, as OSRM does."""
+    oneway = next(
+        (
+            v.lower()
+            for k in ("oneway:motorcar", "oneway:motor_vehicle", "oneway:vehicle", "oneway")
+            if (v := tags.get(k))
+        ),
+        "",
+    )
+    if oneway == "reversible":
+        return False, False
     if oneway in _ONEWAY_FORWARD:
         return True, False
     if oneway in _ONEWAY_BACKWARD:
@@ -124,6 +135,8 @@ def _runs(way: osmium.osm.Way) -> Iterator[WayRun]:
     tags = way.tags
     ferry = tags.get("route") == "ferry" and tags.get("highway") is None
     forward, backward = (True, True) if ferry else _directions(tags)
+    if not (forward or backward):
+        return
     if ferry:
         speed_f = speed_b = FERRY_KPH
     else:

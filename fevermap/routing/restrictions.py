@@ -1,6 +1,7 @@
 """Turn restrictions: OSM ``type=restriction`` relations resolved onto the road graph's directed edges.
 
-``no_*`` forbids the from-way -> via -> to-way transition, ``only_*`` forbids every other exit from the via; the via is
+``no_*`` forbids the from-way -> via -> to-way transition, ``only_*`` forbids every other exit from the via (any value
+with that prefix, as OSRM reads them; ``*_on_red`` and other values are skipped and counted); the via is
 a node or a chain of ways. :func:`resolve` returns the banned edge-to-edge turns at via nodes, the edge paths of via-way
 restrictions (which :mod:`fevermap.routing.turns` enforces by duplicating the via edges), and a report that counts
 every relation: applied, skipped on purpose (conditional, ``except=motorcar``, other vehicles) or malformed.
@@ -19,8 +20,6 @@ from fevermap.routing._osm import Extract, RestrictionRelation
 from fevermap.routing.build import RoadGraph
 
 IntArray = npt.NDArray[np.int64]
-_NO = {"no_left_turn", "no_right_turn", "no_straight_on", "no_u_turn", "no_entry", "no_exit"}
-_ONLY = {"only_left_turn", "only_right_turn", "only_straight_on", "only_u_turn"}
 
 
 @dataclass(frozen=True)
@@ -129,9 +128,12 @@ def resolve(extract: Extract, g: RoadGraph) -> Resolved:
     paths: list[WayPath] = []
     ways = extract.way_nodes
     for rel in extract.restrictions:
-        only = rel.value in _ONLY
-        if not only and rel.value not in _NO:
-            outcome["malformed: unknown restriction value"] += 1
+        only = rel.value.startswith("only_")  # any only_* / no_* counts, as OSRM reads them
+        if rel.value.endswith("_on_red"):
+            outcome["skipped: turn on red (not a restriction for routing)"] += 1
+            continue
+        if not only and not rel.value.startswith("no_"):
+            outcome["skipped: unknown restriction value"] += 1
             continue
         if rel.bad_members or not rel.from_ways or not rel.to_ways or bool(rel.via_nodes) == bool(rel.via_ways):
             outcome["malformed: missing or wrong members"] += 1

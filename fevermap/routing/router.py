@@ -33,6 +33,17 @@ from fevermap.routing.turns import TurnTable
 FloatArray = npt.NDArray[np.float64]
 #: How many side metrics (:meth:`Router.state_with_closed_edges`) are kept.
 SIDE_METRICS = 16
+#: Components smaller than this (turn-graph nodes) are "small": snapping prefers the others. OSRM's
+#: ``osrm-extract --small-component-size`` default.
+SMALL_COMPONENT_SIZE = 1000
+
+
+def big_components(component: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """Per turn-graph node, whether its component is big (all are, when none reaches :data:`SMALL_COMPONENT_SIZE`)."""
+    sizes = np.bincount(component)
+    big = sizes >= (SMALL_COMPONENT_SIZE if sizes.max() >= SMALL_COMPONENT_SIZE else 0)
+    return np.asarray(big[component])
+
 
 __all__ = ["PinnedTargets", "Route", "Router", "parse_lonlat"]
 
@@ -53,7 +64,7 @@ class Router:
         g = region.graph
         self.graph = g
         t = region.turns
-        self.index = EdgeIndex(g, max_snap_m, in_largest=region.component[: g.edge_count] == 0)
+        self.index = EdgeIndex(g, max_snap_m, in_largest=big_components(region.component)[: g.edge_count])
         self._base_speed = g.seg_speed_kph.copy()
         self._base_turn_ms = t.arc_turn_ms.copy()
         self._segments = region.segments

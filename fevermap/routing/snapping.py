@@ -3,8 +3,8 @@
 Edge segments are indexed once per region in a :class:`fevermap.geo.segment_index.SegmentIndex` (exact nearest
 segment) in a local transverse Mercator projection centred on the region (metres; scale error below 1e-4 within 60 km
 of the centre). A two-way road is indexed once and answers for both directed edges. Snapping prefers roads of the
-largest strongly connected component, as OSRM does: a point nearer to a road of a small component (an island, a
-one-way access loop) snaps to the big component and keeps the nearer snap as :attr:`Snap.local`, so that two points
+big strongly connected components, as OSRM does: a point nearer to a road of a small component (an island, a
+one-way access loop) snaps to a big component and keeps the nearer snap as :attr:`Snap.local`, so that two points
 of the same small component still route to each other.
 """
 
@@ -20,6 +20,9 @@ from pyproj import Transformer
 from fevermap.errors import CoordinateError, SnapError
 from fevermap.geo.segment_index import SegmentIndex
 from fevermap.routing.build import RoadGraph
+
+#: Points closer than this to a segment's end (metres, 1 cm) are on its node.
+_AT_NODE_M = 0.01
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +75,7 @@ class EdgeIndex:
     max_snap_m : float
         Points farther than this from every road are refused with :class:`SnapError` (metres).
     in_largest : array of bool, optional
-        Per road edge, whether it belongs to the largest strongly connected component (default: all do).
+        Per road edge, whether it belongs to a big strongly connected component (default: all do).
     """
 
     def __init__(
@@ -133,6 +136,10 @@ class EdgeIndex:
     def _position(self, seg: int, t: float) -> EdgePosition:
         edge = int(self._seg_edge[seg])
         length = float(self.graph.seg_length_m[seg])
+        if t * length < _AT_NODE_M:  # projection round trips leave up to ~1 mm where a point is on a node
+            t = 0.0
+        elif (1.0 - t) * length < _AT_NODE_M:
+            t = 1.0
         before = float(self._seg_before_m[seg]) + t * length
         return EdgePosition(edge, int(self._seg_k[seg]), t, before, float(self._edge_len_m[edge]) - before)
 
