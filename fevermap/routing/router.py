@@ -45,7 +45,7 @@ def big_components(component: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
     return np.asarray(big[component])
 
 
-__all__ = ["PinnedTargets", "Route", "Router", "parse_lonlat"]
+__all__ = ["PinnedTargets", "Route", "Router"]
 
 
 class Router:
@@ -283,14 +283,3 @@ class Router:
         state = make_state(self.graph, self.region.turns, self.engine, speed, turn_ms)
         self._state = state  # one reference assignment
         return state
-
-
-def parse_lonlat(text: str, what: str = "point") -> tuple[float, float]:
-    """Parse ``"LON,LAT"`` into a ``(lon, lat)`` float pair, with a message saying what to fix."""
-    parts = text.split(",")
-    if len(parts) != 2:
-        raise InputError(f"{what} {text!r} must be LON,LAT (two numbers separated by a comma)")
-    try:
-        return float(parts[0]), float(parts[1])
-    except ValueError:
-        raise InputError(f"{what} {text!r} must be LON,LAT (two numbers separated by a comma)") from None

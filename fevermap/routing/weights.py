@@ -6,8 +6,6 @@ tolerance of 1e-9 ms so that float noise does not add a millisecond; :data:`INF_
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import numpy.typing as npt
 
@@ -19,13 +17,8 @@ INF_MS = 2**31 - 1
 _TOLERANCE_MS = 1e-9
 
 
-def ceil_ms(ms: float) -> float:
-    """Round a time in ms up to whole ms (``inf`` stays ``inf``); the scalar twin of :func:`ceil_ms_array`."""
-    return float(math.ceil(ms - _TOLERANCE_MS)) if math.isfinite(ms) else ms
-
-
 def ceil_ms_array(ms: FloatArray) -> FloatArray:
-    """Round times in ms up to whole ms, vectorised (``inf`` stays ``inf``), as floats."""
+    """Round times in ms up to whole ms (``inf`` stays ``inf``), as floats."""
     with np.errstate(invalid="ignore"):
         return np.where(np.isfinite(ms), np.ceil(ms - _TOLERANCE_MS), np.inf)
 
