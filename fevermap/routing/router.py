@@ -39,9 +39,10 @@ SMALL_COMPONENT_SIZE = 1000
 
 
 def big_components(component: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
-    """Per turn-graph node, whether its component is big (all are, when none reaches :data:`SMALL_COMPONENT_SIZE`)."""
+    """Per turn-graph node, whether its component is big: at least :data:`SMALL_COMPONENT_SIZE` nodes, or a tenth of
+    the largest one in a region too small for that (in a toy map of a few roads nothing is small, as in OSRM)."""
     sizes = np.bincount(component)
-    big = sizes >= (SMALL_COMPONENT_SIZE if sizes.max() >= SMALL_COMPONENT_SIZE else 0)
+    big = sizes >= min(SMALL_COMPONENT_SIZE, int(sizes.max()) // 10)
     return np.asarray(big[component])
 
 
@@ -119,22 +120,23 @@ class Router:
         With ``geometry=False`` the route's ``coordinates`` are left empty (duration, distance and edges only).
         ``state`` routes on another metric state (e.g. :meth:`state_with_closed_edges`); default the live one.
 
+        When no route joins the nearest roads and an end lies on a small component, the route joins the ends'
+        :attr:`Snap.alternative` snaps on the big component instead.
+
         Raises
         ------
         NoRouteError
             When no open road connects them (closed by traffic, or separate road networks); the message says which.
         """
         state = state or self._state  # one snapshot for the whole query
-        comp = self._net.component
-        for a, b in ((origin.local, destination.local), (origin.local, destination), (origin, destination.local)):
-            if a is None or b is None:
-                continue
-            if {int(comp[p.edge]) for p in a.positions} & {int(comp[p.edge]) for p in b.positions}:
-                try:  # nearer to a small component that the other end shares: route inside it
-                    return query.route(self._net, state, a, b, geometry=geometry)
-                except NoRouteError:
-                    pass
-        return query.route(self._net, state, origin, destination, geometry=geometry)
+        try:
+            return query.route(self._net, state, origin, destination, geometry=geometry)
+        except NoRouteError:
+            if origin.alternative is None and destination.alternative is None:
+                raise
+        # an end on a small component (an island, a road cut by the extract's edge): try the big one, as OSRM does
+        return query.route(self._net, state, origin.alternative or origin, destination.alternative or destination,
+                           geometry=geometry)  # fmt: skip
 
     def pin_targets(self, snaps: Sequence[Snap]) -> PinnedTargets:
         """Pin a fixed set of snapped targets for repeated :meth:`one_to_many` queries."""
@@ -143,7 +145,8 @@ class Router:
     def one_to_many(
         self, origin: Snap, targets: PinnedTargets | Sequence[Snap], *, state: MetricState | None = None
     ) -> FloatArray:
-        """Travel times in seconds from one snapped point to many (``inf`` where unreachable).
+        """Travel times in seconds from one snapped point to many (``inf`` where unreachable), on the big component
+        for ends whose nearest road lies in a small one (:attr:`Snap.alternative`).
 
         Parameters
         ----------
@@ -161,13 +164,13 @@ class Router:
         """
         fresh = not isinstance(targets, PinnedTargets)
         pinned = targets if isinstance(targets, PinnedTargets) else PinnedTargets(self._net, targets)
-        return query.one_to_many(self._net, state or self._state, origin, pinned, fresh=fresh)
+        return query.one_to_many(self._net, state or self._state, origin.alternative or origin, pinned, fresh=fresh)
 
     def distances_to_all(self, origin: Snap, reverse: bool = False, *, state: MetricState | None = None) -> FloatArray:
         """Seconds per road edge (aligned with ``graph.edge_tail``): from ``origin`` to the start of each edge, or
         with ``reverse=True`` from the start of each edge to ``origin``; ``inf`` where unreachable. Add the edge's own
         time (``state.edge_ms / 1000``) to reach its end. For isochrones."""
-        return query.distances_to_all(self._net, state or self._state, origin, reverse=reverse)
+        return query.distances_to_all(self._net, state or self._state, origin.alternative or origin, reverse=reverse)
 
     # ------------------------------------------------------------------ side metrics
     def state_with_closed_edges(self, edges: npt.ArrayLike, key: object) -> MetricState:

@@ -2,10 +2,10 @@
 
 Edge segments are indexed once per region in a :class:`fevermap.geo.segment_index.SegmentIndex` (exact nearest
 segment) in a local transverse Mercator projection centred on the region (metres; scale error below 1e-4 within 60 km
-of the centre). A two-way road is indexed once and answers for both directed edges. Snapping prefers roads of the
-big strongly connected components, as OSRM does: a point nearer to a road of a small component (an island, a
-one-way access loop) snaps to a big component and keeps the nearer snap as :attr:`Snap.local`, so that two points
-of the same small component still route to each other.
+of the centre). A two-way road is indexed once and answers for both directed edges. A point whose nearest road
+lies in a small strongly connected component (an island, a one-way access loop, a road cut by the extract's edge)
+also carries the nearest snap onto a big component, :attr:`Snap.alternative`, as OSRM's phantom nodes do: two points
+of the same small component route to each other, and other routes fall back to the big component.
 """
 
 from __future__ import annotations
@@ -46,8 +46,8 @@ class Snap:
 
     ``query`` and ``location`` are ``(lon, lat)`` degrees; ``distance_m`` is the distance between them in metres,
     measured in the region's local transverse Mercator projection (within 1e-4 of the geodesic near the region);
-    ``positions`` lists every directed edge through ``location`` (both directions of a two-way road). ``local`` is
-    the nearer snap onto a road outside the largest component, when there is one.
+    ``positions`` lists every directed edge through ``location`` (both directions of a two-way road). ``alternative``
+    is the nearest snap onto a big component when the nearest road lies in a small one (else None).
     """
 
     query: tuple[float, float]
@@ -55,7 +55,7 @@ class Snap:
     distance_m: float
     positions: tuple[EdgePosition, ...]
     name: str = ""
-    local: Snap | None = None
+    alternative: Snap | None = None
 
 
 class EdgeIndex:
@@ -164,10 +164,10 @@ class EdgeIndex:
         big = self._grid_big.nearest(x, y, self.max_snap_m)
         if big is None:
             return snap
-        seg = int(self._indexed_seg[self._big_seg[big[0]]])
-        return self._make_snap(lon, lat, seg, big[1], big[2], local=snap)
+        alternative = self._make_snap(lon, lat, int(self._indexed_seg[self._big_seg[big[0]]]), big[1], big[2])
+        return Snap(snap.query, snap.location, snap.distance_m, snap.positions, snap.name, alternative)
 
-    def _make_snap(self, lon: float, lat: float, seg: int, t: float, dist: float, local: Snap | None = None) -> Snap:
+    def _make_snap(self, lon: float, lat: float, seg: int, t: float, dist: float) -> Snap:
         pos = self._position(seg, t)
         edge = pos.edge
         last = int(self.graph.seg_off[edge + 1] - self.graph.seg_off[edge]) - 1
@@ -182,7 +182,7 @@ class EdgeIndex:
                 EdgePosition(twin, last - pos.seg, 1.0 - pos.frac, pos.length_after_m, pos.length_before_m),
             )
         loc = self.location(pos)
-        return Snap((lon, lat), loc, float(dist), positions, self.graph.edge_name[edge], local)
+        return Snap((lon, lat), loc, float(dist), positions, self.graph.edge_name[edge])
 
     def _too_far_message(self, lon: float, lat: float, x: float, y: float) -> str:
         b = self.bbox
