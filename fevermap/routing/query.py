@@ -144,7 +144,7 @@ class PinnedTargets:
     """A fixed set of snapped targets for repeated one-to-many queries (e.g. the clinics of a region)."""
 
     def __init__(self, net: Network, snaps: Sequence[Snap]) -> None:
-        self.snaps = [s.alternative or s for s in snaps]
+        self.snaps = list(snaps)
         self.key = next(_keys)
         rows = [(i, p, int(x)) for i, s in enumerate(self.snaps) for p in s.positions for x in net.nodes_of(p.edge)]
         self.positions = [p for _, p, _ in rows]

@@ -145,8 +145,8 @@ class Router:
     def one_to_many(
         self, origin: Snap, targets: PinnedTargets | Sequence[Snap], *, state: MetricState | None = None
     ) -> FloatArray:
-        """Travel times in seconds from one snapped point to many (``inf`` where unreachable), on the big component
-        for ends whose nearest road lies in a small one (:attr:`Snap.alternative`).
+        """Travel times in seconds from one snapped point to many (``inf`` where unreachable), equal to
+        :meth:`route_snapped`'s durations (with its fallback to :attr:`Snap.alternative`).
 
         Parameters
         ----------
@@ -164,7 +164,15 @@ class Router:
         """
         fresh = not isinstance(targets, PinnedTargets)
         pinned = targets if isinstance(targets, PinnedTargets) else PinnedTargets(self._net, targets)
-        return query.one_to_many(self._net, state or self._state, origin.alternative or origin, pinned, fresh=fresh)
+        state = state or self._state
+        out = query.one_to_many(self._net, state, origin, pinned, fresh=fresh)
+        need = [
+            i for i, t in enumerate(pinned.snaps) if not np.isfinite(out[i]) and (origin.alternative or t.alternative)
+        ]
+        if need:  # as route_snapped does: ends on small components fall back to their big-component snaps
+            alt = PinnedTargets(self._net, [pinned.snaps[i].alternative or pinned.snaps[i] for i in need])
+            out[need] = query.one_to_many(self._net, state, origin.alternative or origin, alt, fresh=True)
+        return out
 
     def distances_to_all(self, origin: Snap, reverse: bool = False, *, state: MetricState | None = None) -> FloatArray:
         """Seconds per road edge (aligned with ``graph.edge_tail``): from ``origin`` to the start of each edge, or
