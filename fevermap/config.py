@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from fevermap import paths
@@ -22,8 +22,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=paths.data_dir)
     #: Folder where built regions (e.g. the demo region, built on first use) are cached.
     cache_dir: Path = Field(default_factory=paths.cache_dir)
-    #: A point farther than this from every road is refused (metres).
-    max_snap_distance_m: float = 1000.0
+    #: A point farther than this from every road is refused (metres); ``FEVERMAP_MAX_SNAP_DISTANCE_M`` is the old name.
+    max_snap_m: float = Field(
+        default=1000.0,
+        validation_alias=AliasChoices("max_snap_m", "FEVERMAP_MAX_SNAP_M", "FEVERMAP_MAX_SNAP_DISTANCE_M"),
+    )
     #: Database URL (SQLAlchemy); default is a SQLite file in the cache folder.
     database_url: str | None = None
     #: Clinic status older than this is reported as stale (minutes).

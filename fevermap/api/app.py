@@ -78,7 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for path, region in zip(paths, loaded, strict=True):
             if path is None:
                 ensure_demo_clinics(registry, region)
-            routers.append(Router(region, settings.max_snap_distance_m))
+            routers.append(Router(region, max_snap_m=settings.max_snap_m))
         regions = RegionSet(routers)
         for served in regions:
             served.services["locator"] = ClinicLocator(registry, served.router)

@@ -45,7 +45,7 @@ def make_router(region: Path | None, traffic: Path | None = None, max_snap_m: fl
     from fevermap.routing.region import open_region
     from fevermap.routing.router import Router
 
-    router = Router(open_region(region), max_snap_distance_m=max_snap_m)
+    router = Router(open_region(region), max_snap_m=max_snap_m)
     if traffic is not None:
         report = router.apply_traffic(traffic)
         typer.echo(f"traffic: {json.dumps(report.to_dict())}", err=True)
@@ -141,11 +141,12 @@ def export_graph(
     out: Annotated[Path, typer.Option("--out", help="GraphML file to write.")],
     region: RegionOpt = None,
     traffic: TrafficOpt = None,
+    turns: Annotated[bool, typer.Option("--turns", help="The turn-expanded graph the engine routes on.")] = False,
 ) -> None:
-    """Write the exact graph the engine routes on as osmnx-compatible GraphML."""
+    """Write the road graph as osmnx-compatible GraphML, or with --turns the exact turn graph the engine routes on."""
     from fevermap.routing.export import export_graphml
 
-    path = export_graphml(make_router(region, traffic), out)
+    path = export_graphml(make_router(region, traffic), out, turns=turns)
     emit({"graphml": str(path)})
 
 
@@ -157,7 +158,8 @@ def info(
         typer.Option("--region", help="A region directory, or a regions folder to list (default: the demo region)."),
     ] = None,
 ) -> None:
-    """Describe a region (name, size, time zone, bounding box, source); a regions folder: one JSON line each."""
+    """Describe a region (name, size, time zone, car profile, turn restrictions, bounding box, source); a regions
+    folder: one JSON line each."""
     from fevermap.routing.region import open_region
 
     if region is not None and not (region / "meta.json").exists() and region.is_dir():

@@ -145,7 +145,7 @@ def osrm_route(
     coords = parse_coordinates(coordinates, settings.max_route_coordinates)
     if len(coords) < 2:
         raise OsrmError("InvalidQuery", "a route needs at least two coordinates")
-    snaps = _snap_all(router_, coords, _radiuses(radiuses, len(coords), settings.max_snap_distance_m))
+    snaps = _snap_all(router_, coords, _radiuses(radiuses, len(coords), settings.max_snap_m))
     try:
         legs = route_via(router_, snaps)
     except FevermapError as exc:
@@ -188,7 +188,7 @@ def osrm_nearest(
     coords = parse_coordinates(coordinates, 1)
     if len(coords) != 1:
         raise OsrmError("InvalidQuery", "nearest takes exactly one coordinate")
-    snap = _snap_all(router_, coords, _radiuses(radiuses, 1, settings.max_snap_distance_m))[0]
+    snap = _snap_all(router_, coords, _radiuses(radiuses, 1, settings.max_snap_m))[0]
     g = router_.graph
     pos = snap.positions[0]
     nodes = [int(g.node_osm[g.edge_tail[pos.edge]]), int(g.node_osm[g.edge_head[pos.edge]])]
@@ -219,7 +219,7 @@ def osrm_table(
 ) -> dict[str, Any]:
     """OSRM table service: travel times (and distances) between sources and destinations."""
     coords = parse_coordinates(coordinates, settings.max_table_coordinates)
-    snaps = _snap_all(router_, coords, _radiuses(radiuses, len(coords), settings.max_snap_distance_m))
+    snaps = _snap_all(router_, coords, _radiuses(radiuses, len(coords), settings.max_snap_m))
     src = _indices(sources, len(coords), "sources")
     dst = _indices(destinations, len(coords), "destinations")
     try:

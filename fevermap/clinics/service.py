@@ -59,7 +59,7 @@ class ClinicContext:
         registry = ClinicRegistry.open(settings=settings)
         if region_dir is None and load_demo:
             ensure_demo_clinics(registry, region)
-        router = Router(region, max_snap_distance_m=settings.max_snap_distance_m)
+        router = Router(region, max_snap_m=settings.max_snap_m)
         return cls(region, registry, router, ClinicLocator(registry, router), region_dir is None)
 
     def __enter__(self) -> ClinicContext:

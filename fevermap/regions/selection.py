@@ -159,7 +159,7 @@ class RegionSet:
 def _bbox_margin_deg(served: ServedRegion) -> tuple[float, float]:
     """The snap limit in degrees (lon, lat) at the region's latitude: the bbox prefilter's margin."""
     b = served.region.bbox
-    snap_m = float(getattr(served.router.index, "max_distance_m", 1000.0)) * 1.01 + 1.0
+    snap_m = float(served.router.index.max_snap_m) * 1.01 + 1.0
     lat = max(abs(b[1]), abs(b[3]))
     return snap_m / (111_320.0 * max(math.cos(math.radians(lat)), 0.01)), snap_m / 110_000.0
 
