@@ -1,5 +1,7 @@
-"""Read an OSM extract (``.osm``, ``.osm.gz``, ``.osm.bz2``, ``.osm.pbf``) with pyosmium: drivable ways, turn
-restrictions and the nodes that cost time (signals, stop and give-way signs, gates).
+"""Read an OSM extract with pyosmium: drivable ways, turn restrictions and the nodes that cost time.
+
+Formats: ``.osm``, ``.osm.gz``, ``.osm.bz2``, ``.osm.pbf``; nodes that cost time are signals, stop and give-way
+signs, gates.
 
 Private I/O module: :func:`read_extract` returns plain records; :mod:`fevermap.routing.build` makes the graph and
 :mod:`fevermap.routing.restrictions` resolves the relations onto it.

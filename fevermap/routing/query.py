@@ -1,5 +1,6 @@
-"""Queries on the turn graph for one metric state: seeds at snapped points, point-to-point routes, one-to-many and
-one-to-all travel times.
+"""Queries on the turn graph for one metric state.
+
+Seeds at snapped points, point-to-point routes, one-to-many and one-to-all travel times.
 
 A snapped point on road edge ``e`` is a source by finishing ``e`` and taking one of its turns (the seeds are the next
 edges, at the partial time plus the turn's cost), and a target at its partial time from ``e``'s start (the seeds are

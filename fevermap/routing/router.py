@@ -1,5 +1,7 @@
-"""Router: the public face of routing on a region: snapping, routes, one-to-many and one-to-all travel times, live
-traffic and turn-penalty updates, and side metrics with roads closed.
+"""Router: the public face of routing on a region.
+
+Snapping, routes, one-to-many and one-to-all travel times, live traffic and turn-penalty updates, and side metrics
+with roads closed.
 
 The engine routes on the turn-expanded graph (:mod:`fevermap.routing.turns`); routes start and end at the snapped
 points and the partial edges at both ends count, in time and in length. Weights are whole milliseconds

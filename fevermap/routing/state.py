@@ -1,5 +1,7 @@
-"""One immutable metric state: segment speeds, turn costs and the customised CCH metric that go with them, and the one
-implementation of partial-edge travel time (from an edge's start to a point on it, and from there to its end).
+"""One immutable metric state: speeds, turn costs, the customised CCH metric and partial-edge travel time.
+
+Segment speeds, turn costs and the customised CCH metric go together; this is also the one implementation of
+partial-edge travel time (from an edge's start to a point on it, and from there to its end).
 
 A query takes one :class:`MetricState` reference and uses nothing else, so a traffic update that builds a new state
 and swaps it in is seen whole or not at all.

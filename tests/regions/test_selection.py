@@ -3,6 +3,8 @@ overlap; a point in no region names the nearest one and its distance; points in 
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -55,8 +57,7 @@ def test_unknown_region_names_list_the_known_ones(regions: RegionSet) -> None:
 
 def test_overlapping_regions_pick_the_nearest_roads(shanghai: Region) -> None:
     # the same roads twice under two names: the tie goes by name, and every point is held by both
-    twin = Region(shanghai.path, shanghai.graph, shanghai.cch_order, shanghai.segments,
-                  {**shanghai.meta, "name": "a_twin"})  # fmt: skip
+    twin = dataclasses.replace(shanghai, meta={**shanghai.meta, "name": "a_twin"})
     both = RegionSet([Router(shanghai), Router(twin)])
     assert both.pick([(121.4737, 31.2304)])[0].name == "a_twin"
 
