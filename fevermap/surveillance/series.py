@@ -1,0 +1,89 @@
+"""Daily series by area: events (one row per report, declaration or case) counted per area and day, zero-filled.
+
+The kinds of series are :data:`SERIES`: ``symptoms`` (symptom reports by report day), ``fever`` (declarations with a
+measured temperature of at least 37.3 degC, by day received) and ``cases`` (confirmed-case address-days of the
+bundled Shanghai 2022 announcements, by district and announcement day). Days are local days of the region.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from fevermap.errors import InputError
+from fevermap.surveillance.areas import SHANGHAI2022
+
+SERIES = ("symptoms", "fever", "cases")
+
+
+def check_series(name: str) -> str:
+    """``name`` if it is one of :data:`SERIES`."""
+    if name not in SERIES:
+        raise InputError(f"unknown series {name!r}: use one of {', '.join(SERIES)}")
+    return name
+
+
+def daily_counts(events: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
+    """Count events per area and day over every day from ``start`` to ``end`` (inclusive), zeros included.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        Columns ``area`` and ``date`` (``datetime.date`` or ``YYYY-MM-DD``), one row per event.
+    start, end : datetime.date
+        The days of the series.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area``, ``date`` (``YYYY-MM-DD``), ``count`` (int): every area with at least one event in the range times
+        every day, sorted by area and date.
+    """
+    if end < start:
+        raise InputError(f"the series ends ({end}) before it starts ({start})")
+    days = pd.date_range(start, end, freq="D")
+    if events.empty:
+        return pd.DataFrame({"area": pd.Series(dtype=str), "date": pd.Series(dtype=str), "count": pd.Series(dtype=int)})
+    ev = pd.DataFrame({"area": events["area"].astype(str), "date": pd.to_datetime(events["date"])})
+    ev = ev[(ev["date"] >= days[0]) & (ev["date"] <= days[-1])]
+    counts = ev.groupby(["area", "date"]).size()
+    areas = sorted(ev["area"].unique())
+    index = pd.MultiIndex.from_product([areas, days], names=["area", "date"])
+    full = counts.reindex(index, fill_value=0).rename("count").reset_index()
+    full["date"] = full["date"].dt.strftime("%Y-%m-%d")
+    full["count"] = full["count"].astype(int)
+    return full
+
+
+@lru_cache(maxsize=4)
+def case_events(data_dir: Path) -> pd.DataFrame:
+    """Confirmed-case address-days of the bundled Shanghai 2022 data: ``area`` (district), ``date`` (day).
+
+    Each row of ``address.csv`` is one residence announced that day; the count per district and day is therefore the
+    number of announced addresses, a lower bound of new cases (one address may hold several).
+    """
+    path = data_dir / SHANGHAI2022 / "address.csv"
+    if not path.exists():
+        return pd.DataFrame({"area": pd.Series(dtype=str), "date": pd.Series(dtype="datetime64[ns]")})
+    return read_case_events(path)
+
+
+def read_case_events(path: Path) -> pd.DataFrame:
+    """``area``, ``date`` of an ``address.csv`` (``date,address,district``; dates as ``YYYYMMDD``)."""
+    raw = pd.read_csv(path, usecols=["date", "district"], dtype=str, keep_default_na=False)
+    dates = pd.to_datetime(raw["date"], format="%Y%m%d", errors="coerce")
+    if dates.isna().any():
+        raise InputError(f"{path}: date {raw['date'][dates.isna()].iloc[0]!r} is not YYYYMMDD")
+    return pd.DataFrame({"area": raw["district"], "date": dates})
+
+
+def span(events: pd.DataFrame, end: date, history_days: int) -> tuple[date, date]:
+    """The days a series covers: from its first event (at most ``history_days`` back) to ``end``."""
+    first = end - timedelta(days=history_days - 1)
+    if not events.empty:
+        earliest = pd.to_datetime(events["date"]).min().date()
+        first = max(first, earliest)
+    return min(first, end), end
