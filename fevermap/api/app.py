@@ -18,6 +18,8 @@ from starlette.concurrency import run_in_threadpool
 from fevermap import __version__
 from fevermap.api import http_errors, routes_clinics, routes_map, routes_osrm, routes_routing, routes_service
 from fevermap.api.body_limit import BodyLimitMiddleware
+from fevermap.api.routes_surveillance import router as surveillance_router
+from fevermap.api.routes_verification import router as verification_router
 from fevermap.api.traffic_sync import catch_up
 from fevermap.clinics.demo import ensure_demo_clinics
 from fevermap.clinics.locator import ClinicLocator
@@ -26,7 +28,9 @@ from fevermap.config import Settings, get_settings
 from fevermap.db import session_factory
 from fevermap.routing.region import open_region
 from fevermap.routing.router import Router
+from fevermap.surveillance.schedule import scheduled_run
 from fevermap.tracing.store import purge
+from fevermap.verification.service import Verifier
 
 logger = logging.getLogger("fevermap")
 
@@ -67,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.registry = registry
         app.state.locator = ClinicLocator(registry, router)
         app.state.sessions = session_factory(registry.engine)
+        app.state.verifier = Verifier(app.state.sessions, settings.phone_region)
         catch_up(router, app.state.sessions)
         try:
             purge(app.state.sessions, settings.retention_days)
@@ -81,6 +86,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             asyncio.create_task(_every(settings.traffic_poll_s, "traffic poll", catch_up, router, app.state.sessions)),
             asyncio.create_task(
                 _every(settings.purge_every_s, "scheduled purge", purge, app.state.sessions, settings.retention_days)
+            ),
+            # surveillance: today's detection results, symptom reports past retention
+            asyncio.create_task(
+                _every(
+                    settings.surveillance_every_s,
+                    "surveillance run",
+                    scheduled_run,
+                    app.state.sessions,
+                    settings,
+                    region.timezone,
+                )
             ),
         ]
         try:
@@ -104,5 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(routes_clinics.router, responses=errors)
     app.include_router(routes_service.router, responses=errors)
     app.include_router(routes_osrm.router, responses=errors)
+    app.include_router(surveillance_router, responses=errors)
+    app.include_router(verification_router, responses=errors)
     app.mount("/static", StaticFiles(directory=routes_map.STATIC_DIR), name="static")
     return app

@@ -1,7 +1,8 @@
 """Triage advice for a symptom report from a rule set kept as data (``rules/triage.json``) with its citations.
 
 The rules are tried in order and the first that holds gives the advice; each names the sources it rests on. A health
-authority can change the file, or give :func:`load_rules` another one, without changing code. Texts exist in every language of :data:`LANGUAGES`.
+authority can change the file, or give :func:`load_rules` another one, without changing code. Texts exist in every
+language of :data:`LANGUAGES`.
 """
 
 from __future__ import annotations
@@ -88,10 +89,8 @@ class RuleSet:
 def _holds(rule: dict[str, Any], have: set[str], temperature_c: float | None) -> bool:
     if "any_symptom" in rule and not have.intersection(rule["any_symptom"]):
         return False
-    if "temperature_at_least_c" in rule:
-        if temperature_c is None or temperature_c < float(rule["temperature_at_least_c"]):
-            return False
-    return True
+    limit = rule.get("temperature_at_least_c")
+    return limit is None or (temperature_c is not None and temperature_c >= float(limit))
 
 
 def parse_rules(data: dict[str, Any]) -> RuleSet:
