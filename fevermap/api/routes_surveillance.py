@@ -7,8 +7,10 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query
+from fastapi.responses import FileResponse
 
 from fevermap.api.deps import ClientDep, LocatorDep, PrincipalDep, RouterDep, SessionsDep, SettingsDep
+from fevermap.api.routes_map import STATIC_DIR
 from fevermap.errors import FevermapError
 from fevermap.surveillance.areas import districts
 from fevermap.surveillance.reports import save_report
@@ -17,6 +19,18 @@ from fevermap.surveillance.store import area_series, list_alerts
 from fevermap.surveillance.triage import LANGUAGES, load_rules
 
 router = APIRouter()
+
+
+@router.get("/symptoms", include_in_schema=False)
+def symptoms_page() -> FileResponse:
+    """The residents' symptom report form."""
+    return FileResponse(STATIC_DIR / "symptoms.html", media_type="text/html")
+
+
+@router.get("/surveillance", include_in_schema=False)
+def surveillance_page() -> FileResponse:
+    """The investigators' view: areas by latest alert level, a time series per area."""
+    return FileResponse(STATIC_DIR / "surveillance.html", media_type="text/html")
 
 
 def _lang(body_lang: str | None, accept: str | None) -> str:
