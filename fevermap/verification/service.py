@@ -75,8 +75,10 @@ class Verifier:
 
     def _version(self, session: Session) -> tuple[Any, ...]:
         run = session.execute(select(func.max(MatchRun.id))).scalar_one_or_none()
-        n, last = session.execute(select(func.count(DeclarationRow.id), func.max(DeclarationRow.received_at))).one()
-        return (run, n, last)
+        # index-only look-ups: a new declaration moves the newest time, a purge the oldest
+        first = session.execute(select(func.min(DeclarationRow.received_at))).scalar_one_or_none()
+        last = session.execute(select(func.max(DeclarationRow.received_at))).scalar_one_or_none()
+        return (run, first, last)
 
     def _build(self, session: Session, key: bytes, version: tuple[Any, ...]) -> _Index:
         run_id = version[0]
