@@ -104,7 +104,9 @@ def lead_days(path: Path, det: Detector) -> pd.DataFrame:
                 return "-"
             return str((date.fromisoformat(o) - date.fromisoformat(a)).days)
 
-        rows.append({"district": area, "address_days": int(part["observed"].sum()), "first_over_10": first_over or "-",
+        tested = part[part["p_value"].notna()]["date"]
+        rows.append({"district": area, "address_days": int(part["observed"].sum()),
+                     "tested_from": tested.min() if len(tested) else "-", "first_over_10": first_over or "-",
                      "first_warning": warn.min() if len(warn) else "-", "first_alert": first_alert or "-",
                      "lead_days": lead(first_alert)})  # fmt: skip
     return pd.DataFrame(rows).sort_values("address_days", ascending=False)
