@@ -37,14 +37,15 @@ from _results import machine, write_section
 from bench_load import parse_wrk
 
 from fevermap.access.keys import create_key
-from fevermap.config import REPO_DATA_DIR
+from fevermap.cases.shanghai2022 import read_address_days
+from fevermap.config import PACKAGE_DATA_DIR, REPO_DATA_DIR
 from fevermap.db import open_database, session_factory
 from fevermap.db.service_models import DeclarationRow, MatchRow, MatchRun
 from fevermap.surveillance.detect import Detector, detect
-from fevermap.surveillance.series import daily_counts, read_case_events, span
+from fevermap.surveillance.series import daily_counts, events_of, span
 from fevermap.verification.pseudonym import e164, pseudonym
 
-SHARED_CASES = REPO_DATA_DIR.parent.parent / "shared" / "data" / "cases" / "shanghai2022" / "address.csv"
+SHARED_CASES = REPO_DATA_DIR.parent.parent / "shared" / "data" / "cases" / "shanghai2022"
 KEY = "benchmark shared key (not a secret)"
 
 
@@ -84,9 +85,9 @@ def outbreaks(det: Detector, trials: int = 200, start: int = 40) -> dict[str, fl
     return out
 
 
-def lead_days(path: Path, det: Detector) -> pd.DataFrame:
+def lead_days(folder: Path, det: Detector) -> pd.DataFrame:
     """Per district: first day with > 10 new address-days, first warning and first alert, lead in days."""
-    ev = read_case_events(path)
+    ev = events_of(read_address_days(folder))
     end = ev["date"].max().date()
     start, end = span(ev, end, 400)
     counts = daily_counts(ev, start, end)
@@ -141,7 +142,7 @@ def detection_md() -> str:
         f"Detection time for these {30 * 3 * 120 + 200 * 44} area-days: {elapsed:.1f} s.",
     ]
     for label, path in (("bundled address-days (central box of the demo region)",
-                         REPO_DATA_DIR / "cases" / "shanghai2022" / "address.csv"),
+                         PACKAGE_DATA_DIR / "cases" / "shanghai2022"),
                         ("all 86,301 address-days (workplace shared data)", SHARED_CASES)):  # fmt: skip
         if path.exists():
             lines += ["", f"Lead days per district, {label} (lead = first day > 10 minus first alert; positive: "

@@ -9,7 +9,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import FileResponse
 
-from fevermap.api.deps import ClientDep, LocatorDep, PrincipalDep, RouterDep, SessionsDep, SettingsDep
+from fevermap.api.deps import (
+    ClientDep,
+    ClientHashSecretDep,
+    InvestigatorDep,
+    LocatorDep,
+    RouterDep,
+    SessionsDep,
+    SettingsDep,
+)
 from fevermap.api.routes_map import STATIC_DIR
 from fevermap.errors import FevermapError
 from fevermap.surveillance.areas import districts
@@ -59,6 +67,7 @@ def post_symptom_report(
     settings: SettingsDep,
     router_: RouterDep,
     locator: LocatorDep,
+    secret: ClientHashSecretDep,
     accept_language: Annotated[str | None, Header()] = None,
 ) -> AdviceOut:
     """An anonymous symptom report; the answer is the triage advice in the request's language (``lang``, else
@@ -66,7 +75,7 @@ def post_symptom_report(
     with free slots by driving time."""
     lang = _lang(form.lang, accept_language)
     report_id, area, advice = save_report(
-        sessions, form, client, lang=lang, tz=router_.region.timezone, data_dir=settings.data_dir,
+        sessions, form, client, secret=secret, lang=lang, tz=router_.region.timezone, data_dir=settings.data_dir,
         h3_resolution=settings.surveillance_h3_resolution, per_minute=settings.symptom_reports_per_minute,
     )  # fmt: skip
     clinic = None
@@ -85,7 +94,7 @@ def post_symptom_report(
 @router.get("/surveillance/alerts", tags=["investigators"])
 def get_alerts(
     sessions: SessionsDep,
-    principal: PrincipalDep,
+    principal: InvestigatorDep,
     settings: SettingsDep,
     from_: Annotated[date | None, Query(alias="from", description="first day (YYYY-MM-DD)")] = None,
     to: Annotated[date | None, Query(description="last day (YYYY-MM-DD)")] = None,
@@ -98,7 +107,7 @@ def get_alerts(
 @router.get("/surveillance/series", tags=["investigators"])
 def get_series(
     sessions: SessionsDep,
-    principal: PrincipalDep,
+    principal: InvestigatorDep,
     area: Annotated[str, Query(min_length=1, max_length=100, description="a district or an H3 cell")],
 ) -> dict[str, Any]:
     """One area's days per series: observed, expected, statistic, p-value and level (investigator key)."""

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from fevermap.access.keys import Principal, require
 from fevermap.api.deps import ClientDep, PrincipalDep, SettingsDep
 from fevermap.api.json_response import JSONResponse
 from fevermap.verification.service import MAX_IDS, Policy, Verifier
@@ -44,10 +45,16 @@ async def get_verifier(request: Request) -> Verifier:
     return verifier
 
 
+async def require_partner(principal: PrincipalDep) -> Principal:
+    """A partner key (its jurisdiction binding is checked by the verifier); 401/403 before the body is read."""
+    require(principal, "partner")
+    return principal
+
+
 @router.post("/verification", response_model=VerificationAnswer)
 def post_verification(
     body: VerificationRequest,
-    principal: PrincipalDep,
+    principal: Annotated[Principal, Depends(require_partner)],
     settings: SettingsDep,
     client: ClientDep,
     verifier: Annotated[Verifier, Depends(get_verifier)],

@@ -1,22 +1,19 @@
 """Surveillance areas: the region's districts where the data names them, H3 cells (``h3``) for bare points.
 
-The bundled Shanghai 2022 case data names the district of every address; its geocoded addresses give each district a
-representative point for the map (the mean of its geocoded addresses, WGS-84: a marker, not a boundary, since no
-district polygons are bundled). A point with no named district becomes the H3 cell that contains it.
+The bundled Shanghai 2022 case data names the district of every address; :mod:`fevermap.cases.shanghai2022` gives
+each district a representative point for the map (the centroid of its geocoded addresses, WGS-84: a marker, not a
+boundary, since no district polygons are bundled). A point with no named district becomes the H3 cell that contains it.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import h3
-import pandas as pd
 
-from fevermap.errors import CoordinateError
-
-SHANGHAI2022 = Path("cases") / "shanghai2022"
+from fevermap.cases.shanghai2022 import bundled
+from fevermap.errors import CoordinateError, FormatError
 
 
 def h3_cell(lon: float, lat: float, resolution: int) -> str:
@@ -36,25 +33,20 @@ def is_h3(area: str) -> bool:
         return False
 
 
-@lru_cache(maxsize=4)
 def district_points(data_dir: Path) -> dict[str, tuple[float, float]]:
-    """Each district of the bundled case data with the mean ``(lon, lat)`` of its geocoded addresses (WGS-84)."""
-    path = data_dir / SHANGHAI2022 / "geo.csv"
-    if not path.exists():
+    """Each district of the bundled case data with the centroid ``(lon, lat)`` of its geocoded addresses (WGS-84)."""
+    try:
+        return dict(bundled(data_dir).centroids)
+    except FormatError:
         return {}
-    geo = pd.read_csv(path, usecols=["district", "wgs84_lng", "wgs84_lat"], dtype={"district": str})
-    mean = geo.dropna().groupby("district")[["wgs84_lng", "wgs84_lat"]].mean()
-    return {str(d): (float(r.wgs84_lng), float(r.wgs84_lat)) for d, r in mean.iterrows()}
 
 
-@lru_cache(maxsize=4)
 def districts(data_dir: Path) -> tuple[str, ...]:
     """The districts the bundled case data names (the list a resident chooses from), sorted."""
-    path = data_dir / SHANGHAI2022 / "address.csv"
-    if not path.exists():
+    try:
+        return tuple(sorted(str(d) for d in bundled(data_dir).counts.columns))
+    except FormatError:
         return ()
-    names = pd.read_csv(path, usecols=["district"], dtype=str)["district"].dropna().unique()
-    return tuple(sorted(str(n) for n in names))
 
 
 def geometry(area: str, data_dir: Path) -> dict[str, Any] | None:

@@ -1,7 +1,7 @@
 """Symptom reports: checked, triaged, placed in their area and stored anonymously; rate-limited per client; purged.
 
 A report is committed before its advice is returned. Its client is kept only as the same keyed hash the declarations
-use for rate limiting (``fevermap.tracing.store.client_hash``).
+use for rate limiting (:func:`fevermap.access.client_hash.client_hash`, under the service's secret).
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from fevermap.access.client_hash import client_hash
 from fevermap.db.surveillance_models import SymptomReportRow
 from fevermap.errors import InputError, RateLimitError
 from fevermap.surveillance.areas import districts, h3_cell
 from fevermap.surveillance.schemas import SymptomReportCreate
 from fevermap.surveillance.triage import Advice, load_rules
-from fevermap.tracing.store import client_hash
 
 
 def area_of(form: SymptomReportCreate, data_dir: Path, h3_resolution: int) -> str:
@@ -37,6 +37,7 @@ def save_report(
     form: SymptomReportCreate,
     client: str,
     *,
+    secret: bytes,
     lang: str,
     tz: str,
     data_dir: Path,
@@ -59,7 +60,7 @@ def save_report(
         raise InputError(f"onset {form.onset.isoformat()} is in the future (today is {today.isoformat()} in {tz})")
     area = area_of(form, data_dir, h3_resolution)
     advice = load_rules().advise(form.symptoms, form.temperature_c, lang)
-    who = client_hash(client)
+    who = client_hash(client, secret)
     with factory.begin() as session:
         recent = session.execute(
             select(func.count())

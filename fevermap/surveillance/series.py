@@ -2,7 +2,8 @@
 
 The kinds of series are :data:`SERIES`: ``symptoms`` (symptom reports by report day), ``fever`` (declarations with a
 measured temperature of at least 37.3 degC, by day received) and ``cases`` (confirmed-case address-days of the
-bundled Shanghai 2022 announcements, by district and announcement day). Days are local days of the region.
+bundled Shanghai 2022 announcements, by district and announcement day, as :mod:`fevermap.cases.shanghai2022` counts
+them). Days are local days of the region.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from fevermap.errors import InputError
-from fevermap.surveillance.areas import SHANGHAI2022
+from fevermap.cases.daily import DailyCounts
+from fevermap.cases.shanghai2022 import bundled
+from fevermap.errors import FormatError, InputError
 
 SERIES = ("symptoms", "fever", "cases")
 
@@ -32,7 +34,8 @@ def daily_counts(events: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
     Parameters
     ----------
     events : pandas.DataFrame
-        Columns ``area`` and ``date`` (``datetime.date`` or ``YYYY-MM-DD``), one row per event.
+        Columns ``area`` and ``date`` (``datetime.date`` or ``YYYY-MM-DD``), one row per event, or with a ``count``
+        column: that many events.
     start, end : datetime.date
         The days of the series.
 
@@ -47,9 +50,10 @@ def daily_counts(events: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
     days = pd.date_range(start, end, freq="D")
     if events.empty:
         return pd.DataFrame({"area": pd.Series(dtype=str), "date": pd.Series(dtype=str), "count": pd.Series(dtype=int)})
-    ev = pd.DataFrame({"area": events["area"].astype(str), "date": pd.to_datetime(events["date"])})
-    ev = ev[(ev["date"] >= days[0]) & (ev["date"] <= days[-1])]
-    counts = ev.groupby(["area", "date"]).size()
+    weight = events["count"].to_numpy() if "count" in events.columns else 1
+    ev = pd.DataFrame({"area": events["area"].astype(str), "date": pd.to_datetime(events["date"]), "n": weight})
+    ev = ev[(ev["date"] >= days[0]) & (ev["date"] <= days[-1]) & (ev["n"] > 0)]
+    counts = ev.groupby(["area", "date"])["n"].sum()
     areas = sorted(ev["area"].unique())
     index = pd.MultiIndex.from_product([areas, days], names=["area", "date"])
     full = counts.reindex(index, fill_value=0).rename("count").reset_index()
@@ -58,26 +62,25 @@ def daily_counts(events: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
     return full
 
 
+def events_of(daily: DailyCounts) -> pd.DataFrame:
+    """Counts per (day, district) of :class:`fevermap.cases.daily.DailyCounts` as events: ``area``, ``date``,
+    ``count`` (non-zero days only)."""
+    long = daily.counts.stack().rename("count").reset_index()
+    long.columns = ["date", "area", "count"]
+    long = long[long["count"] > 0]
+    return pd.DataFrame({"area": long["area"].astype(str), "date": pd.to_datetime(long["date"]),
+                         "count": long["count"].astype(int)}).reset_index(drop=True)  # fmt: skip
+
+
 @lru_cache(maxsize=4)
 def case_events(data_dir: Path) -> pd.DataFrame:
-    """Confirmed-case address-days of the bundled Shanghai 2022 data: ``area`` (district), ``date`` (day).
-
-    Each row of ``address.csv`` is one residence announced that day; the count per district and day is therefore the
-    number of announced addresses, a lower bound of new cases (one address may hold several).
-    """
-    path = data_dir / SHANGHAI2022 / "address.csv"
-    if not path.exists():
-        return pd.DataFrame({"area": pd.Series(dtype=str), "date": pd.Series(dtype="datetime64[ns]")})
-    return read_case_events(path)
-
-
-def read_case_events(path: Path) -> pd.DataFrame:
-    """``area``, ``date`` of an ``address.csv`` (``date,address,district``; dates as ``YYYYMMDD``)."""
-    raw = pd.read_csv(path, usecols=["date", "district"], dtype=str, keep_default_na=False)
-    dates = pd.to_datetime(raw["date"], format="%Y%m%d", errors="coerce")
-    if dates.isna().any():
-        raise InputError(f"{path}: date {raw['date'][dates.isna()].iloc[0]!r} is not YYYYMMDD")
-    return pd.DataFrame({"area": raw["district"], "date": dates})
+    """Confirmed-case address-days of the bundled Shanghai 2022 data (:func:`fevermap.cases.shanghai2022.bundled`):
+    ``area`` (district), ``date``, ``count``. Each row of ``address.csv`` is one residence announced that day, so a
+    count is the number of announced addresses, a lower bound of new cases."""
+    try:
+        return events_of(bundled(data_dir))
+    except FormatError:  # no case data under this data folder
+        return pd.DataFrame({"area": pd.Series(dtype=str), "date": pd.Series(dtype="datetime64[ns]"), "count": 0})
 
 
 def span(events: pd.DataFrame, end: date, history_days: int) -> tuple[date, date]:

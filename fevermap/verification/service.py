@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from fevermap.access import audit
-from fevermap.access.keys import Principal, require
+from fevermap.access.keys import Principal
 from fevermap.db.service_models import AuditEntry, DeclarationRow, MatchRow, MatchRun
 from fevermap.errors import ForbiddenError, InputError, PhoneNumberError, RateLimitError
 from fevermap.verification.pseudonym import check_id, e164, pseudonym
@@ -128,7 +128,7 @@ class Verifier:
         Parameters
         ----------
         principal : Principal
-            A ``partner`` key bound to a jurisdiction.
+            A ``partner`` key bound to a jurisdiction (the caller has checked the role; the binding is checked here).
         ids : list of str
             At most :data:`MAX_IDS` ids (64 hex digits each).
         keys : mapping of str to bytes
@@ -143,7 +143,6 @@ class Verifier:
         RateLimitError
             Past the partner's ids per minute.
         """
-        require(principal, "partner")
         policy = policy or Policy()
         jurisdiction = principal.area
         if principal.role != "partner" or not jurisdiction:

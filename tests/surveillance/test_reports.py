@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from fevermap.config import REPO_DATA_DIR
+from fevermap.config import PACKAGE_DATA_DIR
 from fevermap.db import open_database, session_factory
 from fevermap.db.surveillance_models import SymptomReportRow
 from fevermap.errors import InputError, RateLimitError
@@ -37,8 +37,8 @@ def _count(factory: sessionmaker[Session]) -> int:
 def _save(factory: sessionmaker[Session], client: str = "1.2.3.4", **form: object) -> tuple[int, str, str]:
     values: dict[str, object] = {"symptoms": ["cough"], "onset": date(2026, 11, 30), "district": "黄浦区", **form}
     rid, area, adv = save_report(
-        factory, SymptomReportCreate.model_validate(values), client, lang="en", tz=TZ, data_dir=REPO_DATA_DIR,
-        per_minute=3, now=NOW,
+        factory, SymptomReportCreate.model_validate(values), client, secret=b"test secret", lang="en", tz=TZ,
+        data_dir=PACKAGE_DATA_DIR, per_minute=3, now=NOW,
     )  # fmt: skip
     return rid, area, adv.code
 

@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from fevermap.config import REPO_DATA_DIR
+from fevermap.config import PACKAGE_DATA_DIR
 from fevermap.errors import InputError
 from fevermap.surveillance.series import case_events, check_series, daily_counts, span
 
@@ -22,8 +22,8 @@ def test_counts_are_zero_filled_over_all_days_and_areas() -> None:
 
 
 def test_bundled_case_days_count_every_address_row_by_district() -> None:
-    raw = pd.read_csv(REPO_DATA_DIR / "cases" / "shanghai2022" / "address.csv", dtype=str)
-    ev = case_events(REPO_DATA_DIR)
+    raw = pd.read_csv(PACKAGE_DATA_DIR / "cases" / "shanghai2022" / "address.csv", dtype=str)
+    ev = case_events(PACKAGE_DATA_DIR)
     start, end = span(ev, date(2022, 4, 15), 120)
     out = daily_counts(ev, start, end)
     assert out["count"].sum() == len(raw)

@@ -11,11 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from fevermap.access.keys import Principal
-from fevermap.config import REPO_DATA_DIR
+from fevermap.config import PACKAGE_DATA_DIR
 from fevermap.db import open_database, session_factory
 from fevermap.db.service_models import AuditEntry, DeclarationRow
 from fevermap.db.surveillance_models import SymptomReportRow
-from fevermap.errors import AuthenticationError, ForbiddenError, InputError
+from fevermap.errors import InputError
 from fevermap.surveillance.store import area_series, list_alerts, run_day
 
 TZ = "Asia/Shanghai"
@@ -30,9 +30,9 @@ def factory(db_url: str) -> Iterator[sessionmaker[Session]]:
 
 
 def test_cases_of_shanghai_2022_alert_in_the_districts_where_they_took_off(factory: sessionmaker[Session]) -> None:
-    summary = run_day(factory, date(2022, 4, 15), tz=TZ, data_dir=REPO_DATA_DIR, days=41, series=("cases",))
+    summary = run_day(factory, date(2022, 4, 15), tz=TZ, data_dir=PACKAGE_DATA_DIR, days=41, series=("cases",))
     assert summary["series"]["cases"]["alerts"] > 0
-    answer = list_alerts(factory, INVESTIGATOR, date(2022, 3, 1), date(2022, 4, 15), "cases", REPO_DATA_DIR)
+    answer = list_alerts(factory, INVESTIGATOR, date(2022, 3, 1), date(2022, 4, 15), "cases", PACKAGE_DATA_DIR)
     alerted = {a["area"] for a in answer["alerts"] if a["level"] == "alert"}
     assert {"黄浦区", "徐汇区", "静安区"} <= alerted
     first = answer["alerts"][0]
@@ -49,7 +49,7 @@ def test_cases_of_shanghai_2022_alert_in_the_districts_where_they_took_off(facto
 
 def test_recomputing_a_day_replaces_its_results(factory: sessionmaker[Session]) -> None:
     for _ in range(2):
-        run_day(factory, date(2022, 4, 15), tz=TZ, data_dir=REPO_DATA_DIR, days=3, series=("cases",))
+        run_day(factory, date(2022, 4, 15), tz=TZ, data_dir=PACKAGE_DATA_DIR, days=3, series=("cases",))
     rows = area_series(factory, INVESTIGATOR, "黄浦区")["series"]["cases"]
     assert [r["date"] for r in rows] == ["2022-04-13", "2022-04-14", "2022-04-15"]
 
@@ -67,18 +67,14 @@ def test_symptom_reports_and_fever_declarations_become_series(factory: sessionma
         for k, temp in enumerate((38.5, 36.6)):
             s.add(DeclarationRow(id=f"d{k}", received_at=now, area="Area A", name="n", phone="1", address="",
                                  form={"temperatures": [{"celsius": temp}]}, client_hash="x"))  # fmt: skip
-    summary = run_day(factory, today, tz=TZ, data_dir=REPO_DATA_DIR, series=("symptoms", "fever"))
+    summary = run_day(factory, today, tz=TZ, data_dir=PACKAGE_DATA_DIR, series=("symptoms", "fever"))
     assert summary["series"]["symptoms"] == {"areas": 1, "rows": 1, "warnings": 0, "alerts": 1}
     assert summary["series"]["fever"]["rows"] == 1  # one area, only the 38.5 degC declaration counts
     fever = area_series(factory, INVESTIGATOR, "Area A")["series"]["fever"]
     assert fever[0]["observed"] == 1.0
 
 
-def test_only_investigators_read_and_bad_queries_are_refused(factory: sessionmaker[Session]) -> None:
-    with pytest.raises(AuthenticationError):
-        list_alerts(factory, Principal(None, "public"))
-    with pytest.raises(ForbiddenError):
-        area_series(factory, Principal("k", "staff", area="A"), "黄浦区")
+def test_bad_queries_are_refused(factory: sessionmaker[Session]) -> None:
     with pytest.raises(InputError, match="unknown series"):
         list_alerts(factory, INVESTIGATOR, series="gossip")
     with pytest.raises(InputError, match="before from"):

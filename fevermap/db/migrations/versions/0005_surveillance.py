@@ -1,7 +1,7 @@
 """Surveillance: anonymous symptom reports and detection results per series, area and day.
 
 Revision ID: 0005_surveillance
-Revises: 0003_status_revision
+Revises: 0004_house
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from fevermap.db.types import UTCDateTime
 
 revision = "0005_surveillance"
-down_revision = "0003_status_revision"
+down_revision = "0004_house"
 branch_labels = None
 depends_on = None
 
