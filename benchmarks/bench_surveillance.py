@@ -262,7 +262,7 @@ def main() -> None:
     parser.add_argument("--part", choices=["detection", "verification", "all"], default="all")
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--connections", type=int, default=4)
-    parser.add_argument("--rate", type=float, default=10.0, help="batches per second of the paced client")
+    parser.add_argument("--rate", type=float, default=6.0, help="batches per second of the paced client")
     args = parser.parse_args()
     parts = [f"## Surveillance and partner verification (`bench_surveillance.py`)\n\nMachine: {machine()}."]
     if args.part in ("detection", "all"):

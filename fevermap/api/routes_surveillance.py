@@ -25,6 +25,7 @@ from fevermap.surveillance.reports import save_report
 from fevermap.surveillance.schemas import AdviceOut, SymptomReportCreate
 from fevermap.surveillance.store import area_series, list_alerts
 from fevermap.surveillance.triage import LANGUAGES, load_rules
+from fevermap.textcheck import CleanStr
 
 router = APIRouter()
 
@@ -108,7 +109,7 @@ def get_alerts(
 def get_series(
     sessions: SessionsDep,
     principal: InvestigatorDep,
-    area: Annotated[str, Query(min_length=1, max_length=100, description="a district or an H3 cell")],
+    area: Annotated[CleanStr, Query(min_length=1, max_length=100, description="a district or an H3 cell")],
 ) -> dict[str, Any]:
     """One area's days per series: observed, expected, statistic, p-value and level (investigator key)."""
     return area_series(sessions, principal, area)

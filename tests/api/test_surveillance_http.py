@@ -92,6 +92,8 @@ def test_investigators_read_alerts_and_series_others_do_not(svc: Svc) -> None:
     assert r.status_code == 200 and any(a["level"] == "alert" for a in r.json()["alerts"])
     s = svc.client.get("/surveillance/series", params={"area": "黄浦区"}, headers=svc.h("investigator"))
     assert s.status_code == 200 and s.json()["series"]["cases"][-1]["date"] == "2022-04-15"
+    nul = svc.client.get("/surveillance/series", params={"area": "a\x00b"}, headers=svc.h("investigator"))
+    assert nul.status_code == 422 and "NUL" in nul.text
     assert svc.client.get("/surveillance/alerts").status_code == 401
     assert svc.client.get("/surveillance/alerts", headers=svc.h("staff")).status_code == 403
     assert svc.client.get("/surveillance/alerts?series=x", headers=svc.h("investigator")).status_code == 422
