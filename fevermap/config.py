@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from fevermap import paths
@@ -73,6 +73,27 @@ class Settings(BaseSettings):
     #: City of the national clinic directory shown first on the page ("clinics in my city"), e.g. 果洛藏族自治州;
     #: None: the region's own ``city`` metadata (上海市 for the demo region).
     directory_city: str | None = None
+
+    # --- surveillance and partner verification (issue 16) ---
+    #: H3 resolution of the areas of symptom reports given as a point (7: cells of about 5 km²).
+    surveillance_h3_resolution: int = 7
+    #: Aberration detector: ``ewma`` (ESSENCE EWMA), ``regression`` (adaptive multiple regression) or ``switch``.
+    surveillance_algorithm: str = "ewma"
+    #: p-value below which a day is an alert / a warning (stricter than ESSENCE's 0.01 / 0.05: see
+    #: docs/surveillance.md, it keeps false alerts at most 1 per 100 area-days on stationary series).
+    surveillance_alert_p: float = 0.002
+    surveillance_warning_p: float = 0.01
+    #: How often the service recomputes today's series and alerts (seconds).
+    surveillance_every_s: float = 3600.0
+    #: Symptom reports accepted from one client per minute.
+    symptom_reports_per_minute: int = 30
+    #: HMAC keys shared with partner jurisdictions, as JSON ``{"<jurisdiction>": "<key>"}`` (never logged).
+    verification_keys: dict[str, SecretStr] = {}
+    #: Pseudonymous ids one partner may check per minute (a partner's own limit in ``verification_partner_limits``).
+    verification_ids_per_minute: int = 60_000
+    verification_partner_limits: dict[str, int] = {}
+    #: Answer ``none`` for an id fevermap has no record of (True), or ``no_record`` (False).
+    verification_unknown_as_none: bool = True
 
 
 def get_settings() -> Settings:

@@ -29,6 +29,8 @@ from fevermap.api import (
     routes_service,
 )
 from fevermap.api.body_limit import BodyLimitMiddleware
+from fevermap.api.routes_surveillance import routes as surveillance_routes
+from fevermap.api.routes_verification import routes as verification_routes
 from fevermap.clinics.demo import ensure_demo_clinics
 from fevermap.clinics.locator import ClinicLocator
 from fevermap.clinics.registry import ClinicRegistry
@@ -39,7 +41,9 @@ from fevermap.directory.store import DirectoryStore, bundled_list_path
 from fevermap.regions.catalog import load_regions, regions_from
 from fevermap.regions.selection import RegionSet
 from fevermap.routing.router import Router
+from fevermap.surveillance.schedule import scheduled_run
 from fevermap.tracing.store import purge
+from fevermap.verification.service import Verifier
 
 logger = logging.getLogger("fevermap")
 
@@ -95,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.directory = DirectoryStore(registry.engine, bundled=bundled_list_path())
         all_routers = [served.router for served in regions]
         catch_up(all_routers, app.state.sessions)
+        app.state.verifier = Verifier(app.state.sessions, settings.phone_region)
         try:
             purge(app.state.sessions, settings.retention_days)
         except Exception as exc:  # another worker purging at the same moment: the schedule retries
@@ -110,6 +115,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ),
             asyncio.create_task(
                 _every(settings.purge_every_s, "scheduled purge", purge, app.state.sessions, settings.retention_days)
+            ),
+            # surveillance: today's detection results, symptom reports past retention
+            asyncio.create_task(
+                _every(
+                    settings.surveillance_every_s,
+                    "surveillance run",
+                    scheduled_run,
+                    app.state.sessions,
+                    settings,
+                    region.timezone,
+                )
             ),
         ]
         try:
@@ -140,5 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        dependencies=[Depends(routes_regions.check_region_name)],
                        generate_unique_id_function=routes_regions.prefixed_id)  # fmt: skip
     app.include_router(routes_directory.routes, responses=errors)
+    app.include_router(surveillance_routes, responses=errors)
+    app.include_router(verification_routes, responses=errors)
     app.mount("/static", StaticFiles(directory=routes_map.STATIC_DIR), name="static")
     return app

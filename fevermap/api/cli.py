@@ -242,9 +242,9 @@ app.add_typer(keys_app, name="keys")
 @keys_app.command("create")
 @handle_errors
 def keys_create(
-    role: Annotated[str, typer.Option(help="clinic, traffic, investigator, staff or admin.")],
+    role: Annotated[str, typer.Option(help="clinic, traffic, investigator, staff, partner or admin.")],
     clinic: Annotated[str | None, typer.Option(help="Clinic id a clinic key may update.")] = None,
-    area: Annotated[str | None, typer.Option(help="Community area a staff key may read.")] = None,
+    area: Annotated[str | None, typer.Option(help="Staff: community area; partner: jurisdiction.")] = None,
     label: Annotated[str, typer.Option(help="Free text: who holds the key.")] = "",
 ) -> None:
     """Create an API key and print its token (only its hash is stored)."""
@@ -285,11 +285,13 @@ def purge(
 def _register_subcommands() -> None:
     from fevermap.api.cli_clinics import clinics_app
     from fevermap.api.cli_directory import directory_app
+    from fevermap.api.cli_surveillance import surveillance_app
     from fevermap.api.cli_trace import trace_app
 
     app.add_typer(clinics_app, name="clinics")
     app.add_typer(directory_app, name="directory")
     app.add_typer(trace_app, name="trace")
+    app.add_typer(surveillance_app, name="surveillance")
 
 
 _register_subcommands()

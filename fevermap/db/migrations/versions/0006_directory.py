@@ -1,7 +1,7 @@
 """National clinic directory: its cities and entries (clinics known by name and phone, without a location).
 
 Revision ID: 0006_directory
-Revises: 0004_house
+Revises: 0005_surveillance
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from fevermap.db.types import UTCDateTime
 
 revision = "0006_directory"
-down_revision = "0004_house"
+down_revision = "0005_surveillance"
 branch_labels = None
 depends_on = None
 
