@@ -1,5 +1,7 @@
-"""Surveillance endpoints: residents' symptom reports (triage advice, nearest available clinic) and investigators'
-alerts and series by area."""
+"""Surveillance endpoints: residents' symptom reports and investigators' alerts and series by area.
+
+A symptom report is answered with triage advice and the nearest available clinic.
+"""
 
 from __future__ import annotations
 
