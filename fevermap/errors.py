@@ -81,3 +81,11 @@ class ForbiddenError(FevermapError, PermissionError):
 
 class RateLimitError(FevermapError, RuntimeError):
     """Too many requests from one client in a short time (HTTP 429)."""
+
+
+class RuleSetError(InputError):
+    """A risk-area rule set that cannot be used (overlapping or negative windows, bad radius...): says what to fix."""
+
+
+class ExcludePolygonError(InputError):
+    """An exclude polygon that is invalid, self-intersecting, too large or in the wrong axis order."""

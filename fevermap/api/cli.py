@@ -219,10 +219,12 @@ def purge(
 
 def _register_subcommands() -> None:
     from fevermap.api.cli_clinics import clinics_app
+    from fevermap.api.cli_risk import risk_app
     from fevermap.api.cli_trace import trace_app
 
     app.add_typer(clinics_app, name="clinics")
     app.add_typer(trace_app, name="trace")
+    app.add_typer(risk_app, name="risk")
 
 
 _register_subcommands()
