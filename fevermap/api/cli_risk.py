@@ -20,7 +20,10 @@ risk_app = typer.Typer(help="Risk areas (sealed / controlled / prevention) from 
 def areas_cmd(
     cases: Annotated[
         list[Path],
-        typer.Option("--cases", help="Case file (any `trace match --cases` format) or Shanghai 2022 folder; repeatable."),
+        typer.Option(
+            "--cases",
+            help="Case file (any `trace match --cases` format) or Shanghai 2022 folder; repeatable.",
+        ),
     ],
     on: Annotated[str, typer.Option("--date", help="Local date YYYY-MM-DD the areas are for.")],
     rules: Annotated[

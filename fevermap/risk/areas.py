@@ -139,7 +139,7 @@ def _merge_overlapping(
 def _parts(geom: BaseGeometry) -> list[Polygon]:
     if geom.is_empty:
         return []
-    return list(geom.geoms) if hasattr(geom, "geoms") else [geom]  # type: ignore[list-item]
+    return list(geom.geoms) if hasattr(geom, "geoms") else [geom]
 
 
 def compute_areas(places: CasePlaces, rules: RuleSet, on: date) -> RiskAreas:

@@ -88,8 +88,8 @@ class CasePlaces:
         inverse = inverse.reshape(-1)
         order = np.lexsort((day, inverse))
         return cls(
-            lon=uniq[:, 0] * PLACE_GRID_DEG,
-            lat=uniq[:, 1] * PLACE_GRID_DEG,
+            lon=(uniq[:, 0] * PLACE_GRID_DEG).astype(np.float64),
+            lat=(uniq[:, 1] * PLACE_GRID_DEG).astype(np.float64),
             radius_m=np.where(uniq[:, 2] >= 0, uniq[:, 2] / 100.0, np.nan),
             name=visits.place[first],
             rec_place=inverse[order].astype(np.int64),

@@ -15,6 +15,7 @@ The bundled sets live in ``fevermap/risk/rules/``: ``default.json`` (2022 practi
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from dataclasses import dataclass
 from importlib import resources
@@ -173,7 +174,7 @@ def parse_rules(data: Any, source: str = "rule set") -> RuleSet:
                                "'cases' level")  # fmt: skip
         seen[lv.name] = lv
     windows = sorted((lv.window_days, lv.name) for lv in levels if lv.basis == "cases")
-    for (a, an), (b, bn) in zip(windows, windows[1:], strict=False):
+    for (a, an), (b, bn) in itertools.pairwise(windows):
         if b[0] < a[1]:
             raise RuleSetError(f"{source}: windows of {an!r} {list(a)} and {bn!r} {list(b)} overlap; a place must "
                                "fall in one level per day (make one end where the next starts)")  # fmt: skip
