@@ -18,6 +18,8 @@ from starlette.concurrency import run_in_threadpool
 from fevermap import __version__
 from fevermap.api import http_errors, routes_clinics, routes_map, routes_osrm, routes_routing, routes_service
 from fevermap.api.body_limit import BodyLimitMiddleware
+from fevermap.api.routes_risk import risk_service
+from fevermap.api.routes_risk import router as risk_router
 from fevermap.api.traffic_sync import catch_up
 from fevermap.clinics.demo import ensure_demo_clinics
 from fevermap.clinics.locator import ClinicLocator
@@ -67,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.registry = registry
         app.state.locator = ClinicLocator(registry, router)
         app.state.sessions = session_factory(registry.engine)
+        app.state.risk = risk_service(settings, region)
         catch_up(router, app.state.sessions)
         try:
             purge(app.state.sessions, settings.retention_days)
@@ -104,5 +107,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(routes_clinics.router, responses=errors)
     app.include_router(routes_service.router, responses=errors)
     app.include_router(routes_osrm.router, responses=errors)
+    app.include_router(risk_router, responses=errors)
     app.mount("/static", StaticFiles(directory=routes_map.STATIC_DIR), name="static")
     return app

@@ -105,6 +105,11 @@ class CCHEngine:
             self.metric = new  # one reference assignment: queries see old or new, never a mix
         return new
 
+    def side_metric(self, weights_ms: npt.NDArray[np.int64]) -> Metric:
+        """Customise weights beside the current metric *without* swapping them in (e.g. closures for one query)."""
+        with self._write_lock:
+            return self._make(weights_ms)
+
     def _slot(self) -> _Slot:
         """This thread's query objects for this engine (created, and dropped, only on this thread)."""
         slots: dict[int, _Slot] | None = getattr(_THREAD_SLOTS, "slots", None)

@@ -233,18 +233,21 @@ class Router:
         """Fastest route between two ``(lon, lat)`` points (snapped first)."""
         return self.route_snapped(self.snap(*origin), self.snap(*destination))
 
-    def route_snapped(self, origin: Snap, destination: Snap, *, geometry: bool = True) -> Route:
+    def route_snapped(
+        self, origin: Snap, destination: Snap, *, geometry: bool = True, state: _State | None = None
+    ) -> Route:
         """Fastest route between two snapped points, partial edges included.
 
         With ``geometry=False`` the route's ``coordinates`` are left empty (duration, distance and edges only), which
-        saves building the polyline when only the length is wanted.
+        saves building the polyline when only the length is wanted. ``state`` routes on a side metric
+        (:meth:`state_with_closed_edges`) instead of the current one.
 
         Raises
         ------
         NoRouteError
             When no open road connects them (e.g. closed by traffic).
         """
-        state = self._state  # one snapshot for the whole query
+        state = state or self._state  # one snapshot for the whole query
         src = self._seeds(state, origin, source=True)
         dst = self._seeds(state, destination, source=False)
         direct = self._same_edge(state, origin, destination)
@@ -292,7 +295,9 @@ class Router:
         """Pin a fixed set of snapped targets for repeated :meth:`one_to_many` queries."""
         return PinnedTargets(snaps)
 
-    def one_to_many(self, origin: Snap, targets: PinnedTargets | Sequence[Snap]) -> FloatArray:
+    def one_to_many(
+        self, origin: Snap, targets: PinnedTargets | Sequence[Snap], *, state: _State | None = None
+    ) -> FloatArray:
         """Travel times in seconds from one snapped point to many (``inf`` where unreachable).
 
         Parameters
@@ -301,6 +306,8 @@ class Router:
             The start (see :meth:`snap`).
         targets : PinnedTargets or sequence of Snap
             The targets; pin them with :meth:`pin_targets` when the same set is queried repeatedly.
+        state : optional
+            A side metric from :meth:`state_with_closed_edges` (default: the current metric).
 
         Returns
         -------
@@ -309,7 +316,7 @@ class Router:
         """
         fresh = not isinstance(targets, PinnedTargets)
         pinned = targets if isinstance(targets, PinnedTargets) else PinnedTargets(targets)
-        state = self._state
+        state = state or self._state
         out = np.full(len(pinned), np.inf)
         if len(pinned) == 0:
             return out
@@ -387,6 +394,30 @@ class Router:
         top = float(open_speed.max()) if open_speed.size else 1.0
         state = _State(speed, seg_ms, metric, top, self.graph.seg_off)
         self._state = state  # one reference assignment
+        return state
+
+    # ------------------------------------------------------------------ closures (minimal hook, risk areas)
+    # Same signature as the turn-aware engine's ``state_with_closed_edges``: replace this block with it at merge.
+    def state_with_closed_edges(self, mask: npt.NDArray[np.bool_], key: object) -> _State:
+        """A side metric: the current traffic metric with the edges in ``mask`` closed, cached under ``key``.
+
+        The current metric is not replaced; pass the result as ``state=`` to :meth:`route_snapped` or
+        :meth:`one_to_many`. A cached state is reused while the traffic metric it was built on is current.
+        """
+        base = self._state
+        cache = self.__dict__.setdefault("_closure_states", {})
+        hit = cache.get(key)
+        if hit is not None and hit[0] == base.metric.version:
+            return hit[1]
+        g = self.graph
+        closed = np.asarray(mask, dtype=bool)
+        seg_ms = np.where(np.repeat(closed, np.diff(g.seg_off)), np.inf, base.seg_ms)
+        weights = base.metric.weights_ms.copy()
+        weights[closed] = INF_MS
+        state = _State(base.seg_speed_kph, seg_ms, self.engine.side_metric(weights), base.max_speed_kph, g.seg_off)
+        cache[key] = (base.metric.version, state)
+        while len(cache) > 8:
+            del cache[next(iter(cache))]
         return state
 
 
