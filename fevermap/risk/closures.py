@@ -3,8 +3,8 @@
 An edge is closed when any part of its polyline intersects an excluded polygon (shapely, on the full geometry), so
 a route on the resulting metric never enters one. The side metric is customised once per (risk-area version, levels,
 opened endpoint edges) or per caller polygon and cached by the router (``Router.state_with_closed_edges``, the only
-routing call made here). A start or destination whose own road edge is closed may still use that edge (the shortest
-way out of, or into, the area); the answer says so.
+routing call made here). A start or destination whose own road edge is closed may still use that edge, and when that
+is not enough to get out (or in), the areas its road runs through are opened for that query; the answer says so.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import numpy.typing as npt
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from fevermap.errors import NoRouteError
 from fevermap.routing.router import Route, Router
 from fevermap.routing.snapping import Snap
 
@@ -81,9 +82,9 @@ class AvoidingRoute:
         extra = self.route.duration_s - self.plain.duration_s
         notes = []
         if self.origin_inside:
-            notes.append("the start is inside an excluded area: the route leaves it by its own road")
+            notes.append("the start is inside an excluded area: the route leaves it by the shortest way out")
         if self.destination_inside:
-            notes.append("the destination is inside an excluded area: the route enters it by its own road")
+            notes.append("the destination is inside an excluded area: the route enters it by the shortest way in")
         return self.route.to_dict() | {
             "avoided": self.avoided,
             "unrestricted_duration_s": round(self.plain.duration_s, 3),
@@ -121,8 +122,18 @@ def route_avoiding(router: Router, origin: Snap, destination: Snap, closure: Clo
         When the closure cuts the two points apart.
     """
     ends = [p.edge for p in origin.positions] + [p.edge for p in destination.positions]
-    state = closed_state(router, closure, ends)
-    route = router.route_snapped(origin, destination, state=state)
+    try:
+        route = router.route_snapped(origin, destination, state=closed_state(router, closure, ends))
+    except NoRouteError:
+        # an endpoint deep inside an area: open the areas its road runs through, for this pair only
+        lines = edge_geometries(router).lines[ends]
+        keep = [i for i, p in enumerate(closure.polygons) if not shapely.intersects(p, lines).any()]
+        if len(keep) == len(closure.polygons):
+            raise
+        opened = Closure(closure.key + ":open:" + ",".join(str(i) for i in range(len(closure.polygons))
+                                                           if i not in keep),
+                         [closure.polygons[i] for i in keep], [closure.names[i] for i in keep])  # fmt: skip
+        route = router.route_snapped(origin, destination, state=closed_state(router, opened, ends))
     plain = router.route_snapped(origin, destination)
     geoms = edge_geometries(router)
     plain_edges = np.zeros(geoms.edge_count, dtype=bool)
