@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from fevermap.config import REPO_DATA_DIR
+from fevermap.config import PACKAGE_DATA_DIR
 from fevermap.risk.engine import RiskEngine
 
-SHANGHAI2022 = REPO_DATA_DIR / "cases" / "shanghai2022"
+SHANGHAI2022 = PACKAGE_DATA_DIR / "cases" / "shanghai2022"
 
 
 @pytest.fixture(scope="session")
