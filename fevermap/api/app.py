@@ -78,11 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.registry = registry
         app.state.locator = ClinicLocator(registry, router)
         app.state.sessions = session_factory(registry.engine)
-<<<<<<< HEAD
-        app.state.risk = risk_service(settings, region)
-=======
         app.state.client_hash_secret = client_hash_secret(app.state.sessions, settings.client_hash_secret)
->>>>>>> main
+        app.state.risk = risk_service(settings, region)
         catch_up(router, app.state.sessions)
         try:
             purge(app.state.sessions, settings.retention_days)
@@ -120,10 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(routes_clinics.router, responses=errors)
     app.include_router(routes_service.router, responses=errors)
     app.include_router(routes_osrm.router, responses=errors)
-<<<<<<< HEAD
-    app.include_router(risk_router, responses=errors)
-=======
     app.include_router(routes_city.router, responses=errors)
->>>>>>> main
+    app.include_router(risk_router, responses=errors)
     app.mount("/static", StaticFiles(directory=routes_map.STATIC_DIR), name="static")
     return app

@@ -11,12 +11,8 @@ from pydantic import BaseModel, Field
 from fevermap import __version__
 from fevermap.api.deps import RouterDep, SettingsDep
 from fevermap.api.json_response import JSONResponse
-<<<<<<< HEAD
 from fevermap.api.routes_risk import DateQ, RiskDep, exclude_polygon
-from fevermap.routing.router import parse_lonlat
-=======
 from fevermap.geo.lonlat import parse_lonlat
->>>>>>> main
 
 router = APIRouter(tags=["routing"])
 
