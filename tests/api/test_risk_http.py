@@ -88,3 +88,23 @@ def test_bad_risk_area_queries(client: TestClient) -> None:
     assert client.get("/risk-areas", params={"date": "April"}).status_code == 422
     r = client.get("/risk-areas", params={"date": "2022-04-02", "level": "red"})
     assert r.status_code == 422 and "sealed" in r.json()["detail"]
+
+
+def test_nearest_avoid_sealed_flags_clinics_inside_and_drops_none(client: TestClient) -> None:
+    params = {"at": "121.45,31.22", "limit": 20}
+    plain = client.get("/clinics/nearest", params=params).json()["clinics"]
+    r = client.get("/clinics/nearest", params={**params, "avoid": "sealed", "date": "2022-04-12"})
+    assert r.status_code == 200
+    body = r.json()
+    got = {c["id"]: c for c in body["clinics"]}
+    assert set(got) == {c["id"] for c in plain}  # nothing silently dropped
+    sealed = client.get("/risk-areas", params={"date": "2022-04-12", "level": "sealed"}).json()["features"]
+    union = shapely.union_all([shapely.geometry.shape(f["geometry"]) for f in sealed])
+    for c in got.values():
+        inside = bool(shapely.contains_xy(union, *c["location"]))
+        assert (c["risk_area"] is not None) == inside
+        if inside or c.get("reachable_avoiding") is False:
+            assert c["call_first"] and c["call_first_reasons"]
+    assert [c["rank"] for c in body["clinics"]] == list(range(1, len(got) + 1))
+    assert body["avoid"]["areas"] == len(sealed)
+    assert client.get("/clinics/nearest", params={**params, "avoid": "purple"}).status_code == 422
