@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -49,3 +49,52 @@ def areas_cmd(
         for e in r.errors:
             sys.stderr.write(json.dumps({"error": e.reason, "record": e.record}, ensure_ascii=False) + "\n")
     typer.echo(json.dumps(engine.areas(day).geojson(level, public=False), ensure_ascii=False))
+
+
+AvoidOpt = Annotated[
+    str | None, typer.Option("--avoid", help="Risk levels to drive around, e.g. sealed or sealed,controlled.")
+]
+RiskDateOpt = Annotated[str | None, typer.Option("--date", help="Local date of the risk areas (default today).")]
+RiskCasesOpt = Annotated[
+    Path | None,
+    typer.Option("--cases", help="Case data of the risk areas (default: bundled Shanghai 2022 on the demo region)."),
+]
+RiskRulesOpt = Annotated[str | None, typer.Option("--rules", help="Rule set JSON file, or default / hamagen.")]
+
+
+def risk_service_for(region: Path | None, cases: Path | None, rules: str | None, tz: str) -> Any:
+    """The risk service of a CLI run: ``--cases``, or the bundled Shanghai 2022 address-days on the demo region."""
+    from fevermap.config import get_settings
+    from fevermap.errors import InputError
+    from fevermap.risk.service import RiskService
+
+    if cases is None:
+        if region is not None:
+            raise InputError("--avoid on a region other than the demo needs --cases FILE with the case places")
+        cases = get_settings().data_dir / "cases" / "shanghai2022"
+    return RiskService(cases, rules or "default", tz)
+
+
+def route_avoiding_cli(
+    router: Any, origin: tuple[float, float], dest: tuple[float, float], *, region: Path | None, avoid: str,
+    on: str | None, cases: Path | None, rules: str | None,
+) -> dict[str, Any]:  # fmt: skip
+    """``fevermap route --avoid sealed``: the route around the areas, with what it avoided and the extra time."""
+    risk = risk_service_for(region, cases, rules, router.region.timezone)
+    closure = risk.closure(on, avoid, None)
+    answer: dict[str, Any] = risk.route(router, router.snap(*origin), router.snap(*dest), closure)
+    return answer
+
+
+def nearest_avoiding_cli(region: Path | None, at: str, *, avoid: str, on: str | None, cases: Path | None,
+                         rules: str | None, time: str | None, **filters: Any) -> dict[str, Any]:  # fmt: skip
+    """``fevermap clinics nearest --avoid sealed``: clinics by ETA around the areas; those inside flagged."""
+    from fevermap.clinics.service import ClinicContext, parse_time
+    from fevermap.geo.lonlat import parse_lonlat
+    from fevermap.risk.locate import nearest_avoiding
+
+    lon, lat = parse_lonlat(at, "--at")
+    with ClinicContext.open(region) as ctx:
+        risk = risk_service_for(region, cases, rules, ctx.region.timezone)
+        closure = risk.closure(on, avoid, None)
+        return nearest_avoiding(ctx.locator, closure, lon, lat, at=parse_time(time, ctx.region.timezone), **filters)
