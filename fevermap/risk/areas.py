@@ -116,10 +116,12 @@ def _merge_overlapping(
     Returns the parts and, per place, its part.
     """
     n = x.size
-    pairs = cKDTree(np.stack([x, y], axis=1)).query_pairs(2.0 * float(radii.max()), output_type="ndarray")
+    reach = 2.0 * float(radii.max()) + BUFFER_TOL_M
+    pairs = cKDTree(np.stack([x, y], axis=1)).query_pairs(reach, output_type="ndarray")
     if pairs.size:
         gap = np.hypot(x[pairs[:, 0]] - x[pairs[:, 1]], y[pairs[:, 0]] - y[pairs[:, 1]])
-        pairs = pairs[gap <= radii[pairs[:, 0]] + radii[pairs[:, 1]]]
+        # polygons lie within r + tol/2 of their centre: farther apart than this, they cannot touch
+        pairs = pairs[gap <= radii[pairs[:, 0]] + radii[pairs[:, 1]] + BUFFER_TOL_M]
     graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
     _, label = connected_components(graph, directed=False)
     order = np.argsort(label, kind="stable")
@@ -173,8 +175,8 @@ def _strip_areas(
         bufs = _buffers(x, y, radii)
         if lv.basis == "around":
             merged = shapely.union_all(bufs)
-            if higher:
-                merged = shapely.difference(merged, shapely.union_all(higher))
+            for level_parts in higher:  # each level's parts are disjoint: a MultiPolygon, no union needed
+                merged = shapely.difference(merged, level_parts)
             parts = _parts(merged)
             if not parts:
                 continue
@@ -182,7 +184,7 @@ def _strip_areas(
             part_i, place_i = shapely.STRtree(bufs).query(parts, predicate="intersects")
         else:
             parts, place_i, part_i = _merge_overlapping(x, y, radii, bufs)
-            higher.extend(parts)
+            higher.append(shapely.multipolygons(parts))
         out.extend(_summaries(places, pl, lv.name, lv.describe(), k, idx, place_i, part_i, parts, proj))
     return out
 
