@@ -7,4 +7,5 @@
 export const VIEWS = [
   { id: "nearby", ns: "app", label: "app:nav_nearby", load: () => import("./nearby.js") },
   { id: "city", ns: "city", label: "city:nav", load: () => import("./city.js") },
+  { id: "selfcheck", ns: "selfcheck", label: "selfcheck:nav", load: () => import("./selfcheck.js") },
 ];
