@@ -108,3 +108,20 @@ def test_nearest_avoid_sealed_flags_clinics_inside_and_drops_none(client: TestCl
     assert [c["rank"] for c in body["clinics"]] == list(range(1, len(got) + 1))
     assert body["avoid"]["areas"] == len(sealed)
     assert client.get("/clinics/nearest", params={**params, "avoid": "purple"}).status_code == 422
+
+
+def test_osrm_route_and_table_exclude_sealed(client: TestClient) -> None:
+    coords = "121.4737,31.2304;121.4997,31.2397"
+    plain = client.get(f"/route/v1/driving/{coords}", params={"geometries": "geojson", "overview": "full"}).json()
+    r = client.get(f"/route/v1/driving/{coords}", params={"geometries": "geojson", "overview": "full",
+                                                         "exclude": "sealed", "date": "2022-04-02"})  # fmt: skip
+    assert r.status_code == 200 and r.json()["code"] == "Ok"
+    route = r.json()["routes"][0]
+    assert route["duration"] > plain["routes"][0]["duration"]
+    sealed = client.get("/risk-areas", params={"date": "2022-04-02", "level": "sealed"}).json()["features"]
+    union = shapely.union_all([shapely.geometry.shape(f["geometry"]) for f in sealed])
+    assert not shapely.geometry.shape(route["geometry"]).intersects(union)
+    t = client.get(f"/table/v1/driving/{coords}", params={"exclude": "sealed", "date": "2022-04-02"}).json()
+    assert t["durations"][0][1] == pytest.approx(route["duration"], abs=0.11)
+    # OSRM road classes stay accepted and ignored
+    assert client.get(f"/route/v1/driving/{coords}", params={"exclude": "toll"}).json()["code"] == "Ok"
