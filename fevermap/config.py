@@ -95,6 +95,16 @@ class Settings(BaseSettings):
     #: Answer ``none`` for an id fevermap has no record of (True), or ``no_record`` (False).
     verification_unknown_as_none: bool = True
 
+    # --- risk areas (issue 15) ---
+    #: Case records the risk areas are derived from: a file in any `fevermap trace match --cases` format or a folder
+    #: with the Shanghai 2022 address.csv/geo.csv; None: the bundled Shanghai 2022 address-days on the demo region.
+    risk_cases: Path | None = None
+    #: Rule set of the risk areas: a JSON file, or a bundled one (default, hamagen).
+    risk_rules: str = "default"
+    #: Largest exclude polygon a caller may give: positions, and area (km²).
+    max_exclude_vertices: int = 1000
+    max_exclude_area_km2: float = 50.0
+
 
 def get_settings() -> Settings:
     """Return settings read from the environment now (cheap; no module-level mutable state)."""

@@ -91,3 +91,11 @@ class MissingExtraError(FevermapError, ImportError):
             f"{what} needs the optional dependencies of fevermap[{extra}]: pip install 'fevermap[{extra}]'"
         )
         self.extra = extra
+
+
+class RuleSetError(InputError):
+    """A risk-area rule set that cannot be used (overlapping or negative windows, bad radius...): says what to fix."""
+
+
+class ExcludePolygonError(InputError):
+    """An exclude polygon that is invalid, self-intersecting, too large or in the wrong axis order."""

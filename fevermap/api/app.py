@@ -29,6 +29,8 @@ from fevermap.api import (
     routes_service,
 )
 from fevermap.api.body_limit import BodyLimitMiddleware
+from fevermap.api.routes_risk import risk_service
+from fevermap.api.routes_risk import routes as risk_routes
 from fevermap.api.routes_surveillance import routes as surveillance_routes
 from fevermap.api.routes_verification import routes as verification_routes
 from fevermap.clinics.demo import ensure_demo_clinics
@@ -100,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         all_routers = [served.router for served in regions]
         catch_up(all_routers, app.state.sessions)
         app.state.verifier = Verifier(app.state.sessions, settings.phone_region)
+        app.state.risk = risk_service(settings, default.region)  # risk areas and closures: the default region
         try:
             purge(app.state.sessions, settings.retention_days)
         except Exception as exc:  # another worker purging at the same moment: the schedule retries
@@ -158,5 +161,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(routes_directory.routes, responses=errors)
     app.include_router(surveillance_routes, responses=errors)
     app.include_router(verification_routes, responses=errors)
+    app.include_router(risk_routes, responses=errors)
     app.mount("/static", StaticFiles(directory=routes_map.STATIC_DIR), name="static")
     return app

@@ -15,6 +15,7 @@ import typer
 
 from fevermap import __version__
 from fevermap.api.cli_common import RegionOpt, handle_errors
+from fevermap.api.cli_risk import AvoidOpt, RiskCasesOpt, RiskDateOpt, RiskRulesOpt, route_avoiding_cli
 from fevermap.errors import FevermapError, InputError
 from fevermap.geo.lonlat import parse_lonlat
 
@@ -121,8 +122,13 @@ def route(
     region: RegionOpt = None,
     traffic: TrafficOpt = None,
     max_snap_m: MaxSnapOpt = 1000.0,
+    avoid: AvoidOpt = None,
+    risk_date: RiskDateOpt = None,
+    risk_cases: RiskCasesOpt = None,
+    risk_rules: RiskRulesOpt = None,
 ) -> None:
-    """Fastest driving route: duration_s, distance_m, GeoJSON geometry and the snapped ends."""
+    """Fastest driving route: duration_s, distance_m, GeoJSON geometry and the snapped ends (``--avoid sealed``:
+    around the risk areas of ``--date``, saying which it avoided and how much longer it is)."""
     if pairs is None and (from_ is None or to is None):
         raise InputError("give --from LON,LAT and --to LON,LAT, or --pairs FILE.csv")
     origin = parse_lonlat(from_, "--from") if from_ else None
@@ -132,6 +138,10 @@ def route(
         _route_pairs(router, pairs)
         return
     assert origin is not None and dest is not None
+    if avoid:
+        emit(route_avoiding_cli(router, origin, dest, region=region, avoid=avoid, on=risk_date, cases=risk_cases,
+                                rules=risk_rules))  # fmt: skip
+        return
     emit(router.route(origin, dest).to_dict())
 
 
@@ -285,6 +295,7 @@ def purge(
 def _register_subcommands() -> None:
     from fevermap.api.cli_clinics import clinics_app
     from fevermap.api.cli_directory import directory_app
+    from fevermap.api.cli_risk import risk_app
     from fevermap.api.cli_surveillance import surveillance_app
     from fevermap.api.cli_trace import trace_app
 
@@ -292,6 +303,7 @@ def _register_subcommands() -> None:
     app.add_typer(directory_app, name="directory")
     app.add_typer(trace_app, name="trace")
     app.add_typer(surveillance_app, name="surveillance")
+    app.add_typer(risk_app, name="risk")
 
 
 _register_subcommands()

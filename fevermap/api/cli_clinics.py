@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from fevermap.api.cli_common import RegionOpt, handle_errors
+from fevermap.api.cli_risk import AvoidOpt, RiskCasesOpt, RiskDateOpt, RiskRulesOpt, nearest_avoiding_cli
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -73,8 +74,18 @@ def nearest_cmd(
         Path | None,
         typer.Option("--traffic", help="OSRM segment-speed CSV: from_osm_node_id,to_osm_node_id,speed_kmh[,rate]."),
     ] = None,
+    avoid: AvoidOpt = None,
+    risk_date: RiskDateOpt = None,
+    risk_cases: RiskCasesOpt = None,
+    risk_rules: RiskRulesOpt = None,
 ) -> None:
-    """Nearest clinics by driving time, JSON ordered by ETA (the first with its route)."""
+    """Nearest clinics by driving time, JSON ordered by ETA (the first with its route); ``--avoid sealed`` drives
+    around the risk areas of ``--date`` and flags clinics inside them."""
+    if avoid:
+        _emit(nearest_avoiding_cli(region, at, avoid=avoid, on=risk_date, cases=risk_cases, rules=risk_rules,
+                                   time=time, limit=limit, night=night, open_now=open_now, with_slots=with_slots,
+                                   strict=strict))  # fmt: skip
+        return
     _emit(
         _service().nearest_clinics(
             region,

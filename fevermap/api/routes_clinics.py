@@ -8,11 +8,13 @@ from fastapi import APIRouter, Query
 
 from fevermap.api.deps import ClinicOperatorDep, LocatorDep, RegistryDep, RouterDep
 from fevermap.api.json_response import JSONResponse
+from fevermap.api.routes_risk import RiskDep
 from fevermap.clinics import views
 from fevermap.clinics.locator import answer_json
 from fevermap.clinics.schemas import ClinicPublic, NearestAnswer, StatusResult, StatusUpdate
 from fevermap.clinics.service import parse_time
 from fevermap.geo.lonlat import parse_lonlat
+from fevermap.risk.locate import nearest_avoiding
 
 routes = APIRouter(tags=["clinics"])
 
@@ -21,6 +23,7 @@ routes = APIRouter(tags=["clinics"])
 def nearest(
     locator: LocatorDep,
     router_: RouterDep,
+    risk: RiskDep,
     at: Annotated[str, Query(description="Origin LON,LAT (WGS-84 degrees)", examples=["121.4737,31.2304"])],
     limit: Annotated[int, Query(ge=1, le=50)] = 3,
     night: bool = False,
@@ -28,12 +31,18 @@ def nearest(
     with_slots: bool = False,
     strict: bool = False,
     time: Annotated[str | None, Query(description="ISO 8601 query time (default now); no offset: region time")] = None,
+    avoid: Annotated[str | None, Query(description="Risk levels to drive around: sealed, controlled")] = None,
+    date: Annotated[str | None, Query(description="Local date of the risk areas (default today)")] = None,
 ) -> JSONResponse:
-    """The nearest clinics by driving time in current traffic, filtered; ``call_first`` answers lead with the phone."""
+    """The nearest clinics by driving time in current traffic, filtered; ``call_first`` answers lead with the phone.
+    With ``avoid=sealed`` roads inside sealed areas are closed; a clinic inside one is flagged, not dropped."""
     lon, lat = parse_lonlat(at, "at")
-    answer = locator.nearest(lon, lat, limit=limit, night=night, open_now=open_now, with_slots=with_slots,
-                             strict=strict, at=parse_time(time, router_.region.timezone))  # fmt: skip
-    return JSONResponse(answer_json(answer))
+    query: dict[str, Any] = {"limit": limit, "night": night, "open_now": open_now, "with_slots": with_slots,
+                             "strict": strict, "at": parse_time(time, router_.region.timezone)}  # fmt: skip
+    closure = risk.closure(date, avoid, None) if avoid else None
+    if closure is not None:
+        return JSONResponse(nearest_avoiding(locator, closure, lon, lat, **query))
+    return JSONResponse(answer_json(locator.nearest(lon, lat, **query)))
 
 
 @routes.get("/clinics", response_model=list[ClinicPublic])

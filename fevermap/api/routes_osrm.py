@@ -3,9 +3,10 @@
 Existing OSRM clients (and Leaflet Routing Machine's OSRM v1 router) work against fevermap unchanged. Supported
 options: ``overview`` (simplified, full, false), ``geometries`` (polyline, polyline6, geojson), ``steps`` (false;
 ``true`` answers with depart/arrive steps only), ``alternatives`` (accepted; one route is returned), ``radiuses``,
-``number`` (nearest), ``sources``, ``destinations`` and ``annotations`` (duration, distance) for tables. Options
-fevermap does not implement (``bearings``, ``hints``, ``approaches``, ``exclude``) are accepted and ignored, as OSRM
-does for hints it cannot use.
+``number`` (nearest), ``sources``, ``destinations`` and ``annotations`` (duration, distance) for tables. ``exclude``
+with risk levels (``sealed``, ``controlled``, with fevermap's ``date``) closes the roads inside those risk areas on
+``/route/v1`` and ``/table/v1``. Options fevermap does not implement (``bearings``, ``hints``, ``approaches``, other
+``exclude`` classes) are accepted and ignored, as OSRM does for hints it cannot use.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from fastapi import APIRouter, Path, Query
 from fevermap.api.deps import RouterDep, SettingsDep
 from fevermap.api.http_errors import OsrmError, classify
 from fevermap.api.json_response import JSONResponse
+from fevermap.api.routes_risk import DateQ, RiskDep
 from fevermap.errors import FevermapError
 from fevermap.geo import polyline
 from fevermap.geo.lonlat import check_lonlat
+from fevermap.risk.closures import closed_state
 from fevermap.routing.matrix import route_via, table
 from fevermap.routing.router import Route, Router
 from fevermap.routing.snapping import Snap
@@ -129,10 +132,27 @@ def _steps(leg: Route, geometries: str) -> list[dict[str, Any]]:
     ]
 
 
+ExcludeQ = Annotated[str | None, Query(description="Risk levels to avoid on `date` (sealed, controlled); other "
+                                                    "OSRM exclude classes are ignored")]  # fmt: skip
+
+
+def _risk_state(router_: Router, risk: Any, exclude: str | None, date: str | None, snaps: list[Snap]) -> Any:
+    """The closed-road side metric of the risk levels named in ``exclude`` (None: none named); the waypoints' own
+    roads stay open so that a waypoint inside an area can leave or enter it."""
+    if not exclude or risk is None:
+        return None
+    levels = [x for x in exclude.split(",") if x.strip() in risk.engine.rules.names]
+    if not levels:
+        return None
+    closure = risk.closure(date, ",".join(levels), None)
+    return closed_state(router_, closure, [p.edge for s in snaps for p in s.positions])
+
+
 @routes.get("/route/v1/{profile}/{coordinates}")
 def osrm_route(
     router_: RouterDep,
     settings: SettingsDep,
+    risk: RiskDep,
     profile: str,
     coordinates: Coordinates,
     overview: Annotated[str, Query(pattern="^(simplified|full|false)$")] = "simplified",
@@ -140,14 +160,17 @@ def osrm_route(
     steps: bool = False,
     alternatives: str = "false",
     radiuses: str | None = None,
+    exclude: ExcludeQ = None,
+    date: DateQ = None,
 ) -> JSONResponse:
-    """OSRM route service: the fastest route through the coordinates in order."""
+    """OSRM route service: the fastest route through the coordinates in order (``exclude=sealed``: around the risk
+    areas of ``date``)."""
     coords = parse_coordinates(coordinates, settings.max_route_coordinates)
     if len(coords) < 2:
         raise OsrmError("InvalidQuery", "a route needs at least two coordinates")
     snaps = _snap_all(router_, coords, _radiuses(radiuses, len(coords), settings.max_snap_m))
     try:
-        legs = route_via(router_, snaps)
+        legs = route_via(router_, snaps, state=_risk_state(router_, risk, exclude, date, snaps))
     except FevermapError as exc:
         _, code = classify(exc)
         raise OsrmError(code, str(exc)) from None
@@ -208,6 +231,7 @@ def _indices(text: str | None, n: int, name: str) -> list[int] | None:
 def osrm_table(
     router_: RouterDep,
     settings: SettingsDep,
+    risk: RiskDep,
     profile: str,
     coordinates: Coordinates,
     sources: str | None = None,
@@ -216,14 +240,18 @@ def osrm_table(
         str, Query(pattern="^(duration|distance|duration,distance|distance,duration)$")
     ] = "duration",
     radiuses: str | None = None,
+    exclude: ExcludeQ = None,
+    date: DateQ = None,
 ) -> dict[str, Any]:
-    """OSRM table service: travel times (and distances) between sources and destinations."""
+    """OSRM table service: travel times (and distances) between sources and destinations (``exclude=sealed``:
+    around the risk areas of ``date``)."""
     coords = parse_coordinates(coordinates, settings.max_table_coordinates)
     snaps = _snap_all(router_, coords, _radiuses(radiuses, len(coords), settings.max_snap_m))
     src = _indices(sources, len(coords), "sources")
     dst = _indices(destinations, len(coords), "destinations")
+    state = _risk_state(router_, risk, exclude, date, snaps)
     try:
-        result = table(router_, snaps, src, dst, with_distance="distance" in annotations)
+        result = table(router_, snaps, src, dst, with_distance="distance" in annotations, state=state)
     except FevermapError as exc:
         raise OsrmError("InvalidOptions", str(exc)) from None
 

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from fevermap import __version__
-from fevermap.api.deps import RegionsDep, RouterDep
+from fevermap.api.deps import RegionsDep, RouterDep, SettingsDep
 from fevermap.api.json_response import JSONResponse
+from fevermap.api.routes_risk import DateQ, RiskDep, exclude_polygon
 from fevermap.geo.lonlat import parse_lonlat
 
 routes = APIRouter(tags=["routing"])
@@ -51,14 +52,22 @@ class HealthPublic(BaseModel):
 
 
 LonLat = Annotated[str, Query(description="LON,LAT in WGS-84 degrees", examples=["121.4737,31.2304"])]
+ExcludeQ = Annotated[str | None, Query(description="Risk levels to avoid on `date`: sealed, controlled (comma list)")]
+AvoidQ = Annotated[str | None, Query(description="A GeoJSON Polygon ([lon, lat]) to avoid, e.g. a closed district")]
 
 
 @routes.get("/route", response_model=RoutePublic, response_model_by_alias=True)
 def get_route(router_: RouterDep, from_: Annotated[str, Query(alias="from", description="Origin LON,LAT")],
-              to: LonLat) -> JSONResponse:  # fmt: skip
-    """Fastest driving route between two points; both are snapped to the nearest road first."""
-    route = router_.route(parse_lonlat(from_, "from"), parse_lonlat(to, "to"))
-    return JSONResponse(route.to_dict() | {"attribution": ATTRIBUTION})
+              to: LonLat, risk: RiskDep, settings: SettingsDep, exclude: ExcludeQ = None, date: DateQ = None,
+              avoid: AvoidQ = None) -> JSONResponse:  # fmt: skip
+    """Fastest driving route between two points; both are snapped to the nearest road first. With ``exclude`` or
+    ``avoid`` the route enters none of those areas and says which it avoided and how much longer it is."""
+    a, b = parse_lonlat(from_, "from"), parse_lonlat(to, "to")
+    closure = risk.closure(date, exclude, exclude_polygon(settings, router_.region.bbox, avoid))
+    if closure is None:
+        return JSONResponse(router_.route(a, b).to_dict() | {"attribution": ATTRIBUTION})
+    answer = risk.route(router_, router_.snap(*a), router_.snap(*b), closure)
+    return JSONResponse(answer | {"attribution": ATTRIBUTION})
 
 
 @routes.get("/health", response_model=HealthPublic)

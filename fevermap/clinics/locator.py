@@ -61,9 +61,9 @@ class RouterLike(Protocol):
 
     def pin_targets(self, snaps: Sequence[Any]) -> Any: ...
 
-    def one_to_many(self, origin: Any, targets: Any) -> FloatArray: ...
+    def one_to_many(self, origin: Any, targets: Any, *, state: Any = None) -> FloatArray: ...
 
-    def route_snapped(self, origin: Any, destination: Any, *, geometry: bool = True) -> Any: ...
+    def route_snapped(self, origin: Any, destination: Any, *, geometry: bool = True, state: Any = None) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -273,8 +273,10 @@ class ClinicLocator:
         candidates: npt.NDArray[np.bool_],
         limit: int,
         static: _Static,
+        state: Any = None,
     ) -> tuple[IntArray, FloatArray, int]:
-        """Exact top-``limit`` candidates by ``(eta, id)``: static indices, ETAs in seconds, clinics routed."""
+        """Exact top-``limit`` candidates by ``(eta, id)``: static indices, ETAs in seconds, clinics routed (on the
+        side metric ``state`` when given)."""
         if not candidates.any():
             return np.zeros(0, np.int64), np.zeros(0), 0
         ox, oy = origin_snap.location
@@ -292,7 +294,7 @@ class ClinicLocator:
             if len(found) >= limit and bound > found[limit - 1]:
                 break
             cell = static.cells[c]
-            secs = self.router.one_to_many(origin_snap, cell.pinned)
+            secs = self.router.one_to_many(origin_snap, cell.pinned, state=state)
             eta[cell.members] = secs
             routed += cell.members.size
             vals = secs[candidates[cell.members] & np.isfinite(secs)]
@@ -314,6 +316,7 @@ class ClinicLocator:
         strict: bool = False,
         at: datetime | None = None,
         with_routes: bool = True,
+        state: Any = None,
     ) -> NearestAnswer:
         """The nearest clinics from ``(lon, lat)`` by driving time, filtered, in order.
 
@@ -336,6 +339,9 @@ class ClinicLocator:
             Query time, timezone-aware (default now): opening hours and status freshness are judged at it.
         with_routes : bool
             Compute each answer's route length and the first one's geometry (default true).
+        state : optional
+            A side metric of the router (e.g. with closed roads, ``Router.state_with_closed_edges``); default: the
+            current one.
 
         Raises
         ------
@@ -353,7 +359,7 @@ class ClinicLocator:
         mask, open_state, _fresh = self._candidates(
             live, when, night=night, open_now=open_now, with_slots=with_slots, strict=strict
         )
-        idx, etas, routed = self.ranked(origin, mask, limit, static)
+        idx, etas, routed = self.ranked(origin, mask, limit, static, state)
         threshold_s = self.registry.settings.call_first_eta_min * 60.0
         out: list[NearestClinic] = []
         for rank, (i, eta) in enumerate(zip(idx.tolist(), etas.tolist(), strict=True), start=1):
@@ -361,7 +367,7 @@ class ClinicLocator:
             route = None
             if with_routes:
                 try:
-                    route = self.router.route_snapped(origin, static.snaps[i], geometry=rank == 1)
+                    route = self.router.route_snapped(origin, static.snaps[i], geometry=rank == 1, state=state)
                 except NoRouteError:  # pragma: no cover - one_to_many said reachable
                     route = None
             view = status_view(rec.status, when, self.registry.stale_after_s, self.timezone)
