@@ -9,8 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from fevermap.api.cli_common import handle_errors
-from fevermap.tracing.models import DEFAULT_TZ, Visits
+from fevermap.api.cli_common import RegionOpt, handle_errors
 
 risk_app = typer.Typer(help="Risk areas (sealed / controlled / prevention) from case places.", no_args_is_help=True)
 
@@ -30,15 +29,22 @@ def areas_cmd(
         str | None, typer.Option("--rules", help="Rule set JSON file, or a bundled one: default, hamagen.")
     ] = None,
     level: Annotated[str | None, typer.Option("--level", help="Only areas of this level (e.g. sealed).")] = None,
-    tz: Annotated[str, typer.Option("--tz", help="Time zone of the local days the rules count.")] = DEFAULT_TZ,
+    tz: Annotated[
+        str | None,
+        typer.Option("--tz", help="Time zone of the local days the rules count (default: the --region's)."),
+    ] = None,
+    region: RegionOpt = None,
 ) -> None:
     """Print the areas as a GeoJSON FeatureCollection ([lon, lat]); features carry level, since, until, cases,
     daily counts and the source records; bad case records go to stderr as JSON lines."""
     from fevermap.risk.engine import RiskEngine
     from fevermap.risk.places import parse_day
     from fevermap.risk.rules import load_rules
+    from fevermap.routing.region import open_region
+    from fevermap.tracing.models import Visits
     from fevermap.tracing.service import read_cases
 
+    tz = tz or open_region(region).timezone
     day = parse_day(on)
     rule_set = load_rules(rules)
     if level is not None:

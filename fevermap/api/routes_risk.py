@@ -1,5 +1,8 @@
-"""Risk-area endpoints: public areas of a date, the case place-days the self-check matches against, the self-check
-page; and the dependency `/route` and the locator use for ``exclude=`` / ``avoid=``."""
+"""Risk-area endpoints: public areas of a date, the self-check's data and page, the ``exclude``/``avoid`` dependency.
+
+The case place-days the self-check matches against are public aggregates; `/route` and the locator use the
+dependency for ``exclude=`` / ``avoid=``.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""The nearest clinics avoiding risk areas: ETAs on the closure's side metric; a clinic inside an excluded area is
-kept, flagged, with its unrestricted ETA (never silently dropped)."""
+"""The nearest clinics avoiding risk areas: ETAs on the closure's side metric.
+
+A clinic inside an excluded area is kept, flagged, with its unrestricted ETA (never silently dropped).
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""What the HTTP layer and the CLI ask of the risk areas: the engine of the served case data, loaded on first use,
-areas as public GeoJSON, and routes that exclude areas or a caller's polygon."""
+"""What the HTTP layer and the CLI ask of the risk areas.
+
+The engine of the served case data (loaded on first use), areas as public GeoJSON, and routes that exclude areas or
+a caller's polygon.
+"""
 
 from __future__ import annotations
 
