@@ -81,3 +81,12 @@ class ForbiddenError(FevermapError, PermissionError):
 
 class RateLimitError(FevermapError, RuntimeError):
     """Too many requests from one client in a short time (HTTP 429)."""
+
+
+class OsrmRequestError(InputError):
+    """An OSRM-service request that cannot be answered as asked; ``code`` is OSRM's own error code
+    (``InvalidOptions``, ``InvalidValue``, ``NoSegment``, ``NotImplemented``...)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code

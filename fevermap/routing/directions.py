@@ -1,0 +1,163 @@
+"""Directions for a route: its OSRM steps (maneuvers, intersections, per-step sums) and their text in zh or en.
+
+A :class:`Guidance` holds what directions need per graph (road attributes, the roads at each node) and is cached per
+router; :meth:`Guidance.leg` turns one routed leg into pieces and steps, :func:`step_object` into OSRM's step JSON,
+and :func:`text_steps` into fevermap's own readable steps.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from fevermap.geo import polyline
+from fevermap.routing.annotations import LegPieces, concat_pieces, leg_pieces
+from fevermap.routing.guidance import EdgeAttributes, GuidedStep, Junctions, guide
+from fevermap.routing.instructions import compile_step, format_distance, in_distance, language_code
+from fevermap.routing.router import Route, Router
+
+_LOCK = threading.Lock()
+_CACHE: dict[int, tuple[object, Guidance]] = {}
+
+
+@dataclass
+class Leg:
+    """One routed leg (one route, or consecutive parts through a via point) with its pieces and steps."""
+
+    parts: list[Route]
+    pieces: LegPieces
+    steps: list[GuidedStep]
+
+    @property
+    def duration_s(self) -> float:
+        return sum(r.duration_s for r in self.parts)
+
+    @property
+    def distance_m(self) -> float:
+        return sum(r.distance_m for r in self.parts)
+
+
+class Guidance:
+    """Directions context for one graph: attributes and junctions (built once, shared by requests)."""
+
+    def __init__(self, router: Router, attrs: EdgeAttributes | None = None) -> None:
+        self.router = router
+        self.attrs = attrs or EdgeAttributes.from_graph(router.graph)
+        self.junctions = Junctions(router.graph)
+
+    @classmethod
+    def of(cls, router: Router) -> Guidance:
+        """The cached guidance of a router's graph."""
+        with _LOCK:
+            hit = _CACHE.get(id(router.graph))
+            if hit is None or hit[0] is not router.graph:
+                hit = (router.graph, cls(router))
+                _CACHE[id(router.graph)] = hit
+            return hit[1]
+
+    def leg(self, route: Route | list[Route], *, steps: bool = True) -> Leg:
+        """Pieces (and steps unless ``steps=False``) of one routed leg (or of consecutive parts of one leg)."""
+        parts = route if isinstance(route, list) else [route]
+        pieces = concat_pieces([leg_pieces(self.router, r) for r in parts])
+        return Leg(parts, pieces, guide(pieces, self.attrs, self.junctions) if steps else [])
+
+    def summary(self, leg: Leg) -> str:
+        """OSRM's leg summary: the names of the (up to) two roads driven longest, in driving order."""
+        length: dict[str, float] = defaultdict(float)
+        first: dict[str, int] = {}
+        for i, (e, d) in enumerate(zip(leg.pieces.edge.tolist(), leg.pieces.distance_m.tolist(), strict=True)):
+            name = self.attrs.display_name(e)
+            if name:
+                length[name] += d
+                first.setdefault(name, i)
+        top = sorted(length, key=lambda k: -length[k])[:2]
+        return ", ".join(sorted(top, key=lambda k: first[k]))
+
+
+def encode(coords: np.ndarray, geometries: str) -> Any:
+    """A geometry in OSRM's ``geometries`` format (GeoJSON LineString or polyline/polyline6 string)."""
+    pts = np.asarray(coords, dtype=float).tolist()
+    if geometries == "geojson":
+        return {"type": "LineString", "coordinates": pts}
+    return polyline.encode([(p[0], p[1]) for p in pts], precision=6 if geometries == "polyline6" else 5)
+
+
+def step_geometry(leg: Leg, step: GuidedStep) -> np.ndarray:
+    """The coordinates a step covers (an arrive step: its location twice)."""
+    c = leg.pieces.coordinates
+    if step.type == "arrive":
+        return np.repeat(c[-1:], 2, axis=0)
+    return c[step.start : step.end + 1] if step.end > step.start else np.repeat(c[step.start : step.start + 1], 2, 0)
+
+
+def step_object(g: Guidance, leg: Leg, step: GuidedStep, geometries: str, lang: str | None = None) -> dict[str, Any]:
+    """OSRM's step JSON for one step."""
+    p = leg.pieces
+    maneuver: dict[str, Any] = {
+        "bearing_after": round(step.bearing_after) % 360,
+        "bearing_before": round(step.bearing_before) % 360,
+        "location": list(step.location),
+        "type": step.type,
+    }
+    if step.modifier:
+        maneuver["modifier"] = step.modifier
+    if step.exit is not None:
+        maneuver["exit"] = step.exit
+    duration = float(p.duration_s[step.start : step.end].sum())
+    out: dict[str, Any] = {
+        "geometry": encode(step_geometry(leg, step), geometries),
+        "maneuver": maneuver,
+        "mode": "ferry" if g.attrs.ferry[step.edge] else "driving",
+        "driving_side": "right",
+        "name": g.attrs.display_name(step.edge, lang),
+        "intersections": [_intersection(i) for i in step.intersections],
+        "weight": round(duration, 1),
+        "duration": round(duration, 1),
+        "distance": round(float(p.distance_m[step.start : step.end].sum()), 1),
+    }
+    ref = g.attrs.ref[step.edge]
+    if ref:
+        out["ref"] = ref
+    if step.rotary:
+        ring = g.attrs.display_name(int(p.edge[min(step.start, len(p) - 1)]), lang)
+        if ring:
+            out["rotary_name"] = ring
+    return out
+
+
+def _intersection(i: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"location": list(i.location), "bearings": i.bearings, "entry": i.entry}
+    if i.in_ is not None:
+        out["in"] = i.in_
+    if i.out is not None:
+        out["out"] = i.out
+    return out
+
+
+def text_steps(g: Guidance, legs: list[Leg], lang: str) -> list[dict[str, Any]]:
+    """fevermap's readable steps of a route in ``lang`` (``en`` or ``zh``): instruction, distance, duration."""
+    code = language_code(lang)
+    out: list[dict[str, Any]] = []
+    for k, leg in enumerate(legs):
+        for step in leg.steps:
+            if step.type == "arrive" and k < len(legs) - 1:
+                continue
+            obj = step_object(g, leg, step, "geojson", code)
+            text = compile_step(code, obj, leg_index=k, leg_count=len(legs))
+            item: dict[str, Any] = {
+                "instruction": text,
+                "type": step.type,
+                "modifier": step.modifier,
+                "name": obj["name"],
+                "distance_m": obj["distance"],
+                "duration_s": obj["duration"],
+                "location": obj["maneuver"]["location"],
+            }
+            if out and out[-1]["distance_m"] > 0:  # "In 300 m, turn left onto ...": the distance to get here
+                item["announcement"] = in_distance(code, text, format_distance(code, out[-1]["distance_m"]))
+            out.append(item)
+    return out

@@ -1,0 +1,106 @@
+"""What to announce at one intersection of a route: OSRM's maneuver type and modifier, or nothing.
+
+The rules follow OSRM's guidance (its documented behaviour and cucumber scenarios): a road that goes on obviously
+(the one nearest to straight on, with no rival of its class nearby) is not announced unless its name changes; a
+name change to an empty name or to a prefix/suffix of the old name is not announced; ramps, merges, forks and ends
+of road get their own types; anything else is a ``turn`` whose modifier comes from the turn angle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fevermap.routing.guidance.attributes import EdgeAttributes
+from fevermap.routing.guidance.geometry import Road, deviation, modifier, turn_angle
+
+#: Turns within this many degrees of straight on count as going straight on for obviousness and forks.
+FUZZY_DEG = 35.0
+_CLASS_RANK = {"motorway": 0, "trunk": 1, "primary": 2, "secondary": 3, "tertiary": 4, "unclassified": 5,
+               "residential": 5, "living_street": 6, "service": 6}  # fmt: skip
+
+
+def road_rank(highway: str) -> int:
+    """Lower is a more important road (links rank with their road)."""
+    return _CLASS_RANK.get(highway.removesuffix("_link"), 5)
+
+
+def _refs(ref: str) -> set[str]:
+    return {r.strip() for r in ref.split(";") if r.strip()}
+
+
+def requires_name_announced(from_name: str, from_ref: str, to_name: str, to_ref: str) -> bool:
+    """Whether moving from one road name to another is announced (as OSRM decides it).
+
+    Not announced: the same name; losing the name (an empty new name); a new name that is a prefix or suffix of the
+    old one or the other way round (``North Central Expressway`` -> ``Central Expressway``); a ref-only road whose
+    refs overlap the old ones.
+    """
+    a, b = from_name.strip(), to_name.strip()
+    if not b:
+        return bool(not a and to_ref.strip() and not (_refs(from_ref) & _refs(to_ref)) and from_ref.strip())
+    if a == b:
+        return False
+    return not (a and (a.endswith(b) or b.endswith(a) or a.startswith(b) or b.startswith(a)))
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A maneuver to announce: OSRM ``type`` and ``modifier``."""
+
+    type: str
+    modifier: str
+
+
+def _side(angle: float) -> str:
+    return "slight left" if angle > 180 else "slight right"
+
+
+def classify(attrs: EdgeAttributes, e_in: int, e_out: int, roads: list[Road], bearing_before: float) -> Decision | None:
+    """The maneuver from edge ``e_in`` onto ``e_out`` at a node with these ``roads``; None when nothing is said.
+
+    ``bearing_before`` is the direction of travel arriving at the node (degrees).
+    """
+    out = next(r for r in roads if r.out_edge == e_out)
+    angle = turn_angle(bearing_before, out.bearing)
+    mod = modifier(angle)
+    name_in, name_out = attrs.display_name(e_in), attrs.display_name(e_out)
+    same_name = bool(name_in) and name_in == name_out
+    announce_name = requires_name_announced(name_in, attrs.ref[e_in], name_out, attrs.ref[e_out])
+    if attrs.ferry[e_in] != attrs.ferry[e_out]:
+        return Decision("notification", mod)
+    if out.in_edge == e_in or mod == "uturn":
+        return Decision("continue" if same_name else "turn", "uturn")
+    exits = [r for r in roads if r.entry and r.in_edge != e_in]
+    angles = {r.out_edge: turn_angle(bearing_before, r.bearing) for r in exits}
+    link_in, link_out = attrs.is_link(e_in), attrs.is_link(e_out)
+    if link_in and attrs.is_motorway(e_out) and not link_out:
+        return Decision("merge", _side(angle) if mod == "straight" else mod)
+    if len(exits) <= 1:
+        return Decision("new name", mod) if announce_name else None
+    if link_out and not link_in:
+        return Decision("off ramp" if attrs.is_motorway(e_in) else "on ramp", mod)
+    straightish = [r for r in exits if deviation(angles[r.out_edge]) <= FUZZY_DEG]
+    best = min(exits, key=lambda r: deviation(angles[r.out_edge]))
+    rank_out = road_rank(attrs.highway[e_out])
+    if best is out and (deviation(angle) <= FUZZY_DEG or same_name):
+        rivals = [r for r in exits if r is not out and deviation(angles[r.out_edge]) <= deviation(angle) + FUZZY_DEG]
+        obvious = (
+            not rivals
+            or (same_name and all(attrs.display_name(r.out_edge) != name_out for r in rivals))
+            or all(road_rank(attrs.highway[r.out_edge]) > rank_out for r in rivals)
+        )
+        if obvious:
+            return Decision("new name", mod) if announce_name else None
+    if out in straightish and len(straightish) >= 2:
+        ordered = sorted(straightish, key=lambda r: angles[r.out_edge])  # rightmost first
+        if out is ordered[0]:
+            return Decision("fork", "slight right" if mod == "straight" else mod)
+        if out is ordered[-1]:
+            return Decision("fork", "slight left" if mod == "straight" else mod)
+        return Decision("fork", "straight")
+    if same_name:
+        return Decision("continue", mod)
+    sides = {angles[r.out_edge] > 180 for r in exits}
+    if not straightish and len(exits) == 2 and sides == {True, False}:
+        return Decision("end of road", "left" if angle > 180 else "right")
+    return Decision("turn", mod)
