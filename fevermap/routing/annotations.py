@@ -68,44 +68,53 @@ def leg_pieces(router: Router, route: Route) -> LegPieces:
     loc = router.index.location
     spos = _position_on(route.origin, edges[0])
     tpos = _position_on(route.destination, edges[-1], spos if len(edges) == 1 else None)
-    segs: list[int] = []
-    fracs: list[float] = []
-    edge_of: list[int] = []
+    seg_parts: list[IntArray] = []
+    frac_parts: list[FloatArray] = []
     coords: list[Any] = [np.array([loc(spos)])]
 
-    def add(edge: int, k0: int, k1: int) -> None:  # whole segments k0..k1-1 of edge (edge-local)
-        base = int(g.seg_off[edge])
-        segs.extend(range(base + k0, base + k1))
-        fracs.extend([1.0] * (k1 - k0))
-        edge_of.extend([edge] * (k1 - k0))
-        start = base + edge
-        coords.append(g.coords[start + k0 + 1 : start + k1 + 1])
+    def whole(edge_ids: list[int], k0: int = 0, k1: int | None = None) -> None:
+        """Whole segments of consecutive edges (of one edge from local segment k0 to k1 when given)."""
+        if not edge_ids:
+            return
+        e = np.asarray(edge_ids, dtype=np.int64)
+        lo = g.seg_off[e] + (k0 if k1 is not None else 0)
+        hi = g.seg_off[e] + k1 if k1 is not None else g.seg_off[e + 1]
+        counts = hi - lo
+        total = int(counts.sum())
+        if total == 0:
+            return
+        idx = np.repeat(lo - (np.cumsum(counts) - counts), counts) + np.arange(total)
+        seg_parts.append(idx)
+        frac_parts.append(np.ones(total))
+        edge_of_seg = np.repeat(e, counts)
+        coords.append(g.coords[idx + edge_of_seg + 1])  # the end point of each segment
 
-    def add_partial(edge: int, k: int, frac: float, end: tuple[float, float]) -> None:
-        segs.append(int(g.seg_off[edge]) + k)
-        fracs.append(frac)
-        edge_of.append(edge)
+    def partial(edge: int, k: int, frac: float, end: Any) -> None:
+        seg_parts.append(np.array([int(g.seg_off[edge]) + k], dtype=np.int64))
+        frac_parts.append(np.array([frac]))
         coords.append(np.array([end]))
+
+    def seg_end(edge: int, k: int) -> Any:
+        return g.coords[int(g.seg_off[edge]) + edge + k + 1]
 
     if len(edges) == 1:
         e = edges[0]
         if spos.seg == tpos.seg:
-            add_partial(e, spos.seg, tpos.frac - spos.frac, loc(tpos))
+            partial(e, spos.seg, tpos.frac - spos.frac, loc(tpos))
         else:
-            add_partial(e, spos.seg, 1.0 - spos.frac, tuple(g.coords[int(g.seg_off[e]) + e + spos.seg + 1]))
-            add(e, spos.seg + 1, tpos.seg)
-            add_partial(e, tpos.seg, tpos.frac, loc(tpos))
+            partial(e, spos.seg, 1.0 - spos.frac, seg_end(e, spos.seg))
+            whole([e], spos.seg + 1, tpos.seg)
+            partial(e, tpos.seg, tpos.frac, loc(tpos))
     else:
         e0, e1 = edges[0], edges[-1]
-        n0 = int(g.seg_off[e0 + 1] - g.seg_off[e0])
-        add_partial(e0, spos.seg, 1.0 - spos.frac, tuple(g.coords[int(g.seg_off[e0]) + e0 + spos.seg + 1]))
-        add(e0, spos.seg + 1, n0)
-        for e in edges[1:-1]:
-            add(e, 0, int(g.seg_off[e + 1] - g.seg_off[e]))
-        add(e1, 0, tpos.seg)
-        add_partial(e1, tpos.seg, tpos.frac, loc(tpos))
-    seg = np.asarray(segs, dtype=np.int64)
-    frac = np.clip(np.asarray(fracs, dtype=np.float64), 0.0, 1.0)
+        partial(e0, spos.seg, 1.0 - spos.frac, seg_end(e0, spos.seg))
+        whole([e0], spos.seg + 1, int(g.seg_off[e0 + 1] - g.seg_off[e0]))
+        whole(list(edges[1:-1]))
+        whole([e1], 0, tpos.seg)
+        partial(e1, tpos.seg, tpos.frac, loc(tpos))
+    seg = np.concatenate(seg_parts)
+    frac = np.clip(np.concatenate(frac_parts), 0.0, 1.0)
+    edge_of = np.searchsorted(g.seg_off, seg, side="right") - 1
     distance = g.seg_length_m[seg] * frac
     with np.errstate(invalid="ignore"):
         duration = np.where(frac > 0, seg_ms[seg] * frac, 0.0) / 1000.0
@@ -115,7 +124,7 @@ def leg_pieces(router: Router, route: Route) -> LegPieces:
     nodes = np.concatenate([g.seg_u_osm[seg[:1]], g.seg_v_osm[seg]]).astype(np.int64)
     return LegPieces(
         coordinates=np.concatenate(coords).astype(np.float64),
-        edge=np.asarray(edge_of, dtype=np.int64),
+        edge=edge_of.astype(np.int64),
         seg=seg,
         distance_m=distance,
         duration_s=duration,

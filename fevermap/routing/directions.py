@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -17,8 +17,10 @@ import numpy as np
 from fevermap.geo import polyline
 from fevermap.routing.annotations import LegPieces, concat_pieces, leg_pieces
 from fevermap.routing.guidance import EdgeAttributes, GuidedStep, Junctions, guide
+from fevermap.routing.guidance.classify import Decision
 from fevermap.routing.instructions import compile_step, format_distance, in_distance, language_code
 from fevermap.routing.router import Route, Router
+from fevermap.routing.step_polyline import SlicedPolyline
 
 _LOCK = threading.Lock()
 _CACHE: dict[int, tuple[object, Guidance]] = {}
@@ -29,8 +31,31 @@ class Leg:
     """One routed leg (one route, or consecutive parts through a via point) with its pieces and steps."""
 
     parts: list[Route]
-    pieces: LegPieces
+    pieces: LegPieces | None
     steps: list[GuidedStep]
+    _sliced: dict[int, SlicedPolyline] = field(default_factory=dict)
+    _cum: dict[str, tuple[list[float], list[float]]] = field(default_factory=dict)
+
+    def sums(self, start: int, end: int) -> tuple[float, float]:
+        """Duration (s) and distance (m) of pieces ``start..end-1``."""
+        if "cum" not in self._cum:
+            assert self.pieces is not None
+            self._cum["cum"] = (np.concatenate([[0.0], np.cumsum(self.pieces.duration_s)]).tolist(),
+                                np.concatenate([[0.0], np.cumsum(self.pieces.distance_m)]).tolist())  # fmt: skip
+        dur, dist = self._cum["cum"]
+        return dur[end] - dur[start], dist[end] - dist[start]
+
+    def sliced(self, precision: int) -> SlicedPolyline:
+        """The leg's line, encoded once for polyline slices of its steps."""
+        if precision not in self._sliced:
+            self._sliced[precision] = SlicedPolyline(self.coordinates, precision)
+        return self._sliced[precision]
+
+    @property
+    def coordinates(self) -> np.ndarray:
+        if self.pieces is not None:
+            return self.pieces.coordinates
+        return np.concatenate([self.parts[0].coordinates] + [r.coordinates[1:] for r in self.parts[1:]])
 
     @property
     def duration_s(self) -> float:
@@ -48,6 +73,8 @@ class Guidance:
         self.router = router
         self.attrs = attrs or EdgeAttributes.from_graph(router.graph)
         self.junctions = Junctions(router.graph)
+        #: Maneuver per turn (e_in, e_out), filled as routes use them (at most one entry per turn of the graph).
+        self.decisions: dict[tuple[int, int], Decision | None] = {}
 
     @classmethod
     def of(cls, router: Router) -> Guidance:
@@ -59,21 +86,29 @@ class Guidance:
                 _CACHE[id(router.graph)] = hit
             return hit[1]
 
-    def leg(self, route: Route | list[Route], *, steps: bool = True) -> Leg:
-        """Pieces (and steps unless ``steps=False``) of one routed leg (or of consecutive parts of one leg)."""
+    def leg(self, route: Route | list[Route], *, steps: bool = True, pieces: bool = True) -> Leg:
+        """One routed leg (or consecutive parts of one leg) with its pieces (unless ``pieces=False``) and steps
+        (unless ``steps=False``; steps need pieces)."""
         parts = route if isinstance(route, list) else [route]
-        pieces = concat_pieces([leg_pieces(self.router, r) for r in parts])
-        return Leg(parts, pieces, guide(pieces, self.attrs, self.junctions) if steps else [])
+        if not (pieces or steps):
+            return Leg(parts, None, [])
+        lp = concat_pieces([leg_pieces(self.router, r) for r in parts])
+        return Leg(parts, lp, guide(lp, self.attrs, self.junctions, self.decisions) if steps else [])
 
     def summary(self, leg: Leg) -> str:
         """OSRM's leg summary: the names of the (up to) two roads driven longest, in driving order."""
+        if leg.pieces is None:
+            return ""
+        p = leg.pieces
+        per_edge = np.bincount(np.searchsorted(np.unique(p.edge), p.edge), weights=p.distance_m)
         length: dict[str, float] = defaultdict(float)
         first: dict[str, int] = {}
-        for i, (e, d) in enumerate(zip(leg.pieces.edge.tolist(), leg.pieces.distance_m.tolist(), strict=True)):
+        order = {int(e): i for i, e in reversed(list(enumerate(p.edge.tolist())))}
+        for e, d in zip(np.unique(p.edge).tolist(), per_edge.tolist(), strict=True):
             name = self.attrs.display_name(e)
             if name:
                 length[name] += d
-                first.setdefault(name, i)
+                first[name] = min(first.get(name, order[e]), order[e])
         top = sorted(length, key=lambda k: -length[k])[:2]
         return ", ".join(sorted(top, key=lambda k: first[k]))
 
@@ -88,15 +123,23 @@ def encode(coords: np.ndarray, geometries: str) -> Any:
 
 def step_geometry(leg: Leg, step: GuidedStep) -> np.ndarray:
     """The coordinates a step covers (an arrive step: its location twice)."""
+    assert leg.pieces is not None
     c = leg.pieces.coordinates
     if step.type == "arrive":
         return np.repeat(c[-1:], 2, axis=0)
     return c[step.start : step.end + 1] if step.end > step.start else np.repeat(c[step.start : step.start + 1], 2, 0)
 
 
+def _step_encoded(leg: Leg, step: GuidedStep, geometries: str) -> Any:
+    if geometries == "geojson" or step.type == "arrive" or step.end <= step.start:
+        return encode(step_geometry(leg, step), geometries)
+    return leg.sliced(6 if geometries == "polyline6" else 5).slice(step.start, step.end)
+
+
 def step_object(g: Guidance, leg: Leg, step: GuidedStep, geometries: str, lang: str | None = None) -> dict[str, Any]:
     """OSRM's step JSON for one step."""
     p = leg.pieces
+    assert p is not None
     maneuver: dict[str, Any] = {
         "bearing_after": round(step.bearing_after) % 360,
         "bearing_before": round(step.bearing_before) % 360,
@@ -107,9 +150,9 @@ def step_object(g: Guidance, leg: Leg, step: GuidedStep, geometries: str, lang: 
         maneuver["modifier"] = step.modifier
     if step.exit is not None:
         maneuver["exit"] = step.exit
-    duration = float(p.duration_s[step.start : step.end].sum())
+    duration, distance = leg.sums(step.start, step.end)
     out: dict[str, Any] = {
-        "geometry": encode(step_geometry(leg, step), geometries),
+        "geometry": _step_encoded(leg, step, geometries),
         "maneuver": maneuver,
         "mode": "ferry" if g.attrs.ferry[step.edge] else "driving",
         "driving_side": "right",
@@ -117,7 +160,7 @@ def step_object(g: Guidance, leg: Leg, step: GuidedStep, geometries: str, lang: 
         "intersections": [_intersection(i) for i in step.intersections],
         "weight": round(duration, 1),
         "duration": round(duration, 1),
-        "distance": round(float(p.distance_m[step.start : step.end].sum()), 1),
+        "distance": round(distance, 1),
     }
     ref = g.attrs.ref[step.edge]
     if ref:

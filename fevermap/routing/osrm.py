@@ -87,12 +87,12 @@ def _route_object(g: Guidance, legs: list[Leg], opts: RouteOptions) -> dict[str,
     for leg in legs:
         obj: dict[str, Any] = {
             "steps": [step_object(g, leg, s, opts.geometries) for s in leg.steps] if opts.steps else [],
-            "summary": g.summary(leg),
+            "summary": g.summary(leg) if opts.steps else "",
             "weight": round(leg.duration_s, 1),
             "duration": round(leg.duration_s, 1),
             "distance": round(leg.distance_m, 1),
         }
-        if opts.annotations:
+        if opts.annotations and leg.pieces is not None:
             obj["annotation"] = annotation(leg.pieces, opts.annotations) | {
                 "metadata": {"datasource_names": DATASOURCE_NAMES}
             }
@@ -105,7 +105,7 @@ def _route_object(g: Guidance, legs: list[Leg], opts: RouteOptions) -> dict[str,
         "distance": round(distance, 1),
     }
     if opts.overview != "false":
-        full = np.concatenate([legs[0].pieces.coordinates] + [leg.pieces.coordinates[1:] for leg in legs[1:]])
+        full = np.concatenate([legs[0].coordinates] + [leg.coordinates[1:] for leg in legs[1:]])
         route["geometry"] = encode(simplify(full) if opts.overview == "simplified" else full, opts.geometries)
     return route
 
@@ -136,7 +136,8 @@ def route_response(
             routes += [[parts] for parts in alternatives(router, snaps[0], snaps[1], best[0], opts.alternatives)]
     except FevermapError as exc:
         raise OsrmRequestError(_code(exc), str(exc)) from None
-    objects = [_route_object(g, [g.leg(r, steps=opts.steps) for r in legs], opts) for legs in routes]
+    need = bool(opts.annotations)
+    objects = [_route_object(g, [g.leg(r, steps=opts.steps, pieces=need) for r in legs], opts) for legs in routes]
     out: dict[str, Any] = {"code": "Ok", "routes": objects}
     if not opts.skip_waypoints:
         out["waypoints"] = [waypoint(s) for s in snaps]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,18 @@ class EdgeAttributes:
             ferry=np.array([r[5] for r in rows], dtype=np.int8),
             toll=np.array([r[6] for r in rows], dtype=np.int8),
         )
+
+    @cached_property
+    def codes(self) -> npt.NDArray[np.int64]:
+        """Per edge, one integer per distinct (name, ref, highway, roundabout, ferry): equal codes, same road."""
+        keys: dict[tuple[str, str, str, int, int], int] = {}
+        rows = zip(self.name, self.ref, self.highway, self.roundabout.tolist(), self.ferry.tolist(), strict=True)
+        return np.fromiter((keys.setdefault(k, len(keys)) for k in rows), dtype=np.int64, count=len(self.name))
+
+    @cached_property
+    def plain_names(self) -> list[str]:
+        """:meth:`display_name` of every edge in no particular language."""
+        return [("" if n and n == r else n) for n, r in zip(self.name, self.ref, strict=True)]
 
     def display_name(self, edge: int, lang: str | None = None) -> str:
         """The road's name in ``lang`` (``zh``/``zh-Hans`` uses ``name:zh``, ``en`` ``name:en``) else its name.

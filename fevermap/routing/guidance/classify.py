@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fevermap.routing.guidance.attributes import EdgeAttributes
-from fevermap.routing.guidance.geometry import Road, deviation, modifier, turn_angle
+from fevermap.routing.guidance.geometry import Road, modifier
 
 #: Turns within this many degrees of straight on count as going straight on for obviousness and forks.
 FUZZY_DEG = 35.0
@@ -55,52 +55,68 @@ def _side(angle: float) -> str:
     return "slight left" if angle > 180 else "slight right"
 
 
-def classify(attrs: EdgeAttributes, e_in: int, e_out: int, roads: list[Road], bearing_before: float) -> Decision | None:
+def classify(
+    attrs: EdgeAttributes,
+    e_in: int,
+    e_out: int,
+    roads: list[Road],
+    bearing_before: float,
+    out_index: int | None = None,
+) -> Decision | None:
     """The maneuver from edge ``e_in`` onto ``e_out`` at a node with these ``roads``; None when nothing is said.
 
-    ``bearing_before`` is the direction of travel arriving at the node (degrees).
+    ``bearing_before`` is the direction of travel arriving at the node (degrees); ``out_index`` is the index of
+    ``e_out``'s road in ``roads`` when the caller knows it.
     """
-    out = next(r for r in roads if r.out_edge == e_out)
-    angle = turn_angle(bearing_before, out.bearing)
+    out = roads[out_index] if out_index is not None else next(r for r in roads if r.out_edge == e_out)
+    angle = (bearing_before + 180.0 - out.bearing) % 360.0
     mod = modifier(angle)
-    name_in, name_out = attrs.display_name(e_in), attrs.display_name(e_out)
+    names = attrs.plain_names
+    name_in, name_out = names[e_in], names[e_out]
     same_name = bool(name_in) and name_in == name_out
-    announce_name = requires_name_announced(name_in, attrs.ref[e_in], name_out, attrs.ref[e_out])
     if attrs.ferry[e_in] != attrs.ferry[e_out]:
         return Decision("notification", mod)
     if out.in_edge == e_in or mod == "uturn":
         return Decision("continue" if same_name else "turn", "uturn")
-    exits = [r for r in roads if r.entry and r.in_edge != e_in]
-    angles = {r.out_edge: turn_angle(bearing_before, r.bearing) for r in exits}
-    link_in, link_out = attrs.is_link(e_in), attrs.is_link(e_out)
+    # (road, turn angle, deviation from straight) of every road a car may take here, U-turn excluded
+    exits = [(r, a, abs(180.0 - a)) for r in roads if r.entry and r.in_edge != e_in
+             for a in ((bearing_before + 180.0 - r.bearing) % 360.0,)]  # fmt: skip
+    highway = attrs.highway
+    link_in, link_out = highway[e_in].endswith("_link"), highway[e_out].endswith("_link")
     if link_in and attrs.is_motorway(e_out) and not link_out:
         return Decision("merge", _side(angle) if mod == "straight" else mod)
     if len(exits) <= 1:
-        return Decision("new name", mod) if announce_name else None
+        return Decision("new name", mod) if _announce(attrs, e_in, e_out) else None
     if link_out and not link_in:
         return Decision("off ramp" if attrs.is_motorway(e_in) else "on ramp", mod)
-    straightish = [r for r in exits if deviation(angles[r.out_edge]) <= FUZZY_DEG]
-    best = min(exits, key=lambda r: deviation(angles[r.out_edge]))
-    rank_out = road_rank(attrs.highway[e_out])
-    if best is out and (deviation(angle) <= FUZZY_DEG or same_name):
-        rivals = [r for r in exits if r is not out and deviation(angles[r.out_edge]) <= deviation(angle) + FUZZY_DEG]
+    dev = abs(180.0 - angle)
+    best = min(exits, key=lambda x: x[2])[0]
+    if best is out and (dev <= FUZZY_DEG or same_name):
+        rivals = [r for r, _, d in exits if r is not out and d <= dev + FUZZY_DEG]
+        rank_out = road_rank(highway[e_out])
         obvious = (
             not rivals
-            or (same_name and all(attrs.display_name(r.out_edge) != name_out for r in rivals))
-            or all(road_rank(attrs.highway[r.out_edge]) > rank_out for r in rivals)
+            or (same_name and all(names[r.out_edge] != name_out for r in rivals))
+            or all(road_rank(highway[r.out_edge]) > rank_out for r in rivals)
         )
         if obvious:
-            return Decision("new name", mod) if announce_name else None
-    if out in straightish and len(straightish) >= 2:
-        ordered = sorted(straightish, key=lambda r: angles[r.out_edge])  # rightmost first
-        if out is ordered[0]:
+            return Decision("new name", mod) if _announce(attrs, e_in, e_out) else None
+    straightish = sorted((a, i) for i, (r, a, d) in enumerate(exits) if d <= FUZZY_DEG)  # rightmost first
+    mine = [k for k, (_, i) in enumerate(straightish) if exits[i][0] is out]
+    if mine and len(straightish) >= 2:
+        if mine[0] == 0:
             return Decision("fork", "slight right" if mod == "straight" else mod)
-        if out is ordered[-1]:
+        if mine[0] == len(straightish) - 1:
             return Decision("fork", "slight left" if mod == "straight" else mod)
         return Decision("fork", "straight")
     if same_name:
         return Decision("continue", mod)
-    sides = {angles[r.out_edge] > 180 for r in exits}
+    sides = {a > 180 for _, a, _ in exits}
     if not straightish and len(exits) == 2 and sides == {True, False}:
         return Decision("end of road", "left" if angle > 180 else "right")
     return Decision("turn", mod)
+
+
+def _announce(attrs: EdgeAttributes, e_in: int, e_out: int) -> bool:
+    names = attrs.plain_names
+    return requires_name_announced(names[e_in], attrs.ref[e_in], names[e_out], attrs.ref[e_out])

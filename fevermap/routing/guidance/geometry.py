@@ -81,6 +81,46 @@ def edge_bearing(graph: RoadGraph, edge: int, *, at_head: bool) -> float:
     return bearing(start, _along(pts, lengths, LOOKAHEAD_M))
 
 
+def _bearings(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
+    lon1, lat1, lon2, lat2 = (np.radians(a) for a in (lon1, lat1, lon2, lat2))
+    x = np.sin(lon2 - lon1) * np.cos(lat2)
+    y = np.cos(lat1) * np.sin(lat2) - np.sin(lat1) * np.cos(lat2) * np.cos(lon2 - lon1)
+    out: np.ndarray = np.degrees(np.arctan2(x, y)) % 360.0
+    return out
+
+
+def all_edge_bearings(graph: RoadGraph) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`edge_bearing` of every edge at its tail and at its head, vectorised (degrees)."""
+    m = graph.edge_count
+    lengths = graph.seg_length_m
+    off = graph.seg_off
+    cum = np.concatenate([[0.0], np.cumsum(lengths)])  # cum[s]: length before global segment s
+    out = []
+    for at_head in (False, True):
+        if not at_head:
+            start_len = cum[off[:-1]]
+            target = start_len + LOOKAHEAD_M
+            s = np.clip(np.searchsorted(cum, target, side="left") - 1, off[:-1], off[1:] - 1)
+            t = np.clip((target - cum[s]) / np.where(lengths[s] > 0, lengths[s], 1.0), 0.0, 1.0)
+            edge = np.arange(m)
+            p0 = graph.coords[s + edge]
+            p1 = graph.coords[s + edge + 1]
+            point = p0 + t[:, None] * (p1 - p0)
+            origin = graph.coords[off[:-1] + edge]
+        else:
+            end_len = cum[off[1:]]
+            target = end_len - LOOKAHEAD_M
+            s = np.clip(np.searchsorted(cum, target, side="right") - 1, off[:-1], off[1:] - 1)
+            t = np.clip((target - cum[s]) / np.where(lengths[s] > 0, lengths[s], 1.0), 0.0, 1.0)
+            edge = np.arange(m)
+            p0 = graph.coords[s + edge]
+            p1 = graph.coords[s + edge + 1]
+            point = p0 + t[:, None] * (p1 - p0)
+            origin = graph.coords[off[1:] + edge]
+        out.append(_bearings(origin[:, 0], origin[:, 1], point[:, 0], point[:, 1]))
+    return out[0], out[1]
+
+
 def path_bearing(points: npt.NDArray[np.float64], lengths: npt.NDArray[np.float64]) -> float:
     """Bearing of a polyline at its first point, looking ``LOOKAHEAD_M`` along (0 for a zero-length line)."""
     if points.shape[0] < 2 or float(lengths.sum()) <= 0:
@@ -108,11 +148,30 @@ class Junctions:
         self._out = self._incidence(graph.edge_tail, graph.node_count)
         self._in = self._incidence(graph.edge_head, graph.node_count)
         self._cache: dict[int, list[Road]] = {}
+        #: Bearing of every edge looking into it from its tail, and from its head (degrees).
+        self.tail_bearing, self.head_bearing = all_edge_bearings(graph)
+        #: Number of roads at each node (a two-way road counts once).
+        self.road_count = np.bincount(graph.edge_tail, minlength=graph.node_count) + np.bincount(
+            graph.edge_head[graph.edge_twin < 0], minlength=graph.node_count
+        )
+        self._inter: dict[int, tuple[list[int], list[bool], dict[int, int], dict[int, int]]] = {}
 
     @staticmethod
     def _incidence(ends: npt.NDArray[np.int64], n: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         order = np.argsort(ends, kind="stable")
         return order, np.searchsorted(ends[order], np.arange(n + 1))
+
+    def layout(self, node: int) -> tuple[list[int], list[bool], dict[int, int], dict[int, int]]:
+        """OSRM's view of ``node``: integer bearings, which roads may be entered, and the index of each road by the
+        edge arriving along it and by the edge leaving along it."""
+        hit = self._inter.get(node)
+        if hit is None:
+            roads = self.roads(node)
+            hit = ([round(r.bearing) % 360 for r in roads], [r.entry for r in roads],
+                   {r.in_edge: i for i, r in enumerate(roads) if r.in_edge >= 0},
+                   {r.out_edge: i for i, r in enumerate(roads) if r.out_edge >= 0})  # fmt: skip
+            self._inter[node] = hit
+        return hit
 
     def roads(self, node: int) -> list[Road]:
         """Roads at ``node`` sorted by bearing; a two-way road is one road (its two directed edges)."""
@@ -131,10 +190,10 @@ class Junctions:
             in_edge = twin if twin in ins else -1
             if in_edge >= 0:
                 paired.add(in_edge)
-            roads.append(Road(edge_bearing(g, e, at_head=False), True, e, in_edge))
+            roads.append(Road(float(self.tail_bearing[e]), True, e, in_edge))
         for e in ins:
             if e not in paired:
-                roads.append(Road(edge_bearing(g, e, at_head=True), False, -1, e))
+                roads.append(Road(float(self.head_bearing[e]), False, -1, e))
         roads.sort(key=lambda r: r.bearing)
         self._cache[node] = roads
         return roads

@@ -15,7 +15,7 @@ import numpy as np
 from fevermap.routing.annotations import LegPieces
 from fevermap.routing.guidance.attributes import ROTARY, EdgeAttributes
 from fevermap.routing.guidance.classify import Decision, classify
-from fevermap.routing.guidance.geometry import Junctions, edge_bearing, modifier, path_bearing, turn_angle
+from fevermap.routing.guidance.geometry import Junctions, modifier, path_bearing, turn_angle
 
 #: Steps shorter than this between two turns are collapsed with the next (OSRM merges such segregated turns), m.
 COLLAPSE_M = 30.0
@@ -33,7 +33,7 @@ class Intersection:
     out: int | None
 
 
-@dataclass(frozen=True)
+@dataclass
 class GuidedStep:
     """One step: its maneuver, the edge it drives on, the pieces ``start..end`` of the leg it covers."""
 
@@ -51,16 +51,22 @@ class GuidedStep:
 
 
 def _intersection(junctions: Junctions, node: int, e_in: int, e_out: int, loc: tuple[float, float]) -> Intersection:
-    roads = junctions.roads(node)
-    in_ = next((i for i, r in enumerate(roads) if r.in_edge == e_in), None)
-    out = next((i for i, r in enumerate(roads) if r.out_edge == e_out), None)
-    entry = [r.entry and i != in_ for i, r in enumerate(roads)]
+    bearings, entry_base, by_in, by_out = junctions.layout(node)
+    in_, out = by_in.get(e_in), by_out.get(e_out)
+    entry = list(entry_base)
+    if in_ is not None:
+        entry[in_] = False
     if out is not None:
         entry[out] = True
-    return Intersection(loc, [round(r.bearing) % 360 for r in roads], entry, in_, out)
+    return Intersection(loc, bearings, entry, in_, out)
 
 
-def guide(pieces: LegPieces, attrs: EdgeAttributes, junctions: Junctions) -> list[GuidedStep]:
+def guide(
+    pieces: LegPieces,
+    attrs: EdgeAttributes,
+    junctions: Junctions,
+    memo: dict[tuple[int, int], Decision | None] | None = None,
+) -> list[GuidedStep]:
     """The steps of one leg (depart first, arrive last).
 
     Parameters
@@ -71,6 +77,9 @@ def guide(pieces: LegPieces, attrs: EdgeAttributes, junctions: Junctions) -> lis
         Names, classes and roundabout flags of the edges.
     junctions : Junctions
         The roads at each node of the same graph (cache it per graph).
+    memo : dict, optional
+        Decisions already taken per turn ``(e_in, e_out)`` (a turn's maneuver depends on nothing else); keep one
+        per graph to classify each turn once, as OSRM does once for all at build time.
     """
     g = junctions.graph
     coords = pieces.coordinates
@@ -95,16 +104,25 @@ def guide(pieces: LegPieces, attrs: EdgeAttributes, junctions: Junctions) -> lis
     ring: GuidedStep | None = None  # an open roundabout step
     ring_exits, ring_from_start = 0, False
     on_ring_from_start = bool(attrs.roundabout[first])
-    for p in change.tolist():
+    e_ins, e_outs = pieces.edge[change - 1], pieces.edge[change]
+    codes = attrs.codes
+    plain = (  # the road just goes on: no choice, nothing about it changes
+        (junctions.road_count[g.edge_head[e_ins]] <= 2)
+        & (codes[e_ins] == codes[e_outs])
+        & (attrs.roundabout[e_ins] == 0)
+        & (g.edge_twin[e_ins] != e_outs)
+    )
+    for p in change[~plain].tolist():
         e_in, e_out = int(pieces.edge[p - 1]), int(pieces.edge[p])
         node = int(g.edge_head[e_in])
         loc = (float(coords[p, 0]), float(coords[p, 1]))
-        before = (edge_bearing(g, e_in, at_head=True) + 180.0) % 360.0
-        after = edge_bearing(g, e_out, at_head=False)
-        inter = _intersection(junctions, node, e_in, e_out, loc)
         rb_in, rb_out = bool(attrs.roundabout[e_in]), bool(attrs.roundabout[e_out])
-        exits_here = sum(
-            1 for r in junctions.roads(node) if r.entry and r.in_edge != e_in and not attrs.roundabout[r.out_edge]
+        roads = junctions.roads(node)
+        before = (float(junctions.head_bearing[e_in]) + 180.0) % 360.0
+        after = float(junctions.tail_bearing[e_out])
+        inter = _intersection(junctions, node, e_in, e_out, loc)
+        exits_here = (
+            sum(1 for r in roads if r.entry and r.in_edge != e_in and not attrs.roundabout[r.out_edge]) if rb_in else 0
         )
         if rb_in and ring is None and on_ring_from_start:  # departed on a roundabout: announce its exit
             kind = "rotary" if attrs.roundabout[e_in] == ROTARY else "roundabout"
@@ -128,7 +146,13 @@ def guide(pieces: LegPieces, attrs: EdgeAttributes, junctions: Junctions) -> lis
             steps[-1] = replace(ring, modifier=mod, exit=ring_exits, edge=e_out, bearing_after=after)
             ring = None
             continue
-        decision: Decision | None = classify(attrs, e_in, e_out, junctions.roads(node), before)
+        key = (e_in, e_out)
+        if memo is not None and key in memo:
+            decision = memo[key]
+        else:
+            decision = classify(attrs, e_in, e_out, roads, before, inter.out)
+            if memo is not None:
+                memo[key] = decision
         if decision is None:
             if len(inter.bearings) > 2:
                 steps[-1].intersections.append(inter)
@@ -154,11 +178,9 @@ def _arrive_bearing(pieces: LegPieces) -> float:
 
 def _ends(steps: list[GuidedStep], n: int) -> list[GuidedStep]:
     """Set each step's ``end`` to the next step's ``start``."""
-    out = []
     for i, s in enumerate(steps):
-        end = steps[i + 1].start if i + 1 < len(steps) else n
-        out.append(replace(s, end=end))
-    return out
+        s.end = steps[i + 1].start if i + 1 < len(steps) else n
+    return steps
 
 
 def _collapse(steps: list[GuidedStep], pieces: LegPieces, attrs: EdgeAttributes) -> list[GuidedStep]:
@@ -179,6 +201,16 @@ def _collapse(steps: list[GuidedStep], pieces: LegPieces, attrs: EdgeAttributes)
             else:
                 same = bool(prev_name) and attrs.display_name(nxt.edge) == prev_name
                 kind = "continue" if same and mod == "uturn" else s.type if s.type != "new name" else nxt.type
+                if kind in ("end of road", "fork", "new name") and mod not in (
+                    "left",
+                    "right",
+                    "slight left",
+                    "slight right",
+                    "straight",
+                ):
+                    kind = "turn"
+                if kind == "end of road" and mod not in ("left", "right"):
+                    kind = "turn"
                 out.append(replace(s, type=kind, modifier=mod, bearing_after=nxt.bearing_after, edge=nxt.edge,
                                    end=nxt.end, intersections=merged_inter))  # fmt: skip
             i += 2
