@@ -94,8 +94,10 @@ def route(
     region: RegionOpt = None,
     traffic: TrafficOpt = None,
     max_snap_m: MaxSnapOpt = 1000.0,
+    steps: Annotated[bool, typer.Option(help="Add turn-by-turn steps with a text instruction each.")] = False,
+    lang: Annotated[str, typer.Option(help="Language of the instructions: zh or en.")] = "en",
 ) -> None:
-    """Fastest driving route: duration_s, distance_m, GeoJSON geometry and the snapped ends."""
+    """Fastest driving route: duration_s, distance_m, GeoJSON geometry and the snapped ends (and --steps)."""
     if pairs is None and (from_ is None or to is None):
         raise InputError("give --from LON,LAT and --to LON,LAT, or --pairs FILE.csv")
     origin = parse_lonlat(from_, "--from") if from_ else None
@@ -105,7 +107,13 @@ def route(
         _route_pairs(router, pairs)
         return
     assert origin is not None and dest is not None
-    emit(router.route(origin, dest).to_dict())
+    result = router.route(origin, dest)
+    if steps:
+        from fevermap.routing.directions import route_with_steps
+
+        emit(route_with_steps(router, result, lang))
+        return
+    emit(result.to_dict())
 
 
 @app.command("export-graph")

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from fevermap import __version__
 from fevermap.api.deps import RouterDep
 from fevermap.api.json_response import JSONResponse
+from fevermap.routing.directions import route_with_steps
 from fevermap.routing.router import parse_lonlat
 
 router = APIRouter(tags=["routing"])
@@ -32,6 +33,11 @@ class RoutePublic(BaseModel):
     geometry: dict[str, Any] = Field(description="GeoJSON LineString, [lon, lat] positions")
     from_: SnappedEnd = Field(alias="from")
     to: SnappedEnd
+    steps: list[dict[str, Any]] | None = Field(
+        None,
+        description="With steps=true: one per maneuver, with instruction, type, modifier, name, distance_m, "
+        'duration_s, location and (after the first) announcement ("In 300 m, ...")',
+    )
     attribution: str = ATTRIBUTION
 
 
@@ -52,10 +58,13 @@ LonLat = Annotated[str, Query(description="LON,LAT in WGS-84 degrees", examples=
 
 @router.get("/route", response_model=RoutePublic, response_model_by_alias=True)
 def get_route(router_: RouterDep, from_: Annotated[str, Query(alias="from", description="Origin LON,LAT")],
-              to: LonLat) -> JSONResponse:  # fmt: skip
+              to: LonLat, steps: Annotated[bool, Query(description="Add turn-by-turn steps")] = False,
+              lang: Annotated[str, Query(description="Language of the steps: zh or en")] = "en",
+              ) -> JSONResponse:  # fmt: skip
     """Fastest driving route between two points; both are snapped to the nearest road first."""
     route = router_.route(parse_lonlat(from_, "from"), parse_lonlat(to, "to"))
-    return JSONResponse(route.to_dict() | {"attribution": ATTRIBUTION})
+    body = route_with_steps(router_, route, lang) if steps else route.to_dict()
+    return JSONResponse(body | {"attribution": ATTRIBUTION})
 
 
 @router.get("/health", response_model=HealthPublic)

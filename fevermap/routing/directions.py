@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from fevermap.errors import InputError
 from fevermap.geo import polyline
 from fevermap.routing.annotations import LegPieces, concat_pieces, leg_pieces
 from fevermap.routing.guidance import EdgeAttributes, GuidedStep, Junctions, guide
@@ -190,7 +191,9 @@ def text_steps(g: Guidance, legs: list[Leg], lang: str) -> list[dict[str, Any]]:
             if step.type == "arrive" and k < len(legs) - 1:
                 continue
             obj = step_object(g, leg, step, "geojson", code)
-            text = compile_step(code, obj, leg_index=k, leg_count=len(legs))
+            last = step.type == "arrive"  # "You have arrived at <road>": the library's phrase for a named waypoint
+            where = g.attrs.display_name(leg.parts[-1].destination.positions[0].edge, code) if last else None
+            text = compile_step(code, obj, leg_index=k, leg_count=len(legs), waypoint_name=where or None)
             item: dict[str, Any] = {
                 "instruction": text,
                 "type": step.type,
@@ -204,3 +207,19 @@ def text_steps(g: Guidance, legs: list[Leg], lang: str) -> list[dict[str, Any]]:
                 item["announcement"] = in_distance(code, text, format_distance(code, out[-1]["distance_m"]))
             out.append(item)
     return out
+
+
+def route_with_steps(router: Router, route: Route, lang: str = "en") -> dict[str, Any]:
+    """fevermap's route JSON (:meth:`Route.to_dict`) with ``steps``: readable instructions in ``lang`` (zh or en).
+
+    Raises
+    ------
+    InputError
+        For a language other than ``zh`` / ``zh-Hans`` / ``en``.
+    """
+    try:
+        code = language_code(lang)
+    except KeyError:
+        raise InputError(f"language {lang!r} is not available: use zh or en") from None
+    g = Guidance.of(router)
+    return route.to_dict() | {"steps": text_steps(g, [g.leg(route)], code)}
