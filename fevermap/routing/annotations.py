@@ -68,6 +68,16 @@ def leg_pieces(router: Router, route: Route) -> LegPieces:
     loc = router.index.location
     spos = _position_on(route.origin, edges[0])
     tpos = _position_on(route.destination, edges[-1], spos if len(edges) == 1 else None)
+    edges = list(edges)
+    if len(edges) > 1 and spos.length_after_m <= 1e-6:  # started at the very end of an edge: not driven on
+        edges = edges[1:]
+        e = edges[0]
+        spos = EdgePosition(e, 0, 0.0, 0.0, float(g.seg_length_m[g.seg_off[e] : g.seg_off[e + 1]].sum()))
+    if len(edges) > 1 and tpos.length_before_m <= 1e-6:  # ended at the very start of an edge
+        edges = edges[:-1]
+        e = edges[-1]
+        n_seg = int(g.seg_off[e + 1] - g.seg_off[e])
+        tpos = EdgePosition(e, n_seg - 1, 1.0, float(g.seg_length_m[g.seg_off[e] : g.seg_off[e + 1]].sum()), 0.0)
     seg_parts: list[IntArray] = []
     frac_parts: list[FloatArray] = []
     coords: list[Any] = [np.array([loc(spos)])]

@@ -87,6 +87,15 @@ class Guidance:
                 _CACHE[id(router.graph)] = hit
             return hit[1]
 
+    @classmethod
+    def install(cls, router: Router, attrs: EdgeAttributes) -> Guidance:
+        """Use these attributes for the router's graph from now on (e.g. read from the OSM extract with
+        :meth:`EdgeAttributes.from_osm` when the region's build does not carry roundabout flags)."""
+        with _LOCK:
+            guidance = cls(router, attrs)
+            _CACHE[id(router.graph)] = (router.graph, guidance)
+            return guidance
+
     def leg(self, route: Route | list[Route], *, steps: bool = True, pieces: bool = True) -> Leg:
         """One routed leg (or consecutive parts of one leg) with its pieces (unless ``pieces=False``) and steps
         (unless ``steps=False``; steps need pieces)."""

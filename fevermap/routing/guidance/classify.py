@@ -15,6 +15,9 @@ from fevermap.routing.guidance.geometry import Road, modifier
 
 #: Turns within this many degrees of straight on count as going straight on for obviousness and forks.
 FUZZY_DEG = 35.0
+#: A road this many degrees nearer to straight on than the others is the obvious way on.
+DISTINCT_DEG = 20.0
+_RAMPS = {"motorway_link", "trunk_link"}
 _CLASS_RANK = {"motorway": 0, "trunk": 1, "primary": 2, "secondary": 3, "tertiary": 4, "unclassified": 5,
                "residential": 5, "living_street": 6, "service": 6}  # fmt: skip
 
@@ -83,16 +86,17 @@ def classify(
              for a in ((bearing_before + 180.0 - r.bearing) % 360.0,)]  # fmt: skip
     highway = attrs.highway
     link_in, link_out = highway[e_in].endswith("_link"), highway[e_out].endswith("_link")
+    ramp_out = highway[e_out] in _RAMPS
     if link_in and attrs.is_motorway(e_out) and not link_out:
         return Decision("merge", _side(angle) if mod == "straight" else mod)
     if len(exits) <= 1:
         return Decision("new name", mod) if _announce(attrs, e_in, e_out) else None
-    if link_out and not link_in:
+    if ramp_out and not link_in:
         return Decision("off ramp" if attrs.is_motorway(e_in) else "on ramp", mod)
     dev = abs(180.0 - angle)
     best = min(exits, key=lambda x: x[2])[0]
     if best is out and (dev <= FUZZY_DEG or same_name):
-        rivals = [r for r, _, d in exits if r is not out and d <= dev + FUZZY_DEG]
+        rivals = [r for r, _, d in exits if r is not out and d <= dev + DISTINCT_DEG]
         rank_out = road_rank(highway[e_out])
         obvious = (
             not rivals
@@ -101,9 +105,13 @@ def classify(
         )
         if obvious:
             return Decision("new name", mod) if _announce(attrs, e_in, e_out) else None
-    straightish = sorted((a, i) for i, (r, a, d) in enumerate(exits) if d <= FUZZY_DEG)  # rightmost first
+    least = min(d for _, _, d in exits)
+    straightish = sorted(  # rightmost first
+        (a, i) for i, (r, a, d) in enumerate(exits) if d <= FUZZY_DEG and d <= least + DISTINCT_DEG
+    )
     mine = [k for k, (_, i) in enumerate(straightish) if exits[i][0] is out]
-    if mine and len(straightish) >= 2:
+    continues = bool(name_in) and any(names[exits[i][0].out_edge] == name_in for _, i in straightish)
+    if mine and len(straightish) >= 2 and not (continues and not same_name):
         if mine[0] == 0:
             return Decision("fork", "slight right" if mod == "straight" else mod)
         if mine[0] == len(straightish) - 1:

@@ -191,6 +191,11 @@ def _collapse(steps: list[GuidedStep], pieces: LegPieces, attrs: EdgeAttributes)
         s = steps[i]
         nxt = steps[i + 1] if i + 1 < len(steps) else None
         length = float(pieces.distance_m[s.start : s.end].sum())
+        if nxt is not None and s.type == "new name" and nxt.type == "arrive" and length < COLLAPSE_M:
+            out[-1].end = s.end  # a name change just before arriving is not worth a step (OSRM drops it too)
+            out[-1].intersections.extend(s.intersections)
+            i += 1
+            continue
         if nxt is not None and s.type in _TURNS and nxt.type in _TURNS and length < COLLAPSE_M:
             angle = turn_angle(s.bearing_before, nxt.bearing_after)
             mod = modifier(angle)
