@@ -3,6 +3,7 @@ random routes answered by :func:`fevermap.routing.osrm.route_response`."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -13,13 +14,16 @@ from typing import Any
 import numpy as np
 import pytest
 
+import fevermap.routing as routing_pkg
+from fevermap.errors import RegionError
 from fevermap.routing import osrm
-from fevermap.routing.region import Region, build_region
+from fevermap.routing.region import Region, build_region, load_region
 from fevermap.routing.router import Router
 
 PORTO = Path(__file__).resolve().parents[3] / "shared" / "data" / "osm" / "porto.osm.pbf"
 NPM_CACHE = Path(os.environ.get("FEVERMAP_NPM_CACHE", Path.home() / ".cache" / "fevermap" / "npm"))
 OSRM_TEXT = ("osrm-text-instructions", "0.15.0")
+REGION_CACHE = Path(os.environ.get("FEVERMAP_TEST_REGION_CACHE", Path.home() / ".cache" / "fevermap" / "test-regions"))
 
 
 def _missing(reason: str) -> None:
@@ -44,10 +48,23 @@ def npm_package(name: str, version: str) -> Path:
 
 
 def porto_region(tmp_path_factory: pytest.TempPathFactory) -> Region:
-    """Greater Porto (roundabouts, ramps, motorways), built from the shared extract; skipped when it is missing."""
+    """Greater Porto (roundabouts, ramps, motorways), built from the shared extract; skipped when it is missing.
+
+    The build is kept between test runs under ``~/.cache/fevermap/test-regions``, keyed by the extract and by the
+    source of every module the build runs, so a changed build rebuilds it.
+    """
     if not PORTO.exists():
         pytest.skip(f"Porto extract not found at {PORTO}")
-    return build_region(PORTO, tmp_path_factory.mktemp("region-porto"), name="porto")
+    digest = hashlib.sha256(PORTO.read_bytes())
+    for module in sorted((Path(routing_pkg.__file__).parent).glob("*.py")):
+        digest.update(module.read_bytes())
+    out = REGION_CACHE / f"porto-{digest.hexdigest()[:16]}"
+    if (out / "meta.json").exists():
+        try:
+            return load_region(out)
+        except RegionError:
+            pass
+    return build_region(PORTO, out, name="porto")
 
 
 def random_pairs(router: Router, n: int, seed: int) -> list[tuple[tuple[float, float], tuple[float, float]]]:
