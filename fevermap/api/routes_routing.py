@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field
 from fevermap import __version__
 from fevermap.api.deps import RouterDep
 from fevermap.api.json_response import JSONResponse
+from fevermap.geo.lonlat import parse_lonlat
 from fevermap.routing.directions import route_with_steps
-from fevermap.routing.router import parse_lonlat
 
 router = APIRouter(tags=["routing"])
 
