@@ -18,7 +18,7 @@ from fevermap.errors import InputError
 from fevermap.geo import polyline
 from fevermap.routing.annotations import LegPieces, concat_pieces, leg_pieces
 from fevermap.routing.guidance import EdgeAttributes, GuidedStep, Junctions, guide
-from fevermap.routing.guidance.classify import Decision
+from fevermap.routing.guidance.steps import Turn
 from fevermap.routing.instructions import compile_step, format_distance, in_distance, language_code
 from fevermap.routing.router import Route, Router
 from fevermap.routing.step_polyline import SlicedPolyline
@@ -75,7 +75,7 @@ class Guidance:
         self.attrs = attrs or EdgeAttributes.from_graph(router.graph)
         self.junctions = Junctions(router.graph)
         #: Maneuver per turn (e_in, e_out), filled as routes use them (at most one entry per turn of the graph).
-        self.decisions: dict[tuple[int, int], Decision | None] = {}
+        self.decisions: dict[tuple[int, int], Turn] = {}
 
     @classmethod
     def of(cls, router: Router) -> Guidance:

@@ -61,11 +61,23 @@ def _intersection(junctions: Junctions, node: int, e_in: int, e_out: int, loc: t
     return Intersection(loc, bearings, entry, in_, out)
 
 
+Turn = tuple[float, float, Intersection, Decision | None]
+
+
+def _turn(attrs: EdgeAttributes, junctions: Junctions, e_in: int, e_out: int, loc: tuple[float, float]) -> Turn:
+    """Bearing before and after, the intersection and the maneuver of the turn from ``e_in`` onto ``e_out``."""
+    node = int(junctions.graph.edge_head[e_in])
+    before = (float(junctions.head_bearing[e_in]) + 180.0) % 360.0
+    after = float(junctions.tail_bearing[e_out])
+    inter = _intersection(junctions, node, e_in, e_out, loc)
+    return before, after, inter, classify(attrs, e_in, e_out, junctions.roads(node), before, inter.out)
+
+
 def guide(
     pieces: LegPieces,
     attrs: EdgeAttributes,
     junctions: Junctions,
-    memo: dict[tuple[int, int], Decision | None] | None = None,
+    memo: dict[tuple[int, int], Turn] | None = None,
 ) -> list[GuidedStep]:
     """The steps of one leg (depart first, arrive last).
 
@@ -78,8 +90,8 @@ def guide(
     junctions : Junctions
         The roads at each node of the same graph (cache it per graph).
     memo : dict, optional
-        Decisions already taken per turn ``(e_in, e_out)`` (a turn's maneuver depends on nothing else); keep one
-        per graph to classify each turn once, as OSRM does once for all at build time.
+        Turns already worked out, per ``(e_in, e_out)`` (a turn's bearings, intersection and maneuver depend on
+        nothing else); keep one per graph to classify each turn once, as OSRM does once for all at build time.
     """
     g = junctions.graph
     coords = pieces.coordinates
@@ -114,16 +126,18 @@ def guide(
     )
     for p in change[~plain].tolist():
         e_in, e_out = int(pieces.edge[p - 1]), int(pieces.edge[p])
-        node = int(g.edge_head[e_in])
-        loc = (float(coords[p, 0]), float(coords[p, 1]))
+        turn = memo.get((e_in, e_out)) if memo is not None else None
+        if turn is None:
+            turn = _turn(attrs, junctions, e_in, e_out, (float(coords[p, 0]), float(coords[p, 1])))
+            if memo is not None:
+                memo[(e_in, e_out)] = turn
+        before, after, inter, decision = turn
+        loc = inter.location
         rb_in, rb_out = bool(attrs.roundabout[e_in]), bool(attrs.roundabout[e_out])
-        roads = junctions.roads(node)
-        before = (float(junctions.head_bearing[e_in]) + 180.0) % 360.0
-        after = float(junctions.tail_bearing[e_out])
-        inter = _intersection(junctions, node, e_in, e_out, loc)
-        exits_here = (
-            sum(1 for r in roads if r.entry and r.in_edge != e_in and not attrs.roundabout[r.out_edge]) if rb_in else 0
-        )
+        exits_here = 0
+        if rb_in:
+            roads = junctions.roads(int(g.edge_head[e_in]))
+            exits_here = sum(1 for r in roads if r.entry and r.in_edge != e_in and not attrs.roundabout[r.out_edge])
         if rb_in and ring is None and on_ring_from_start:  # departed on a roundabout: announce its exit
             kind = "rotary" if attrs.roundabout[e_in] == ROTARY else "roundabout"
             ring = GuidedStep(kind, None, loc, before, after, e_in, p, n, [], rotary=kind == "rotary")
@@ -146,13 +160,6 @@ def guide(
             steps[-1] = replace(ring, modifier=mod, exit=ring_exits, edge=e_out, bearing_after=after)
             ring = None
             continue
-        key = (e_in, e_out)
-        if memo is not None and key in memo:
-            decision = memo[key]
-        else:
-            decision = classify(attrs, e_in, e_out, roads, before, inter.out)
-            if memo is not None:
-                memo[key] = decision
         if decision is None:
             if len(inter.bearings) > 2:
                 steps[-1].intersections.append(inter)
