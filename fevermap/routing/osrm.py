@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ from fevermap.geo import polyline
 from fevermap.routing.alternatives import alternatives
 from fevermap.routing.annotations import DATASOURCE_NAMES, annotation
 from fevermap.routing.directions import Guidance, Leg, encode, step_object
+from fevermap.routing.guidance.geometry import bearing
 from fevermap.routing.matrix import table
 from fevermap.routing.osrm_options import RouteOptions, radiuses, route_options
 from fevermap.routing.router import Route, Router
@@ -60,9 +62,37 @@ def parse_coordinates(text: str, limit: int) -> list[tuple[float, float]]:
     return coords
 
 
-def snap_all(router: Router, coords: list[tuple[float, float]], radii: list[float]) -> list[Snap]:
-    """Snap every coordinate; ``NoSegment`` names the first one farther from a road than its radius."""
+def _facing(router: Router, snap: Snap, want: tuple[float, float] | None, i: int) -> Snap:
+    """The snap on only the road directions within ``want = (bearing, range)`` degrees (OSRM's ``bearings``).
+
+    Only the nearest road is considered: when none of its directions fits, ``NoSegment`` says so.
+    """
+    if want is None:
+        return snap
+    g = router.graph
+    keep = []
+    for pos in snap.positions:
+        row = int(g.seg_off[pos.edge]) + pos.edge + pos.seg
+        a, b = g.coords[row], g.coords[row + 1]
+        heading = bearing((float(a[0]), float(a[1])), (float(b[0]), float(b[1])))
+        if abs((heading - want[0] + 180.0) % 360.0 - 180.0) <= want[1]:
+            keep.append(pos)
+    if not keep:
+        raise OsrmRequestError("NoSegment", f"coordinate {i}: the nearest road does not run within {want[1]:g} "
+                               f"degrees of bearing {want[0]:g} (fevermap checks the nearest road only)")  # fmt: skip
+    return replace(snap, positions=tuple(keep))
+
+
+def snap_all(
+    router: Router,
+    coords: list[tuple[float, float]],
+    radii: list[float],
+    headings: list[tuple[float, float] | None] | None = None,
+) -> list[Snap]:
+    """Snap every coordinate; ``NoSegment`` names the first one farther from a road than its radius (or with no
+    road direction fitting its ``headings`` entry)."""
     snaps = []
+    headings = headings or [None] * len(coords)
     for i, ((lon, lat), radius) in enumerate(zip(coords, radii, strict=True)):
         try:
             snap = router.snap(lon, lat)
@@ -71,7 +101,7 @@ def snap_all(router: Router, coords: list[tuple[float, float]], radii: list[floa
         if snap.distance_m > radius:
             raise OsrmRequestError("NoSegment", f"coordinate {i} ({lon},{lat}) is {snap.distance_m:.0f} m from a "
                                    f"road, beyond its radius of {radius:g} m")  # fmt: skip
-        snaps.append(snap)
+        snaps.append(_facing(router, snap, headings[i], i))
     return snaps
 
 
@@ -127,7 +157,7 @@ def route_response(
     """
     coords = parse_coordinates(coordinates, max_coordinates)
     opts = route_options(params, len(coords), max_snap_m)
-    snaps = snap_all(router, coords, list(opts.radiuses))
+    snaps = snap_all(router, coords, list(opts.radiuses), list(opts.bearings))
     g = Guidance.of(router)
     try:
         best = [router.route_snapped(a, b) for a, b in itertools.pairwise(snaps)]

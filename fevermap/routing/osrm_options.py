@@ -59,6 +59,29 @@ def radiuses(text: str | None, n: int, default: float) -> list[float]:
     return out
 
 
+def bearings(text: str | None, n: int) -> list[tuple[float, float] | None]:
+    """``bearings=b,r;b,r;...``: per coordinate a direction of travel (degrees 0..360) and a tolerance (0..180), or
+    empty for any direction."""
+    if not text:
+        return [None] * n
+    parts = text.split(";")
+    if len(parts) != n:
+        raise OsrmRequestError("InvalidOptions", f"bearings has {len(parts)} values for {n} coordinates")
+    out: list[tuple[float, float] | None] = []
+    for p in parts:
+        if not p:
+            out.append(None)
+            continue
+        try:
+            b, r = (float(x) for x in p.split(","))
+        except ValueError:
+            raise OsrmRequestError("InvalidOptions", f"bearing {p!r} must be bearing,range in degrees") from None
+        if not (0 <= b <= 360 and 0 <= r <= 180):
+            raise OsrmRequestError("InvalidOptions", f"bearing {p!r}: bearing 0..360 and range 0..180 degrees")
+        out.append((b, r))
+    return out
+
+
 @dataclass(frozen=True)
 class RouteOptions:
     """The options of one ``/route/v1`` request."""
@@ -69,6 +92,7 @@ class RouteOptions:
     alternatives: int = 0
     annotations: tuple[str, ...] = ()
     radiuses: tuple[float, ...] = ()
+    bearings: tuple[tuple[float, float] | None, ...] = ()
     skip_waypoints: bool = False
 
 
@@ -105,7 +129,7 @@ def route_options(params: Mapping[str, str], n: int, max_snap_m: float) -> Route
         raise OsrmRequestError("InvalidOptions", "continue_straight must be default, true or false")
     if cs == "true":
         raise OsrmRequestError("NotImplemented", "continue_straight=true is not supported: legs may turn at waypoints")
-    for key in ("bearings", "approaches", "exclude", "waypoints"):
+    for key in ("approaches", "exclude", "waypoints"):
         if params.get(key):
             raise OsrmRequestError("NotImplemented", f"the {key} option is not supported by this service")
     if params.get("snapping", "default") != "default":
@@ -120,5 +144,6 @@ def route_options(params: Mapping[str, str], n: int, max_snap_m: float) -> Route
         alternatives=alternatives,
         annotations=annotations,
         radiuses=tuple(radiuses(params.get("radiuses"), n, max_snap_m)),
+        bearings=tuple(bearings(params.get("bearings"), n)),
         skip_waypoints=_bool(params, "skip_waypoints", False),
     )

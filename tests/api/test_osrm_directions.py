@@ -69,7 +69,8 @@ def test_cli_route_steps_in_chinese(shanghai: Region) -> None:
 @pytest.mark.parametrize(
     ("params", "code"),
     [
-        ({"bearings": "10,20;"}, "NotImplemented"),
+        ({"bearings": "10,20"}, "InvalidOptions"),
+        ({"bearings": "400,20;"}, "InvalidOptions"),
         ({"exclude": "toll"}, "NotImplemented"),
         ({"approaches": "curb;curb"}, "NotImplemented"),
         ({"continue_straight": "true"}, "NotImplemented"),
@@ -112,3 +113,30 @@ def test_nearest_number(client: TestClient) -> None:
     body = client.get(f"/nearest/v1/driving/{A[0]},{A[1]}", params={"number": "2"}).json()
     assert body["code"] == "Ok" and 1 <= len(body["waypoints"]) <= 2
     assert client.get(f"/nearest/v1/driving/{A[0]},{A[1]}", params={"number": "0"}).json()["code"] == "InvalidOptions"
+
+
+def test_bearings_pick_the_direction_of_travel(client: TestClient, shanghai: Region) -> None:
+    from fevermap.routing.guidance.geometry import bearing
+    from fevermap.routing.router import Router
+
+    router = Router(shanghai)
+    snap = router.snap(*A)
+    g = router.graph
+    pos = snap.positions[0]
+    row = int(g.seg_off[pos.edge]) + pos.edge + pos.seg
+    heading = bearing(tuple(g.coords[row]), tuple(g.coords[row + 1]))
+    ways = []
+    for b in (heading, (heading + 180) % 360):
+        r = client.get(f"/route/v1/driving/{Q}", params={"bearings": f"{b:.0f},20;", "steps": "true"})
+        ways.append(r.json())
+    fits = [w for w in ways if w["code"] == "Ok"]
+    assert fits, ways
+    for w in fits:
+        first = w["routes"][0]["legs"][0]["steps"][0]["maneuver"]["bearing_after"]
+        assert first is not None
+    if len(fits) == 2:  # a two-way road: the two directions start differently
+        starts = [w["routes"][0]["legs"][0]["steps"][0]["maneuver"]["bearing_after"] for w in fits]
+        assert abs((starts[0] - starts[1] + 180) % 360 - 180) > 90
+    else:
+        refused = next(w for w in ways if w["code"] != "Ok")
+        assert refused["code"] == "NoSegment"
