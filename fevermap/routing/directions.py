@@ -96,13 +96,16 @@ class Guidance:
             _CACHE[id(router.graph)] = (router.graph, guidance)
             return guidance
 
-    def leg(self, route: Route | list[Route], *, steps: bool = True, pieces: bool = True) -> Leg:
+    def leg(
+        self, route: Route | list[Route], router: Router | None = None, *, steps: bool = True, pieces: bool = True
+    ) -> Leg:
         """One routed leg (or consecutive parts of one leg) with its pieces (unless ``pieces=False``) and steps
-        (unless ``steps=False``; steps need pieces)."""
+        (unless ``steps=False``; steps need pieces). ``router`` is the one that routed it (its live speeds give the
+        durations); the graph's guidance is shared by every router on that graph."""
         parts = route if isinstance(route, list) else [route]
         if not (pieces or steps):
             return Leg(parts, None, [])
-        lp = concat_pieces([leg_pieces(self.router, r) for r in parts])
+        lp = concat_pieces([leg_pieces(router or self.router, r) for r in parts])
         return Leg(parts, lp, guide(lp, self.attrs, self.junctions, self.decisions) if steps else [])
 
     def summary(self, leg: Leg) -> str:
@@ -231,4 +234,4 @@ def route_with_steps(router: Router, route: Route, lang: str = "en") -> dict[str
     except KeyError:
         raise InputError(f"language {lang!r} is not available: use zh or en") from None
     g = Guidance.of(router)
-    return route.to_dict() | {"steps": text_steps(g, [g.leg(route)], code)}
+    return route.to_dict() | {"steps": text_steps(g, [g.leg(route, router)], code)}

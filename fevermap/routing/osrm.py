@@ -167,7 +167,9 @@ def route_response(
     except FevermapError as exc:
         raise OsrmRequestError(_code(exc), str(exc)) from None
     need = bool(opts.annotations)
-    objects = [_route_object(g, [g.leg(r, steps=opts.steps, pieces=need) for r in legs], opts) for legs in routes]
+    objects = [
+        _route_object(g, [g.leg(r, router, steps=opts.steps, pieces=need) for r in legs], opts) for legs in routes
+    ]
     out: dict[str, Any] = {"code": "Ok", "routes": objects}
     if not opts.skip_waypoints:
         out["waypoints"] = [waypoint(s) for s in snaps]
