@@ -99,3 +99,12 @@ class RuleSetError(InputError):
 
 class ExcludePolygonError(InputError):
     """An exclude polygon that is invalid, self-intersecting, too large or in the wrong axis order."""
+
+
+class OsrmRequestError(InputError):
+    """An OSRM-service request that cannot be answered as asked; ``code`` is OSRM's own error code
+    (``InvalidOptions``, ``InvalidValue``, ``NoSegment``, ``NotImplemented``...)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code

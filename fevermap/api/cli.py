@@ -126,9 +126,12 @@ def route(
     risk_date: RiskDateOpt = None,
     risk_cases: RiskCasesOpt = None,
     risk_rules: RiskRulesOpt = None,
+    steps: Annotated[bool, typer.Option(help="Add turn-by-turn steps with a text instruction each.")] = False,
+    lang: Annotated[str, typer.Option(help="Language of the instructions: zh or en.")] = "en",
 ) -> None:
-    """Fastest driving route: duration_s, distance_m, GeoJSON geometry and the snapped ends (``--avoid sealed``:
-    around the risk areas of ``--date``, saying which it avoided and how much longer it is)."""
+    """Fastest driving route: duration_s, distance_m, GeoJSON geometry and the snapped ends; ``--steps`` adds
+    turn-by-turn steps (``--lang zh|en``); ``--avoid sealed`` drives around the risk areas of ``--date``, saying which
+    it avoided and how much longer it is."""
     if pairs is None and (from_ is None or to is None):
         raise InputError("give --from LON,LAT and --to LON,LAT, or --pairs FILE.csv")
     origin = parse_lonlat(from_, "--from") if from_ else None
@@ -142,7 +145,13 @@ def route(
         emit(route_avoiding_cli(router, origin, dest, region=region, avoid=avoid, on=risk_date, cases=risk_cases,
                                 rules=risk_rules))  # fmt: skip
         return
-    emit(router.route(origin, dest).to_dict())
+    result = router.route(origin, dest)
+    if steps:
+        from fevermap.routing.directions import route_with_steps
+
+        emit(route_with_steps(router, result, lang))
+        return
+    emit(result.to_dict())
 
 
 @app.command("export-graph")

@@ -15,6 +15,7 @@ from fastapi import Request
 from fevermap.api.http_errors import OsrmError
 from fevermap.errors import FevermapError, NoRouteError, SnapError
 from fevermap.regions.selection import RegionSet, ServedRegion
+from fevermap.routing.osrm import parse_coordinates
 
 #: Path segments of the OSRM-compatible services (errors there use OSRM's shape).
 OSRM_SERVICES = ("/route/v1/", "/table/v1/", "/nearest/v1/", "/trip/v1/", "/match/v1/")
@@ -26,11 +27,9 @@ def _points(request: Request) -> list[tuple[float, float]]:
     """The coordinates the request carries, or [] when it has none that parse (the handler then says what to fix)."""
     coords = request.path_params.get("coordinates")
     if isinstance(coords, str):
-        from fevermap.api.routes_osrm import parse_coordinates  # the one OSRM coordinate parser (lazy: no cycle)
-
         try:
             return parse_coordinates(coords, 10_000)
-        except (OsrmError, FevermapError, ValueError):
+        except (FevermapError, ValueError):
             return []
     out = []
     for name in POINT_PARAMS:

@@ -13,6 +13,7 @@ from fevermap.api.deps import RegionsDep, RouterDep, SettingsDep
 from fevermap.api.json_response import JSONResponse
 from fevermap.api.routes_risk import DateQ, RiskDep, exclude_polygon
 from fevermap.geo.lonlat import parse_lonlat
+from fevermap.routing.directions import route_with_steps
 
 routes = APIRouter(tags=["routing"])
 
@@ -33,6 +34,11 @@ class RoutePublic(BaseModel):
     geometry: dict[str, Any] = Field(description="GeoJSON LineString, [lon, lat] positions")
     from_: SnappedEnd = Field(alias="from")
     to: SnappedEnd
+    steps: list[dict[str, Any]] | None = Field(
+        None,
+        description="With steps=true: one per maneuver, with instruction, type, modifier, name, distance_m, "
+        'duration_s, location and (after the first) announcement ("In 300 m, ...")',
+    )
     attribution: str = ATTRIBUTION
 
 
@@ -59,13 +65,18 @@ AvoidQ = Annotated[str | None, Query(description="A GeoJSON Polygon ([lon, lat])
 @routes.get("/route", response_model=RoutePublic, response_model_by_alias=True)
 def get_route(router_: RouterDep, from_: Annotated[str, Query(alias="from", description="Origin LON,LAT")],
               to: LonLat, risk: RiskDep, settings: SettingsDep, exclude: ExcludeQ = None, date: DateQ = None,
-              avoid: AvoidQ = None) -> JSONResponse:  # fmt: skip
-    """Fastest driving route between two points; both are snapped to the nearest road first. With ``exclude`` or
-    ``avoid`` the route enters none of those areas and says which it avoided and how much longer it is."""
+              avoid: AvoidQ = None, steps: Annotated[bool, Query(description="Add turn-by-turn steps")] = False,
+              lang: Annotated[str, Query(description="Language of the steps: zh or en")] = "en",
+              ) -> JSONResponse:  # fmt: skip
+    """Fastest driving route between two points; both are snapped to the nearest road first. ``steps=true`` adds
+    turn-by-turn steps in ``lang``. With ``exclude`` or ``avoid`` the route enters none of those areas and says which
+    it avoided and how much longer it is."""
     a, b = parse_lonlat(from_, "from"), parse_lonlat(to, "to")
     closure = risk.closure(date, exclude, exclude_polygon(settings, router_.region.bbox, avoid))
     if closure is None:
-        return JSONResponse(router_.route(a, b).to_dict() | {"attribution": ATTRIBUTION})
+        route = router_.route(a, b)
+        body = route_with_steps(router_, route, lang) if steps else route.to_dict()
+        return JSONResponse(body | {"attribution": ATTRIBUTION})
     answer = risk.route(router_, router_.snap(*a), router_.snap(*b), closure)
     return JSONResponse(answer | {"attribution": ATTRIBUTION})
 

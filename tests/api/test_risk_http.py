@@ -123,5 +123,5 @@ def test_osrm_route_and_table_exclude_sealed(client: TestClient) -> None:
     assert not shapely.geometry.shape(route["geometry"]).intersects(union)
     t = client.get(f"/table/v1/driving/{coords}", params={"exclude": "sealed", "date": "2022-04-02"}).json()
     assert t["durations"][0][1] == pytest.approx(route["duration"], abs=0.11)
-    # OSRM road classes stay accepted and ignored
-    assert client.get(f"/route/v1/driving/{coords}", params={"exclude": "toll"}).json()["code"] == "Ok"
+    # a road class this service cannot exclude is refused in OSRM's shape, never silently ignored
+    assert client.get(f"/route/v1/driving/{coords}", params={"exclude": "toll"}).json()["code"] == "NotImplemented"
