@@ -16,7 +16,7 @@ from fevermap.api.deps import RouterDep, SettingsDep
 from fevermap.api.http_errors import OsrmError
 from fevermap.api.json_response import JSONResponse
 from fevermap.api.routes_risk import RiskDep
-from fevermap.errors import OsrmRequestError
+from fevermap.errors import NotFoundError, OsrmRequestError
 from fevermap.risk.closures import closed_state
 from fevermap.routing import osrm
 from fevermap.routing.snapping import Snap
@@ -38,7 +38,11 @@ def _risk_state_for(router_: Any, risk: Any, params: dict[str, str]) -> Callable
     if not exclude or risk is None:
         return None
     levels = [x.strip() for x in exclude.split(",")]
-    if not all(level in risk.engine.rules.names for level in levels):
+    try:
+        names = risk.engine.rules.names
+    except NotFoundError:  # no case data served in this region: no risk levels to exclude
+        return None
+    if not all(level in names for level in levels):
         return None
     params.pop("exclude")
     closure = risk.closure(params.pop("date", None), ",".join(levels), None)
