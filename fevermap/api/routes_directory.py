@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fevermap.access.keys import require
 from fevermap.api.deps import PrincipalDep, RegistryDep, RouterDep
 from fevermap.directory.schemas import DirectoryEntryPublic, DirectoryPage, DirectoryProvincePublic, LocationCreate
-from fevermap.directory.store import DirectoryStore
+from fevermap.directory.store import MAX_OFFSET, DirectoryStore
 from fevermap.geo.gcj02 import gcj02_to_wgs84
 
 routes = APIRouter(tags=["directory"])
@@ -38,7 +38,7 @@ def search_directory(
         str | None, Query(max_length=100, description="Name, county or address; Chinese, pinyin, initials")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     """Clinics of the national 2020 list (no locations: phone them), entries with a dialable number first."""
     return directory.search(province, city, q, limit=limit, offset=offset)

@@ -28,6 +28,8 @@ from fevermap.errors import InputError, NotFoundError
 
 #: Most entries one search returns.
 MAX_LIMIT = 500
+#: Largest offset into search results (the directory has under 10,000 entries; a larger one is a client error).
+MAX_OFFSET = 100_000
 
 
 @dataclass(frozen=True)
@@ -191,8 +193,8 @@ class DirectoryStore:
         self._ensure()
         if not 1 <= limit <= MAX_LIMIT:
             raise InputError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
-        if offset < 0:
-            raise InputError(f"offset must be 0 or more, not {offset}")
+        if not 0 <= offset <= MAX_OFFSET:
+            raise InputError(f"offset must be between 0 and {MAX_OFFSET}, not {offset}")
         if q is not None and len(q) > 100:
             raise InputError("q is too long: at most 100 characters")
         prov, cty = self.resolve_city(province, city)
