@@ -14,6 +14,7 @@ from fastapi import Request
 
 from fevermap.api.http_errors import OsrmError
 from fevermap.errors import FevermapError, NoRouteError, SnapError
+from fevermap.geo.lonlat import parse_lonlat
 from fevermap.regions.selection import RegionSet, ServedRegion
 from fevermap.routing.osrm import parse_coordinates
 
@@ -36,10 +37,9 @@ def _points(request: Request) -> list[tuple[float, float]]:
         text = request.query_params.get(name)
         if text is None:
             continue
-        parts = text.split(",")
         try:
-            out.append((float(parts[0]), float(parts[1])))
-        except (ValueError, IndexError):
+            out.append(parse_lonlat(text, name))
+        except FevermapError:
             return []
     return out
 
