@@ -35,6 +35,7 @@ from fevermap.api.routes_surveillance import routes as surveillance_routes
 from fevermap.api.routes_verification import routes as verification_routes
 from fevermap.clinics.demo import ensure_demo_clinics
 from fevermap.clinics.locator import ClinicLocator
+from fevermap.clinics.placement import Placement, RegionArea
 from fevermap.clinics.registry import ClinicRegistry
 from fevermap.config import Settings, get_settings
 from fevermap.db import session_factory
@@ -95,6 +96,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.router = default.router  # single-region callers (and the traffic schedule below) use these
         app.state.registry = registry
         app.state.locator = default.services["locator"]
+        # clinics added or imported belong to the served region their location lies in (clinics area)
+        app.state.placement = Placement([RegionArea.of_region(s.region, s.footprint) for s in regions])
         app.state.sessions = session_factory(registry.engine)
         app.state.client_hash_secret = client_hash_secret(app.state.sessions, settings.client_hash_secret)
         # national clinic directory (the bundled 2020 list is imported on the first read of an empty directory)

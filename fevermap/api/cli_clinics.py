@@ -48,13 +48,23 @@ def _emit(obj: Any) -> None:
 @handle_errors
 def import_cmd(
     file: Annotated[Path, typer.Argument(help="CSV or GeoJSON clinic file (see docs/clinics.md for the columns).")],
-    region: RegionOpt = None,
+    region: Annotated[
+        list[Path] | None,
+        typer.Option("--region", help="A served region directory; repeat for several (default: the demo region)."),
+    ] = None,
+    regions: Annotated[
+        Path | None, typer.Option("--regions", help="Every region directory inside this folder is served.")
+    ] = None,
     datum: Annotated[
         str | None, typer.Option("--datum", help="Datum of the coordinates: wgs84 (default) or gcj02.")
     ] = None,
+    tz: Annotated[
+        str | None, typer.Option("--tz", help="Time zone of clinics in no region (default: the first region's).")
+    ] = None,
 ) -> None:
-    """Import clinics (idempotent; rows without a usable location are reported and skipped)."""
-    _emit(_service().import_clinics(region, file, datum=datum))
+    """Import clinics (idempotent): each belongs to the served region its location lies in, or to none; rows
+    without a usable location are reported and skipped."""
+    _emit(_service().import_clinics(region, regions, file, datum=datum, timezone=tz))
 
 
 @clinics_app.command("nearest")

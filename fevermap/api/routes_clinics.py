@@ -4,19 +4,29 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query, Request
 
-from fevermap.api.deps import ClinicOperatorDep, LocatorDep, RegistryDep, RouterDep
+from fevermap.api.deps import AdminDep, ClinicOperatorDep, LocatorDep, RegistryDep, RouterDep
 from fevermap.api.json_response import JSONResponse
 from fevermap.api.routes_risk import RiskDep
 from fevermap.clinics import views
 from fevermap.clinics.locator import answer_json
-from fevermap.clinics.schemas import ClinicPublic, NearestAnswer, StatusResult, StatusUpdate
+from fevermap.clinics.placement import Placement
+from fevermap.clinics.schemas import ClinicCreate, ClinicPublic, NearestAnswer, StatusResult, StatusUpdate
 from fevermap.clinics.service import parse_time
 from fevermap.geo.lonlat import parse_lonlat
 from fevermap.risk.locate import nearest_avoiding
 
 routes = APIRouter(tags=["clinics"])
+
+
+async def get_placement(request: Request) -> Placement:
+    """The served regions as clinic placement sees them (``app.state.placement``, built at start-up)."""
+    placement: Placement = request.app.state.placement
+    return placement
+
+
+PlacementDep = Annotated[Placement, Depends(get_placement)]
 
 
 @routes.get("/clinics/nearest", response_model=NearestAnswer)
@@ -55,6 +65,15 @@ def list_clinics(registry: RegistryDep, router_: RouterDep) -> list[ClinicPublic
 def clinics_geojson(registry: RegistryDep, router_: RouterDep) -> dict[str, Any]:
     """The region's clinics as a GeoJSON FeatureCollection of Points (``[lon, lat]``) for maps."""
     return views.clinics_geojson(registry.clinics(router_.region.name))
+
+
+@routes.post("/clinics", response_model=ClinicPublic)
+def add_clinic(body: ClinicCreate, registry: RegistryDep, placement: PlacementDep, _admin: AdminDep) -> ClinicPublic:
+    """Add or update a clinic (admin key; phones in E.164). It belongs to the served region its location lies in
+    (``region``), or to none (``region: null``: listed, never ranked); its opening hours are read in that region's
+    time zone."""
+    placed = placement.placed(body)
+    return registry.add(placed.region, placed.clinic, timezone=placed.timezone)
 
 
 @routes.get("/clinics/{clinic_id}", response_model=ClinicPublic)

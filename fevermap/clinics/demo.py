@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fevermap.clinics.importers import RegionLike, import_file
+from fevermap.clinics.importers import import_file
 from fevermap.clinics.registry import ClinicRegistry
 from fevermap.clinics.schemas import ImportReport
 from fevermap.config import get_settings
+from fevermap.routing.region import Region
 
 #: Bundled list, relative to ``Settings.data_dir``.
 DEMO_CLINICS = Path("clinics") / "shanghai_fever_clinics.csv"
@@ -24,7 +25,7 @@ def demo_clinics_file() -> Path:
     return get_settings().data_dir / DEMO_CLINICS
 
 
-def ensure_demo_clinics(registry: ClinicRegistry, region: RegionLike) -> ImportReport | None:
+def ensure_demo_clinics(registry: ClinicRegistry, region: Region) -> ImportReport | None:
     """Import the bundled clinics into ``region`` if it has none yet; return the report (``None`` if skipped)."""
     if registry.count(region.name) > 0:
         return None

@@ -2,14 +2,15 @@
 
 CSV: a header row; ``name``, ``lon``, ``lat`` are required columns, the others optional: ``id``, ``phone`` (several
 separated by ``;``), ``address``, ``district``, ``kind`` (``fever_clinic`` or ``designated_hospital``),
-``night_emergency`` (true/false, empty = unknown), ``opening_hours`` (OSM syntax), ``datum`` (``WGS-84`` or
-``GCJ-02``; overrides the file's datum for that row), ``source``. Any other column (e.g. ``coord_source``, ``notes``)
-is kept per clinic as provenance in ``extra``.
+``night_emergency`` (true/false, empty = unknown), ``opening_hours`` (OSM syntax), ``datum`` (``wgs84`` or
+``gcj02``, :mod:`fevermap.geo.datum`; overrides the file's datum for that row), ``source``. Any other column (e.g.
+``coord_source``, ``notes``) is kept per clinic as provenance in ``extra``.
 
 GeoJSON: a FeatureCollection of Point features (``[lon, lat]``) whose properties use the same names (``phone`` may
 also be ``phones``, a list). A row or feature without a usable location, with a malformed phone, bad hours, or a
-location outside the region is reported in :class:`~fevermap.clinics.schemas.ImportReport` and skipped, never placed
-at an invented spot.
+location that is not a valid lon/lat is reported in :class:`~fevermap.clinics.schemas.ImportReport` and skipped,
+never placed at an invented spot. Each clinic belongs to the region its location lies in, or to none
+(:mod:`fevermap.clinics.placement`).
 """
 
 from __future__ import annotations
@@ -18,29 +19,24 @@ import csv
 import io
 import json
 import math
-from collections.abc import Iterator, Mapping
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import ValidationError
 
 from fevermap.clinics.phones import normalise_phones
-from fevermap.clinics.records import stable_clinic_id
+from fevermap.clinics.placement import Placement
+from fevermap.clinics.records import PlacedClinic, stable_clinic_id
 from fevermap.clinics.registry import ClinicRegistry
 from fevermap.clinics.schemas import ClinicCreate, ImportReport, SkippedRow
 from fevermap.errors import FevermapError, InputError
-from fevermap.geo.gcj02 import gcj02_to_wgs84
-from fevermap.geo.lonlat import check_in_bbox, check_lonlat
+from fevermap.geo.datum import Datum, parse_datum, to_wgs84
+from fevermap.geo.lonlat import check_lonlat
+from fevermap.routing.region import Region
 
-_DATUMS = {
-    "wgs84": "WGS-84",
-    "wgs-84": "WGS-84",
-    "epsg:4326": "WGS-84",
-    "4326": "WGS-84",
-    "gcj02": "GCJ-02",
-    "gcj-02": "GCJ-02",
-}
 _KNOWN = {
     "id",
     "name",
@@ -56,39 +52,10 @@ _KNOWN = {
     "datum",
     "source",
 }
+#: The datums a clinic file may use (BD-09 and projected systems: convert them first).
+IMPORT_DATUMS = ("wgs84", "gcj02")
 _TRUE = {"true", "yes", "y", "1", "t"}
 _FALSE = {"false", "no", "n", "0", "f"}
-
-
-class RegionLike(Protocol):
-    """What the importer needs of a region: its name, bounding box and time zone."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def bbox(self) -> tuple[float, float, float, float]: ...
-
-    @property
-    def timezone(self) -> str: ...
-
-
-def parse_datum(value: str | None, default: str = "WGS-84") -> str:
-    """Canonical datum name (``WGS-84`` or ``GCJ-02``) of ``value``; empty gives ``default``.
-
-    Raises
-    ------
-    InputError
-        For any other datum (BD-09 and projected systems are not supported: convert them first).
-    """
-    if value is None or not str(value).strip():
-        return default
-    key = str(value).strip().lower().replace("_", "-")
-    if key in _DATUMS:
-        return _DATUMS[key]
-    if key.replace("-", "") in _DATUMS:
-        return _DATUMS[key.replace("-", "")]
-    raise InputError(f"unknown datum {value!r}: use WGS-84 (default, GPS/OSM) or GCJ-02 (Amap, Tencent)")
 
 
 def parse_bool(value: Any, what: str) -> bool | None:
@@ -184,7 +151,7 @@ def _geojson_rows(text: str, name: str) -> Iterator[RawRow]:
         yield RawRow(i, props, point)
 
 
-def row_to_clinic(row: RawRow, *, file_datum: str, phone_region: str) -> ClinicCreate:
+def row_to_clinic(row: RawRow, *, file_datum: Datum, phone_region: str) -> ClinicCreate:
     """Validate one row into a :class:`ClinicCreate` in WGS-84 (GCJ-02 converted).
 
     Raises
@@ -205,14 +172,14 @@ def row_to_clinic(row: RawRow, *, file_datum: str, phone_region: str) -> ClinicC
     if lon is None or lat is None:
         raise InputError("no usable location (lon/lat empty); not placed")
     check_lonlat(lon, lat)
-    datum = parse_datum(f.get("datum"), default=file_datum)
-    if datum == "GCJ-02":
-        wlon, wlat = gcj02_to_wgs84(lon, lat)
+    datum = parse_datum(f.get("datum"), default=file_datum, accept=IMPORT_DATUMS)
+    if datum != "wgs84":
+        wlon, wlat = to_wgs84(lon, lat, datum)
         lon, lat = float(wlon), float(wlat)
     phones_raw = f.get("phones") if f.get("phones") not in (None, "") else f.get("phone")
     phones = normalise_phones(phones_raw if phones_raw not in ("",) else None, phone_region)
     extra = {k: v for k, v in f.items() if k not in _KNOWN and v not in (None, "")}
-    if datum != "WGS-84":
+    if datum != "wgs84":
         extra["original_datum"] = datum
     try:
         return ClinicCreate(
@@ -236,36 +203,44 @@ def row_to_clinic(row: RawRow, *, file_datum: str, phone_region: str) -> ClinicC
 
 def import_file(
     registry: ClinicRegistry,
-    region: RegionLike,
+    where: Region | Sequence[Region] | Placement,
     path: str | Path,
     *,
     datum: str | None = None,
     default_source: str | None = None,
+    timezone: str | None = None,
 ) -> ImportReport:
-    """Import a CSV or GeoJSON clinic file into ``region``'s registry; idempotent, committed before returning.
+    """Import a CSV or GeoJSON clinic file; each clinic belongs to the region its location lies in, or to none.
+
+    Idempotent; committed before returning.
 
     Parameters
     ----------
     registry : ClinicRegistry
         Target registry.
-    region : RegionLike
-        Region the clinics belong to; a clinic outside its bbox is skipped with the reason.
+    where : Region, sequence of Region, or Placement
+        The served regions (:mod:`fevermap.clinics.placement` assigns each clinic to one of them, or none).
     path : str or Path
         CSV or GeoJSON file (format by extension).
     datum : str, optional
-        Datum of the file's coordinates, ``WGS-84`` (default) or ``GCJ-02``; a row's ``datum`` cell overrides it.
+        Datum of the file's coordinates, ``wgs84`` (default) or ``gcj02``; a row's ``datum`` cell overrides it.
     default_source : str, optional
         Source recorded for rows without a ``source`` (default: the file name).
+    timezone : str, optional
+        IANA time zone of the clinics in no region (default: the first region's).
 
     Returns
     -------
     ImportReport
-        Counts of created/updated/unchanged clinics and every skipped row with its reason.
+        Counts of created/updated/unchanged clinics, per region, and every skipped row with its reason.
     """
     p = Path(path)
-    file_datum = parse_datum(datum)
+    placement = (
+        where if isinstance(where, Placement) else Placement.of_regions([where] if isinstance(where, Region) else where)
+    )
+    file_datum = parse_datum(datum, accept=IMPORT_DATUMS)
     phone_region = registry.settings.phone_region
-    clinics: list[ClinicCreate] = []
+    placed: list[PlacedClinic] = []
     skipped: list[SkippedRow] = []
     seen: dict[str, int] = {}
     n = 0
@@ -274,24 +249,26 @@ def import_file(
         label = str(row.fields.get("name") or "").strip() or None
         try:
             clinic = row_to_clinic(row, file_datum=file_datum, phone_region=phone_region)
-            check_in_bbox(clinic.lon, clinic.lat, region.bbox, what="location")
         except FevermapError as exc:
             skipped.append(SkippedRow(row=row.number, name=label, reason=str(exc)))
             continue
         if clinic.source is None:
             clinic = clinic.model_copy(update={"source": default_source or p.name})
-        cid = clinic.id or stable_clinic_id(region.name, clinic.name, clinic.address)
+        put = placement.placed(clinic, timezone)
+        cid = clinic.id or stable_clinic_id(put.region, clinic.name, clinic.address)
         if cid in seen:
             skipped.append(
                 SkippedRow(row=row.number, name=label, reason=f"duplicate of row {seen[cid]} (same id {cid})")
             )
             continue
         seen[cid] = row.number
-        clinics.append(clinic)
-    outcome = registry.upsert_many(region.name, clinics, bbox=region.bbox, timezone=region.timezone)
+        placed.append(put)
+    outcome = registry.upsert_placed(placed)
     return ImportReport(
         file=str(p),
-        region=region.name,
+        region=where.name if isinstance(where, Region) else None,
+        regions=dict(Counter(c.region for c in placed if c.region is not None)),
+        outside=sum(c.region is None for c in placed),
         datum=file_datum,
         rows=n,
         created=len(outcome.created),

@@ -98,7 +98,7 @@ class _Live:
     records: list[ClinicRecord]
     night: npt.NDArray[np.int8]  # 1 yes, 0 no, -1 unknown
     hours_code: IntArray  # index into ``hours``; -1 unknown
-    hours: list[str]
+    hours: list[tuple[str, str]]  # (opening hours, IANA time zone of the clinic's region)
     slots: FloatArray  # nan unknown
     observed: FloatArray  # epoch seconds, nan none
 
@@ -218,7 +218,7 @@ class ClinicLocator:
     def _build_live(self, rev: int, clinics_rev: int, records: list[ClinicRecord], static: _Static) -> _Live:
         by_id = {r.id: r for r in records}
         recs = [by_id[i] for i in static.ids]
-        hours = sorted({r.opening_hours for r in recs if r.opening_hours})
+        hours = sorted({(r.opening_hours, r.timezone) for r in recs if r.opening_hours})
         code = {h: i for i, h in enumerate(hours)}
         status = np.array([_slots_observed(r.status) for r in recs], dtype=float).reshape(-1, 2)
         return _Live(
@@ -226,7 +226,9 @@ class ClinicLocator:
             clinics_revision=clinics_rev,
             records=recs,
             night=np.array([-1 if r.night_emergency is None else int(r.night_emergency) for r in recs], dtype=np.int8),
-            hours_code=np.array([code[r.opening_hours] if r.opening_hours else -1 for r in recs], dtype=np.int64),
+            hours_code=np.array(
+                [code[(r.opening_hours, r.timezone)] if r.opening_hours else -1 for r in recs], dtype=np.int64
+            ),
             hours=hours,
             slots=status[:, 0].copy(),
             observed=status[:, 1].copy(),
@@ -253,7 +255,8 @@ class ClinicLocator:
         """Candidate mask, open-now state per clinic (1 open, 0 closed, -1 unknown) and fresh-status mask."""
         n = len(live.records)
         mask = np.ones(n, dtype=bool)
-        hour_state = np.array([_tri(is_open(h, at, self.timezone)) for h in live.hours] + [-1], dtype=np.int8)
+        # opening hours are read in the time zone of each clinic's region
+        hour_state = np.array([_tri(is_open(h, at, tz)) for h, tz in live.hours] + [-1], dtype=np.int8)
         open_state = hour_state[live.hours_code]  # code -1 picks the trailing "unknown"
         age = at.timestamp() - live.observed
         fresh = age <= self.registry.stale_after_s  # nan compares False
@@ -370,7 +373,7 @@ class ClinicLocator:
                     route = self.router.route_snapped(origin, static.snaps[i], geometry=rank == 1, state=state)
                 except NoRouteError:  # pragma: no cover - one_to_many said reachable
                     route = None
-            view = status_view(rec.status, when, self.registry.stale_after_s, self.timezone)
+            view = status_view(rec.status, when, self.registry.stale_after_s, rec.timezone)
             reasons = []
             if eta > threshold_s:
                 reasons.append(f"long drive: {eta / 60:.0f} min (over {threshold_s / 60:.0f} min)")

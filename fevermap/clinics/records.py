@@ -10,14 +10,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from fevermap.clinics.schemas import ClinicCreate
 from fevermap.clinics.status import StatusRecord
 from fevermap.db.models import Clinic
 from fevermap.errors import InputError
 
 
-def stable_clinic_id(region: str, name: str, address: str | None) -> str:
-    """A stable id from region, name and address (``c-`` + 16 hex digits): re-imports update the same record."""
-    key = "\x1f".join((region.strip(), " ".join(name.split()), " ".join((address or "").split())))
+def stable_clinic_id(region: str | None, name: str, address: str | None) -> str:
+    """A stable id from region (``None``: no region), name and address (``c-`` + 16 hex digits): re-imports update
+    the same record."""
+    key = "\x1f".join(((region or "").strip(), " ".join(name.split()), " ".join((address or "").split())))
     return "c-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
@@ -26,7 +28,9 @@ class ClinicRecord:
     """A clinic with its stored status, detached from the database (what the locator works on)."""
 
     id: str
-    region: str
+    #: The region the clinic belongs to (assigned from its location at import), ``None`` outside every region.
+    region: str | None
+    #: IANA time zone of the clinic's region: its opening hours and local times are read in it.
     timezone: str
     name: str
     kind: str
@@ -40,6 +44,15 @@ class ClinicRecord:
     source: str | None
     extra: dict[str, Any] = field(default_factory=dict)
     status: StatusRecord | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedClinic:
+    """A clinic to store with the region it belongs to (``None``: none) and that region's time zone."""
+
+    clinic: ClinicCreate
+    region: str | None
+    timezone: str
 
 
 def record_of(row: Clinic) -> ClinicRecord:

@@ -17,20 +17,22 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from fevermap.clinics.geodesy import haversine_m
-from fevermap.clinics.records import ClinicRecord, record_of, require_aware, stable_clinic_id
+from fevermap.clinics.records import ClinicRecord, PlacedClinic, record_of, require_aware, stable_clinic_id
 from fevermap.clinics.schemas import ClinicCreate, ClinicPublic, StatusResult, StatusUpdate
 from fevermap.clinics.status import StatusRecord, status_view
 from fevermap.clinics.views import public_view
 from fevermap.config import Settings, get_settings
 from fevermap.db import open_database, session_factory, transaction
 from fevermap.db.models import Clinic, ClinicStatus, RegistryRevision
-from fevermap.errors import FutureObservationError, InputError, NotFoundError
+from fevermap.errors import FutureObservationError, NotFoundError
 from fevermap.geo.lonlat import check_in_bbox
 
 _STATUS_TABLE = cast(Table, ClinicStatus.__table__)
 _REVISION_TABLE = cast(Table, RegistryRevision.__table__)
 
 _STATIC_FIELDS = (
+    "region",
+    "timezone",
     "name",
     "kind",
     "address",
@@ -150,18 +152,18 @@ class ClinicRegistry:
 
     def upsert_many(
         self,
-        region: str,
+        region: str | None,
         clinics: Sequence[ClinicCreate],
         *,
         bbox: tuple[float, float, float, float] | None = None,
         timezone: str = "UTC",
     ) -> UpsertOutcome:
-        """Insert or update ``clinics`` of ``region`` in one transaction (committed before returning).
+        """Insert or update ``clinics``, all of ``region``, in one transaction (committed before returning).
 
         Parameters
         ----------
-        region : str
-            Region name the clinics belong to.
+        region : str or None
+            Region name the clinics belong to (``None``: no region).
         clinics : sequence of ClinicCreate
             Clinics; without ``id`` the id is :func:`stable_clinic_id`.
         bbox : tuple, optional
@@ -172,38 +174,40 @@ class ClinicRegistry:
         if bbox is not None:
             for c in clinics:
                 check_in_bbox(c.lon, c.lat, bbox, what=f"clinic {c.name!r}")
+        return self.upsert_placed([PlacedClinic(c, region, timezone) for c in clinics])
+
+    def upsert_placed(self, placed: Sequence[PlacedClinic]) -> UpsertOutcome:
+        """Insert or update clinics, each with its own region and time zone, in one transaction (committed before
+        returning). A stored clinic whose location now lies in another region (or none) moves there."""
         now = _utcnow()
         created: list[str] = []
         updated: list[str] = []
         unchanged: list[str] = []
         with transaction(self._sessions) as session:
-            for c in clinics:
-                cid = c.id or stable_clinic_id(region, c.name, c.address)
+            for p in placed:
+                c = p.clinic
+                cid = c.id or stable_clinic_id(p.region, c.name, c.address)
                 values = c.model_dump(exclude={"id"})
+                values.update(region=p.region, timezone=p.timezone)
                 row = session.get(Clinic, cid)
                 if row is None:
-                    session.add(
-                        Clinic(id=cid, region=region, timezone=timezone, created_at=now, updated_at=now, **values)
-                    )
+                    session.add(Clinic(id=cid, created_at=now, updated_at=now, **values))
                     created.append(cid)
                     continue
-                if row.region != region:
-                    raise InputError(f"clinic id {cid!r} already belongs to region {row.region!r}, not {region!r}")
-                if row.timezone == timezone and all(getattr(row, k) == values[k] for k in _STATIC_FIELDS):
+                if all(getattr(row, k) == values[k] for k in _STATIC_FIELDS):
                     unchanged.append(cid)
                     continue
                 for k in _STATIC_FIELDS:
                     setattr(row, k, values[k])
-                row.timezone = timezone
                 row.updated_at = now
                 updated.append(cid)
             if created or updated:
                 self._bump(session, clinics=True)
         return UpsertOutcome(created, updated, unchanged)
 
-    def add(self, region: str, clinic: ClinicCreate, *, timezone: str = "UTC") -> ClinicPublic:
-        """Insert or update one clinic of ``region`` (time zone ``timezone``); return it as stored."""
-        out = self.upsert_many(region, [clinic], timezone=timezone)
+    def add(self, region: str | None, clinic: ClinicCreate, *, timezone: str = "UTC") -> ClinicPublic:
+        """Insert or update one clinic of ``region`` (``None``: none; time zone ``timezone``); return it as stored."""
+        out = self.upsert_placed([PlacedClinic(clinic, region, timezone)])
         return self.clinic((out.created + out.updated + out.unchanged)[0])
 
     def delete(self, clinic_id: str) -> None:

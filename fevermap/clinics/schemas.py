@@ -115,8 +115,8 @@ class ClinicPublic(BaseModel):
     """A clinic as shown to users."""
 
     id: str
-    region: str
-    timezone: str
+    region: str | None = Field(description="the region the clinic belongs to (from its location); null: none")
+    timezone: str = Field(description="IANA time zone of the clinic's region: opening hours are read in it")
     name: str
     kind: ClinicKind
     address: str | None
@@ -155,7 +155,9 @@ class ImportReport(BaseModel):
     """What an import did. Re-importing the same file gives ``created == updated == 0``."""
 
     file: str
-    region: str
+    region: str | None = Field(description="the region imported into when one was named, else null")
+    regions: dict[str, int] = Field(default_factory=dict, description="imported clinics per region they belong to")
+    outside: int = Field(default=0, description="imported clinics in no region (stored, listed, never routed)")
     datum: str
     rows: int
     created: int

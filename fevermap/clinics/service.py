@@ -22,6 +22,7 @@ from fevermap.clinics.views import public_view
 from fevermap.config import Settings, get_settings
 from fevermap.errors import InputError
 from fevermap.geo.lonlat import parse_lonlat
+from fevermap.regions.catalog import load_regions, regions_from
 from fevermap.routing.region import Region, open_region
 from fevermap.routing.router import Router
 
@@ -69,11 +70,20 @@ class ClinicContext:
         self.registry.close()
 
 
-def import_clinics(region_dir: Path | None, file: Path, *, datum: str | None = None) -> dict[str, Any]:
-    """Import a CSV/GeoJSON clinic file into a region (``fevermap clinics import``)."""
-    region = open_region(region_dir)
+def import_clinics(
+    region_dirs: list[Path] | None,
+    regions_folder: Path | None,
+    file: Path,
+    *,
+    datum: str | None = None,
+    timezone: str | None = None,
+) -> dict[str, Any]:
+    """Import a CSV/GeoJSON clinic file (``fevermap clinics import``): each clinic belongs to the region (of the
+    ``--region`` directories and the ``--regions`` folder; default: the demo region) its location lies in."""
+    loaded = load_regions(regions_from(region_dirs, regions_folder))
+    where = loaded[0] if len(loaded) == 1 else loaded
     with ClinicRegistry.open() as registry:
-        return import_file(registry, region, file, datum=datum).model_dump(mode="json")
+        return import_file(registry, where, file, datum=datum, timezone=timezone).model_dump(mode="json")
 
 
 def nearest_clinics(

@@ -51,6 +51,7 @@ def clinics_geojson(clinics: Iterable[ClinicPublic]) -> dict[str, Any]:
         s = c.status
         props = {
             "id": c.id,
+            "region": c.region,
             "name": c.name,
             "address": c.address,
             "phones": c.phones,

@@ -26,8 +26,9 @@ class Clinic(Base):
     __tablename__ = "clinics"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    region: Mapped[str] = mapped_column(String(100), index=True)
-    #: IANA time zone of the region (opening hours and local times are shown in it).
+    #: The region the clinic belongs to, assigned from its location at import; ``None`` outside every region.
+    region: Mapped[str | None] = mapped_column(String(100), index=True, nullable=True)
+    #: IANA time zone of the clinic's region (opening hours and local times are read in it).
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     name: Mapped[str] = mapped_column(String(300))
     kind: Mapped[str] = mapped_column(String(32), default="fever_clinic")

@@ -106,11 +106,10 @@ def test_bad_rows_are_reported_and_skipped(registry: ClinicRegistry, shanghai: R
     ]
     path = _write(tmp_path, "c.csv", "\n".join([HEADER, ROWS[0], *bad]) + "\n")
     rep = import_file(registry, shanghai, path)
-    assert rep.created == 1
+    assert rep.created == 2 and rep.regions == {shanghai.name: 1} and rep.outside == 1  # Beijing: in no region
     reasons = {s.row: s.reason for s in rep.skipped}
-    assert sorted(reasons) == list(range(2, 11))
+    assert sorted(reasons) == [2, *range(4, 11)]
     assert "no usable location" in reasons[2]
-    assert "outside the region" in reasons[3]
     assert "out of range" in reasons[4] and "lon comes first" in reasons[4]
     assert "phone number '12345'" in reasons[5]
     assert "opening_hours" in reasons[6]
@@ -169,14 +168,15 @@ def test_gcj02_option_and_datum_column(registry: ClinicRegistry, shanghai: Regio
     got = {c.name: c for c in registry.clinics(shanghai.name)}
     for name in "ABC":
         assert float(haversine_m(got[name].lon, got[name].lat, *wgs)) < 1.0, name
-    assert got["A"].extra["original_datum"] == "GCJ-02"
+    assert got["A"].extra["original_datum"] == "gcj02"  # the one spelling (fevermap.geo.datum); GCJ-02 an alias
 
 
 def test_bundled_demo_list_keeps_sources(registry: ClinicRegistry, shanghai: Region) -> None:
     rep = ensure_demo_clinics(registry, shanghai)
     assert rep is not None
-    assert rep.rows == 110 and rep.created == 8  # 10 rows have a cited location, 8 of them inside the demo extract
-    assert all(s.reason for s in rep.skipped) and len(rep.skipped) == 102
+    assert rep.rows == 110 and rep.created == 10  # 10 rows have a cited location, 8 of them inside the demo extract
+    assert rep.regions == {shanghai.name: 8} and rep.outside == 2  # the other 2 belong to no region
+    assert all(s.reason for s in rep.skipped) and len(rep.skipped) == 100
     assert ensure_demo_clinics(registry, shanghai) is None  # only once
     for c in registry.clinics(shanghai.name):
         assert c.source == DEMO_SOURCE
