@@ -29,7 +29,7 @@ clinics_app = typer.Typer(
 
 TimeOpt = Annotated[
     str | None,
-    typer.Option("--time", help="Query time, ISO 8601; without offset it is read in the region's time zone."),
+    typer.Option("--time", help="Query time, ISO 8601 with a UTC offset (e.g. 2026-11-25T23:40+08:00)."),
 ]
 
 

@@ -95,12 +95,13 @@ def route_avoiding_cli(
 def nearest_avoiding_cli(region: Path | None, at: str, *, avoid: str, on: str | None, cases: Path | None,
                          rules: str | None, time: str | None, **filters: Any) -> dict[str, Any]:  # fmt: skip
     """``fevermap clinics nearest --avoid sealed``: clinics by ETA around the areas; those inside flagged."""
-    from fevermap.clinics.service import ClinicContext, parse_time
+    from fevermap.clinics.service import ClinicContext
     from fevermap.geo.lonlat import parse_lonlat
     from fevermap.risk.locate import nearest_avoiding
+    from fevermap.times import parse_instant
 
     lon, lat = parse_lonlat(at, "--at")
     with ClinicContext.open(region) as ctx:
         risk = risk_service_for(region, cases, rules, ctx.region.timezone)
         closure = risk.closure(on, avoid, None)
-        return nearest_avoiding(ctx.locator, closure, lon, lat, at=parse_time(time, ctx.region.timezone), **filters)
+        return nearest_avoiding(ctx.locator, closure, lon, lat, at=parse_instant(time, "--time"), **filters)

@@ -13,9 +13,9 @@ from fevermap.clinics import views
 from fevermap.clinics.locator import answer_json
 from fevermap.clinics.placement import Placement
 from fevermap.clinics.schemas import ClinicCreate, ClinicPublic, NearestAnswer, StatusResult, StatusUpdate
-from fevermap.clinics.service import parse_time
 from fevermap.geo.lonlat import parse_lonlat
 from fevermap.risk.locate import nearest_avoiding
+from fevermap.times import parse_instant
 
 routes = APIRouter(tags=["clinics"])
 
@@ -40,7 +40,7 @@ def nearest(
     open_now: bool = False,
     with_slots: bool = False,
     strict: bool = False,
-    time: Annotated[str | None, Query(description="ISO 8601 query time (default now); no offset: region time")] = None,
+    time: Annotated[str | None, Query(description="ISO 8601 query time with UTC offset (default now)")] = None,
     avoid: Annotated[str | None, Query(description="Risk levels to drive around: sealed, controlled")] = None,
     date: Annotated[str | None, Query(description="Local date of the risk areas (default today)")] = None,
 ) -> JSONResponse:
@@ -48,7 +48,7 @@ def nearest(
     With ``avoid=sealed`` roads inside sealed areas are closed; a clinic inside one is flagged, not dropped."""
     lon, lat = parse_lonlat(at, "at")
     query: dict[str, Any] = {"limit": limit, "night": night, "open_now": open_now, "with_slots": with_slots,
-                             "strict": strict, "at": parse_time(time, router_.region.timezone)}  # fmt: skip
+                             "strict": strict, "at": parse_instant(time, "time")}  # fmt: skip
     closure = risk.closure(date, avoid, None) if avoid else None
     if closure is not None:
         return JSONResponse(nearest_avoiding(locator, closure, lon, lat, **query))

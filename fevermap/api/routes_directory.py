@@ -10,7 +10,7 @@ from fevermap.access.keys import require
 from fevermap.api.deps import PrincipalDep, RegistryDep, RouterDep
 from fevermap.directory.schemas import DirectoryEntryPublic, DirectoryPage, DirectoryProvincePublic, LocationCreate
 from fevermap.directory.store import MAX_OFFSET, DirectoryStore
-from fevermap.geo.gcj02 import gcj02_to_wgs84
+from fevermap.geo.datum import parse_datum, to_wgs84
 
 routes = APIRouter(tags=["directory"])
 PROVINCE_HELP = "Province: 青海省, 青海 or qinghai"
@@ -67,10 +67,8 @@ def locate_entry(
 ) -> dict[str, Any]:
     """Give an entry a cited location (admin key): it becomes a located clinic of this region under the same id."""
     require(principal, "admin")
-    lon, lat = body.lon, body.lat
-    if body.datum == "gcj02":
-        wgs = gcj02_to_wgs84(lon, lat)
-        lon, lat = float(wgs[0]), float(wgs[1])
+    wlon, wlat = to_wgs84(body.lon, body.lat, parse_datum(body.datum))
+    lon, lat = float(wlon), float(wlat)
     region = router_.region
     return directory.locate(entry_id, registry, region=region.name, lon=lon, lat=lat,
                             coord_source=body.coord_source, timezone=region.timezone, bbox=region.bbox)  # fmt: skip

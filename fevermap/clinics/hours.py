@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import opening_hours
 
 from fevermap.errors import InputError
+from fevermap.times import aware_utc
 
 #: The parser's exception class (not in the package's type stubs).
 _PARSER_ERROR: type[Exception] = getattr(opening_hours, "ParserError", SyntaxError)
@@ -53,10 +54,8 @@ def is_open(expr: str | None, at: datetime, tz: str) -> bool | None:
     """
     if expr is None:
         return None
-    if at.tzinfo is None:
-        raise InputError("time must be timezone-aware (e.g. 2026-11-25T23:40:00+08:00)")
     zone = ZoneInfo(tz)
-    state, _comment = _parsed(expr, tz).state(at.astimezone(zone))
+    state, _comment = _parsed(expr, tz).state(aware_utc(at, "time").astimezone(zone))
     if state == opening_hours.State.OPEN:
         return True
     if state == opening_hours.State.CLOSED:

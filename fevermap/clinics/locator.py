@@ -41,6 +41,7 @@ from fevermap.clinics.schemas import NearestAnswer, NearestClinic
 from fevermap.clinics.status import StatusRecord, local_iso, status_view
 from fevermap.errors import InputError, NoRouteError, SnapError
 from fevermap.geo.lonlat import check_in_bbox
+from fevermap.times import aware_utc
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -112,14 +113,6 @@ def _kd_cells(lon: FloatArray, lat: FloatArray, idx: IntArray, size: int) -> lis
     order = idx[np.argsort(key, kind="stable")]
     half = order.size // 2
     return _kd_cells(lon, lat, order[:half], size) + _kd_cells(lon, lat, order[half:], size)
-
-
-def _to_utc(at: datetime | None) -> datetime:
-    if at is None:
-        return datetime.now(UTC)
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise InputError(f"time {at.isoformat()} has no time zone; give e.g. 2026-11-25T23:40:00+08:00")
-    return at.astimezone(UTC)
 
 
 class ClinicLocator:
@@ -355,7 +348,7 @@ class ClinicLocator:
         """
         if not 1 <= limit <= 100:
             raise InputError(f"limit must be between 1 and 100, got {limit}")
-        when = _to_utc(at)
+        when = aware_utc(at or datetime.now(UTC), "time")
         check_in_bbox(float(lon), float(lat), tuple(self.region.bbox), what="origin")
         origin = self.router.snap(float(lon), float(lat))
         static, live = self.refresh()

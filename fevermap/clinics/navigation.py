@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from fevermap.geo.bd09 import gcj02_to_bd09
+from fevermap.geo.datum import Datum
 from fevermap.geo.gcj02 import in_china, wgs84_to_gcj02
 
 #: ``src``/``referer`` value the Chinese map apps ask callers to send.
@@ -28,7 +29,7 @@ class NavLink:
 
     app: str
     url: str
-    datum: str
+    datum: Datum
     lon: float
     lat: float
 

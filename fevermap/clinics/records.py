@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from fevermap.clinics.schemas import ClinicCreate
 from fevermap.clinics.status import StatusRecord
 from fevermap.db.models import Clinic
-from fevermap.errors import InputError
 
 
 def stable_clinic_id(region: str | None, name: str, address: str | None) -> str:
@@ -75,10 +73,3 @@ def record_of(row: Clinic) -> ClinicRecord:
         extra=dict(row.extra or {}),
         status=status,
     )
-
-
-def require_aware(at: datetime, what: str) -> datetime:
-    """``at`` in UTC; :class:`InputError` for a naive datetime (fevermap's one naive-datetime policy: refuse)."""
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise InputError(f"{what} must be timezone-aware (e.g. 2026-11-25T23:40:00+08:00)")
-    return at.astimezone(UTC)

@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from fevermap.clinics.geodesy import haversine_m
-from fevermap.clinics.records import ClinicRecord, PlacedClinic, record_of, require_aware, stable_clinic_id
+from fevermap.clinics.records import ClinicRecord, PlacedClinic, record_of, stable_clinic_id
 from fevermap.clinics.schemas import ClinicCreate, ClinicPublic, StatusResult, StatusUpdate
 from fevermap.clinics.status import StatusRecord, status_view
 from fevermap.clinics.views import public_view
@@ -26,6 +26,7 @@ from fevermap.db import open_database, session_factory, transaction
 from fevermap.db.models import Clinic, ClinicStatus, RegistryRevision
 from fevermap.errors import FutureObservationError, NotFoundError
 from fevermap.geo.lonlat import check_in_bbox
+from fevermap.times import aware_utc
 
 _STATUS_TABLE = cast(Table, ClinicStatus.__table__)
 _REVISION_TABLE = cast(Table, RegistryRevision.__table__)
@@ -240,8 +241,8 @@ class ClinicRegistry:
         FutureObservationError
             When ``observed_at`` is later than ``now`` plus the allowed clock skew.
         """
-        now = require_aware(now or _utcnow(), "now")
-        observed = require_aware(update_.observed_at, "observed_at")
+        now = aware_utc(now or _utcnow(), "now")
+        observed = aware_utc(update_.observed_at, "observed_at")
         skew = self.settings.status_max_skew_s
         if observed > now + timedelta(seconds=skew):
             raise FutureObservationError(

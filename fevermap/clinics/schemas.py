@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from fevermap.clinics.hours import validate_opening_hours
 from fevermap.textcheck import CleanStr
+from fevermap.times import aware_utc
 
 ClinicKind = Literal["fever_clinic", "designated_hospital"]
 
@@ -79,8 +80,7 @@ class StatusUpdate(BaseModel):
     @field_validator("observed_at")
     @classmethod
     def _aware(cls, v: datetime) -> datetime:
-        if v.tzinfo is None or v.utcoffset() is None:
-            raise ValueError("observed_at must carry a time zone, e.g. 2026-11-25T23:40:00+08:00")
+        aware_utc(v, "observed_at")  # the one naive-datetime policy: refused, naming the field
         return v
 
     @model_validator(mode="after")

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fevermap.clinics.demo import ensure_demo_clinics
 from fevermap.clinics.importers import import_file
@@ -25,19 +24,7 @@ from fevermap.geo.lonlat import parse_lonlat
 from fevermap.regions.catalog import load_regions, regions_from
 from fevermap.routing.region import Region, open_region
 from fevermap.routing.router import Router
-
-
-def parse_time(text: str | None, tz: str) -> datetime | None:
-    """Parse an ISO 8601 time; one without an offset is read in time zone ``tz`` (the region's). ``None`` stays."""
-    if text is None or not text.strip():
-        return None
-    try:
-        at = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError(f"time {text!r} is not ISO 8601 (e.g. 2026-11-25T23:40 or 2026-11-25T15:40:00Z)") from None
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=ZoneInfo(tz))
-    return at.astimezone(UTC)
+from fevermap.times import parse_instant
 
 
 @dataclass
@@ -110,7 +97,7 @@ def nearest_clinics(
             open_now=open_now,
             with_slots=with_slots,
             strict=strict,
-            at=parse_time(time, ctx.region.timezone),
+            at=parse_instant(time, "--time"),
         )
     out = answer_json(answer)
     if traffic_report is not None:
@@ -121,7 +108,7 @@ def nearest_clinics(
 def list_clinics(region_dir: Path | None, *, time: str | None = None) -> list[dict[str, Any]]:
     """All clinics of a region with their status (``fevermap clinics list``)."""
     with ClinicContext.open(region_dir) as ctx:
-        now = parse_time(time, ctx.region.timezone)
+        now = parse_instant(time, "--time")
         return [c.model_dump(mode="json") for c in ctx.registry.clinics(ctx.region.name, now=now)]
 
 
@@ -129,9 +116,7 @@ def show_clinic(clinic_id: str, *, time: str | None = None) -> dict[str, Any]:
     """One clinic with its status (``fevermap clinics show``)."""
     with ClinicRegistry.open() as registry:
         record = registry.get_record(clinic_id)
-        return public_view(record, registry.stale_after_s, now=parse_time(time, record.timezone)).model_dump(
-            mode="json"
-        )
+        return public_view(record, registry.stale_after_s, now=parse_instant(time, "--time")).model_dump(mode="json")
 
 
 def report_status(
@@ -147,8 +132,8 @@ def report_status(
 ) -> dict[str, Any]:
     """Store a live status of one clinic (``fevermap clinics status``); committed before it returns."""
     with ClinicRegistry.open() as registry:
-        record = registry.get_record(clinic_id)
-        observed = parse_time(observed_at, record.timezone) or datetime.now(UTC)
+        registry.get_record(clinic_id)  # an unknown id is refused first
+        observed = parse_instant(observed_at, "--observed-at") or datetime.now(UTC)
         try:
             update = StatusUpdate(
                 slots=slots,

@@ -13,14 +13,15 @@ from typing import Any
 
 from fevermap.clinics.hours import is_open
 from fevermap.clinics.phones import display_phone, tel_uri
-from fevermap.clinics.records import ClinicRecord, require_aware
+from fevermap.clinics.records import ClinicRecord
 from fevermap.clinics.schemas import ClinicPublic
 from fevermap.clinics.status import status_view
+from fevermap.times import aware_utc
 
 
 def public_view(record: ClinicRecord, stale_after_s: float, *, now: datetime | None = None) -> ClinicPublic:
     """The public view of ``record`` at ``now`` (status freshness; ``open_now`` in the clinic's time zone)."""
-    now = require_aware(now or datetime.now(UTC), "now")
+    now = aware_utc(now or datetime.now(UTC), "now")
     tz = record.timezone
     return ClinicPublic(
         id=record.id,

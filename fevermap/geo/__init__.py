@@ -1,1 +1,1 @@
-"""Spatial primitives: coordinate checks, geodesics, local projections, spatial indexes, GCJ-02 conversion."""
+"""Spatial primitives: coordinate checks, geodesics, local projections, spatial indexes, datums (GCJ-02, BD-09)."""

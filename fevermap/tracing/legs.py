@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from fevermap.errors import RecordError
+from fevermap.times import naive_message
 from fevermap.tracing.models import DEFAULT_TZ, TransportLeg
 
 TRAIN_WORDS = ("高铁", "火车", "动车", "列车", "train")
@@ -99,7 +100,7 @@ def _local_date(value: Any, tz: str) -> str | None:
         return text
     ts = pd.Timestamp(text)
     if ts.tzinfo is None:
-        raise ValueError(f"date-time {text!r} has no UTC offset")
+        raise ValueError(naive_message("date-time", text))
     return str(ts.tz_convert(tz).date().isoformat())
 
 

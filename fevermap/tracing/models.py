@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fevermap.errors import InputError
+from fevermap.times import aware_utc
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -201,8 +202,8 @@ def tracks_to_visits(tracks: list[Declaration] | list[CaseTrack]) -> Visits:
         stops = t.stops if isinstance(t, Declaration) else t.visits
         rows.extend((t.id, s, i) for i, s in enumerate(stops))
     for owner, s, i in rows:
-        if s.start.tzinfo is None or s.end.tzinfo is None:
-            raise InputError(f"{owner} stop {i}: times must be timezone-aware")
+        aware_utc(s.start, f"{owner} stop {i} start")
+        aware_utc(s.end, f"{owner} stop {i} end")
     return Visits.from_arrays(
         owner=[o for o, _, _ in rows],
         lon=[s.lon for _, s, _ in rows],

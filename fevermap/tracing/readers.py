@@ -38,6 +38,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pv
 
 from fevermap.errors import FormatError, RecordError
+from fevermap.times import naive_message
 from fevermap.tracing.assemble import Datum, ReadResult, assemble
 from fevermap.tracing.legs import legs_from_records, parse_wuhan2020
 from fevermap.tracing.models import DEFAULT_TZ, Declaration, TemperatureReading, Visits
@@ -314,7 +315,7 @@ def read_fevermap_json(
             try:
                 when = pd.Timestamp(str(t["time"]))
                 if when.tzinfo is None:
-                    raise ValueError("time has no UTC offset")
+                    raise ValueError(naive_message("time", t["time"]))
                 temps.append(TemperatureReading(when.tz_convert("UTC").to_pydatetime(), float(t["celsius"])))
             except (KeyError, TypeError, ValueError) as exc:
                 errors.append(

@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from fevermap.geo.gcj02 import gcj02_to_wgs84
 from fevermap.textcheck import CleanStr, check_mapping
+from fevermap.times import aware_utc
 
 MAX_STOPS = 200
 MAX_LEGS = 50
@@ -26,8 +27,7 @@ LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 def _aware(value: datetime) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("time needs a UTC offset, e.g. 2022-04-01T08:30:00+08:00")
+    aware_utc(value, "time")  # the one naive-datetime policy (fevermap.times): refused, naming the field
     if not EARLIEST <= value <= LATEST:
         raise ValueError(f"time {value.isoformat()} is outside 2000-01-01..2100-01-01")
     return value

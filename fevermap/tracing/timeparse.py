@@ -22,6 +22,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fevermap.times import naive_message
+
 IntArray = npt.NDArray[np.int64]
 ObjArray = npt.NDArray[np.object_]
 Role = Literal["start", "end"]
@@ -114,10 +116,7 @@ def parse_times(
         idx = np.flatnonzero(naive)
         if assume_tz is None:
             for i in idx:
-                err[i] = (
-                    f"{name} {s.iloc[i]!r} has no UTC offset; write it with one (e.g. 2022-04-12T09:30:00+08:00) "
-                    "or name the time zone to assume"
-                )
+                err[i] = naive_message(name, s.iloc[i], can_assume=True)
         else:
             ts = pd.to_datetime(s[naive], format="ISO8601", errors="coerce")
             ok = ts.notna().to_numpy()

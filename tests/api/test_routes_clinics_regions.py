@@ -39,3 +39,10 @@ def test_post_clinic_assigns_the_region_of_its_location(two: TestClient, shangha
     near = two.get("/clinics/nearest?at=1.5218,42.5063&limit=5").json()
     assert [c["id"] for c in near["clinics"]] == [clinic["id"]] and near["region"] == andorra.name
     assert two.post("/clinics", json={**body, "lat": 142.0}, headers=key).status_code == 422
+
+
+def test_a_time_without_offset_is_refused_naming_the_field(two: TestClient) -> None:
+    r = two.get("/clinics/nearest?at=1.5218,42.5063&time=2026-11-25T23:40")
+    assert 400 <= r.status_code < 500 and "time '2026-11-25T23:40' has no UTC offset" in r.text, r.text
+    ok = two.get("/clinics/nearest?at=1.5218,42.5063&time=2026-11-25T23:40%2B01:00")
+    assert ok.status_code == 200 and ok.json()["at_local"] == "2026-11-25T23:40:00+01:00"

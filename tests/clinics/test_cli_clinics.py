@@ -48,7 +48,9 @@ def test_import_nearest_status_show(run: Invoke, shanghai: Region, tmp_path: Pat
     rep = run("import", "--region", region, str(f))
     assert (rep["created"], rep["skipped"][0]["name"]) == (2, "nowhere")
     assert run("import", "--region", region, str(f))["unchanged"] == 2
-    ans = run("nearest", "--region", region, "--at", "121.4737,31.2304", "--limit", "2", "--time", "2026-11-25T23:40")
+    ans = run(
+        "nearest", "--region", region, "--at", "121.4737,31.2304", "--limit", "2", "--time", "2026-11-25T23:40+08:00"
+    )
     assert ans["at_local"] == "2026-11-25T23:40:00+08:00"
     assert [c["rank"] for c in ans["clinics"]] == [1, 2]
     assert ans["clinics"][0]["eta_s"] <= ans["clinics"][1]["eta_s"]
@@ -77,7 +79,9 @@ def test_clear_errors(run: Invoke, shanghai: Region, tmp_path: Path) -> None:
     assert "LON,LAT" in run("nearest", "--region", region, "--at", "121.47", code=2)["stderr"]
     cid = run("list", "--region", region)[0]["id"]
     assert "in the future" in run("status", cid, "--slots", "1", "--observed-at", "2099-01-01T00:00Z", code=2)["stderr"]
-    assert "not ISO 8601" in run("status", cid, "--observed-at", "yesterday", code=2)["stderr"]
+    assert "not an ISO 8601" in run("status", cid, "--observed-at", "yesterday", code=2)["stderr"]
+    naive = run("status", cid, "--slots", "1", "--observed-at", "2026-11-25T23:00", code=2)["stderr"]
+    assert "--observed-at '2026-11-25T23:00' has no UTC offset" in naive  # one policy: refused, naming the field
     assert "empty status report" in run("status", cid, code=2)["stderr"]
     assert "unknown datum" in run("import", "--region", region, "--datum", "bd09", str(f), code=2)["stderr"]
 
