@@ -333,9 +333,31 @@ def main_callback(
     """fevermap command line."""
 
 
-def main() -> None:
-    """Console-script entry point."""
-    app(prog_name="fevermap")
+def _top_level(name: str) -> typer.models.CommandInfo | None:
+    """The top-level command called ``name`` (``None`` for a group such as ``clinics``, or an unknown name)."""
+    for info in app.registered_commands:
+        callback_name = info.callback.__name__.replace("_", "-") if info.callback else None
+        if (info.name or callback_name) == name:
+            return info
+    return None
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point.
+
+    A top-level command (``fevermap route ...``) is run as an app of its own, so that start-up converts only its
+    options, not those of every command (see ``benchmarks/RESULTS.md``, CLI start-up).
+    """
+    import sys
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    info = _top_level(args[0]) if args else None
+    if info is None:
+        app(args=args, prog_name="fevermap")
+        return
+    solo = typer.Typer(pretty_exceptions_enable=False, add_completion=False)
+    solo.registered_commands = [info]
+    solo(args=args[1:], prog_name=f"fevermap {args[0]}")
 
 
 if __name__ == "__main__":  # pragma: no cover
