@@ -17,13 +17,14 @@ from fevermap.access import audit
 from fevermap.access.keys import Principal
 from fevermap.db.service_models import DeclarationRow, MatchRow
 from fevermap.errors import NotFoundError
+from fevermap.times import aware_utc
 from fevermap.tracing.match_runs import latest_run, match_record
 
 
 def _local(iso: str | None, tz: str) -> str:
     if not iso:
         return "?"
-    return datetime.fromisoformat(iso).astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M %Z")
+    return aware_utc(datetime.fromisoformat(iso), "time").astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def question(record: dict[str, Any], tz: str) -> str:
