@@ -60,6 +60,15 @@ class LocalProjection:
         x, y = self._t.transform(lo, la)
         return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
 
+    def inverse(self, x: npt.ArrayLike, y: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
+        """Unproject ``(x, y)`` metres to ``(lon, lat)`` degrees."""
+        xa = np.asarray(x, dtype=np.float64)
+        ya = np.asarray(y, dtype=np.float64)
+        if xa.size == 0:
+            return np.zeros(xa.shape), np.zeros(xa.shape)
+        lon, lat = self._t.transform(xa, ya, direction="INVERSE")
+        return np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
+
     def scale_error(self, lon_min: float, lat_min: float, lon_max: float, lat_max: float) -> float:
         """Bound on ``|projected distance / geodesic distance - 1|`` for short segments inside a box (degrees).
 
