@@ -116,10 +116,7 @@ def sample_times(
     """Times in ms from ``snap`` to every sample (``reverse``: from every sample to ``snap``), given the node times."""
     before, after = along_ms(m, samples)
     g = router.graph
-    if reverse:
-        t = after + node_ms[g.edge_head[samples.edge]]
-    else:
-        t = node_ms[g.edge_tail[samples.edge]] + before
+    t = after + node_ms[g.edge_head[samples.edge]] if reverse else node_ms[g.edge_tail[samples.edge]] + before
     for p in snap.positions:  # the snap's own edges, driven without passing a node
         lo, hi = int(samples.edge_off[p.edge]), int(samples.edge_off[p.edge + 1])
         part = slice(lo, hi)
