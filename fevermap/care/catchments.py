@@ -25,6 +25,7 @@ from fevermap.care.sites import Site
 from fevermap.routing.router import Router
 
 FloatArray = npt.NDArray[np.float64]
+ATTRIBUTION = "© OpenStreetMap contributors (ODbL 1.0)"
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class Catchments:
                     "nodes": n,
                     "road_km": round(r / 1000.0, 2),
                     "location": [s.lon, s.lat],
-                },  # fmt: skip
+                },
             }
             for s, polys, n, r in zip(self.sites, self.polygons, self.nodes, self.road_m, strict=True)
         ]

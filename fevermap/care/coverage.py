@@ -89,7 +89,7 @@ def _build_cells(router: Router, resolution: int) -> Cells:
     length = g.seg_length_m[seg][s] / pieces[s]
     cell_of = [h3.latlng_to_cell(la, lo, resolution) for lo, la in zip(lon.tolist(), lat.tolist(), strict=True)]
     ids, inverse = np.unique(np.array(cell_of), return_inverse=True)
-    road_m = np.bincount(inverse, weights=length, minlength=ids.shape[0])
+    road_m = np.bincount(inverse, weights=length, minlength=ids.shape[0]).astype(np.float64)
     centres = np.array([h3.cell_to_latlng(c) for c in ids.tolist()])  # (lat, lng)
     snaps = reach.snap_points(router, centres[:, 1], centres[:, 0])
     pc, pe, ps, pf = [], [], [], []

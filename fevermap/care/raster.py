@@ -15,6 +15,7 @@ Rings are returned outer first, holes after, in ``(lon, lat)`` degrees.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import contourpy
 import numpy as np
@@ -101,7 +102,8 @@ def mask_polygons(grid: Grid, mask: npt.NDArray[np.bool_], projection: LocalProj
     z = np.zeros((i1 - i0 + 2, j1 - j0 + 2))  # a zero border closes every ring
     z[1:-1, 1:-1] = mask[i0:i1, j0:j1]
     gen = contourpy.contour_generator(z=z, fill_type=contourpy.FillType.OuterOffset, name="serial")
-    points, offsets = gen.filled(LEVEL, 1.5)
+    filled: Any = gen.filled(LEVEL, 1.5)
+    points, offsets = filled[0], filled[1]
     out: list[list[FloatArray]] = []
     for pts, off in zip(points, offsets, strict=True):
         # grid (col, row) of z -> metres: cell centres sit at x0 + (j + 0.5) * cell

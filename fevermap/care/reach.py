@@ -152,6 +152,11 @@ def snap_seeds(router: Router, m: Metric, snap: Snap, *, reverse: bool, source: 
     return Seeds(nodes.astype(np.int64), cost[ok], np.full(int(ok.sum()), source, dtype=np.int64))
 
 
+def site_seeds(router: Router, m: Metric, snaps: Sequence[Snap]) -> Seeds:
+    """Seeds of many snapped targets at once (source ``i`` = ``snaps[i]``), for a reverse search."""
+    return Seeds.concat([snap_seeds(router, m, s, reverse=True, source=i) for i, s in enumerate(snaps)])
+
+
 def node_times(m: Metric, seeds: Seeds, *, reverse: bool, limit_ms: float = math.inf) -> tuple[FloatArray, IntArray]:
     """Times in ms from the seeds to every node (``reverse``: from every node to the seeds), and the source of the
     seed each node is reached from first (-1: not within ``limit_ms``).
