@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from fevermap import __version__
 from fevermap.api import http_errors, routes_clinics, routes_map, routes_osrm, routes_routing, routes_service
 from fevermap.api.body_limit import BodyLimitMiddleware
+from fevermap.api.routes_care import router as care_router
 from fevermap.api.traffic_sync import catch_up
 from fevermap.clinics.demo import ensure_demo_clinics
 from fevermap.clinics.locator import ClinicLocator
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors = http_errors.ERROR_RESPONSES
     app.include_router(routes_map.router, responses=errors)
     app.include_router(routes_routing.router, responses=errors)
+    app.include_router(care_router, responses=errors)  # before clinics: /clinics/catchments
     app.include_router(routes_clinics.router, responses=errors)
     app.include_router(routes_service.router, responses=errors)
     app.include_router(routes_osrm.router, responses=errors)

@@ -223,6 +223,9 @@ def _register_subcommands() -> None:
 
     app.add_typer(clinics_app, name="clinics")
     app.add_typer(trace_app, name="trace")
+    from fevermap.api.cli_care import register as register_care
+
+    register_care(app)
 
 
 _register_subcommands()

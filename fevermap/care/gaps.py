@@ -180,7 +180,9 @@ def coverage(
     cand = None
     if candidate is not None and cand_snap is not None:
         limit = threshold * 60_000.0
-        c_ms, _ = cell_times(router, m, cells, [Site("candidate", "candidate", candidate[0], candidate[1], cand_snap)], limit)
+        c_ms, _ = cell_times(
+            router, m, cells, [Site("candidate", "candidate", candidate[0], candidate[1], cand_snap)], limit
+        )
         was_gap = snapped & ~(time_s <= threshold * 60.0)
         fixed = was_gap & (c_ms <= limit)
         cand = Candidate(candidate, cand_snap.location, int(fixed.sum()), float(weight[fixed].sum()))

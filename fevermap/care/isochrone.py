@@ -88,20 +88,20 @@ def parse_minutes(text: str, *, most: int = MAX_CONTOURS) -> list[float]:
 
 
 _lock = threading.Lock()
-_along: dict[tuple[int, int], tuple[FloatArray, FloatArray]] = {}
+_along: dict[tuple[int, int], tuple[Samples, reach.Metric, tuple[FloatArray, FloatArray]]] = {}
 
 
 def along_ms(m: reach.Metric, samples: Samples) -> tuple[FloatArray, FloatArray]:
     """Per sample: ms from its edge's tail to it, and from it to the edge's head (cached per traffic version)."""
     key = (id(samples), m.version)
     got = _along.get(key)
-    if got is None:
-        got = reach.position_ms(m, samples.seg, samples.frac)
+    if got is None or got[0] is not samples or got[1] is not m:
+        got = (samples, m, reach.position_ms(m, samples.seg, samples.frac))
         with _lock:
             if len(_along) > 8:
                 _along.clear()
             _along[key] = got
-    return got
+    return got[2]
 
 
 def node_times(router: Router, m: reach.Metric, snap: Snap, *, reverse: bool, limit_ms: float) -> FloatArray:

@@ -105,13 +105,30 @@ def mask_polygons(grid: Grid, mask: npt.NDArray[np.bool_], projection: LocalProj
     filled: Any = gen.filled(LEVEL, 1.5)
     points, offsets = filled[0], filled[1]
     out: list[list[FloatArray]] = []
-    for pts, off in zip(points, offsets, strict=True):
+    for pts_all, off_all in zip(points, offsets, strict=True):
+        pts, off = _drop_collinear(pts_all, off_all)
         # grid (col, row) of z -> metres: cell centres sit at x0 + (j + 0.5) * cell
         x = grid.x0 + (pts[:, 0] - 1 + j0 + 0.5) * grid.cell_m
         y = grid.y0 + (pts[:, 1] - 1 + i0 + 0.5) * grid.cell_m
         ll = unproject(grid, projection, x, y)
         out.append([ll[off[r] : off[r + 1]] for r in range(len(off) - 1)])
     return out
+
+
+def _drop_collinear(pts: FloatArray, off: IntArray) -> tuple[FloatArray, IntArray]:
+    """Drop the points of closed rings that lie on the straight line between their neighbours (marching squares
+    emits one per grid edge crossed); first and last points of each ring stay."""
+    n = pts.shape[0]
+    ring = np.repeat(np.arange(len(off) - 1), np.diff(off))
+    idx = np.arange(n)
+    inner = (idx != off[:-1][ring]) & (idx != off[1:][ring] - 1)
+    prev = pts[np.maximum(idx - 1, 0)]
+    nxt = pts[np.minimum(idx + 1, n - 1)]
+    a, b = pts - prev, nxt - pts
+    cross = a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
+    keep = ~inner | (np.abs(cross) > 1e-9)
+    new_off = np.concatenate([[0], np.cumsum(np.bincount(ring[keep], minlength=len(off) - 1))])
+    return pts[keep], new_off.astype(np.int64)
 
 
 def unproject(grid: Grid, projection: LocalProjection, x: FloatArray, y: FloatArray, n: int = 33) -> FloatArray:

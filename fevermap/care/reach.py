@@ -70,7 +70,7 @@ class Seeds:
 
 
 _cache_lock = threading.Lock()
-_cache: dict[int, Metric] = {}
+_cache: dict[int, tuple[Router, Metric]] = {}
 
 
 def _csr(tail: IntArray, head: IntArray, w: IntArray, n: int) -> csr_matrix:
@@ -105,8 +105,8 @@ def metric(router: Router) -> Metric:
     version = int(state.metric.version)
     key = id(router)
     got = _cache.get(key)
-    if got is not None and got.version == version:
-        return got
+    if got is not None and got[0] is router and got[1].version == version:
+        return got[1]
     g = router.graph
     w = np.asarray(state.metric.weights_ms, dtype=np.int64)
     n = g.node_count
@@ -118,7 +118,7 @@ def metric(router: Router) -> Metric:
     with _cache_lock:
         if len(_cache) > 8:
             _cache.clear()
-        _cache[key] = out
+        _cache[key] = (router, out)
     return out
 
 
