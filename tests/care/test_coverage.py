@@ -62,7 +62,7 @@ def test_weights_and_candidate(shanghai: Region, andorra: Region) -> None:
 def test_bad_input(shanghai: Region) -> None:
     router = Router(shanghai)
     sites = sites_at(router, 2, 3)
-    with pytest.raises(InputError, match="too fine for this region.*use resolution 11"):
+    with pytest.raises(InputError, match=r"too fine for this region.*use resolution 11"):
         coverage(router, sites, 30, resolution=12)
     with pytest.raises(InputError, match="between 5 and 12"):
         coverage(router, sites, 30, resolution=3)
