@@ -34,14 +34,14 @@ from scipy.sparse.csgraph import dijkstra
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _results import machine, write_section
 
-from fevermap.config import REPO_DATA_DIR
+from fevermap.config import PACKAGE_DATA_DIR, REPO_DATA_DIR
 from fevermap.errors import SnapError
 from fevermap.routing.export import to_networkx
 from fevermap.routing.region import build_region, load_region
 from fevermap.routing.router import Router
 
 PORTO = REPO_DATA_DIR.parent.parent / "shared" / "data" / "osm" / "porto.osm.pbf"
-SHANGHAI = REPO_DATA_DIR / "osm" / "shanghai_center.osm"
+SHANGHAI = PACKAGE_DATA_DIR / "osm" / "shanghai_center.osm"
 
 
 def ms(seconds: list[float]) -> tuple[float, float]:

@@ -7,7 +7,10 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-#: The repository's ``data/`` folder (the package is installed in editable mode from the repository).
+#: The package's own data (the demo OSM extract and clinic list, their provenance and licence): ships in the wheel.
+PACKAGE_DATA_DIR = Path(__file__).resolve().parent / "data"
+#: The repository's ``data/`` folder: test extracts and case data for tests, notebooks and benchmarks (only in a
+#: checkout; the product never needs it).
 REPO_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
@@ -21,8 +24,8 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="FEVERMAP_", extra="ignore")
 
-    #: Folder of bundled data (demo OSM extract, clinics, cases).
-    data_dir: Path = REPO_DATA_DIR
+    #: Folder of the bundled demo data (``osm/shanghai_center.osm``, ``clinics/shanghai_fever_clinics.csv``).
+    data_dir: Path = PACKAGE_DATA_DIR
     #: Folder where built regions (e.g. the demo region, built on first use) are cached.
     cache_dir: Path = _default_cache_dir()
     #: A point farther than this from every road is refused (metres).
@@ -60,6 +63,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = 2_000_000
     #: Country whose dialling rules apply to phone numbers written without a country code (ISO 3166 alpha-2).
     phone_region: str = "CN"
+
+    # --- house (issue 10) ---
+    #: HMAC key of the rate limiter's client hashes; None: generated on first start and kept in the database.
+    client_hash_secret: str | None = None
 
 
 def get_settings() -> Settings:

@@ -196,9 +196,9 @@ INVESTIGATOR = [
         "from fastapi.testclient import TestClient\n"
         "from fevermap.api.app import create_app\n"
         "from fevermap.access.keys import create_key\n"
-        "from fevermap.config import REPO_DATA_DIR\n"
+        "from fevermap.config import PACKAGE_DATA_DIR\n"
         "from fevermap.tracing.service import read_cases\n"
-        "cases = read_cases(REPO_DATA_DIR / 'cases' / 'shanghai2022').visits\n"
+        "cases = read_cases(PACKAGE_DATA_DIR / 'cases' / 'shanghai2022').visits\n"
         "print(len(cases), 'case address-days inside the demo region')\n"
         "day = pd.DataFrame({'id': cases.owner, 'lon': cases.lon, 'lat': cases.lat,\n"
         "                    'start': pd.to_datetime(cases.start, unit='s', utc=True),\n"
@@ -234,7 +234,7 @@ INVESTIGATOR = [
         "run = client.post('/matches/run', headers=investigator).json()\n"
         "print(run)\n"
         "ranked = client.get('/matches', headers=investigator).json()\n"
-        "pd.DataFrame(ranked['people'])[['name', 'area', 'matches', 'cases', 'overlap_min']].head()"
+        "pd.DataFrame(ranked['people'])[['rank', 'name', 'area', 'strongest', 'cases', 'total_overlap_min']].head()"
     ),
     new_code_cell(
         "assert run['people'] == 20  # the twenty who passed within 50 m for over 15 minutes\n"

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from fevermap.config import REPO_DATA_DIR
+from fevermap.config import PACKAGE_DATA_DIR, REPO_DATA_DIR
 from fevermap.db.testing import postgres_required, postgres_schema_url, postgres_unavailable_reason, sqlite_url
 from fevermap.routing.region import Region, build_region
 from fevermap.routing.router import Router
 
 SHARED = REPO_DATA_DIR.parent.parent / "shared" / "data"
 EXTRACTS = {
-    "shanghai": REPO_DATA_DIR / "osm" / "shanghai_center.osm",
+    "shanghai": PACKAGE_DATA_DIR / "osm" / "shanghai_center.osm",
     "monaco": REPO_DATA_DIR / "fixtures" / "monaco.osm.gz",
     "andorra": REPO_DATA_DIR / "fixtures" / "andorra.osm.pbf",
 }

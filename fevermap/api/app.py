@@ -16,7 +16,16 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from fevermap import __version__
-from fevermap.api import http_errors, routes_clinics, routes_map, routes_osrm, routes_routing, routes_service
+from fevermap.access.client_hash import client_hash_secret
+from fevermap.api import (
+    http_errors,
+    routes_city,
+    routes_clinics,
+    routes_map,
+    routes_osrm,
+    routes_routing,
+    routes_service,
+)
 from fevermap.api.body_limit import BodyLimitMiddleware
 from fevermap.api.routes_care import router as care_router
 from fevermap.api.traffic_sync import catch_up
@@ -68,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.registry = registry
         app.state.locator = ClinicLocator(registry, router)
         app.state.sessions = session_factory(registry.engine)
+        app.state.client_hash_secret = client_hash_secret(app.state.sessions, settings.client_hash_secret)
         catch_up(router, app.state.sessions)
         try:
             purge(app.state.sessions, settings.retention_days)
@@ -106,5 +116,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(routes_clinics.router, responses=errors)
     app.include_router(routes_service.router, responses=errors)
     app.include_router(routes_osrm.router, responses=errors)
+    app.include_router(routes_city.router, responses=errors)
     app.mount("/static", StaticFiles(directory=routes_map.STATIC_DIR), name="static")
     return app

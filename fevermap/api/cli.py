@@ -12,8 +12,9 @@ import typer
 from fevermap import __version__
 from fevermap.api.cli_common import RegionOpt, handle_errors
 from fevermap.errors import FevermapError, InputError
+from fevermap.geo.lonlat import parse_lonlat
 from fevermap.routing.region import build_region, open_region
-from fevermap.routing.router import Router, parse_lonlat
+from fevermap.routing.router import Router
 
 app = typer.Typer(
     name="fevermap",

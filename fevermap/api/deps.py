@@ -2,17 +2,22 @@
 
 The ones that only read ``app.state`` are ``async def``: FastAPI runs a plain ``def`` dependency on a worker thread,
 and that hop cost more than the lookup itself. Only :func:`get_principal` (a database read) stays on a thread.
+
+Authorisation lives here and only here: a protected endpoint takes one of the ``*Dep`` principals below, which
+checks the key's role (and binding) as a dependency. FastAPI solves dependencies before it validates the request
+body, so an anonymous caller gets 401 before anything about the body's schema.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session, sessionmaker
 
-from fevermap.access.keys import Principal, authenticate
+from fevermap.access.keys import Principal, authenticate, require
 from fevermap.clinics.locator import ClinicLocator
 from fevermap.clinics.registry import ClinicRegistry
 from fevermap.config import Settings
@@ -55,8 +60,35 @@ def get_principal(
     return authenticate(sessions, token)
 
 
+def _role(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
+    async def check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+        require(principal, *roles)
+        return principal
+
+    check.__name__ = f"require_{'_or_'.join(roles)}"
+    return check
+
+
+async def require_clinic_operator(clinic_id: str, principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    """A clinic key bound to the path's ``clinic_id`` (or an admin key)."""
+    require(principal, "clinic", clinic_id=clinic_id)
+    return principal
+
+
+async def require_staff(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    """A staff key (it reads its own area only) or an admin key."""
+    require(principal, "staff", area=principal.area)
+    return principal
+
+
 async def client_of(request: Request) -> str:
     return request.client.host if request.client else "unknown"
+
+
+async def get_client_hash_secret(request: Request) -> bytes:
+    """The rate limiter's HMAC key (loaded, or created, once in the app's lifespan)."""
+    secret: bytes = request.app.state.client_hash_secret
+    return secret
 
 
 RouterDep = Annotated[Router, Depends(get_router)]
@@ -66,3 +98,9 @@ LocatorDep = Annotated[ClinicLocator, Depends(get_locator)]
 SessionsDep = Annotated[sessionmaker[Session], Depends(get_sessions)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 ClientDep = Annotated[str, Depends(client_of)]
+ClientHashSecretDep = Annotated[bytes, Depends(get_client_hash_secret)]
+#: Principals already authorised for one role (each a dependency; see the module docstring).
+InvestigatorDep = Annotated[Principal, Depends(_role("investigator"))]
+TrafficFeedDep = Annotated[Principal, Depends(_role("traffic"))]
+ClinicOperatorDep = Annotated[Principal, Depends(require_clinic_operator)]
+StaffDep = Annotated[Principal, Depends(require_staff)]

@@ -1,10 +1,16 @@
-"""The one place where fevermap's errors become HTTP answers (and OSRM ``code`` values)."""
+"""The one place where fevermap's errors become HTTP answers (and OSRM ``code`` values).
+
+Only fevermap's own errors (:class:`fevermap.errors.FevermapError`) become 4xx/503 answers. Anything else (a plain
+``ValueError``, a database error) is a programming error: it is logged with its traceback and answered 500, so that
+tests and schemathesis find it instead of taking it for bad client input.
+"""
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
 
 from fevermap.errors import (
     AuthenticationError,
@@ -19,6 +25,8 @@ from fevermap.errors import (
     RegionError,
     SnapError,
 )
+
+logger = logging.getLogger("fevermap")
 
 #: (status, OSRM-style code) per error class, most specific first.
 ERROR_MAP: list[tuple[type[Exception], int, str]] = [
@@ -75,16 +83,12 @@ def install(app: FastAPI) -> None:
         status, code = classify(exc)
         return JSONResponse({"detail": str(exc), "code": code}, status_code=status)
 
-    @app.exception_handler(ValueError)
-    async def _value_error(_request: Request, exc: ValueError) -> JSONResponse:
-        # a value that domain code could not use: the client's input, answered as such (never a 500)
-        return JSONResponse({"detail": str(exc), "code": "InvalidValue"}, status_code=422)
-
-    @app.exception_handler(DataError)
-    async def _data_error(_request: Request, exc: DataError) -> JSONResponse:
-        # a value the database refused (a schema check should have caught it first): the client's input
-        return JSONResponse({"detail": f"a value could not be stored: {exc.orig}", "code": "InvalidValue"}, 422)
-
     @app.exception_handler(OsrmError)
     async def _osrm_error(_request: Request, exc: OsrmError) -> JSONResponse:
         return JSONResponse({"code": exc.code, "message": exc.message}, status_code=exc.status)
+
+    @app.exception_handler(Exception)
+    async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+        # not fevermap's input error: a defect, logged with its traceback (Starlette re-raises it after answering)
+        logger.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
+        return JSONResponse({"detail": "internal error", "code": "InternalError"}, status_code=500)

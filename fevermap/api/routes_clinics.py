@@ -6,13 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from fevermap.access.keys import require
-from fevermap.api.deps import LocatorDep, PrincipalDep, RegistryDep, RouterDep
+from fevermap.api.deps import ClinicOperatorDep, LocatorDep, RegistryDep, RouterDep
 from fevermap.api.json_response import JSONResponse
 from fevermap.clinics.locator import answer_json
 from fevermap.clinics.schemas import ClinicPublic, NearestAnswer, StatusResult, StatusUpdate
 from fevermap.clinics.service import parse_time
-from fevermap.routing.router import parse_lonlat
+from fevermap.geo.lonlat import parse_lonlat
 
 router = APIRouter(tags=["clinics"])
 
@@ -73,10 +72,11 @@ def get_clinic(clinic_id: str, registry: RegistryDep) -> ClinicPublic:
 
 
 @router.put("/clinics/{clinic_id}/status", response_model=StatusResult)
-def put_status(clinic_id: str, update: StatusUpdate, registry: RegistryDep, principal: PrincipalDep) -> JSONResponse:
+def put_status(
+    clinic_id: str, update: StatusUpdate, registry: RegistryDep, _operator: ClinicOperatorDep
+) -> JSONResponse:
     """Report a clinic's live status (clinic key bound to this clinic). An older observation never overwrites a
     newer one (``applied: false``); one from the future beyond the allowed clock skew is refused (409)."""
-    require(principal, "clinic", clinic_id=clinic_id)
     result = registry.update_status(clinic_id, update)  # 404 for an unknown id
     # a ready response: FastAPI would otherwise re-validate the model on another worker-thread hop
     return JSONResponse(result.model_dump(mode="json"))

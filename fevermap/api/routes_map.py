@@ -1,15 +1,18 @@
-"""The web map: the page, its vendored Leaflet, its configuration and the region's roads as an offline background."""
+"""The web page: its shell in the visitor's language, its service worker, configuration and the region's roads as an
+offline background."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, Response
+from fastapi import APIRouter, Cookie, Header, Request
+from fastapi.responses import HTMLResponse, Response
 
 from fevermap.api.deps import RouterDep, SettingsDep
+from fevermap.api.page_lang import page_language
 from fevermap.routing.export import roads_geojson
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -18,10 +21,34 @@ ATTRIBUTION = "Road data © OpenStreetMap contributors (ODbL)"
 router = APIRouter(tags=["web map"])
 
 
+#: What the service worker keeps for offline use besides the static files: the page and the data it opens with.
+OFFLINE_URLS = ["/", "/map/config", "/map/roads.geojson", "/clinics.geojson", "/clinics"]
+
+
 @router.get("/", include_in_schema=False)
-def index() -> FileResponse:
-    """The web map page."""
-    return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
+def index(router_: RouterDep, accept_language: Annotated[str | None, Header()] = None,
+          fevermap_lang: Annotated[str | None, Cookie()] = None) -> HTMLResponse:  # fmt: skip
+    """The page, in the remembered language, else the browser's, else the region's (``<html lang>`` set)."""
+    lang = page_language(accept_language, router_.region.timezone, fevermap_lang)
+    html = (STATIC_DIR / "index.html").read_text(encoding="utf-8").replace("__LANG__", lang)
+    return HTMLResponse(html, headers={"Vary": "Accept-Language, Cookie", "Cache-Control": "no-cache"})
+
+
+@router.get("/sw.js", include_in_schema=False)
+def service_worker(request: Request) -> Response:
+    """The service worker, served from the root so that it controls the whole page; its precache list names every
+    static file (new views' modules and catalogues included) and its version changes whenever one of them does."""
+    cached: bytes | None = getattr(request.app.state, "service_worker", None)
+    if cached is None:
+        files = sorted(p for p in STATIC_DIR.rglob("*") if p.is_file() and p.name != "sw.js")
+        digest = hashlib.sha256()
+        for p in files:
+            digest.update(p.relative_to(STATIC_DIR).as_posix().encode() + b"\0" + p.read_bytes())
+        urls = OFFLINE_URLS + ["/static/" + p.relative_to(STATIC_DIR).as_posix() for p in files]
+        text = (STATIC_DIR / "sw.js").read_text(encoding="utf-8")
+        text = text.replace("__VERSION__", digest.hexdigest()[:16]).replace("__PRECACHE__", json.dumps(urls))
+        cached = request.app.state.service_worker = text.encode()
+    return Response(cached, media_type="text/javascript", headers={"Cache-Control": "no-cache"})
 
 
 @router.get("/map/config")

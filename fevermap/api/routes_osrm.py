@@ -22,6 +22,7 @@ from fevermap.api.http_errors import OsrmError, classify
 from fevermap.api.json_response import JSONResponse
 from fevermap.errors import FevermapError
 from fevermap.geo import polyline
+from fevermap.geo.lonlat import check_lonlat
 from fevermap.routing.matrix import route_via, table
 from fevermap.routing.router import Route, Router
 from fevermap.routing.snapping import Snap
@@ -51,8 +52,10 @@ def parse_coordinates(text: str, limit: int) -> list[tuple[float, float]]:
     if len(coords) > limit:
         raise OsrmError("TooBig", f"{len(coords)} coordinates: at most {limit} are allowed in one request")
     for lon, lat in coords:
-        if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
-            raise OsrmError("InvalidValue", f"coordinate {lon},{lat} is out of range (lon -180..180, lat -90..90)")
+        try:
+            check_lonlat(lon, lat)
+        except FevermapError as exc:
+            raise OsrmError("InvalidValue", f"coordinate {lon},{lat}: {exc}") from None
     return coords
 
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from fevermap import __version__
 from fevermap.api.deps import RouterDep
 from fevermap.api.json_response import JSONResponse
-from fevermap.routing.router import parse_lonlat
+from fevermap.geo.lonlat import parse_lonlat
 
 router = APIRouter(tags=["routing"])
 

@@ -1,4 +1,4 @@
-"""The bundled demo clinics: the real Shanghai fever-clinic list (``data/clinics/``), imported on first use."""
+"""The bundled demo clinics: the real Shanghai fever-clinic list (package data), imported on first use."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ DEMO_CLINICS = Path("clinics") / "shanghai_fever_clinics.csv"
 DEMO_SOURCE = (
     "Shanghai Health Commission fever-clinic list 2020-01-22 (cn_fever_clinics_20200211.json, "
     "github hhui64/wuhan2020map, MIT), enriched from cited public pages: see extra.coord_source, "
-    "extra.phone_source, extra.notes and data/clinics/PROVENANCE.md"
+    "extra.phone_source, extra.notes and fevermap/data/clinics/PROVENANCE.md"
 )
 
 

@@ -26,10 +26,11 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 
 from fevermap.clinics.phones import normalise_phones
-from fevermap.clinics.registry import ClinicRegistry, check_in_bbox, stable_clinic_id
+from fevermap.clinics.registry import ClinicRegistry, stable_clinic_id
 from fevermap.clinics.schemas import ClinicCreate, ImportReport, SkippedRow
 from fevermap.errors import FevermapError, InputError
 from fevermap.geo.gcj02 import gcj02_to_wgs84
+from fevermap.geo.lonlat import check_in_bbox, check_lonlat
 
 _DATUMS = {
     "wgs84": "WGS-84",
@@ -202,8 +203,7 @@ def row_to_clinic(row: RawRow, *, file_datum: str, phone_region: str) -> ClinicC
         lon, lat = _float(f.get("lon"), "lon"), _float(f.get("lat"), "lat")
     if lon is None or lat is None:
         raise InputError("no usable location (lon/lat empty); not placed")
-    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise InputError(f"lon={lon}, lat={lat} out of range (lon -180..180, lat -90..90; lon comes first)")
+    check_lonlat(lon, lat)
     datum = parse_datum(f.get("datum"), default=file_datum)
     if datum == "GCJ-02":
         wlon, wlat = gcj02_to_wgs84(lon, lat)

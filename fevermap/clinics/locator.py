@@ -35,10 +35,11 @@ import numpy.typing as npt
 from fevermap.clinics.geodesy import haversine_m
 from fevermap.clinics.hours import is_open
 from fevermap.clinics.phones import display_phone, tel_uri
-from fevermap.clinics.registry import ClinicRecord, ClinicRegistry, check_in_bbox
+from fevermap.clinics.registry import ClinicRecord, ClinicRegistry
 from fevermap.clinics.schemas import NearestAnswer, NearestClinic
 from fevermap.clinics.status import StatusRecord, local_iso, status_view
 from fevermap.errors import InputError, NoRouteError, SnapError
+from fevermap.geo.lonlat import check_in_bbox
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]

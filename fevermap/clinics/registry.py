@@ -25,7 +25,8 @@ from fevermap.clinics.status import StatusRecord, status_view
 from fevermap.config import Settings, get_settings
 from fevermap.db import open_database, session_factory, transaction
 from fevermap.db.models import Clinic, ClinicStatus, RegistryRevision
-from fevermap.errors import CoordinateError, FutureObservationError, InputError, NotFoundError
+from fevermap.errors import FutureObservationError, InputError, NotFoundError
+from fevermap.geo.lonlat import check_in_bbox
 
 _STATUS_TABLE = cast(Table, ClinicStatus.__table__)
 _REVISION_TABLE = cast(Table, RegistryRevision.__table__)
@@ -429,19 +430,6 @@ class ClinicRegistry:
     def list(self, region: str | None = None, *, now: datetime | None = None) -> list[ClinicPublic]:
         """Public views of all clinics (of ``region`` if given), ordered by id."""
         return [self.public(r, now=now) for r in self.records(region)]
-
-
-def check_in_bbox(lon: float, lat: float, bbox: tuple[float, float, float, float], *, what: str = "point") -> None:
-    """Raise :class:`CoordinateError` unless ``(lon, lat)`` lies in ``bbox`` (lon_min, lat_min, lon_max, lat_max)."""
-    lon_min, lat_min, lon_max, lat_max = bbox
-    if not (lon_min <= lon <= lon_max and lat_min <= lat <= lat_max):
-        hint = ""
-        if lon_min <= lat <= lon_max and lat_min <= lon <= lat_max:
-            hint = " (it looks like lat,lon: give lon,lat)"
-        raise CoordinateError(
-            f"{what} at lon={lon:.6f}, lat={lat:.6f} is outside the region "
-            f"(lon {lon_min:.4f}..{lon_max:.4f}, lat {lat_min:.4f}..{lat_max:.4f}){hint}"
-        )
 
 
 def ids_of(records: Iterable[ClinicRecord]) -> list[str]:

@@ -20,8 +20,9 @@ from fevermap.clinics.schemas import StatusUpdate
 from fevermap.clinics.simulator import simulate_statuses
 from fevermap.config import Settings, get_settings
 from fevermap.errors import InputError
+from fevermap.geo.lonlat import parse_lonlat
 from fevermap.routing.region import Region, open_region
-from fevermap.routing.router import Router, parse_lonlat
+from fevermap.routing.router import Router
 
 
 def parse_time(text: str | None, tz: str) -> datetime | None:

@@ -1,4 +1,5 @@
-"""ORM models of the HTTP service: API keys, the audit log, declarations, case tracks, matches, traffic versions.
+"""ORM models of the HTTP service: API keys, the audit log, declarations, case tracks, matches, traffic versions,
+service secrets.
 
 Personal data (declarations, matches) is kept for a retention period and purged by ``fevermap purge`` and by the
 service's scheduled task. Keys are stored as SHA-256 hashes of their secrets, never in clear.
@@ -61,7 +62,8 @@ class DeclarationRow(Base):
     phone: Mapped[str] = mapped_column(String(40))
     address: Mapped[str] = mapped_column(Text, default="")
     form: Mapped[dict[str, Any]] = mapped_column(JSON)
-    #: SHA-256 of the client address, for per-client rate limiting without keeping the address.
+    #: HMAC-SHA-256 of the client address under the installation's secret (:mod:`fevermap.access.client_hash`), for
+    #: per-client rate limiting without keeping the address.
     client_hash: Mapped[str] = mapped_column(String(64), index=True)
 
 
@@ -117,3 +119,13 @@ class TrafficVersion(Base):
     by: Mapped[str] = mapped_column(String(32))
     rows: Mapped[int] = mapped_column(Integer)
     csv: Mapped[str] = mapped_column(Text)
+
+
+class ServiceSecret(Base):
+    """A secret generated on first start and shared by every worker (e.g. the rate limiter's HMAC key), hex."""
+
+    __tablename__ = "service_secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,4 +1,4 @@
-"""Geodesic distances and coordinate checks on the WGS-84 ellipsoid.
+"""Geodesic distances and destinations on the WGS-84 ellipsoid.
 
 Every function takes ``(lon, lat)`` in degrees, in that order, and is vectorised over numpy arrays. Distances are
 metres along the geodesic (Karney's algorithm, as implemented by ``pyproj.Geod``), the reference against which any
@@ -15,7 +15,6 @@ from pyproj import Geod
 WGS84 = Geod(ellps="WGS84")
 
 FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
 
 
 def geodesic_distance_m(
@@ -79,25 +78,3 @@ def destination(
         return np.zeros(a.shape), np.zeros(a.shape)
     lon2, lat2, _ = WGS84.fwd(np.ravel(a), np.ravel(b), np.ravel(c), np.ravel(d))
     return np.asarray(lon2, dtype=np.float64).reshape(a.shape), np.asarray(lat2, dtype=np.float64).reshape(a.shape)
-
-
-def invalid_lonlat(lon: npt.ArrayLike, lat: npt.ArrayLike) -> BoolArray:
-    """Which ``(lon, lat)`` pairs are unusable: not finite, ``lon`` outside [-180, 180] or ``lat`` outside [-90, 90]."""
-    lo = np.asarray(lon, dtype=np.float64)
-    la = np.asarray(lat, dtype=np.float64)
-    with np.errstate(invalid="ignore"):
-        ok = np.isfinite(lo) & np.isfinite(la) & (np.abs(lo) <= 180.0) & (np.abs(la) <= 90.0)
-    return np.asarray(~ok)
-
-
-def describe_bad_lonlat(lon: float, lat: float) -> str:
-    """A message saying what is wrong with one ``(lon, lat)`` pair (degrees), and how to fix it."""
-    if not (np.isfinite(lon) and np.isfinite(lat)):
-        return f"coordinates ({lon}, {lat}) are not numbers"
-    if abs(lat) > 90.0 and abs(lon) <= 90.0:
-        return f"latitude {lat} is out of range [-90, 90]; are lon and lat swapped? fevermap expects (lon, lat)"
-    if abs(lat) > 90.0:
-        return f"latitude {lat} is out of range [-90, 90]"
-    if abs(lon) > 180.0:
-        return f"longitude {lon} is out of range [-180, 180]"
-    return f"coordinates ({lon}, {lat}) are valid"

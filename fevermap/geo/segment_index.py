@@ -110,8 +110,11 @@ class SegmentIndex:
         -------
         (segment, t, distance) or None
             ``t`` in [0, 1] is the position of the nearest point along the segment; None if no segment is within
-            ``max_distance``. Among exactly equidistant segments the lowest-numbered examined one wins.
+            ``max_distance``, or for a non-finite point (a projection far from its centre may answer ``inf``).
+            Among exactly equidistant segments the lowest-numbered examined one wins.
         """
+        if not (math.isfinite(x) and math.isfinite(y)):
+            return None
         c = self.cell_m
         i = math.floor((x - self._x0) / c)
         j = math.floor((y - self._y0) / c)
@@ -136,5 +139,10 @@ class SegmentIndex:
         return best
 
     def distance_to_nearest(self, x: float, y: float) -> float:
-        """Distance in metres from ``(x, y)`` to the nearest segment, with no limit (brute force; error paths)."""
+        """Distance in metres from ``(x, y)`` to the nearest segment, with no limit (brute force; error paths).
+
+        ``inf`` for a non-finite point.
+        """
+        if not (math.isfinite(x) and math.isfinite(y)):
+            return math.inf
         return self._closest(np.arange(len(self)), x, y)[2]

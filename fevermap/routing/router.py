@@ -393,14 +393,3 @@ class Router:
 def ceil_ms(ms: float) -> float:
     """Round a partial time up to whole ms, as edge weights are (``inf`` stays ``inf``)."""
     return float(math.ceil(ms - 1e-9)) if math.isfinite(ms) else ms
-
-
-def parse_lonlat(text: str, what: str = "point") -> tuple[float, float]:
-    """Parse ``"LON,LAT"`` into a ``(lon, lat)`` float pair, with a message saying what to fix."""
-    parts = text.split(",")
-    if len(parts) != 2:
-        raise InputError(f"{what} {text!r} must be LON,LAT (two numbers separated by a comma)")
-    try:
-        return float(parts[0]), float(parts[1])
-    except ValueError:
-        raise InputError(f"{what} {text!r} must be LON,LAT (two numbers separated by a comma)") from None

@@ -7,7 +7,6 @@ of the centre). A two-way road is indexed once and answers for both directed edg
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,8 +14,13 @@ import numpy.typing as npt
 from pyproj import Transformer
 
 from fevermap.errors import CoordinateError, SnapError
+from fevermap.geo.geodesy import geodesic_distance_m
+from fevermap.geo.lonlat import check_lonlat
 from fevermap.geo.segment_index import SegmentIndex
 from fevermap.routing.build import RoadGraph
+
+#: Error messages name the projected distance below this (metres), the geodesic one to the nearest vertex beyond it.
+_PROJECTED_UP_TO_M = 100_000.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,17 +48,6 @@ class Snap:
     distance_m: float
     positions: tuple[EdgePosition, ...]
     name: str = ""
-
-
-def check_lonlat(lon: float, lat: float) -> None:
-    """Raise :class:`CoordinateError` for a non-finite or out-of-range ``(lon, lat)``, hinting at swapped order."""
-    if not (math.isfinite(lon) and math.isfinite(lat)):
-        raise CoordinateError(f"coordinate ({lon}, {lat}) is not a finite number pair; give lon,lat in degrees")
-    if not -90.0 <= lat <= 90.0:
-        hint = " (did you swap them? fevermap takes lon,lat)" if -90.0 <= lon <= 90.0 else ""
-        raise CoordinateError(f"latitude {lat} is out of range [-90, 90]{hint}")
-    if not -180.0 <= lon <= 180.0:
-        raise CoordinateError(f"longitude {lon} is out of range [-180, 180]")
 
 
 class EdgeIndex:
@@ -178,6 +171,11 @@ class EdgeIndex:
         inside = b[0] <= lon <= b[2] and b[1] <= lat <= b[3]
         where = "" if inside else f" and outside the region (lon {b[0]:.4f}..{b[2]:.4f}, lat {b[1]:.4f}..{b[3]:.4f})"
         nearest = self._grid.distance_to_nearest(x, y)
+        if (
+            not nearest < _PROJECTED_UP_TO_M
+        ):  # far from the projection's centre (or inf): geodesic to the nearest vertex
+            c = self.graph.coords
+            nearest = float(geodesic_distance_m(lon, lat, c[:, 0], c[:, 1]).min())
         return (
             f"point ({lon}, {lat}) is {nearest:,.0f} m from the nearest road{where}; the limit is "
             f"{self.max_distance_m:,.0f} m: give a point on or near a road"

@@ -15,7 +15,7 @@ import pandas as pd
 
 from fevermap.errors import BadRecordsError, RecordError
 from fevermap.geo.gcj02 import gcj02_to_wgs84
-from fevermap.geo.geodesy import describe_bad_lonlat, invalid_lonlat
+from fevermap.geo.lonlat import describe_bad_lonlat, invalid_lonlat
 from fevermap.tracing.models import Declaration, TransportLeg, Visits
 
 Datum = Literal["wgs84", "gcj02"]

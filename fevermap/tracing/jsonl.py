@@ -36,11 +36,11 @@ def _json_column(series: pd.Series) -> pa.Array:
     if series.dtype == object:
         first = next((v for v in series if v is not None), None)
         if isinstance(first, dict | list | tuple | np.ndarray):  # nested values: keep their own keys and order
-            return pa.array([json.dumps(_plain(v), ensure_ascii=False) for v in series], type=pa.string())
+            return pa.array([json.dumps(plain_value(v), ensure_ascii=False) for v in series], type=pa.string())
     try:
         arr = pa.array(series, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return pa.array([json.dumps(_plain(v), ensure_ascii=False) for v in series], type=pa.string())
+        return pa.array([json.dumps(plain_value(v), ensure_ascii=False) for v in series], type=pa.string())
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     t = arr.type
@@ -55,14 +55,17 @@ def _json_column(series: pd.Series) -> pa.Array:
     if pa.types.is_floating(t):
         finite = pc.fill_null(pc.is_finite(arr), False)
         return pc.if_else(finite, pc.cast(arr, pa.string()), "null")
-    return pa.array([json.dumps(_plain(v), ensure_ascii=False) for v in arr.to_pylist()], type=pa.string())
+    return pa.array([json.dumps(plain_value(v), ensure_ascii=False) for v in arr.to_pylist()], type=pa.string())
 
 
-def _plain(v: Any) -> Any:
+def plain_value(v: Any) -> Any:
+    """A cell as plain JSON-ready Python: numpy scalars and arrays as Python, NaN, inf and ``pd.NA`` as None."""
+    if v is pd.NA:
+        return None
     if isinstance(v, np.generic):
         return v.item()
     if isinstance(v, np.ndarray):
-        return [_plain(x) for x in v.tolist()]
+        return [plain_value(x) for x in v.tolist()]
     if isinstance(v, float) and not np.isfinite(v):
         return None
     return v

@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fevermap.tracing.jsonl import plain_value
 from fevermap.tracing.legs import LegMatch
 from fevermap.tracing.models import DEFAULT_TZ, Declaration, Matches, MatchRule, Visits
 
@@ -24,6 +25,8 @@ from fevermap.tracing.models import DEFAULT_TZ, Declaration, Matches, MatchRule,
 LEVELS = {"seat-near": 4, "same-carriage": 3, "place-overlap": 2, "same-vehicle": 1}
 #: A temperature at or above this (degrees Celsius) is flagged as fever in the summary.
 FEVER_C = 37.3
+#: The columns of the match records that :func:`summarise` ranks by (transport records need the first four).
+SUMMARY_INPUT = ["declarant_id", "case_id", "level", "rule", "overlap_min", "distance_m"]
 
 
 def iso_utc(seconds: npt.ArrayLike) -> npt.NDArray[np.str_]:
@@ -132,6 +135,11 @@ def leg_frame(leg_matches: list[LegMatch]) -> pd.DataFrame:
     cols = ["type", "declarant_id", "case_id", "kind", "number", "date", "level", "declarant_seat", "case_seat",
             "case_record", "rule"]  # fmt: skip
     return pd.DataFrame(rows, columns=cols)
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of a match or summary frame as JSON-ready dicts (numpy scalars as Python, NaN as None)."""
+    return [{k: plain_value(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
 def summarise(

@@ -19,7 +19,7 @@ from fevermap.tracing.engine import ProximityIndex
 from fevermap.tracing.legs import match_legs
 from fevermap.tracing.models import DEFAULT_TZ, Matches, MatchRule, TransportLeg, Visits
 from fevermap.tracing.readers import iter_csv, read_tracks
-from fevermap.tracing.results import iso_local, leg_frame, match_frame, summarise
+from fevermap.tracing.results import SUMMARY_INPUT, iso_local, leg_frame, match_frame, summarise
 from fevermap.tracing.shanghai2022 import read_shanghai2022
 from fevermap.tracing.synth import synth_case_visits, synth_itineraries
 
@@ -33,9 +33,6 @@ class TraceReport:
     summary: pd.DataFrame
     errors: list[RecordError] = field(default_factory=list)
     stats: dict[str, float | int] = field(default_factory=dict)
-
-
-_SUMMARY_COLS = ["declarant_id", "case_id", "level", "rule", "overlap_min", "distance_m"]
 
 
 class TraceRun:
@@ -82,11 +79,11 @@ class TraceRun:
             frame = match_frame(m, chunk.visits, self.visits, self.rule, tz=self.tz)
             n_matches += len(frame)
             if self.with_summary:
-                keep.append(frame[_SUMMARY_COLS])
+                keep.append(frame[SUMMARY_INPUT])
             yield frame
         self.transport = leg_frame(match_legs(decl_legs, self.case_legs))
         if self.with_summary:
-            empty = match_frame(Matches.empty(), Visits.empty(), self.visits, self.rule)[_SUMMARY_COLS]
+            empty = match_frame(Matches.empty(), Visits.empty(), self.visits, self.rule)[SUMMARY_INPUT]
             prox = pd.concat(keep, ignore_index=True) if keep else empty
             self.summary = summarise(prox, self.transport, declarations)
         self.stats = {

@@ -3,6 +3,8 @@ traffic across workers, and bad input answered with 4xx."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -104,7 +106,7 @@ def test_staff_see_only_their_area_and_no_itineraries(service: Service) -> None:
     assert "stops" not in str(a) and "121.47" not in str(a)
     assert person["to_verify"] and "market" in person["to_verify"][0]
     full = c.get("/matches", headers=service.h("investigator")).json()
-    assert {m["declaration_id"] for m in full["matches"]} == set(ids.values())
+    assert {m["declarant_id"] for m in full["matches"]} == set(ids.values())
     assert all(m["distance_m"] <= 50 and m["overlap_min"] >= 15 for m in full["matches"])
 
 
@@ -221,3 +223,29 @@ def test_body_size_and_list_caps(service: Service) -> None:
     assert r.status_code == 413
     too_many = [{"id": f"c{i}", "visits": []} for i in range(1001)]
     assert c.post("/case-tracks", json=too_many, headers=service.h("investigator")).status_code == 422
+
+
+def test_anonymous_writes_are_refused_before_the_body_is_validated(service: Service) -> None:
+    # a malformed body without a key: 401, and nothing about the body's schema
+    cid = service.clinic_ids[0]
+    for method, path, body in [
+        ("PUT", f"/clinics/{cid}/status", {"slots": 3}),  # no observed_at
+        ("POST", "/case-tracks", [{"visits": "nonsense"}]),
+        ("POST", "/matches/run?radius_m=-5", None),
+    ]:
+        r = service.client.request(method, path, json=body)
+        assert r.status_code == 401, (path, r.status_code, r.text)
+        assert "observed_at" not in r.text and "visits" not in r.text and "radius" not in r.text
+    # with the wrong key: 403, again before the body
+    r = service.client.put(f"/clinics/{cid}/status", json={"slots": 3}, headers=service.h("clinic_other"))
+    assert r.status_code == 403 and "observed_at" not in r.text
+
+
+def test_rate_limiter_keeps_only_a_keyed_hash_of_the_client(service: Service) -> None:
+    assert service.client.post("/declarations", json=_declaration("Ann", "Area A")).status_code == 201
+    with service.client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        stored = session.execute(text("SELECT client_hash FROM declarations")).scalar_one()
+        secret = session.execute(text("SELECT value FROM service_secrets WHERE name = 'client_hash'")).scalar_one()
+    host = "testclient"  # the address the test client reports
+    assert stored != hashlib.sha256(host.encode()).hexdigest()  # an unsalted hash is reversible by enumeration
+    assert stored == hmac.new(bytes.fromhex(secret), host.encode(), hashlib.sha256).hexdigest()

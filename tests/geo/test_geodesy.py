@@ -1,11 +1,11 @@
-"""Geodesic distances, destinations and coordinate checks (fevermap.geo.geodesy)."""
+"""Geodesic distances, and destinations (fevermap.geo.geodesy)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from fevermap.geo.geodesy import describe_bad_lonlat, destination, geodesic_distance_m, invalid_lonlat
+from fevermap.geo.geodesy import destination, geodesic_distance_m
 
 
 def test_one_degree_of_latitude_at_the_equator_is_the_known_meridian_arc() -> None:
@@ -28,11 +28,3 @@ def test_distance_is_symmetric_and_vectorised() -> None:
 def test_destination_round_trips_through_distance() -> None:
     lon, lat = destination(121.47, 31.23, [0.0, 90.0, 200.0], [50.0, 49.999, 1234.5])
     np.testing.assert_allclose(geodesic_distance_m(121.47, 31.23, lon, lat), [50.0, 49.999, 1234.5], atol=1e-8)
-
-
-def test_invalid_coordinates_are_flagged_with_a_reason() -> None:
-    bad = invalid_lonlat([121.0, 200.0, 31.2, np.nan], [31.0, 31.0, 121.4, 0.0])
-    assert bad.tolist() == [False, True, True, True]
-    assert "swapped" in describe_bad_lonlat(31.2, 121.4)
-    assert "longitude 200.0" in describe_bad_lonlat(200.0, 31.0)
-    assert "not numbers" in describe_bad_lonlat(float("nan"), 0.0)

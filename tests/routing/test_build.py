@@ -27,7 +27,7 @@ from pyproj import Geod
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from fevermap.config import REPO_DATA_DIR
+from fevermap.config import PACKAGE_DATA_DIR, REPO_DATA_DIR
 from fevermap.errors import FevermapError, InputError, RegionError
 from fevermap.routing import region as region_mod
 from fevermap.routing._osm import read_drivable_ways
@@ -37,7 +37,7 @@ from fevermap.routing.speeds import HIGHWAY_DEFAULT_KPH
 
 GEOD = Geod(ellps="WGS84")
 SOURCES = {
-    "shanghai": REPO_DATA_DIR / "osm" / "shanghai_center.osm",
+    "shanghai": PACKAGE_DATA_DIR / "osm" / "shanghai_center.osm",
     "monaco": REPO_DATA_DIR / "fixtures" / "monaco.osm.gz",
     "andorra": REPO_DATA_DIR / "fixtures" / "andorra.osm.pbf",
 }

@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
-from fevermap.errors import CoordinateError, InputError, NoRouteError, SnapError
+from fevermap.errors import CoordinateError, NoRouteError, SnapError
 from fevermap.routing.export import to_networkx
 from fevermap.routing.region import Region
-from fevermap.routing.router import Router, parse_lonlat
+from fevermap.routing.router import Router
 
 GEOD = Geod(ellps="WGS84")
 
@@ -164,12 +164,6 @@ def test_snap_limit_is_configurable(shanghai: Region) -> None:
         assert "the limit is 1 m" in str(exc)
     loose = Router(shanghai, max_snap_distance_m=5000.0)
     assert loose.snap(*near_river).distance_m < 5000.0
-
-
-def test_parse_lonlat() -> None:
-    assert parse_lonlat("121.5,31.2") == (121.5, 31.2)
-    with pytest.raises(InputError, match="LON,LAT"):
-        parse_lonlat("121.5;31.2")
 
 
 def test_no_route_when_closed_off(monaco: Region) -> None:

@@ -9,7 +9,7 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from fevermap.api.cli_trace import trace_app
-from fevermap.config import REPO_DATA_DIR
+from fevermap.config import PACKAGE_DATA_DIR
 from fevermap.geo.geodesy import destination
 from fevermap.tracing.service import trace_match
 from fevermap.tracing.shanghai2022 import read_shanghai2022
@@ -82,7 +82,7 @@ def test_bad_records_are_reported_and_others_kept(tmp_path: Path) -> None:
 
 def test_demo_cases_and_transport_legs(tmp_path: Path) -> None:
     # A resident 20 m from a real case address (Shanghai 2022), 09:00-11:00 local on the announced day.
-    visits = read_shanghai2022(REPO_DATA_DIR / "cases" / "shanghai2022").visits
+    visits = read_shanghai2022(PACKAGE_DATA_DIR / "cases" / "shanghai2022").visits
     lon, lat = destination(visits.lon[100], visits.lat[100], 45.0, 20.0)
     day = to_iso(int(visits.start[100]), "Asia/Shanghai")[:10]
     decl = {"declarations": [{
@@ -93,8 +93,8 @@ def test_demo_cases_and_transport_legs(tmp_path: Path) -> None:
     }]}  # fmt: skip
     path = tmp_path / "decl.json"
     path.write_text(json.dumps(decl))
-    res = runner.invoke(trace_app, ["match", "--cases", str(REPO_DATA_DIR / "cases" / "shanghai2022"),
-                                    "--cases", str(REPO_DATA_DIR / "cases" / "wuhan2020_travel.json"),
+    res = runner.invoke(trace_app, ["match", "--cases", str(PACKAGE_DATA_DIR / "cases" / "shanghai2022"),
+                                    "--cases", str(PACKAGE_DATA_DIR / "cases" / "wuhan2020_travel.json"),
                                     "--itineraries", str(path)])  # fmt: skip
     assert res.exit_code == 0, res.stderr
     out = [json.loads(x) for x in res.stdout.splitlines()]

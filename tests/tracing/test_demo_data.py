@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from fevermap.config import REPO_DATA_DIR
+from fevermap.config import PACKAGE_DATA_DIR
 from fevermap.geo.geodesy import geodesic_distance_m
 from fevermap.tracing.legs import match_legs, parse_wuhan2020
 from fevermap.tracing.models import TransportLeg
 from fevermap.tracing.shanghai2022 import read_shanghai2022
 
-CASES = REPO_DATA_DIR / "cases"
+CASES = PACKAGE_DATA_DIR / "cases"
 BBOX = (121.4092739, 31.1800933, 121.5407444, 31.278327)
 
 

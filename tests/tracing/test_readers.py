@@ -38,7 +38,7 @@ def test_csv_keeps_good_rows_and_names_each_bad_one(tmp_path: Path) -> None:
     assert "end is before start" in msgs["cases.csv:line 5"]
     assert "no UTC offset" in msgs["cases.csv:line 6"]
     assert "id is missing" in msgs["cases.csv:line 7"]
-    assert "swapped" in msgs["cases.csv:line 8"] and "radius_m" in msgs["cases.csv:line 8"]
+    assert "did you swap them" in msgs["cases.csv:line 8"] and "radius_m" in msgs["cases.csv:line 8"]
     with pytest.raises(BadRecordsError, match="5 bad records"):
         res.raise_if_errors()
 

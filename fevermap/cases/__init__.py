@@ -1,0 +1,1 @@
+"""Announced case counts by day and district (public, aggregate, no personal data)."""
