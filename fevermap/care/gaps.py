@@ -16,8 +16,8 @@ from fevermap.care import reach
 from fevermap.care.coverage import Cells, cell_times, cells_of, check_resolution
 from fevermap.care.demand import case_points
 from fevermap.care.sites import Site
-from fevermap.clinics.registry import check_in_bbox
 from fevermap.errors import InputError
+from fevermap.geo.lonlat import check_in_bbox
 from fevermap.routing.router import Router
 
 FloatArray = npt.NDArray[np.float64]

@@ -20,8 +20,8 @@ import numpy.typing as npt
 
 from fevermap.care import raster, reach
 from fevermap.care.samples import Samples, node_xy, region_projection, samples_of, spacing_for
-from fevermap.clinics.registry import check_in_bbox
 from fevermap.errors import InputError
+from fevermap.geo.lonlat import check_in_bbox
 from fevermap.routing.router import Router
 from fevermap.routing.snapping import Snap
 

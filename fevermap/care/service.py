@@ -10,9 +10,9 @@ from fevermap.care.gaps import DEFAULT_RESOLUTION, coverage
 from fevermap.care.isochrone import isochrone, parse_minutes
 from fevermap.care.sites import clinic_sites
 from fevermap.clinics.locator import ClinicLocator
-from fevermap.clinics.registry import check_in_bbox
 from fevermap.clinics.service import parse_time
-from fevermap.routing.router import Router, parse_lonlat
+from fevermap.geo.lonlat import check_in_bbox, parse_lonlat
+from fevermap.routing.router import Router
 
 
 @dataclass(frozen=True)
