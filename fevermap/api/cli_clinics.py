@@ -64,6 +64,9 @@ def nearest_cmd(
         Path | None,
         typer.Option("--traffic", help="OSRM segment-speed CSV: from_osm_node_id,to_osm_node_id,speed_kmh[,rate]."),
     ] = None,
+    rank: Annotated[
+        str, typer.Option("--rank", help="drive (default) or time_to_care: drive + expected wait at the clinic.")
+    ] = "drive",
 ) -> None:
     """Nearest clinics by driving time, JSON ordered by ETA (the first with its route)."""
     _emit(
@@ -77,6 +80,7 @@ def nearest_cmd(
             strict=strict,
             time=time,
             traffic=traffic,
+            rank=rank,
         )
     )
 

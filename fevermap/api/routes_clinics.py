@@ -11,6 +11,7 @@ from fevermap.api.json_response import JSONResponse
 from fevermap.clinics.locator import answer_json
 from fevermap.clinics.schemas import ClinicPublic, NearestAnswer, StatusResult, StatusUpdate
 from fevermap.clinics.service import parse_time
+from fevermap.clinics.time_to_care import Rank
 from fevermap.geo.lonlat import parse_lonlat
 
 router = APIRouter(tags=["clinics"])
@@ -27,11 +28,12 @@ def nearest(
     with_slots: bool = False,
     strict: bool = False,
     time: Annotated[str | None, Query(description="ISO 8601 query time (default now); no offset: region time")] = None,
+    rank: Annotated[Rank, Query(description="drive: by driving time; time_to_care: drive + expected wait")] = "drive",
 ) -> JSONResponse:
     """The nearest clinics by driving time in current traffic, filtered; ``call_first`` answers lead with the phone."""
     lon, lat = parse_lonlat(at, "at")
     answer = locator.nearest(lon, lat, limit=limit, night=night, open_now=open_now, with_slots=with_slots,
-                             strict=strict, at=parse_time(time, router_.region.timezone))  # fmt: skip
+                             strict=strict, at=parse_time(time, router_.region.timezone), rank_by=rank)  # fmt: skip
     return JSONResponse(answer_json(answer))
 
 
