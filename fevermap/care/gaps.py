@@ -97,6 +97,7 @@ class Coverage:
                     "h3": cell,
                     "minutes": round(float(t) / 60.0, 2) if math.isfinite(t) else None,
                     "clinic_id": self.sites[c].id if c >= 0 else None,
+                    "clinic_name": self.sites[c].name if c >= 0 else None,
                     "weight": round(float(self.weight[i]), 1),
                     "gap": bool(gap[i]),
                 },

@@ -91,7 +91,7 @@ async function loadCoverage() {
       onEachFeature: (f, layer) => {
         const p = f.properties;
         layer.bindTooltip(p.minutes === null ? t("cell_tip_none", { weight: p.weight })
-          : t("cell_tip", { minutes: p.minutes, clinic: p.clinic_id, weight: p.weight }));
+          : t("cell_tip", { minutes: p.minutes, clinic: p.clinic_name, weight: p.weight }));
         layer.on("click", (e) => whatIf(e.latlng));
       },
     }).addTo(planner.map);
@@ -106,8 +106,33 @@ async function loadCoverage() {
   }
 }
 
+async function timeToCare(at) {
+  const list = document.getElementById("care");
+  try {
+    const q = new URLSearchParams({ at, limit: "3", rank: "time_to_care" });
+    for (const id of ["with-slots", "open-now", "night"]) {
+      if (document.getElementById(id).checked) q.set(id.replace("-", "_"), "true");
+    }
+    const body = await getJSON("/clinics/nearest?" + q.toString());
+    list.replaceChildren(...body.clinics.map((c) => {
+      const li = document.createElement("li");
+      li.className = "care-row";
+      li.dataset.id = c.id;
+      li.textContent = t("care_row", {
+        name: c.name, drive: c.eta_min,
+        wait: c.wait_min === null ? t("wait_unknown") : t("wait_min", { minutes: c.wait_min }),
+        total: c.time_to_care_min === null ? t("total_unknown") : t("total_min", { minutes: c.time_to_care_min }),
+      });
+      return li;
+    }));
+  } catch (err) {
+    list.replaceChildren(Object.assign(document.createElement("li"), { textContent: t("error", { message: err.message }) }));
+  }
+}
+
 async function whatIf(latlng) {
   const at = latlng.lng.toFixed(6) + "," + latlng.lat.toFixed(6);
+  const care = timeToCare(at);
   if (planner.marker) planner.marker.remove();
   planner.marker = L.circleMarker(latlng, { radius: 8, color: "#06c", weight: 3, fillOpacity: 0.8 })
     .addTo(planner.map);
@@ -122,9 +147,11 @@ async function whatIf(latlng) {
     out.textContent = t("candidate_result", { cells: c.cells_covered, minutes: body.summary.minutes,
                                               weight: c.gap_weight_removed, share });
     out.classList.remove("muted");
+    await care;
     document.body.dataset.state = "candidate";
   } catch (err) {
     out.textContent = t("error", { message: err.message });
+    await care;
     document.body.dataset.state = "error";
   }
 }
