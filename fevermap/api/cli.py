@@ -166,7 +166,11 @@ def serve(
         if region is None:
             ensure_demo_clinics(registry, loaded)
     typer.echo(f"fevermap {__version__} on http://{host}:{port}/ (docs: /docs); © OpenStreetMap contributors", err=True)
-    uvicorn.run("fevermap.api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level=log_level)
+    # uvicorn (>= 0.30) kills a worker that does not answer its health ping within timeout_worker_healthcheck
+    # (default 5 s); a worker loading its regions (CCH construction holds the GIL) can take longer on a busy
+    # machine or with many regions, and would then be killed and restarted for ever.
+    uvicorn.run("fevermap.api.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level=log_level, timeout_worker_healthcheck=120)  # fmt: skip
 
 
 keys_app = typer.Typer(

@@ -52,6 +52,7 @@ class Server:
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
+        self.kill()  # never leave a server (and its re-spawned workers) running behind a failed test
         raise RuntimeError("fevermap serve did not become healthy in 120 s")
 
     def kill(self) -> None:
