@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-#: The package's own data (the demo OSM extract and clinic list, their provenance and licence): ships in the wheel.
-PACKAGE_DATA_DIR = Path(__file__).resolve().parent / "data"
-#: The repository's ``data/`` folder: test extracts and case data for tests, notebooks and benchmarks (only in a
-#: checkout; the product never needs it).
-REPO_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+from fevermap import paths
+from fevermap.paths import PACKAGE_DATA_DIR, REPO_DATA_DIR
 
-
-def _default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "fevermap"
+__all__ = ["PACKAGE_DATA_DIR", "REPO_DATA_DIR", "Settings", "get_settings"]
 
 
 class Settings(BaseSettings):
@@ -25,11 +19,14 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FEVERMAP_", extra="ignore")
 
     #: Folder of the bundled demo data (``osm/shanghai_center.osm``, ``clinics/shanghai_fever_clinics.csv``).
-    data_dir: Path = PACKAGE_DATA_DIR
+    data_dir: Path = Field(default_factory=paths.data_dir)
     #: Folder where built regions (e.g. the demo region, built on first use) are cached.
-    cache_dir: Path = _default_cache_dir()
-    #: A point farther than this from every road is refused (metres).
-    max_snap_distance_m: float = 1000.0
+    cache_dir: Path = Field(default_factory=paths.cache_dir)
+    #: A point farther than this from every road is refused (metres); ``FEVERMAP_MAX_SNAP_DISTANCE_M`` is the old name.
+    max_snap_m: float = Field(
+        default=1000.0,
+        validation_alias=AliasChoices("max_snap_m", "FEVERMAP_MAX_SNAP_M", "FEVERMAP_MAX_SNAP_DISTANCE_M"),
+    )
     #: Database URL (SQLAlchemy); default is a SQLite file in the cache folder.
     database_url: str | None = None
     #: Clinic status older than this is reported as stale (minutes).
@@ -67,6 +64,46 @@ class Settings(BaseSettings):
     # --- house (issue 10) ---
     #: HMAC key of the rate limiter's client hashes; None: generated on first start and kept in the database.
     client_hash_secret: str | None = None
+
+    # ---- many regions (issue "Many cities") ------------------------------------------------------------------
+    #: More region directories to serve beside ``region`` (``fevermap serve --region A --region B``; JSON list).
+    region_list: list[Path] = []
+    #: A folder whose sub-folders are region directories, all served (``fevermap serve --regions DIR``).
+    regions: Path | None = None
+    #: City of the national clinic directory shown first on the page ("clinics in my city"), e.g. 果洛藏族自治州;
+    #: None: the region's own ``city`` metadata (上海市 for the demo region).
+    directory_city: str | None = None
+
+    # --- surveillance and partner verification (issue 16) ---
+    #: H3 resolution of the areas of symptom reports given as a point (7: cells of about 5 km²).
+    surveillance_h3_resolution: int = 7
+    #: Aberration detector: ``ewma`` (ESSENCE EWMA), ``regression`` (adaptive multiple regression) or ``switch``.
+    surveillance_algorithm: str = "ewma"
+    #: p-value below which a day is an alert / a warning (stricter than ESSENCE's 0.01 / 0.05: see
+    #: docs/surveillance.md, it keeps false alerts at most 1 per 100 area-days on stationary series).
+    surveillance_alert_p: float = 0.002
+    surveillance_warning_p: float = 0.01
+    #: How often the service recomputes today's series and alerts (seconds).
+    surveillance_every_s: float = 3600.0
+    #: Symptom reports accepted from one client per minute.
+    symptom_reports_per_minute: int = 30
+    #: HMAC keys shared with partner jurisdictions, as JSON ``{"<jurisdiction>": "<key>"}`` (never logged).
+    verification_keys: dict[str, SecretStr] = {}
+    #: Pseudonymous ids one partner may check per minute (a partner's own limit in ``verification_partner_limits``).
+    verification_ids_per_minute: int = 60_000
+    verification_partner_limits: dict[str, int] = {}
+    #: Answer ``none`` for an id fevermap has no record of (True), or ``no_record`` (False).
+    verification_unknown_as_none: bool = True
+
+    # --- risk areas (issue 15) ---
+    #: Case records the risk areas are derived from: a file in any `fevermap trace match --cases` format or a folder
+    #: with the Shanghai 2022 address.csv/geo.csv; None: the bundled Shanghai 2022 address-days on the demo region.
+    risk_cases: Path | None = None
+    #: Rule set of the risk areas: a JSON file, or a bundled one (default, hamagen).
+    risk_rules: str = "default"
+    #: Largest exclude polygon a caller may give: positions, and area (km²).
+    max_exclude_vertices: int = 1000
+    max_exclude_area_km2: float = 50.0
 
 
 def get_settings() -> Settings:

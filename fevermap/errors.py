@@ -81,3 +81,30 @@ class ForbiddenError(FevermapError, PermissionError):
 
 class RateLimitError(FevermapError, RuntimeError):
     """Too many requests from one client in a short time (HTTP 429)."""
+
+
+class MissingExtraError(FevermapError, ImportError):
+    """An optional backend whose extra is not installed; the message names the ``pip install`` that adds it."""
+
+    def __init__(self, what: str, extra: str) -> None:
+        super().__init__(
+            f"{what} needs the optional dependencies of fevermap[{extra}]: pip install 'fevermap[{extra}]'"
+        )
+        self.extra = extra
+
+
+class RuleSetError(InputError):
+    """A risk-area rule set that cannot be used (overlapping or negative windows, bad radius...): says what to fix."""
+
+
+class ExcludePolygonError(InputError):
+    """An exclude polygon that is invalid, self-intersecting, too large or in the wrong axis order."""
+
+
+class OsrmRequestError(InputError):
+    """An OSRM-service request that cannot be answered as asked; ``code`` is OSRM's own error code
+    (``InvalidOptions``, ``InvalidValue``, ``NoSegment``, ``NotImplemented``...)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code

@@ -22,19 +22,28 @@ os.environ["FEVERMAP_DATABASE_URL"] = f"sqlite:///{WORK / 'fevermap.sqlite3'}"
 import folium
 """
 
-MAP_HELPERS = """def clinic_map(answer, origin, zoom=13):
-    # folium (Leaflet) takes [lat, lon]: flip fevermap's (lon, lat) only here
-    m = folium.Map(location=[origin[1], origin[0]], zoom_start=zoom, tiles=None)
+MAP_HELPERS = """from fevermap.frames import to_geodataframe
+
+def clinic_map(answer, origin, zoom=13):
+    # GeoDataFrames in WGS-84 (fevermap.frames): folium draws them as GeoJSON, no coordinates flipped by hand
+    clinics = to_geodataframe(answer)
+    clinics["colour"] = ["gray" if s else ("green" if (n or 0) > 0 else "red")
+                         for s, n in zip(clinics["stale"], clinics["slots"])]
+    clinics["label"] = [f"{r}. {n} ({e:.0f} min)" for r, n, e in zip(clinics["rank"], clinics["name"], clinics["eta_min"])]
+    centre = to_geodataframe({"type": "Point", "coordinates": list(origin)}).geometry.iloc[0]
+    m = folium.Map(location=[centre.y, centre.x], zoom_start=zoom, tiles=None)
     folium.TileLayer(tiles=None, attr="© OpenStreetMap contributors", name="no tiles (offline)").add_to(m)
-    folium.Marker([origin[1], origin[0]], tooltip="you are here").add_to(m)
-    for c in answer["clinics"]:
-        lon, lat = c["location"]
-        colour = "gray" if c["stale"] else ("green" if (c["slots"] or 0) > 0 else "red")
-        folium.CircleMarker([lat, lon], radius=8, color=colour, fill=True,
-                            tooltip=f"{c['rank']}. {c['name']} ({c['eta_min']:.0f} min)").add_to(m)
+    folium.GeoJson(to_geodataframe({"type": "Point", "coordinates": list(origin)}), tooltip="you are here").add_to(m)
+    folium.GeoJson(
+        clinics[["label", "colour", "geometry"]],
+        marker=folium.CircleMarker(radius=8, fill=True),
+        style_function=lambda f: {"color": f["properties"]["colour"], "fillColor": f["properties"]["colour"]},
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+    ).add_to(m)
     first = answer["clinics"][0]
     if first.get("route"):
-        folium.PolyLine([[y, x] for x, y in first["route"]["coordinates"]], weight=5).add_to(m)
+        folium.GeoJson(to_geodataframe({"type": "LineString", "coordinates": first["route"]["coordinates"]}),
+                       style_function=lambda f: {"weight": 5}).add_to(m)
     return m
 """
 
@@ -54,7 +63,7 @@ RESIDENT = [
         "sim = simulate_demo_status(None, seed=1)\n"
         "print(sim['note'])\n"
         "ctx = ClinicContext.open(None)\n"
-        "print(ctx.region.name, ctx.region.timezone, len(ctx.registry.list(ctx.region.name)), 'clinics')"
+        "print(ctx.region.name, ctx.region.timezone, len(ctx.registry.clinics(ctx.region.name)), 'clinics')"
     ),
     new_code_cell(
         "origin = (121.4737, 31.2304)  # People's Square, (lon, lat)\n"
@@ -167,7 +176,7 @@ INVESTIGATOR = [
         "import pandas as pd\n"
         "from fevermap.tracing.service import trace_synth, trace_match\n"
         "paths = trace_synth(WORK / 'synth', n_cases=2000, n_stops=20000, seed=3)\n"
-        "report = trace_match([paths['cases']], paths['itineraries']).collect()\n"
+        "report = trace_match([paths['cases']], paths['itineraries'], tz='Asia/Shanghai').collect()\n"
         "print(report.stats)\n"
         "planted = pd.read_csv(paths['planted'])\n"
         "print(planted.head())\n"
@@ -183,11 +192,13 @@ INVESTIGATOR = [
         "report.summary.head(10)"
     ),
     new_code_cell(
+        "# the matches as a GeoDataFrame (WGS-84, one point at each case visit): no coordinates flipped by hand\n"
+        "from fevermap.frames import to_geodataframe\n"
+        "places = to_geodataframe(report.matches.head(200)[['case_id', 'rule', 'case_lon', 'case_lat']])\n"
         "m = folium.Map(location=[31.23, 121.47], zoom_start=13, tiles=None)\n"
         "folium.TileLayer(tiles=None, attr='© OpenStreetMap contributors', name='no tiles (offline)').add_to(m)\n"
-        "for row in report.matches.head(200).itertuples():\n"
-        "    folium.CircleMarker([row.case_lat, row.case_lon], radius=4, color='red',\n"
-        "                        tooltip=f'{row.case_id}: {row.rule}').add_to(m)\n"
+        "folium.GeoJson(places, marker=folium.CircleMarker(radius=4, color='red'),\n"
+        "               tooltip=folium.GeoJsonTooltip(fields=['case_id', 'rule'])).add_to(m)\n"
         "m"
     ),
     new_markdown_cell("## Part 2: the same journey through the service, with roles and real case places"),
@@ -198,7 +209,7 @@ INVESTIGATOR = [
         "from fevermap.access.keys import create_key\n"
         "from fevermap.config import PACKAGE_DATA_DIR\n"
         "from fevermap.tracing.service import read_cases\n"
-        "cases = read_cases(PACKAGE_DATA_DIR / 'cases' / 'shanghai2022').visits\n"
+        "cases = read_cases(PACKAGE_DATA_DIR / 'cases' / 'shanghai2022', tz='Asia/Shanghai').visits\n"
         "print(len(cases), 'case address-days inside the demo region')\n"
         "day = pd.DataFrame({'id': cases.owner, 'lon': cases.lon, 'lat': cases.lat,\n"
         "                    'start': pd.to_datetime(cases.start, unit='s', utc=True),\n"

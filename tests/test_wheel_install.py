@@ -75,6 +75,7 @@ def test_wheel_install_routes_and_serves_the_demo_from_elsewhere(tmp_path: Path)
         nearest = json.load(urllib.request.urlopen(f"{base}/clinics/nearest?at={A}", timeout=10))
         assert nearest["clinics"] and nearest["region"] == "shanghai_center", nearest
         assert urllib.request.urlopen(f"{base}/", timeout=10).status == 200  # the map page (static package data)
+        assert json.load(urllib.request.urlopen(f"{base}/city/daily", timeout=10))["districts"]  # bundled case data
     finally:
         server.terminate()
         server.wait(timeout=20)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fevermap.access.keys import Principal
@@ -26,8 +25,3 @@ def record(
             client=client[:64],
         )
     )
-
-
-def entries(session: Session, limit: int = 100) -> list[AuditEntry]:
-    """The most recent audit entries, newest first."""
-    return list(session.execute(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)).scalars())

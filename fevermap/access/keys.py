@@ -6,6 +6,7 @@ Roles and what they may do:
 - ``traffic``: post traffic feeds;
 - ``investigator``: upload case tracks, run matching, read matches with full detail;
 - ``staff`` (bound to one community area): read the verification list of that area only;
+- ``partner`` (bound to one partner jurisdiction, kept in ``area``): check pseudonymous ids (``POST /verification``);
 - ``admin``: everything above (for operators; created only from the command line).
 """
 
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from fevermap.db.service_models import ApiKey
 from fevermap.errors import AuthenticationError, ForbiddenError, InputError
 
-ROLES = ("clinic", "traffic", "investigator", "staff", "admin")
+ROLES = ("clinic", "traffic", "investigator", "staff", "partner", "admin")
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,8 @@ def create_key(
         raise InputError("a clinic key needs the clinic id it may update")
     if role == "staff" and not area:
         raise InputError("a staff key needs the community area it may read")
+    if role == "partner" and not area:
+        raise InputError("a partner key needs the jurisdiction it belongs to (--area)")
     key_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(24)
     with factory.begin() as session:
@@ -77,7 +80,7 @@ def create_key(
                 secret_sha256=_digest(secret),
                 role=role,
                 clinic_id=clinic_id if role == "clinic" else None,
-                area=area if role == "staff" else None,
+                area=area if role in ("staff", "partner") else None,
                 label=label,
                 created_at=datetime.now(UTC),
             )

@@ -1,1 +1,1 @@
-"""fevermap.api"""
+"""The thin outer layer: the FastAPI app, the ``fevermap`` command line and the web map (no business logic)."""

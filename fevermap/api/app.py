@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
@@ -21,22 +21,32 @@ from fevermap.api import (
     http_errors,
     routes_city,
     routes_clinics,
+    routes_directory,
     routes_map,
     routes_osrm,
+    routes_regions,
     routes_routing,
     routes_service,
 )
 from fevermap.api.body_limit import BodyLimitMiddleware
-from fevermap.api.routes_care import router as care_router
-from fevermap.api.traffic_sync import catch_up
+from fevermap.api.routes_care import routes as care_routes
+from fevermap.api.routes_risk import risk_service
+from fevermap.api.routes_risk import routes as risk_routes
+from fevermap.api.routes_surveillance import routes as surveillance_routes
+from fevermap.api.routes_verification import routes as verification_routes
 from fevermap.clinics.demo import ensure_demo_clinics
 from fevermap.clinics.locator import ClinicLocator
 from fevermap.clinics.registry import ClinicRegistry
 from fevermap.config import Settings, get_settings
 from fevermap.db import session_factory
-from fevermap.routing.region import open_region
+from fevermap.db.traffic_versions import catch_up
+from fevermap.directory.store import DirectoryStore, bundled_list_path
+from fevermap.regions.catalog import load_regions, regions_from
+from fevermap.regions.selection import RegionSet
 from fevermap.routing.router import Router
+from fevermap.surveillance.schedule import scheduled_run
 from fevermap.tracing.store import purge
+from fevermap.verification.service import Verifier
 
 logger = logging.getLogger("fevermap")
 
@@ -67,18 +77,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = max(1, settings.threads)
-        region = open_region(settings.region)
+        paths = regions_from([*([settings.region] if settings.region else []), *settings.region_list],
+                             settings.regions)  # fmt: skip
+        loaded = load_regions(paths)  # every region loads, or the service refuses to start naming the broken one
         registry = ClinicRegistry.open(settings=settings)
-        if settings.region is None:
-            ensure_demo_clinics(registry, region)
-        router = Router(region, max_snap_distance_m=settings.max_snap_distance_m)
+        routers = []
+        for path, region in zip(paths, loaded, strict=True):
+            if path is None:
+                ensure_demo_clinics(registry, region)
+            routers.append(Router(region, max_snap_m=settings.max_snap_m))
+        regions = RegionSet(routers)
+        for served in regions:
+            served.services["locator"] = ClinicLocator(registry, served.router)
+        default = regions.get(loaded[0].name)
         app.state.settings = settings
-        app.state.router = router
+        app.state.regions = regions
+        app.state.default_region = default
+        app.state.router = default.router  # single-region callers (and the traffic schedule below) use these
         app.state.registry = registry
-        app.state.locator = ClinicLocator(registry, router)
+        app.state.locator = default.services["locator"]
         app.state.sessions = session_factory(registry.engine)
         app.state.client_hash_secret = client_hash_secret(app.state.sessions, settings.client_hash_secret)
-        catch_up(router, app.state.sessions)
+        # national clinic directory (the bundled 2020 list is imported on the first read of an empty directory)
+        app.state.directory = DirectoryStore(registry.engine, bundled=bundled_list_path())
+        all_routers = [served.router for served in regions]
+        catch_up(all_routers, app.state.sessions)
+        app.state.verifier = Verifier(app.state.sessions, settings.phone_region)
+        app.state.risk = risk_service(settings, default.region)  # risk areas and closures: the default region
         try:
             purge(app.state.sessions, settings.retention_days)
         except Exception as exc:  # another worker purging at the same moment: the schedule retries
@@ -89,9 +114,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.freeze()
         tasks = [
             # traffic posted to other workers, then data past retention (its first run was done before serving)
-            asyncio.create_task(_every(settings.traffic_poll_s, "traffic poll", catch_up, router, app.state.sessions)),
+            asyncio.create_task(
+                _every(settings.traffic_poll_s, "traffic poll", catch_up, all_routers, app.state.sessions)
+            ),
             asyncio.create_task(
                 _every(settings.purge_every_s, "scheduled purge", purge, app.state.sessions, settings.retention_days)
+            ),
+            # surveillance: today's detection results, symptom reports past retention
+            asyncio.create_task(
+                _every(
+                    settings.surveillance_every_s,
+                    "surveillance run",
+                    scheduled_run,
+                    app.state.sessions,
+                    settings,
+                    region.timezone,
+                )
             ),
         ]
         try:
@@ -110,12 +148,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     errors = http_errors.ERROR_RESPONSES
-    app.include_router(routes_map.router, responses=errors)
-    app.include_router(routes_routing.router, responses=errors)
-    app.include_router(care_router, responses=errors)  # before clinics: /clinics/catchments
-    app.include_router(routes_clinics.router, responses=errors)
-    app.include_router(routes_service.router, responses=errors)
-    app.include_router(routes_osrm.router, responses=errors)
-    app.include_router(routes_city.router, responses=errors)
+    app.include_router(routes_map.routes, responses=errors)
+    app.include_router(routes_routing.routes, responses=errors)
+    app.include_router(care_routes, responses=errors)  # before clinics: /clinics/catchments
+    app.include_router(routes_clinics.routes, responses=errors)
+    app.include_router(routes_service.routes, responses=errors)
+    app.include_router(routes_osrm.routes, responses=errors)
+    app.include_router(routes_city.routes, responses=errors)
+    app.include_router(routes_regions.routes, responses=errors)
+    # the same OSRM services under /regions/{name}/ for OSRM clients that take one service URL per region
+    app.include_router(routes_osrm.routes, prefix="/regions/{region_name}", responses=errors,
+                       dependencies=[Depends(routes_regions.check_region_name)],
+                       generate_unique_id_function=routes_regions.prefixed_id)  # fmt: skip
+    app.include_router(routes_directory.routes, responses=errors)
+    app.include_router(surveillance_routes, responses=errors)
+    app.include_router(verification_routes, responses=errors)
+    app.include_router(risk_routes, responses=errors)
     app.mount("/static", StaticFiles(directory=routes_map.STATIC_DIR), name="static")
     return app

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from fevermap.api.cli_common import RegionOpt, handle_errors
-from fevermap.clinics import service
+from fevermap.api.cli_risk import AvoidOpt, RiskCasesOpt, RiskDateOpt, RiskRulesOpt, nearest_avoiding_cli
+
+if TYPE_CHECKING:
+    from types import ModuleType
 
 clinics_app = typer.Typer(
     name="clinics",
@@ -30,6 +33,13 @@ TimeOpt = Annotated[
 ]
 
 
+def _service() -> ModuleType:
+    """:mod:`fevermap.clinics.service`, imported when a command runs (not when the CLI starts)."""
+    from fevermap.clinics import service
+
+    return service
+
+
 def _emit(obj: Any) -> None:
     typer.echo(json.dumps(obj, ensure_ascii=False, indent=2))
 
@@ -44,7 +54,7 @@ def import_cmd(
     ] = None,
 ) -> None:
     """Import clinics (idempotent; rows without a usable location are reported and skipped)."""
-    _emit(service.import_clinics(region, file, datum=datum))
+    _emit(_service().import_clinics(region, file, datum=datum))
 
 
 @clinics_app.command("nearest")
@@ -64,13 +74,23 @@ def nearest_cmd(
         Path | None,
         typer.Option("--traffic", help="OSRM segment-speed CSV: from_osm_node_id,to_osm_node_id,speed_kmh[,rate]."),
     ] = None,
+    avoid: AvoidOpt = None,
+    risk_date: RiskDateOpt = None,
+    risk_cases: RiskCasesOpt = None,
+    risk_rules: RiskRulesOpt = None,
     rank: Annotated[
         str, typer.Option("--rank", help="drive (default) or time_to_care: drive + expected wait at the clinic.")
     ] = "drive",
 ) -> None:
-    """Nearest clinics by driving time, JSON ordered by ETA (the first with its route)."""
+    """Nearest clinics by driving time, JSON ordered by ETA (the first with its route); ``--avoid sealed`` drives
+    around the risk areas of ``--date`` and flags clinics inside them."""
+    if avoid:
+        _emit(nearest_avoiding_cli(region, at, avoid=avoid, on=risk_date, cases=risk_cases, rules=risk_rules,
+                                   time=time, limit=limit, night=night, open_now=open_now, with_slots=with_slots,
+                                   strict=strict))  # fmt: skip
+        return
     _emit(
-        service.nearest_clinics(
+        _service().nearest_clinics(
             region,
             at,
             limit=limit,
@@ -89,14 +109,14 @@ def nearest_cmd(
 @handle_errors
 def list_cmd(region: RegionOpt = None, time: TimeOpt = None) -> None:
     """All clinics of the region with their current status."""
-    _emit(service.list_clinics(region, time=time))
+    _emit(_service().list_clinics(region, time=time))
 
 
 @clinics_app.command("show")
 @handle_errors
 def show_cmd(clinic_id: Annotated[str, typer.Argument(help="Clinic id.")], time: TimeOpt = None) -> None:
     """One clinic with its current status."""
-    _emit(service.show_clinic(clinic_id, time=time))
+    _emit(_service().show_clinic(clinic_id, time=time))
 
 
 @clinics_app.command("status")
@@ -115,7 +135,7 @@ def status_cmd(
 ) -> None:
     """Report a clinic's live status (an older observation never overwrites a newer one)."""
     _emit(
-        service.report_status(
+        _service().report_status(
             clinic_id,
             slots=slots,
             waiting_patients=waiting_patients,
@@ -134,4 +154,4 @@ def simulate_cmd(
     region: RegionOpt = None, seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0
 ) -> None:
     """Write SIMULATED demo statuses for every clinic of the region (labelled demo-simulator; not real data)."""
-    _emit(service.simulate_demo_status(region, seed=seed))
+    _emit(_service().simulate_demo_status(region, seed=seed))

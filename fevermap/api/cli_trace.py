@@ -10,10 +10,8 @@ from typing import Annotated
 
 import typer
 
+from fevermap.api.cli_common import RegionOpt
 from fevermap.errors import InputError
-from fevermap.tracing.jsonl import write_jsonl
-from fevermap.tracing.models import DEFAULT_TZ, MatchRule
-from fevermap.tracing.service import trace_match, trace_synth
 
 trace_app = typer.Typer(
     help="Exposure matching: declared itineraries against confirmed-case tracks.", no_args_is_help=True
@@ -62,8 +60,12 @@ def match_cmd(
     ] = Datum.wgs84,
     itineraries_datum: Annotated[Datum, typer.Option("--itineraries-datum")] = Datum.wgs84,
     tz: Annotated[
-        str, typer.Option("--tz", help="Region time zone for day-level records and local times.")
-    ] = DEFAULT_TZ,
+        str | None,
+        typer.Option(
+            "--tz", help="Time zone of the data for day-level records and local times (default: the region's)."
+        ),
+    ] = None,
+    region: RegionOpt = None,
     assume_tz: Annotated[
         str | None, typer.Option("--assume-tz", help="Time zone for times written without offset.")
     ] = None,
@@ -73,7 +75,13 @@ def match_cmd(
     strict: Annotated[bool, typer.Option("--strict", help="Exit with status 2 if any record is bad.")] = False,
 ) -> None:
     """Print proximity and transport matches as JSON lines; bad records go to stderr as JSON lines."""
+    from fevermap.routing.region import open_region
+    from fevermap.tracing.jsonl import write_jsonl
+    from fevermap.tracing.models import MatchRule
+    from fevermap.tracing.service import trace_match
+
     try:
+        tz = tz or open_region(region).timezone
         rule = MatchRule(
             radius_m=radius_m, min_overlap_s=round(min_overlap_min * 60), use_visit_radius=not ignore_visit_radius
         )
@@ -111,5 +119,7 @@ def synth_cmd(
     days: Annotated[int, typer.Option("--days")] = 14,
 ) -> None:
     """Generate seeded synthetic cases and itineraries along the demo region's roads (labelled synthetic)."""
+    from fevermap.tracing.service import trace_synth
+
     paths = trace_synth(out_dir, n_cases=n_cases, n_stops=n_stops, seed=seed, planted=planted, days=days)
     typer.echo(json.dumps(paths))

@@ -18,18 +18,25 @@ from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session, sessionmaker
 
 from fevermap.access.keys import Principal, authenticate, require
+from fevermap.api.region_scope import served_region
 from fevermap.clinics.locator import ClinicLocator
 from fevermap.clinics.registry import ClinicRegistry
 from fevermap.config import Settings
+from fevermap.regions.selection import RegionSet
 from fevermap.routing.router import Router
 
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="fevermap API key fm_<id>_<secret>")
 
 
 async def get_router(request: Request) -> Router:
-    """The router loaded once in the app's lifespan."""
-    router: Router = request.app.state.router
-    return router
+    """The router of the region that answers this request (see :mod:`fevermap.api.region_scope`)."""
+    return served_region(request).router
+
+
+async def get_regions(request: Request) -> RegionSet:
+    """Every region this service holds (loaded once in the app's lifespan)."""
+    regions: RegionSet = request.app.state.regions
+    return regions
 
 
 async def get_app_settings(request: Request) -> Settings:
@@ -43,7 +50,8 @@ async def get_registry(request: Request) -> ClinicRegistry:
 
 
 async def get_locator(request: Request) -> ClinicLocator:
-    locator: ClinicLocator = request.app.state.locator
+    """The clinic locator of the region that answers this request."""
+    locator: ClinicLocator = served_region(request).services["locator"]
     return locator
 
 
@@ -92,6 +100,7 @@ async def get_client_hash_secret(request: Request) -> bytes:
 
 
 RouterDep = Annotated[Router, Depends(get_router)]
+RegionsDep = Annotated[RegionSet, Depends(get_regions)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 RegistryDep = Annotated[ClinicRegistry, Depends(get_registry)]
 LocatorDep = Annotated[ClinicLocator, Depends(get_locator)]

@@ -13,12 +13,12 @@ from fevermap.api.routes_map import STATIC_DIR
 from fevermap.care.gaps import DEFAULT_RESOLUTION, MAX_THRESHOLD_MIN
 from fevermap.care.service import Filters, catchments_answer, coverage_answer, isochrone_answer
 
-router = APIRouter(tags=["care"])
+routes = APIRouter(tags=["care"])
 
 TimeQ = Annotated[str | None, Query(description="ISO 8601 time the filters are judged at (default now)")]
 
 
-@router.get("/isochrone")
+@routes.get("/isochrone")
 def get_isochrone(
     router_: RouterDep,
     at: Annotated[str, Query(description="Point LON,LAT (WGS-84 degrees)", examples=["121.4737,31.2304"])],
@@ -30,7 +30,7 @@ def get_isochrone(
     return JSONResponse(isochrone_answer(router_, at, minutes, reverse=reverse))
 
 
-@router.get("/clinics/catchments")
+@routes.get("/clinics/catchments")
 def get_catchments(
     router_: RouterDep,
     locator: LocatorDep,
@@ -46,7 +46,7 @@ def get_catchments(
     return JSONResponse(catchments_answer(router_, locator, minutes, filters))
 
 
-@router.get("/coverage")
+@routes.get("/coverage")
 def get_coverage(
     router_: RouterDep,
     locator: LocatorDep,
@@ -66,7 +66,7 @@ def get_coverage(
     return JSONResponse(answer)
 
 
-@router.get("/planner", include_in_schema=False)
+@routes.get("/planner", include_in_schema=False)
 def planner() -> FileResponse:
     """The planner page: coverage cells, gaps and "what if" clinics."""
     return FileResponse(STATIC_DIR / "planner.html", media_type="text/html")

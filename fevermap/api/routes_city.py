@@ -17,7 +17,7 @@ from fevermap.cases.daily import DaySummary, parse_day
 from fevermap.cases.shanghai2022 import bundled
 from fevermap.clinics.waiting import fewest_waiting
 
-router = APIRouter(tags=["today in the city"])
+routes = APIRouter(tags=["today in the city"])
 
 DayQuery = Annotated[str | None, Query(alias="date", description="Announcement day YYYY-MM-DD (default: newest)",
                                        examples=["2022-04-15"])]  # fmt: skip
@@ -56,7 +56,7 @@ def _district(d: Any) -> dict[str, Any]:
             "location": location}  # fmt: skip
 
 
-@router.get("/city/daily", response_model=DailyPublic)
+@routes.get("/city/daily", response_model=DailyPublic)
 def city_daily(settings: SettingsDep, day: DayQuery = None) -> JSONResponse:
     """New case addresses by district on one announcement day, with the change against the day before."""
     s = _summary(settings, day)
@@ -72,7 +72,7 @@ GEOJSON: dict[int | str, dict[str, Any]] = {200: {"content": {"application/geo+j
                  "description": "GeoJSON FeatureCollection of district Points"}}  # fmt: skip
 
 
-@router.get("/city/daily.geojson", response_class=Response, responses=GEOJSON)
+@routes.get("/city/daily.geojson", response_class=Response, responses=GEOJSON)
 def city_daily_geojson(settings: SettingsDep, day: DayQuery = None) -> JSONResponse:
     """The same as a GeoJSON FeatureCollection of district Points (``[lon, lat]``); districts without coordinates
     are left out."""
@@ -84,11 +84,11 @@ def city_daily_geojson(settings: SettingsDep, day: DayQuery = None) -> JSONRespo
                         media_type="application/geo+json")  # fmt: skip
 
 
-@router.get("/city/clinics")
+@routes.get("/city/clinics")
 def city_clinics(registry: RegistryDep, router_: RouterDep,
                  limit: Annotated[int, Query(ge=1, le=50)] = 5) -> JSONResponse:  # fmt: skip
     """The clinics with the fewest waiting patients now (fresh statuses only), with their phones."""
-    chosen = fewest_waiting(registry.list(router_.region.name), limit)
+    chosen = fewest_waiting(registry.clinics(router_.region.name), limit)
     return JSONResponse({"clinics": [
         {"id": c.id, "name": c.name, "district": c.district, "phones": c.phones, "phones_display": c.phones_display,
          "location": [c.lon, c.lat], "night_emergency": c.night_emergency, "open_now": c.open_now,

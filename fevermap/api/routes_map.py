@@ -1,5 +1,6 @@
-"""The web page: its shell in the visitor's language, its service worker, configuration and the region's roads as an
-offline background."""
+"""The web page: its shell in the visitor's language, service worker, configuration and offline road background.
+
+The region's own roads are the map's background when no tile server is configured."""
 
 from __future__ import annotations
 
@@ -13,19 +14,21 @@ from fastapi.responses import HTMLResponse, Response
 
 from fevermap.api.deps import RouterDep, SettingsDep
 from fevermap.api.page_lang import page_language
+from fevermap.config import Settings
 from fevermap.routing.export import roads_geojson
+from fevermap.routing.region import DEMO_REGION_NAME, Region
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 ATTRIBUTION = "Road data © OpenStreetMap contributors (ODbL)"
 
-router = APIRouter(tags=["web map"])
+routes = APIRouter(tags=["web map"])
 
 
 #: What the service worker keeps for offline use besides the static files: the page and the data it opens with.
 OFFLINE_URLS = ["/", "/map/config", "/map/roads.geojson", "/clinics.geojson", "/clinics"]
 
 
-@router.get("/", include_in_schema=False)
+@routes.get("/", include_in_schema=False)
 def index(router_: RouterDep, accept_language: Annotated[str | None, Header()] = None,
           fevermap_lang: Annotated[str | None, Cookie()] = None) -> HTMLResponse:  # fmt: skip
     """The page, in the remembered language, else the browser's, else the region's (``<html lang>`` set)."""
@@ -34,7 +37,7 @@ def index(router_: RouterDep, accept_language: Annotated[str | None, Header()] =
     return HTMLResponse(html, headers={"Vary": "Accept-Language, Cookie", "Cache-Control": "no-cache"})
 
 
-@router.get("/sw.js", include_in_schema=False)
+@routes.get("/sw.js", include_in_schema=False)
 def service_worker(request: Request) -> Response:
     """The service worker, served from the root so that it controls the whole page; its precache list names every
     static file (new views' modules and catalogues included) and its version changes whenever one of them does."""
@@ -51,7 +54,16 @@ def service_worker(request: Request) -> Response:
     return Response(cached, media_type="text/javascript", headers={"Cache-Control": "no-cache"})
 
 
-@router.get("/map/config")
+def directory_city_of(region: Region, settings: Settings) -> str | None:
+    """The city of the national clinic directory a region's residents see first (the "clinics in my city" view):
+    the region's ``city`` metadata, else ``FEVERMAP_DIRECTORY_CITY``, else 上海市 for the bundled demo region."""
+    city = region.meta.get("city") or settings.directory_city
+    if city is None and region.name == DEMO_REGION_NAME:
+        city = "上海市"
+    return str(city) if city else None
+
+
+@routes.get("/map/config")
 def map_config(router_: RouterDep, settings: SettingsDep) -> dict[str, Any]:
     """What the page needs to start: region name and bbox ``[lon_min, lat_min, lon_max, lat_max]``, attribution and
     an optional tile URL (none by default: the page draws the region's own roads and works offline)."""
@@ -61,10 +73,11 @@ def map_config(router_: RouterDep, settings: SettingsDep) -> dict[str, Any]:
         "timezone": router_.region.timezone,
         "attribution": ATTRIBUTION,
         "tile_url": settings.tile_url,
+        "directory_city": directory_city_of(router_.region, settings),
     }
 
 
-@router.get(
+@routes.get(
     "/map/roads.geojson",
     response_class=Response,
     responses={

@@ -1,5 +1,7 @@
-"""Service endpoints with roles: traffic feed, residents' declarations, investigators' tracks and matches, and the
-community staff's verification list."""
+"""Service endpoints with roles: traffic feed, declarations, case tracks, matches, the verification list.
+
+Residents declare without an account; traffic feeds, investigators' case tracks and matches, and the community
+staff's verification list need a key of the right role (checked by :mod:`fevermap.api.deps`)."""
 
 from __future__ import annotations
 
@@ -12,33 +14,35 @@ from fevermap.api.deps import (
     ClientDep,
     ClientHashSecretDep,
     InvestigatorDep,
+    RegionsDep,
     RouterDep,
     SessionsDep,
     SettingsDep,
     StaffDep,
     TrafficFeedDep,
 )
-from fevermap.api.traffic_sync import record_traffic
+from fevermap.db.traffic_versions import record_traffic
 from fevermap.tracing.match_runs import list_matches, run_matches
 from fevermap.tracing.models import MatchRule
 from fevermap.tracing.schemas import CaseTrackCreate, DeclarationCreate, Receipt
 from fevermap.tracing.store import save_case_tracks, save_declaration
 from fevermap.tracing.verification import verification_list
 
-router = APIRouter()
+routes = APIRouter()
 
 
-@router.post("/traffic", tags=["traffic"])
+@routes.post("/traffic", tags=["traffic"])
 async def post_traffic(
-    request: Request, router_: RouterDep, sessions: SessionsDep, principal: TrafficFeedDep
+    request: Request, router_: RouterDep, regions: RegionsDep, sessions: SessionsDep, principal: TrafficFeedDep
 ) -> dict[str, Any]:
     """Apply an OSRM segment-speed CSV (``from_osm_node_id,to_osm_node_id,speed_kmh[,rate]``; 0 closes). Applied
     at once in this worker and within seconds in every other worker. Body: ``text/csv``."""
     body = (await request.body()).decode("utf-8", errors="replace")
-    return await run_in_threadpool(record_traffic, router_, sessions, body, principal.key_id or "")
+    others = [served.router for served in regions]
+    return await run_in_threadpool(record_traffic, router_, sessions, body, principal.key_id or "", others=others)
 
 
-@router.post("/declarations", response_model=Receipt, status_code=201, tags=["residents"])
+@routes.post("/declarations", response_model=Receipt, status_code=201, tags=["residents"])
 def post_declaration(
     form: DeclarationCreate,
     sessions: SessionsDep,
@@ -51,7 +55,7 @@ def post_declaration(
     return Receipt(receipt_id=receipt, received_at=at)
 
 
-@router.post("/case-tracks", tags=["investigators"])
+@routes.post("/case-tracks", tags=["investigators"])
 def post_case_tracks(
     tracks: Annotated[list[CaseTrackCreate], Body(max_length=1000)], sessions: SessionsDep, principal: InvestigatorDep
 ) -> dict[str, Any]:
@@ -59,7 +63,7 @@ def post_case_tracks(
     return {"stored": save_case_tracks(sessions, principal, tracks)}
 
 
-@router.post("/matches/run", tags=["investigators"])
+@routes.post("/matches/run", tags=["investigators"])
 def post_match_run(
     sessions: SessionsDep,
     principal: InvestigatorDep,
@@ -72,7 +76,7 @@ def post_match_run(
     return run_matches(sessions, principal, rule, tz=router_.region.timezone)
 
 
-@router.get("/matches", tags=["investigators"])
+@routes.get("/matches", tags=["investigators"])
 def get_matches(
     sessions: SessionsDep,
     principal: InvestigatorDep,
@@ -83,7 +87,7 @@ def get_matches(
     return list_matches(sessions, principal, run_id, client)
 
 
-@router.get("/verification-list", tags=["community staff"])
+@routes.get("/verification-list", tags=["community staff"])
 def get_verification_list(
     sessions: SessionsDep, principal: StaffDep, client: ClientDep, router_: RouterDep
 ) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """Catchments of every clinic at once: each road point within the time is assigned to the clinic it reaches first,
 and each clinic gets the polygon of its points.
 
-One reverse multi-source search from all clinics (:func:`fevermap.care.reach.node_times`) labels every node with its
-nearest clinic; road samples take the label of the node they drive through (or of a clinic ahead on their own edge).
+One reverse multi-source search from all clinics on the turn graph (:func:`fevermap.care.reach.edge_times`) labels
+every road edge with the clinic first reached from its end; road samples take the label of their edge (or of a
+clinic ahead on their own edge).
 Each grid cell takes the label of its fastest sample; labelled cells are closed per clinic and traced as
 :mod:`fevermap.care.raster` states, so catchments of neighbouring clinics meet without overlapping much (at most
 about a cell).
@@ -75,10 +76,9 @@ def catchments(
     m = reach.metric(router)
     g = router.graph
     limit = limit_min * 60_000.0
-    seeds = reach.Seeds.concat(
-        [reach.snap_seeds(router, m, s.snap, reverse=True, source=i) for i, s in enumerate(sites)]
-    )
-    node_ms, label = reach.node_times(m, seeds, reverse=True, limit_ms=limit)
+    seeds = reach.site_seeds(router, m, [s.snap for s in sites])
+    times = reach.edge_times(m, seeds, reverse=True, limit_ms=limit)
+    node_ms, label = reach.node_times(router, m, times)
     nx_, ny_ = node_xy(g)
     hit = np.isfinite(node_ms)
     n_sites = len(sites)
@@ -88,9 +88,8 @@ def catchments(
     grid0 = raster.Grid.around(nx_[hit], ny_[hit], cell_m, buffer_m)
     samples = samples_of(g, spacing_for(grid0.cell_m))
     _, after = along_ms(m, samples)
-    head = g.edge_head[samples.edge]
-    t = after + node_ms[head]
-    who = label[head]
+    t = after + times.end[samples.edge]
+    who = times.end_source[samples.edge].copy()
     for i, s in enumerate(sites):  # a clinic ahead on the sample's own edge
         for p in s.snap.positions:
             part = slice(int(samples.edge_off[p.edge]), int(samples.edge_off[p.edge + 1]))

@@ -3,8 +3,9 @@ weighted by demand, and what a candidate clinic would remove.
 
 A cell's time is the time from its centre, snapped to the nearest road, to the nearest clinic, in current traffic.
 All cells are served by one reverse multi-source search from every clinic at once
-(:func:`fevermap.care.reach.node_times`), never a route per cell: each node gets its time to the nearest clinic and
-which clinic that is; a cell adds the partial edge from its snapped centre to the edge's head, or drives straight
+on the turn graph (:func:`fevermap.care.reach.edge_times`), never a route per cell: the end of each road edge gets
+its time to the nearest clinic (turns included) and which clinic that is; a cell adds the partial edge from its
+snapped centre to the edge's end, or drives straight
 to a clinic further along its own edge, exactly as :meth:`Router.one_to_many` counts them.
 """
 
@@ -24,6 +25,7 @@ from fevermap.care import reach
 from fevermap.care.sites import Site
 from fevermap.errors import InputError
 from fevermap.routing.router import Router
+from fevermap.routing.weights import ceil_ms_array
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -36,8 +38,9 @@ MIN_RESOLUTION, MAX_RESOLUTION = 5, 12
 @dataclass(frozen=True)
 class Cells:
     """The H3 cells covering a region's roads at one resolution: ids, road metres per cell, and each cell centre's
-    snapped positions (``pos_cell``, ``pos_edge``, ``pos_seg`` global segment, ``pos_frac``); cells whose centre cannot
-    be snapped have no positions (their time is unknown)."""
+    snapped positions (``pos_cell``, ``pos_edge``, ``pos_seg`` global segment, ``pos_frac``; ``pos_alt`` marks the
+    positions of the centre's big-component snap, used only where the nearest road reaches no clinic, as the router
+    falls back); cells whose centre cannot be snapped have no positions (their time is unknown)."""
 
     resolution: int
     ids: list[str]
@@ -47,6 +50,7 @@ class Cells:
     pos_seg: IntArray
     pos_frac: FloatArray
     index: dict[str, int]
+    pos_alt: npt.NDArray[np.bool_]
 
 
 def estimate_cells(router: Router, resolution: int) -> int:
@@ -92,18 +96,21 @@ def _build_cells(router: Router, resolution: int) -> Cells:
     road_m = np.bincount(inverse, weights=length, minlength=ids.shape[0]).astype(np.float64)
     centres = np.array([h3.cell_to_latlng(c) for c in ids.tolist()])  # (lat, lng)
     snaps = reach.snap_points(router, centres[:, 1], centres[:, 0])
-    pc, pe, ps, pf = [], [], [], []
+    pc, pe, ps, pf, pa = [], [], [], [], []
     for i, sn in enumerate(snaps):
         if isinstance(sn, Exception):
             continue
-        for p in sn.positions:
-            pc.append(i)
-            pe.append(p.edge)
-            ps.append(int(g.seg_off[p.edge]) + p.seg)
-            pf.append(p.frac)
+        for alt, one in ((False, sn), (True, sn.alternative)):
+            for p in one.positions if one is not None else ():
+                pc.append(i)
+                pe.append(p.edge)
+                ps.append(int(g.seg_off[p.edge]) + p.seg)
+                pf.append(p.frac)
+                pa.append(alt)
     id_list = [str(c) for c in ids.tolist()]
     return Cells(resolution, id_list, road_m, np.array(pc, np.int64), np.array(pe, np.int64),
-                 np.array(ps, np.int64), np.array(pf, np.float64), {c: i for i, c in enumerate(id_list)})  # fmt: skip
+                 np.array(ps, np.int64), np.array(pf, np.float64), {c: i for i, c in enumerate(id_list)},
+                 np.array(pa, dtype=bool))  # fmt: skip
 
 
 _lock = threading.Lock()
@@ -129,15 +136,12 @@ def cell_times(
     """Per cell: ms from its snapped centre to the nearest of ``sites`` (``inf`` none within ``limit_ms``) and the
     index of that site (-1)."""
     g = router.graph
-    seeds = reach.Seeds.concat(
-        [reach.snap_seeds(router, m, s.snap, reverse=True, source=i) for i, s in enumerate(sites)]
-    )
-    node_ms, label = reach.node_times(m, seeds, reverse=True, limit_ms=limit_ms)
+    seeds = reach.site_seeds(router, m, [s.snap for s in sites])
+    times = reach.edge_times(m, seeds, reverse=True, limit_ms=limit_ms)
     before, after = reach.position_ms(m, cells.pos_seg, cells.pos_frac)
-    cost = np.where(np.isfinite(after), np.ceil(after - 1e-9), np.inf)
-    head = g.edge_head[cells.pos_edge]
-    t = np.where(cost < reach.INF_MS, cost + node_ms[head], np.inf)
-    who = np.where(np.isfinite(t), label[head], -1)
+    cost = ceil_ms_array(after)
+    t = np.where(cost < reach.INF_MS, cost + times.end[cells.pos_edge], np.inf)
+    who = np.where(np.isfinite(t), times.end_source[cells.pos_edge], -1)
     by_edge = np.argsort(cells.pos_edge, kind="stable")
     sorted_edges = cells.pos_edge[by_edge]
     for i, s in enumerate(sites):  # a clinic further along a cell's own edge is driven to directly
@@ -154,6 +158,10 @@ def cell_times(
             t[idx[better]] = direct[better]
             who[idx[better]] = i
     n = len(cells.ids)
+    primary = np.full(n, np.inf)
+    np.minimum.at(primary, cells.pos_cell[~cells.pos_alt], t[~cells.pos_alt])
+    use = ~cells.pos_alt | ~np.isfinite(primary[cells.pos_cell])  # big-component snaps only where nothing is reached
+    t = np.where(use, t, np.inf)
     out = np.full(n, np.inf)
     order = np.lexsort((t, cells.pos_cell))  # per cell the fastest of its positions first
     first = np.unique(cells.pos_cell[order], return_index=True)[1]

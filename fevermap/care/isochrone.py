@@ -2,9 +2,9 @@
 area from which the point is reached (a clinic's catchment).
 
 Times are read off at road samples (:mod:`fevermap.care.samples`): a sample on edge ``e`` is reached after the time
-to ``e``'s tail plus the time along ``e`` to the sample, so partial edges at the boundary count up to the exact point
-where the time runs out. Reached samples become polygons as :mod:`fevermap.care.raster` states (grid, disk buffer,
-marching squares; holes kept).
+to the start of ``e`` (turns included) plus the time along ``e`` to the sample, so partial edges at the boundary
+count up to the exact point where the time runs out. Reached samples become polygons as :mod:`fevermap.care.raster`
+states (grid, closing, unreached road cut out, marching squares; holes kept).
 """
 
 from __future__ import annotations
@@ -104,19 +104,19 @@ def along_ms(m: reach.Metric, samples: Samples) -> tuple[FloatArray, FloatArray]
     return got[2]
 
 
-def node_times(router: Router, m: reach.Metric, snap: Snap, *, reverse: bool, limit_ms: float) -> FloatArray:
-    """Times in ms from ``snap`` to every node (``reverse``: from every node to ``snap``), ``inf`` past the limit."""
+def search(router: Router, m: reach.Metric, snap: Snap, *, reverse: bool, limit_ms: float) -> reach.EdgeTimes:
+    """Times in ms from ``snap`` to every road edge (``reverse``: from every edge to ``snap``), ``inf`` past the
+    limit."""
     seeds = reach.snap_seeds(router, m, snap, reverse=reverse)
-    return reach.node_times(m, seeds, reverse=reverse, limit_ms=limit_ms)[0]
+    return reach.edge_times(m, seeds, reverse=reverse, limit_ms=limit_ms)
 
 
-def sample_times(
-    router: Router, m: reach.Metric, samples: Samples, snap: Snap, node_ms: FloatArray, *, reverse: bool
-) -> FloatArray:
-    """Times in ms from ``snap`` to every sample (``reverse``: from every sample to ``snap``), given the node times."""
+def sample_times(router: Router, m: reach.Metric, samples: Samples, snap: Snap, times: reach.EdgeTimes) -> FloatArray:
+    """Times in ms from ``snap`` to every sample (``times.reverse``: from every sample to ``snap``), given the search
+    from it."""
     before, after = along_ms(m, samples)
-    g = router.graph
-    t = after + node_ms[g.edge_head[samples.edge]] if reverse else node_ms[g.edge_tail[samples.edge]] + before
+    reverse = times.reverse
+    t = after + times.end[samples.edge] if reverse else times.start[samples.edge] + before
     for p in snap.positions:  # the snap's own edges, driven without passing a node
         lo, hi = int(samples.edge_off[p.edge]), int(samples.edge_off[p.edge + 1])
         part = slice(lo, hi)
@@ -158,10 +158,12 @@ def isochrone(
     """
     levels = check_minutes(minutes)
     check_in_bbox(float(lon), float(lat), router.region.bbox, what="isochrone point")
-    snap = router.snap(float(lon), float(lat))
+    near = router.snap(float(lon), float(lat))
+    snap = near.alternative or near  # on a small component (an island, a one-way loop): from the big one, as routes
     m = reach.metric(router)
     limits = np.array(levels) * 60_000.0
-    node_ms = node_times(router, m, snap, reverse=reverse, limit_ms=float(limits[-1]))
+    times = search(router, m, snap, reverse=reverse, limit_ms=float(limits[-1]))
+    node_ms, _ = reach.node_times(router, m, times, [snap])
     reached_nodes = [int((node_ms <= lim).sum()) for lim in limits]
     # the sample spacing follows the grid cell, which follows the extent of the reached nodes and the snap
     nx_, ny_ = node_xy(router.graph)
@@ -169,14 +171,15 @@ def isochrone(
     sx, sy = region_projection(router.graph).forward([snap.location[0]], [snap.location[1]])
     ex, ey = np.concatenate([nx_[hit], sx]), np.concatenate([ny_[hit], sy])
     samples = samples_of(router.graph, spacing_for(raster.Grid.around(ex, ey, cell_m, buffer_m).cell_m))
-    t = sample_times(router, m, samples, snap, node_ms, reverse=reverse)
+    t = sample_times(router, m, samples, snap, times)
     level = np.searchsorted(limits, t, side="left")  # first contour whose limit is >= t (len: none)
     inside = level < len(levels)
     if not inside.any():
         empty: list[list[list[FloatArray]]] = [[] for _ in levels]
         return Isochrone(levels, reverse, snap, empty, reached_nodes, cell_m, buffer_m)
-    xs, ys = samples.x[inside], samples.y[inside]
-    grid = raster.Grid.around(xs, ys, cell_m, buffer_m)
-    z = raster.level_grid(grid, grid.index(xs, ys), level[inside].astype(np.int64), len(levels))
+    grid = raster.Grid.around(samples.x[inside], samples.y[inside], cell_m, buffer_m)
+    in_grid = grid.contains(samples.x, samples.y)  # unreached samples too: they cut the holes
+    xs, ys = samples.x[in_grid], samples.y[in_grid]
+    z = raster.level_grid(grid, grid.index(xs, ys), level[in_grid].astype(np.int64), len(levels))
     polys = [raster.mask_polygons(grid, z <= k, samples.projection) for k in range(len(levels))]
     return Isochrone(levels, reverse, snap, polys, reached_nodes, grid.cell_m, grid.buffer_m)

@@ -5,10 +5,14 @@ The smoothing, stated once
 Reached samples (see :mod:`fevermap.care.samples`; spaced no farther apart than a cell) mark the cells of a square
 grid of ``cell_m`` metres (the cell grows with the extent so that a side has at most :data:`MAX_SIDE` cells). The
 marked set is *closed* with a square of side ``2 * buffer_m`` (dilated, then eroded: gaps between reached roads
-narrower than about ``2 * buffer_m`` are filled, nothing is added beyond the reached roads), then dilated by one cell.
+narrower than about ``2 * buffer_m`` are filled, nothing is added beyond the reached roads); then every cell holding
+road that is not reached within the time is taken out again (roads not reached are holes, however narrow: with turn
+restrictions and one-way streets the road beside a reached one is often reached minutes later); the rest is dilated
+by one cell.
 Its boundary is traced by marching squares (contourpy, filled contour of the 0/1 mask at :data:`LEVEL` = 0.9), which
 cuts the grid's stair steps. So every reached road point, and every cell it marks, lies inside its polygon; the
-polygon reaches about 1.1 cells beyond the reached roads; unreached land wider than ``2 * buffer_m`` stays a hole.
+polygon reaches about 1.1 cells beyond the reached roads; unreached land wider than ``2 * buffer_m``, and unreached
+road more than a cell from reached road, stay holes.
 Rings are returned outer first, holes after, in ``(lon, lat)`` degrees.
 """
 
@@ -64,6 +68,12 @@ class Grid:
         i = ((y - self.y0) / self.cell_m).astype(np.int64)
         return i * self.shape[1] + j
 
+    def contains(self, x: FloatArray, y: FloatArray) -> npt.NDArray[np.bool_]:
+        """Which points fall in a cell of the grid."""
+        j = np.floor((x - self.x0) / self.cell_m)
+        i = np.floor((y - self.y0) / self.cell_m)
+        return np.asarray((j >= 0) & (j < self.shape[1]) & (i >= 0) & (i < self.shape[0]))
+
     @property
     def margin_m(self) -> float:
         """Radius of the final dilation: one cell, so the whole of every reached cell is inside."""
@@ -76,18 +86,23 @@ class Grid:
 
 
 def level_grid(grid: Grid, cells: IntArray, level: IntArray, n_levels: int) -> npt.NDArray[np.uint8]:
-    """Per cell the lowest level of a sample in it (``n_levels``: none), dilated by the grid's disk.
+    """Per cell the lowest contour it belongs to (``n_levels``: none): closed, holes cut, dilated by one cell.
 
-    ``level`` is, per sample, the index of the first contour it is within (``n_levels`` when outside all).
+    ``cells`` / ``level`` are, per road sample in the grid, its flat cell and the index of the first contour it is
+    within (``n_levels`` when outside all: unreached samples count too, they cut the holes).
     """
     flat = np.full(grid.shape[0] * grid.shape[1], n_levels, dtype=np.uint8)
     for k in range(n_levels - 1, -1, -1):  # lower levels overwrite higher ones
         flat[cells[level == k]] = k
-    z = flat.reshape(grid.shape)
+    has = np.zeros(flat.shape[0], dtype=bool)
+    has[cells] = True
+    own = flat.reshape(grid.shape)
     # sublevel sets {z <= k}: a min filter dilates them, a max filter erodes them
     size = 2 * round(grid.buffer_m / grid.cell_m) + 1  # a square: separable, so its cost does not grow with it
-    z = ndimage.minimum_filter(z, size=size, mode="constant", cval=n_levels)
+    z = ndimage.minimum_filter(own, size=size, mode="constant", cval=n_levels)
     z = ndimage.maximum_filter(z, size=size, mode="constant", cval=n_levels)
+    # a cell holding road is in contour k only if some of its own road is: unreached roads stay holes
+    z = np.where(has.reshape(grid.shape), np.maximum(z, own), z)
     return np.asarray(ndimage.grey_erosion(z, footprint=grid.disk(grid.margin_m), mode="constant", cval=n_levels))
 
 

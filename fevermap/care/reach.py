@@ -1,17 +1,23 @@
-"""Travel times in current traffic from a snapped point to every road node (or from every node to it): the one module
-of :mod:`fevermap.care` that talks to the routing engine.
+"""Travel times in current traffic from snapped points to every road edge (or from every edge to them), turns included:
+the one module of :mod:`fevermap.care` that talks to the routing engine.
 
-Everything the care package needs of the router goes through here: the graph, the current integer edge weights in ms
-(``Router.edge_weights_ms``, the weights the CCH engine routes on and :mod:`fevermap.routing.export` writes), the
-current per-segment times (for partial edges) and snapping. Times are computed with ``scipy.sparse.csgraph.dijkstra``
-on a CSR copy of the current metric, bounded by a time limit: measured against routingkit_cch one-to-many to all
-nodes in ``benchmarks/bench_care.py``, the bounded Dijkstra wins for isochrones (it settles only the nodes within
-the limit) and is the only one of the two that runs on the reversed graph without a second CCH.
+The engine routes on the turn-expanded graph (:mod:`fevermap.routing.turns`): its nodes are directed road edges
+("at the start of edge ``e``"), its arcs the allowed turns, weighted by the edge's whole-ms time plus the turn's
+cost. Care searches run on that same graph and its current weights (``router.state.metric.weights_ms``), with the
+engine's own seeds (:func:`fevermap.routing.query.source_seeds` / ``target_seeds``), so every time here equals the
+engine's. They use ``scipy.sparse.csgraph.dijkstra`` bounded by a time limit: measured against the CCH one-to-all in
+``benchmarks/bench_care.py``, the bounded search wins for isochrones (it settles only what lies within the limit),
+runs on the reversed graph without a second CCH, and labels each edge with the source that reaches it first.
 
-Seeds follow :class:`fevermap.routing.router.Router` exactly: a snapped origin enters the graph at the head of each
-edge through it after ``ceil(time from the snap to the head)``; a snapped target is reached from the tail of each
-edge through it plus ``ceil(time from the tail to the snap)``; a target further along the origin's own edge is
-reached directly after ``ceil`` of the time between them. So a node's time here equals the engine's.
+What a search gives per road edge (:class:`EdgeTimes`), in ms:
+
+- forward (from the seeds): ``start`` = time to the start of the edge, about to drive it (the best of its via-way
+  copies); ``end`` = ``start`` + the edge's own time: the time to its end.
+- reverse (to the seeds): ``start`` = time from the start of the edge, driving it, to the seeds; ``end`` = time from
+  the end of the edge, taking one of its turns, to the seeds.
+
+So a position at ``before`` ms from its edge's start is reached after ``start + before`` (forward), and reaches the
+seeds after ``ceil(after) + end`` (reverse), as the engine's partial edges count.
 """
 
 from __future__ import annotations
@@ -20,43 +26,53 @@ import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from fevermap.routing.engine import INF_MS
+from fevermap.errors import FevermapError
+from fevermap.routing import query
 from fevermap.routing.router import Router
 from fevermap.routing.snapping import Snap
+from fevermap.routing.state import MetricState
+from fevermap.routing.weights import INF_MS, ceil_ms_array
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
+__all__ = ["INF_MS", "EdgeTimes", "Metric", "Seeds", "edge_times", "metric", "node_times", "snap_seeds"]
+
 
 @dataclass(frozen=True)
 class Metric:
-    """One consistent snapshot of the router's current traffic, in the shapes the care computations use.
+    """One consistent snapshot of the router's current traffic on the turn graph, as care searches use it.
 
-    ``forward`` / ``backward`` are CSR matrices of the road graph and of its reverse (weights in ms; of parallel
-    edges the fastest); ``seg_ms`` the time of each OSM segment in ms (``inf`` closed); ``before_excl[s]`` the time
-    from the tail of segment ``s``'s edge to the start of ``s`` (``inf`` past a closed segment); ``after_excl[s]``
-    from the end of ``s`` to the edge's head.
+    ``forward`` / ``backward`` are CSR matrices of the turn graph and of its reverse (arc weights in ms, the engine's;
+    of parallel arcs the fastest); ``state`` is the router's metric state they come from.
     """
 
     version: int
-    weights_ms: IntArray
+    state: MetricState
     forward: csr_matrix
     backward: csr_matrix
-    seg_ms: FloatArray
-    before_excl: FloatArray
-    after_excl: FloatArray
+    node_edge: IntArray  # road edge of each turn-graph node
+    arc_from: IntArray
+    arc_to: IntArray
+    edge_count: int
+
+    @property
+    def edge_ms(self) -> FloatArray:
+        """Whole-ms time of each road edge (``inf`` closed)."""
+        w = self.state.edge_weights_ms.astype(np.float64)
+        w[w >= INF_MS] = np.inf
+        return w
 
 
 @dataclass(frozen=True)
 class Seeds:
-    """Entry points of a search: node ids, initial times in ms, and which source (e.g. clinic) each belongs to."""
+    """Entry points of a search: turn-graph node ids, initial times in ms, and which source each belongs to."""
 
     nodes: IntArray
     ms: FloatArray
@@ -64,9 +80,21 @@ class Seeds:
 
     @staticmethod
     def concat(parts: Sequence[Seeds]) -> Seeds:
+        """All seeds of ``parts`` in one set (for a multi-source search)."""
         if not parts:
             return Seeds(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int64))
         return Seeds(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("nodes", "ms", "source")))
+
+
+@dataclass(frozen=True)
+class EdgeTimes:
+    """Per road edge the times of a search (see the module docstring) and the source reaching it first (-1: none)."""
+
+    reverse: bool
+    start: FloatArray
+    end: FloatArray
+    start_source: IntArray
+    end_source: IntArray
 
 
 _cache_lock = threading.Lock()
@@ -76,45 +104,27 @@ _cache: dict[int, tuple[Router, Metric]] = {}
 def _csr(tail: IntArray, head: IntArray, w: IntArray, n: int) -> csr_matrix:
     ok = w < INF_MS
     t, h, ww = tail[ok], head[ok], w[ok].astype(np.float64)
-    order = np.lexsort((ww, h, t))  # of parallel edges keep the fastest (csr would sum duplicates)
+    order = np.lexsort((ww, h, t))  # of parallel arcs keep the fastest (csr would sum duplicates)
     t, h, ww = t[order], h[order], ww[order]
     keep = np.ones(t.shape[0], dtype=bool)
     keep[1:] = (t[1:] != t[:-1]) | (h[1:] != h[:-1])
-    return csr_matrix((ww[keep], (t[keep], h[keep])), shape=(n, n))
-
-
-def _within_edge(seg_ms: FloatArray, seg_off: IntArray) -> tuple[FloatArray, FloatArray]:
-    """Per segment: time from its edge's tail to its start, and from its end to the edge's head (``inf`` across a
-    closed segment)."""
-    closed = ~np.isfinite(seg_ms)
-    finite = np.where(closed, 0.0, seg_ms)
-    counts = np.diff(seg_off)
-    starts = np.repeat(seg_off[:-1], counts)
-    ends = np.repeat(seg_off[1:], counts)
-    cum = np.concatenate([[0.0], np.cumsum(finite)])
-    ncl = np.concatenate([[0], np.cumsum(closed)])
-    idx = np.arange(seg_ms.shape[0])
-    before = np.where(ncl[idx] - ncl[starts] > 0, np.inf, cum[idx] - cum[starts])
-    after = np.where(ncl[ends] - ncl[idx + 1] > 0, np.inf, cum[ends] - cum[idx + 1])
-    return before, after
+    # scipy treats an explicit 0 as "no arc": a 0 ms arc is stored as a tiny positive weight instead
+    return csr_matrix((np.maximum(ww[keep], 1e-9), (t[keep], h[keep])), shape=(n, n))
 
 
 def metric(router: Router) -> Metric:
-    """The router's current traffic as a :class:`Metric` (cached per metric version)."""
-    state = router._state  # the one read of the router's traffic state: weights and segment times that go together
-    version = int(state.metric.version)
+    """The router's current traffic as a :class:`Metric` (cached per router and metric version)."""
+    state = router.state
+    version = int(state.version)
     key = id(router)
     got = _cache.get(key)
     if got is not None and got[0] is router and got[1].version == version:
         return got[1]
-    g = router.graph
-    w = np.asarray(state.metric.weights_ms, dtype=np.int64)
-    n = g.node_count
-    fwd = _csr(g.edge_tail, g.edge_head, w, n)
-    bwd = _csr(g.edge_head, g.edge_tail, w, n)
-    seg_ms = np.asarray(state.seg_ms, dtype=np.float64)
-    before, after = _within_edge(seg_ms, g.seg_off)
-    out = Metric(version, w, fwd, bwd, seg_ms, before, after)
+    t = router.region.turns
+    w = np.asarray(state.metric.weights_ms, dtype=np.int64)  # one weight per turn-graph arc
+    n = t.node_count
+    out = Metric(version, state, _csr(t.arc_from, t.arc_to, w, n), _csr(t.arc_to, t.arc_from, w, n),
+                 t.node_edge, t.arc_from, t.arc_to, router.graph.edge_count)  # fmt: skip
     with _cache_lock:
         if len(_cache) > 8:
             _cache.clear()
@@ -123,62 +133,52 @@ def metric(router: Router) -> Metric:
 
 
 def position_ms(m: Metric, seg: IntArray, frac: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Time in ms from the edge's tail to each position, and from each position to the edge's head.
-
-    ``seg`` are global segment indices, ``frac`` fractions along them (vectorised).
-    """
-    t = m.seg_ms[seg]
-    with np.errstate(invalid="ignore"):
-        into = np.where(frac > 0, frac * t, 0.0)
-        rest = np.where(frac < 1, (1.0 - frac) * t, 0.0)
-    return m.before_excl[seg] + into, m.after_excl[seg] + rest
-
-
-def _ceil(ms: FloatArray) -> FloatArray:
-    return np.where(np.isfinite(ms), np.ceil(ms - 1e-9), np.inf)
+    """Time in ms from each position's edge start to it, and from it to the edge's end (vectorised; ``inf`` across
+    a closure). ``seg`` are global segment indices, ``frac`` fractions along them."""
+    return m.state.before_ms(seg, frac), m.state.after_ms(seg, frac)
 
 
 def snap_seeds(router: Router, m: Metric, snap: Snap, *, reverse: bool, source: int = 0) -> Seeds:
-    """Seeds of a snapped point: as an origin (``reverse=False``: the heads of its edges) or as a target
-    (``reverse=True``: the tails of its edges, searched on the reversed graph)."""
-    g = router.graph
-    edges = np.array([p.edge for p in snap.positions], dtype=np.int64)
-    seg = g.seg_off[edges] + np.array([p.seg for p in snap.positions], dtype=np.int64)
-    frac = np.array([p.frac for p in snap.positions], dtype=np.float64)
-    before, after = position_ms(m, seg, frac)
-    cost = _ceil(before if reverse else after)
-    ok = cost < INF_MS
-    nodes = (g.edge_tail if reverse else g.edge_head)[edges[ok]]
-    return Seeds(nodes.astype(np.int64), cost[ok], np.full(int(ok.sum()), source, dtype=np.int64))
+    """The engine's seeds of a snapped point: leaving it (``reverse=False``) or arriving at it (``reverse=True``)."""
+    pick = query.target_seeds if reverse else query.source_seeds
+    rows = [seed for seed, _pos in pick(router.network, m.state, snap)]
+    nodes = np.array([x for x, _ in rows], dtype=np.int64)
+    ms = np.array([c for _, c in rows], dtype=np.float64)
+    return Seeds(nodes, ms, np.full(nodes.shape[0], source, dtype=np.int64))
 
 
 def site_seeds(router: Router, m: Metric, snaps: Sequence[Snap]) -> Seeds:
-    """Seeds of many snapped targets at once (source ``i`` = ``snaps[i]``), for a reverse search."""
-    return Seeds.concat([snap_seeds(router, m, s, reverse=True, source=i) for i, s in enumerate(snaps)])
+    """Arrival seeds of many snapped targets at once (source ``i`` = ``snaps[i]``), for one reverse search; a target
+    on a small component also seeds its big-component snap (:attr:`Snap.alternative`), as the router falls back."""
+    parts = []
+    for i, s in enumerate(snaps):
+        parts.append(snap_seeds(router, m, s, reverse=True, source=i))
+        if s.alternative is not None:
+            parts.append(snap_seeds(router, m, s.alternative, reverse=True, source=i))
+    return Seeds.concat(parts)
 
 
-def node_times(m: Metric, seeds: Seeds, *, reverse: bool, limit_ms: float = math.inf) -> tuple[FloatArray, IntArray]:
-    """Times in ms from the seeds to every node (``reverse``: from every node to the seeds), and the source of the
-    seed each node is reached from first (-1: not within ``limit_ms``).
+def _search(m: Metric, seeds: Seeds, *, reverse: bool, limit_ms: float) -> tuple[FloatArray, IntArray]:
+    """Times in ms from the seeds to every turn-graph node (``reverse``: from every node to the seeds) and the source
+    of the seed each is reached from (-1: not within ``limit_ms``).
 
     One bounded multi-source Dijkstra: every seed gets a virtual node joined to its entry node by an arc of its
-    initial time + 1 ms (the 1 ms is taken off again), so one search serves all sources at once.
+    initial time + 1 ms (taken off again), so one search serves all sources at once.
     """
     graph = m.backward if reverse else m.forward
     n = graph.shape[0]
     k = seeds.nodes.shape[0]
     if k == 0:
         return np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
-    # the virtual nodes n..n+k-1 are appended (their arcs only leave them, so the road part of the matrix is reused)
     virt = csr_matrix((seeds.ms + 1.0, (np.arange(k), seeds.nodes)), shape=(k, n + k))
     big = _stack(graph, virt)
     lim = limit_ms + 1.0 if math.isfinite(limit_ms) else np.inf
     dist, _pred, src = dijkstra(big, directed=True, indices=np.arange(n, n + k), limit=lim, min_only=True,
                                 return_predecessors=True)  # fmt: skip
     d = dist[:n] - 1.0
-    label = np.where(src[:n] >= 0, seeds.source[np.clip(src[:n] - n, 0, k - 1)], -1)
+    label = np.where(src[:n] >= 0, seeds.source[np.clip(src[:n] - n, 0, k - 1)], -1).astype(np.int64)
     d[label < 0] = np.inf
-    return d, label.astype(np.int64)
+    return np.round(d), label  # whole ms, as the engine's
 
 
 def _stack(graph: csr_matrix, virt: csr_matrix) -> csr_matrix:
@@ -190,6 +190,55 @@ def _stack(graph: csr_matrix, virt: csr_matrix) -> csr_matrix:
     indices = np.concatenate([graph.indices, virt.indices])
     data = np.concatenate([graph.data, virt.data])
     return csr_matrix((data, indices, indptr), shape=(n + k, n + k))
+
+
+def _best_per(keys: IntArray, values: FloatArray, labels: IntArray, size: int) -> tuple[FloatArray, IntArray]:
+    """Per key in ``0..size-1`` the smallest value and its label (``inf`` / -1 where none)."""
+    out = np.full(size, np.inf)
+    lab = np.full(size, -1, dtype=np.int64)
+    fin = np.isfinite(values)
+    keys, values, labels = keys[fin], values[fin], labels[fin]
+    if keys.size:
+        order = np.lexsort((values, keys))
+        first = order[np.unique(keys[order], return_index=True)[1]]
+        out[keys[first]] = values[first]
+        lab[keys[first]] = labels[first]
+    return out, lab
+
+
+def edge_times(m: Metric, seeds: Seeds, *, reverse: bool, limit_ms: float = math.inf) -> EdgeTimes:
+    """Per road edge the times of one search from (``reverse``: to) ``seeds``, bounded by ``limit_ms`` (see the
+    module docstring for what ``start`` and ``end`` mean each way)."""
+    dist, label = _search(m, seeds, reverse=reverse, limit_ms=limit_ms)
+    edges = m.edge_count
+    if not reverse:
+        start, src = _best_per(m.node_edge, dist, label, edges)
+        return EdgeTimes(False, start, start + m.edge_ms, src, src)
+    start, src = dist[:edges].copy(), label[:edges].copy()  # driving the edge from its start: no approach to recall
+    base = m.arc_from < edges
+    turn = m.state.turn_ms[base].astype(np.float64)
+    turn[turn >= INF_MS] = np.inf
+    to = m.arc_to[base]
+    end, end_src = _best_per(m.arc_from[base], turn + dist[to], label[to], edges)
+    return EdgeTimes(True, start, end, src, end_src)
+
+
+def node_times(router: Router, m: Metric, times: EdgeTimes, snaps: Sequence[Snap] = ()) -> tuple[FloatArray, IntArray]:
+    """Per road node: when it is reached (forward: arriving at it at the end of an edge) or from it the seeds are
+    reached (reverse: driving off on one of its edges), in ms, and by which source (-1: none); ``snaps`` are the
+    forward search's origins (source ``i`` = ``snaps[i]``), whose own edges' ends count after the partial time."""
+    g = router.graph
+    if times.reverse:
+        return _best_per(g.edge_tail, times.start, times.start_source, g.node_count)
+    keys, vals, labs = [g.edge_head], [times.end], [times.end_source]
+    for i, s in enumerate(snaps):
+        edge = np.array([p.edge for p in s.positions], dtype=np.int64)
+        seg = g.seg_off[edge] + np.array([p.seg for p in s.positions], dtype=np.int64)
+        _, after = position_ms(m, seg, np.array([p.frac for p in s.positions], dtype=np.float64))
+        keys.append(g.edge_head[edge])
+        vals.append(ceil_ms_array(after))
+        labs.append(np.full(edge.shape[0], i, dtype=np.int64))
+    return _best_per(np.concatenate(keys), np.concatenate(vals), np.concatenate(labs), g.node_count)
 
 
 def direct_on_edge(
@@ -216,9 +265,15 @@ def direct_on_edge(
     return out
 
 
-def snap_points(router: Router, lon: FloatArray, lat: FloatArray) -> list[Any]:
-    """Snap many ``(lon, lat)`` points (degrees); an error object stands for each point that cannot be snapped."""
-    return router.snap_many(np.column_stack([lon, lat]))
+def snap_points(router: Router, lon: FloatArray, lat: FloatArray) -> list[Snap | FevermapError]:
+    """Snap many ``(lon, lat)`` points (degrees); the error stands for each point that cannot be snapped."""
+    out: list[Snap | FevermapError] = []
+    for x, y in zip(np.asarray(lon).tolist(), np.asarray(lat).tolist(), strict=True):
+        try:
+            out.append(router.snap(x, y))
+        except FevermapError as exc:  # off every road, or outside the region
+            out.append(exc)
+    return out
 
 
 def snap(router: Router, lon: float, lat: float) -> Snap:

@@ -23,6 +23,31 @@ SOURCE = (
 )
 
 
+def read_files(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``address.csv`` and ``geo.csv`` of ``folder`` as string frames, columns checked, ``geo`` one row per address.
+
+    The one reader of these files (:func:`read_address_days` here, and the case tracks of
+    :mod:`fevermap.tracing.shanghai2022`).
+
+    Raises
+    ------
+    FormatError
+        A file missing, or a column missing from it.
+    """
+    folder = Path(folder)
+    try:
+        addr = pd.read_csv(folder / "address.csv", dtype=str, keep_default_na=False)
+        geo = pd.read_csv(folder / "geo.csv", dtype=str, keep_default_na=False)
+    except FileNotFoundError as exc:
+        raise FormatError(f"{folder}: needs address.csv and geo.csv ({exc.filename} missing)") from exc
+    for name, frame, cols in (("address.csv", addr, ("date", "address", "district")),
+                              ("geo.csv", geo, ("district", "address", "gcj02_lng", "gcj02_lat"))):  # fmt: skip
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            raise FormatError(f"{folder / name}: missing columns {', '.join(missing)}")
+    return addr, geo.drop_duplicates(["district", "address"])
+
+
 def read_address_days(folder: str | Path) -> DailyCounts:
     """Address-days of ``folder`` (``address.csv`` and ``geo.csv``) counted per announcement day and district.
 
@@ -32,12 +57,8 @@ def read_address_days(folder: str | Path) -> DailyCounts:
         Folder holding ``address.csv`` (``date`` as ``YYYYMMDD``) and ``geo.csv`` (``gcj02_lng``, ``gcj02_lat``).
     """
     folder = Path(folder)
-    try:
-        addr = pd.read_csv(folder / "address.csv", dtype=str, keep_default_na=False)
-        geo = pd.read_csv(folder / "geo.csv", dtype=str, keep_default_na=False)
-    except FileNotFoundError as exc:
-        raise FormatError(f"{folder}: needs address.csv and geo.csv ({exc.filename} missing)") from exc
-    geo = geo.drop_duplicates(["district", "address"])[["district", "address", "gcj02_lng", "gcj02_lat"]]
+    addr, geo = read_files(folder)
+    geo = geo[["district", "address", "gcj02_lng", "gcj02_lat"]]
     joined = addr.merge(geo, on=["district", "address"], how="left", validate="many_to_one")
     try:
         days = pd.to_datetime(joined["date"], format="%Y%m%d").dt.date

@@ -26,7 +26,8 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 
 from fevermap.clinics.phones import normalise_phones
-from fevermap.clinics.registry import ClinicRegistry, stable_clinic_id
+from fevermap.clinics.records import stable_clinic_id
+from fevermap.clinics.registry import ClinicRegistry
 from fevermap.clinics.schemas import ClinicCreate, ImportReport, SkippedRow
 from fevermap.errors import FevermapError, InputError
 from fevermap.geo.gcj02 import gcj02_to_wgs84

@@ -35,7 +35,8 @@ import numpy.typing as npt
 from fevermap.clinics.geodesy import haversine_m
 from fevermap.clinics.hours import is_open
 from fevermap.clinics.phones import display_phone, tel_uri
-from fevermap.clinics.registry import ClinicRecord, ClinicRegistry
+from fevermap.clinics.records import ClinicRecord
+from fevermap.clinics.registry import ClinicRegistry
 from fevermap.clinics.schemas import NearestAnswer, NearestClinic
 from fevermap.clinics.status import StatusRecord, local_iso, status_view
 from fevermap.clinics.time_to_care import Rank, expected_wait, minutes_per_patient, time_to_care_min
@@ -61,9 +62,9 @@ class RouterLike(Protocol):
 
     def pin_targets(self, snaps: Sequence[Any]) -> Any: ...
 
-    def one_to_many(self, origin: Any, targets: Any) -> FloatArray: ...
+    def one_to_many(self, origin: Any, targets: Any, *, state: Any = None) -> FloatArray: ...
 
-    def route_snapped(self, origin: Any, destination: Any, *, geometry: bool = True) -> Any: ...
+    def route_snapped(self, origin: Any, destination: Any, *, geometry: bool = True, state: Any = None) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -274,9 +275,11 @@ class ClinicLocator:
         limit: int,
         static: _Static,
         extra_s: FloatArray | None = None,
+        state: Any = None,
     ) -> tuple[IntArray, FloatArray, int]:
         """Exact top-``limit`` candidates by ``(eta + extra_s, id)`` (``extra_s`` >= 0 per clinic, e.g. the expected
-        wait; default none): static indices, ETAs in seconds, clinics routed."""
+        wait; default none): static indices, ETAs in seconds, clinics routed (on the side metric ``state`` when
+        given)."""
         add = np.zeros(len(static.ids)) if extra_s is None else extra_s
         if not candidates.any():
             return np.zeros(0, np.int64), np.zeros(0), 0
@@ -295,7 +298,7 @@ class ClinicLocator:
             if len(found) >= limit and bound > found[limit - 1]:
                 break
             cell = static.cells[c]
-            secs = self.router.one_to_many(origin_snap, cell.pinned)
+            secs = self.router.one_to_many(origin_snap, cell.pinned, state=state)
             eta[cell.members] = secs
             routed += cell.members.size
             vals = (secs + add[cell.members])[candidates[cell.members] & np.isfinite(secs)]
@@ -318,6 +321,7 @@ class ClinicLocator:
         at: datetime | None = None,
         with_routes: bool = True,
         rank_by: Rank = "drive",
+        state: Any = None,
     ) -> NearestAnswer:
         """The nearest clinics from ``(lon, lat)`` by driving time, filtered, in order.
 
@@ -343,6 +347,9 @@ class ClinicLocator:
         rank_by : {"drive", "time_to_care"}
             Order by driving time (default) or by drive + expected wait (:mod:`fevermap.clinics.time_to_care`);
             every answer shows both parts either way.
+        state : optional
+            A side metric of the router (e.g. with closed roads, ``Router.state_with_closed_edges``); default: the
+            current one.
 
         Raises
         ------
@@ -363,7 +370,7 @@ class ClinicLocator:
         stale_s = self.registry.stale_after_s
         waits = [expected_wait(r.status, when, stale_s, minutes_per_patient(r.extra)) for r in live.records]
         extra = np.array([w.rank_minutes * 60.0 for w in waits]) if rank_by == "time_to_care" else None
-        idx, etas, routed = self.ranked(origin, mask, limit, static, extra)
+        idx, etas, routed = self.ranked(origin, mask, limit, static, extra, state)
         threshold_s = self.registry.settings.call_first_eta_min * 60.0
         out: list[NearestClinic] = []
         for rank, (i, eta) in enumerate(zip(idx.tolist(), etas.tolist(), strict=True), start=1):
@@ -371,7 +378,7 @@ class ClinicLocator:
             route = None
             if with_routes:
                 try:
-                    route = self.router.route_snapped(origin, static.snaps[i], geometry=rank == 1)
+                    route = self.router.route_snapped(origin, static.snaps[i], geometry=rank == 1, state=state)
                 except NoRouteError:  # pragma: no cover - one_to_many said reachable
                     route = None
             view = status_view(rec.status, when, self.registry.stale_after_s, self.timezone)

@@ -1,4 +1,4 @@
-"""The clinic registry: clinics and their live status in the database (SQLite or PostgreSQL + PostGIS).
+"""The clinic registry: clinics and their live status stored in the database (SQLite or PostgreSQL + PostGIS).
 
 Every write commits before it returns, so whatever the registry acknowledged survives a crash. A status update is
 one conditional upsert (``INSERT ... ON CONFLICT DO UPDATE ... WHERE stored.observed_at < new.observed_at``), so an
@@ -7,9 +7,8 @@ older observation never overwrites a newer one, even when two arrive at once.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
@@ -18,10 +17,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from fevermap.clinics.geodesy import haversine_m
-from fevermap.clinics.hours import is_open
-from fevermap.clinics.phones import display_phone, tel_uri
+from fevermap.clinics.records import ClinicRecord, record_of, require_aware, stable_clinic_id
 from fevermap.clinics.schemas import ClinicCreate, ClinicPublic, StatusResult, StatusUpdate
 from fevermap.clinics.status import StatusRecord, status_view
+from fevermap.clinics.views import public_view
 from fevermap.config import Settings, get_settings
 from fevermap.db import open_database, session_factory, transaction
 from fevermap.db.models import Clinic, ClinicStatus, RegistryRevision
@@ -46,66 +45,12 @@ _STATIC_FIELDS = (
 )
 
 
-def stable_clinic_id(region: str, name: str, address: str | None) -> str:
-    """A stable id from region, name and address (``c-`` + 16 hex digits): re-imports update the same record."""
-    key = "\x1f".join((region.strip(), " ".join(name.split()), " ".join((address or "").split())))
-    return "c-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
-
-
-@dataclass(frozen=True, slots=True)
-class ClinicRecord:
-    """A clinic with its stored status, detached from the database (what the locator works on)."""
-
-    id: str
-    region: str
-    timezone: str
-    name: str
-    kind: str
-    address: str | None
-    district: str | None
-    phones: tuple[str, ...]
-    lon: float
-    lat: float
-    opening_hours: str | None
-    night_emergency: bool | None
-    source: str | None
-    extra: dict[str, Any] = field(default_factory=dict)
-    status: StatusRecord | None = None
-
-
-def _record(row: Clinic) -> ClinicRecord:
-    status = StatusRecord.of(row.status) if row.status is not None else None
-    return ClinicRecord(
-        id=row.id,
-        region=row.region,
-        timezone=row.timezone,
-        name=row.name,
-        kind=row.kind,
-        address=row.address,
-        district=row.district,
-        phones=tuple(row.phones or ()),
-        lon=row.lon,
-        lat=row.lat,
-        opening_hours=row.opening_hours,
-        night_emergency=row.night_emergency,
-        source=row.source,
-        extra=dict(row.extra or {}),
-        status=status,
-    )
-
-
 def _unknown_clinic(clinic_id: str) -> NotFoundError:
     return NotFoundError(f"unknown clinic id {clinic_id!r} (list them with `fevermap clinics list`)")
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def _require_aware(at: datetime, what: str) -> datetime:
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise InputError(f"{what} must be timezone-aware (e.g. 2026-11-25T23:40:00+08:00)")
-    return at.astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +204,7 @@ class ClinicRegistry:
     def add(self, region: str, clinic: ClinicCreate, *, timezone: str = "UTC") -> ClinicPublic:
         """Insert or update one clinic of ``region`` (time zone ``timezone``); return it as stored."""
         out = self.upsert_many(region, [clinic], timezone=timezone)
-        return self.get((out.created + out.updated + out.unchanged)[0])
+        return self.clinic((out.created + out.updated + out.unchanged)[0])
 
     def delete(self, clinic_id: str) -> None:
         """Remove a clinic and its status (:class:`NotFoundError` if unknown)."""
@@ -291,8 +236,8 @@ class ClinicRegistry:
         FutureObservationError
             When ``observed_at`` is later than ``now`` plus the allowed clock skew.
         """
-        now = _require_aware(now or _utcnow(), "now")
-        observed = _require_aware(update_.observed_at, "observed_at")
+        now = require_aware(now or _utcnow(), "now")
+        observed = require_aware(update_.observed_at, "observed_at")
         skew = self.settings.status_max_skew_s
         if observed > now + timedelta(seconds=skew):
             raise FutureObservationError(
@@ -360,7 +305,7 @@ class ClinicRegistry:
             row = session.get(Clinic, clinic_id)
             if row is None:
                 raise _unknown_clinic(clinic_id)
-            return _record(row)
+            return record_of(row)
 
     def records(self, region: str | None = None) -> list[ClinicRecord]:
         """All clinics (of ``region`` if given), ordered by id."""
@@ -368,7 +313,7 @@ class ClinicRegistry:
             q = select(Clinic).order_by(Clinic.id)
             if region is not None:
                 q = q.where(Clinic.region == region)
-            return [_record(r) for r in session.execute(q).unique().scalars()]
+            return [record_of(r) for r in session.execute(q).unique().scalars()]
 
     def count(self, region: str | None = None) -> int:
         """Number of clinics (of ``region`` if given)."""
@@ -398,40 +343,10 @@ class ClinicRegistry:
         dist = [(haversine_m(lon, lat, r.lon, r.lat), r.id) for r in recs]
         return [cid for d, cid in sorted(dist) if d <= radius_m]
 
-    def public(self, record: ClinicRecord, *, now: datetime | None = None) -> ClinicPublic:
-        """The public view of ``record`` at ``now`` (status freshness; ``open_now`` in the clinic's time zone)."""
-        now = _require_aware(now or _utcnow(), "now")
-        tz = record.timezone
-        return ClinicPublic(
-            id=record.id,
-            region=record.region,
-            timezone=record.timezone,
-            name=record.name,
-            kind=record.kind,  # type: ignore[arg-type]
-            address=record.address,
-            district=record.district,
-            phones=list(record.phones),
-            phones_display=[display_phone(p) for p in record.phones],
-            tel=tel_uri(record.phones[0]) if record.phones else None,
-            lon=record.lon,
-            lat=record.lat,
-            opening_hours=record.opening_hours,
-            night_emergency=record.night_emergency,
-            source=record.source,
-            extra=record.extra,
-            status=status_view(record.status, now, self.stale_after_s, tz),
-            open_now=is_open(record.opening_hours, now, tz),
-        )
+    def clinic(self, clinic_id: str, *, now: datetime | None = None) -> ClinicPublic:
+        """The public view of one clinic (:class:`NotFoundError` if unknown; see :mod:`fevermap.clinics.views`)."""
+        return public_view(self.get_record(clinic_id), self.stale_after_s, now=now)
 
-    def get(self, clinic_id: str, *, now: datetime | None = None) -> ClinicPublic:
-        """The public view of one clinic (:class:`NotFoundError` if unknown)."""
-        return self.public(self.get_record(clinic_id), now=now)
-
-    def list(self, region: str | None = None, *, now: datetime | None = None) -> list[ClinicPublic]:
+    def clinics(self, region: str | None = None, *, now: datetime | None = None) -> list[ClinicPublic]:
         """Public views of all clinics (of ``region`` if given), ordered by id."""
-        return [self.public(r, now=now) for r in self.records(region)]
-
-
-def ids_of(records: Iterable[ClinicRecord]) -> list[str]:
-    """The ids of ``records``, in order."""
-    return [r.id for r in records]
+        return [public_view(r, self.stale_after_s, now=now) for r in self.records(region)]

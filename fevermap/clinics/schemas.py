@@ -1,5 +1,7 @@
-"""Pydantic schemas of the clinic registry: what comes in (:class:`ClinicCreate`, :class:`StatusUpdate`) and what
-goes out (:class:`ClinicPublic`, :class:`StatusPublic`, :class:`NearestClinic`).
+"""Pydantic schemas of the clinic registry: what comes in and what goes out.
+
+In: :class:`ClinicCreate`, :class:`StatusUpdate`; out: :class:`ClinicPublic`, :class:`StatusPublic`,
+:class:`NearestClinic`.
 
 Coordinates are WGS-84 ``(lon, lat)`` degrees; times are timezone-aware and serialised as ISO 8601 in UTC, with a
 ``*_local`` twin in the region's time zone where people read them.

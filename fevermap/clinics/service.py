@@ -18,6 +18,7 @@ from fevermap.clinics.locator import ClinicLocator, answer_json
 from fevermap.clinics.registry import ClinicRegistry
 from fevermap.clinics.schemas import StatusUpdate
 from fevermap.clinics.simulator import simulate_statuses
+from fevermap.clinics.views import public_view
 from fevermap.config import Settings, get_settings
 from fevermap.errors import InputError
 from fevermap.geo.lonlat import parse_lonlat
@@ -58,7 +59,7 @@ class ClinicContext:
         registry = ClinicRegistry.open(settings=settings)
         if region_dir is None and load_demo:
             ensure_demo_clinics(registry, region)
-        router = Router(region, max_snap_distance_m=settings.max_snap_distance_m)
+        router = Router(region, max_snap_m=settings.max_snap_m)
         return cls(region, registry, router, ClinicLocator(registry, router), region_dir is None)
 
     def __enter__(self) -> ClinicContext:
@@ -116,14 +117,16 @@ def list_clinics(region_dir: Path | None, *, time: str | None = None) -> list[di
     """All clinics of a region with their status (``fevermap clinics list``)."""
     with ClinicContext.open(region_dir) as ctx:
         now = parse_time(time, ctx.region.timezone)
-        return [c.model_dump(mode="json") for c in ctx.registry.list(ctx.region.name, now=now)]
+        return [c.model_dump(mode="json") for c in ctx.registry.clinics(ctx.region.name, now=now)]
 
 
 def show_clinic(clinic_id: str, *, time: str | None = None) -> dict[str, Any]:
     """One clinic with its status (``fevermap clinics show``)."""
     with ClinicRegistry.open() as registry:
         record = registry.get_record(clinic_id)
-        return registry.public(record, now=parse_time(time, record.timezone)).model_dump(mode="json")
+        return public_view(record, registry.stale_after_s, now=parse_time(time, record.timezone)).model_dump(
+            mode="json"
+        )
 
 
 def report_status(

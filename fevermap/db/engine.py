@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from fevermap.config import Settings, get_settings
+from fevermap.errors import MissingExtraError
 
 SQLITE_FILENAME = "fevermap.sqlite3"
 
@@ -83,6 +84,11 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_on_connect)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() == "psycopg":
+        try:
+            import psycopg  # noqa: F401  (the [postgres] extra)
+        except ImportError:
+            raise MissingExtraError("a PostgreSQL database URL", "postgres") from None
     return create_engine(url, **kwargs)
 
 

@@ -1,5 +1,6 @@
-"""ORM models of the HTTP service: API keys, the audit log, declarations, case tracks, matches, traffic versions,
-service secrets.
+"""ORM models of the HTTP service's tables.
+
+API keys, the audit log, declarations, case tracks, match runs and matches, traffic versions, service secrets.
 
 Personal data (declarations, matches) is kept for a retention period and purged by ``fevermap purge`` and by the
 service's scheduled task. Keys are stored as SHA-256 hashes of their secrets, never in clear.
@@ -28,7 +29,7 @@ class ApiKey(Base):
     role: Mapped[str] = mapped_column(String(16), index=True)
     #: The one clinic a ``clinic`` key may update.
     clinic_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    #: The one community area a ``staff`` key may read.
+    #: The one community area a ``staff`` key may read; the jurisdiction of a ``partner`` key.
     area: Mapped[str | None] = mapped_column(String(100), nullable=True)
     label: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -17,6 +17,11 @@ WGS84 = Geod(ellps="WGS84")
 FloatArray = npt.NDArray[np.float64]
 
 
+def _float_arrays(*values: npt.ArrayLike) -> tuple[FloatArray, ...]:
+    """The arguments as float64 arrays broadcast against each other."""
+    return tuple(np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in values)))
+
+
 def geodesic_distance_m(
     lon1: npt.ArrayLike, lat1: npt.ArrayLike, lon2: npt.ArrayLike, lat2: npt.ArrayLike
 ) -> FloatArray:
@@ -37,12 +42,7 @@ def geodesic_distance_m(
     >>> round(float(geodesic_distance_m(121.47, 31.23, 121.48, 31.23)), 3)
     952.743
     """
-    a, b, c, d = np.broadcast_arrays(
-        np.asarray(lon1, dtype=np.float64),
-        np.asarray(lat1, dtype=np.float64),
-        np.asarray(lon2, dtype=np.float64),
-        np.asarray(lat2, dtype=np.float64),
-    )
+    a, b, c, d = _float_arrays(lon1, lat1, lon2, lat2)
     if a.size == 0:
         return np.zeros(a.shape, dtype=np.float64)
     _, _, dist = WGS84.inv(np.ravel(a), np.ravel(b), np.ravel(c), np.ravel(d))
@@ -68,12 +68,7 @@ def destination(
     (lon, lat) : tuple of numpy.ndarray
         End points in degrees.
     """
-    a, b, c, d = np.broadcast_arrays(
-        np.asarray(lon, dtype=np.float64),
-        np.asarray(lat, dtype=np.float64),
-        np.asarray(azimuth_deg, dtype=np.float64),
-        np.asarray(distance_m, dtype=np.float64),
-    )
+    a, b, c, d = _float_arrays(lon, lat, azimuth_deg, distance_m)
     if a.size == 0:
         return np.zeros(a.shape), np.zeros(a.shape)
     lon2, lat2, _ = WGS84.fwd(np.ravel(a), np.ravel(b), np.ravel(c), np.ravel(d))

@@ -27,8 +27,10 @@ SCALE_ERROR_SLACK = 1e-6
 
 
 @lru_cache(maxsize=64)
-def _transformer(lon_0: float) -> tuple[Transformer, Proj]:
-    crs = CRS.from_proj4(f"+proj=tmerc +lat_0=0 +lon_0={lon_0!r} +k=1 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs")
+def _transformer(lon_0: float, lat_0: float) -> tuple[Transformer, Proj]:
+    crs = CRS.from_proj4(
+        f"+proj=tmerc +lat_0={lat_0!r} +lon_0={lon_0!r} +k=1 +x_0=0 +y_0=0 +ellps=WGS84 +units=m +no_defs"
+    )
     return Transformer.from_crs("EPSG:4326", crs, always_xy=True), Proj(crs)
 
 
@@ -36,18 +38,23 @@ def _transformer(lon_0: float) -> tuple[Transformer, Proj]:
 class LocalProjection:
     """A transverse Mercator projection (WGS-84, scale 1 on the central meridian ``lon_0``, degrees).
 
+    The one local metric projection of fevermap (matching's strips, snapping's region projection).
+
     Parameters
     ----------
     lon_0 : float
         Central meridian in degrees.
+    lat_0 : float, optional
+        Latitude of origin in degrees (only shifts northings; distances do not depend on it).
     """
 
     lon_0: float
+    lat_0: float = 0.0
     _t: Transformer = field(init=False, repr=False, compare=False)
     _p: Proj = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        t, p = _transformer(float(self.lon_0))
+        t, p = _transformer(float(self.lon_0), float(self.lat_0))
         object.__setattr__(self, "_t", t)
         object.__setattr__(self, "_p", p)
 
@@ -60,8 +67,13 @@ class LocalProjection:
         x, y = self._t.transform(lo, la)
         return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
 
+    def forward_one(self, lon: float, lat: float) -> tuple[float, float]:
+        """Project one ``(lon, lat)`` in degrees to ``(x, y)`` metres (the per-request path: no arrays)."""
+        x, y = self._t.transform(lon, lat)
+        return float(x), float(y)
+
     def inverse(self, x: npt.ArrayLike, y: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
-        """Unproject ``(x, y)`` metres to ``(lon, lat)`` degrees."""
+        """Unproject ``(x, y)`` metres back to ``(lon, lat)`` degrees."""
         xa = np.asarray(x, dtype=np.float64)
         ya = np.asarray(y, dtype=np.float64)
         if xa.size == 0:

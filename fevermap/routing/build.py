@@ -1,24 +1,27 @@
-"""Build a drivable road graph from an OSM extract: strongly connected, simplified, with per-segment speeds.
+"""Build a drivable road graph from an OSM extract: every component, simplified, with per-segment speeds.
 
 The graph keeps osmnx's conventions: nodes are intersections and dead ends (interior nodes of a road are removed by
 simplification, as ``osmnx.simplify_graph`` does), an edge keeps the polyline of the road it replaces, ``speed_kph`` and
 ``travel_time`` (s). Unlike osmnx it also keeps every original OSM segment of an edge (its two OSM node ids, length and
-speed) so that a traffic row for one segment changes exactly that piece of a longer edge.
+speed) so that a traffic row for one segment changes exactly that piece of a longer edge, keeps a node wherever the
+road's attributes change or a turn restriction needs it, and keeps every connected component (as OSRM does).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 from pyproj import Geod
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from fevermap.errors import InputError
-from fevermap.routing._osm import WayRun
+
+if TYPE_CHECKING:
+    from fevermap.routing._osm import WayRun
+from fevermap.routing.profile import Profile
 
 _GEOD = Geod(ellps="WGS84")
 IntArray = npt.NDArray[np.int64]
@@ -33,7 +36,13 @@ class RoadGraph:
     Nodes ``0..n-1`` carry ``node_osm`` ids and ``(node_lon, node_lat)`` degrees. Directed edge ``i`` runs from
     ``edge_tail[i]`` to ``edge_head[i]`` over the OSM segments ``seg_off[i]:seg_off[i+1]`` (in driving order) and
     the polyline ``coords[seg_off[i] + i : seg_off[i+1] + i + 1]`` (``(lon, lat)`` rows). ``edge_twin[i]`` is the
-    edge over the same OSM nodes in the opposite direction (a two-way road), or -1.
+    edge over the same OSM nodes in the opposite direction (a two-way road), or -1. Per segment ``s``: OSM node ids
+    ``seg_u_osm[s] -> seg_v_osm[s]``, OSM way ``seg_way[s]``, ``seg_forward[s]`` (driven along the way's node order),
+    ``seg_penalty_ms[s]`` (the obstacle cost at its end node: signals, stop, give-way, gates). Per edge: the attributes
+    of its way (an edge never spans an attribute change): ``edge_way`` (OSM way id), ``edge_name`` (``name``, else
+    ``ref``), ``edge_name_zh``, ``edge_name_en``, ``edge_ref``, ``edge_highway`` (``"ferry"`` for ``route=ferry``),
+    ``edge_roundabout`` (``junction=roundabout|circular``), ``edge_toll``, ``edge_ferry``. The full list with units
+    is in :mod:`fevermap.routing.region`.
     """
 
     node_osm: IntArray
@@ -51,6 +60,15 @@ class RoadGraph:
     edge_twin: IntArray
     edge_name: list[str]
     edge_highway: list[str]
+    seg_forward: npt.NDArray[np.bool_]
+    seg_penalty_ms: FloatArray
+    edge_way: IntArray
+    edge_roundabout: npt.NDArray[np.bool_]
+    edge_toll: npt.NDArray[np.bool_]
+    edge_ferry: npt.NDArray[np.bool_]
+    edge_name_zh: list[str]
+    edge_name_en: list[str]
+    edge_ref: list[str]
 
     @property
     def node_count(self) -> int:
@@ -61,6 +79,11 @@ class RoadGraph:
         return int(self.edge_tail.shape[0])
 
 
+_LABEL_FIELDS = ("name", "highway", "name_zh", "name_en", "ref", "roundabout", "toll", "ferry")
+Label = tuple[str, str, str, str, str, bool, bool, bool]
+Obstacles = dict[int, tuple[str, str]]
+
+
 @dataclass
 class _Arcs:
     u: IntArray  # dense node index
@@ -68,38 +91,39 @@ class _Arcs:
     length: FloatArray
     speed: FloatArray
     way: IntArray
-    label: IntArray  # index into labels (name, highway)
+    label: IntArray  # index into the label table (_LABEL_FIELDS)
+    forward: npt.NDArray[np.bool_]  # along the way's node order
+
+    def take(self, keep: npt.NDArray[np.bool_]) -> _Arcs:
+        return _Arcs(*(getattr(self, f)[keep] for f in ("u", "v", "length", "speed", "way", "label", "forward")))
 
 
-def _collect_arcs(
-    runs: Iterable[WayRun],
-) -> tuple[IntArray, FloatArray, FloatArray, _Arcs, list[tuple[str, str]]]:
+def _collect_arcs(runs: Iterable[WayRun]) -> tuple[IntArray, FloatArray, FloatArray, _Arcs, list[Label]]:
     us: list[int] = []
     vs: list[int] = []
     speeds: list[float] = []
     ways: list[int] = []
     labels_idx: list[int] = []
-    labels: dict[tuple[str, str], int] = {}
+    along: list[bool] = []
+    labels: dict[Label, int] = {}
     coord: dict[int, tuple[float, float]] = {}
     for run in runs:
-        label = labels.setdefault((run.name, run.highway), len(labels))
+        key: Label = tuple(getattr(run, f) for f in _LABEL_FIELDS)
+        label = labels.setdefault(key, len(labels))
         for nid, lon, lat in zip(run.node_ids, run.lons, run.lats, strict=True):
             coord[nid] = (lon, lat)
         pairs = [(a, b) for a, b in zip(run.node_ids[:-1], run.node_ids[1:], strict=True) if a != b]
-        if run.forward:
+        for go, speed, is_forward in ((run.forward, run.speed_forward_kph, True),
+                                      (run.backward, run.speed_backward_kph, False)):  # fmt: skip
+            if not go:
+                continue
             for a, b in pairs:
-                us.append(a)
-                vs.append(b)
-                speeds.append(run.speed_forward_kph)
+                us.append(a if is_forward else b)
+                vs.append(b if is_forward else a)
+                speeds.append(speed)
                 ways.append(run.way_id)
                 labels_idx.append(label)
-        if run.backward:
-            for a, b in pairs:
-                us.append(b)
-                vs.append(a)
-                speeds.append(run.speed_backward_kph)
-                ways.append(run.way_id)
-                labels_idx.append(label)
+                along.append(is_forward)
     if not us:
         raise InputError("the OSM file has no drivable roads")
     node_osm = np.fromiter(coord.keys(), dtype=np.int64, count=len(coord))
@@ -116,15 +140,39 @@ def _collect_arcs(
         np.asarray(speeds, dtype=np.float64),
         np.asarray(ways, dtype=np.int64),
         np.asarray(labels_idx, dtype=np.int64),
+        np.asarray(along, dtype=bool),
     )
     return node_osm, lonlat[:, 0].copy(), lonlat[:, 1].copy(), arcs, list(labels)
 
 
-def _largest_scc(n: int, arcs: _Arcs) -> npt.NDArray[np.bool_]:
-    matrix = coo_matrix((np.ones(arcs.u.shape[0]), (arcs.u, arcs.v)), shape=(n, n)).tocsr()
-    _, labels = connected_components(matrix, directed=True, connection="strong")
-    biggest = np.bincount(labels).argmax()
-    return np.asarray(labels == biggest)
+def _label_changes(n: int, arcs: _Arcs) -> npt.NDArray[np.bool_]:
+    """Nodes where roads with different attributes (name, class, flags) meet: kept so that no edge spans a change."""
+    lo = np.full(n, np.iinfo(np.int64).max)
+    hi = np.full(n, -1)
+    for ends in (arcs.u, arcs.v):
+        np.minimum.at(lo, ends, arcs.label)
+        np.maximum.at(hi, ends, arcs.label)
+    return (hi >= 0) & (lo != hi)
+
+
+def _penalties(node_osm: IntArray, arcs: _Arcs, obstacles: Obstacles, profile: Profile) -> FloatArray:
+    """Obstacle cost in ms at the end node of each arc, where the obstacle's direction matches the arc's."""
+    out = np.zeros(arcs.u.shape[0])
+    if not obstacles:
+        return out
+    ids = np.fromiter(obstacles.keys(), dtype=np.int64, count=len(obstacles))
+    kinds = list(obstacles.values())
+    cost = np.array([profile.obstacle_cost_s(k) * 1000.0 for k, _ in kinds])
+    direction = np.array([{"forward": 1, "backward": -1}.get(d, 0) for _, d in kinds])
+    order = np.argsort(ids)
+    ids, cost, direction = ids[order], cost[order], direction[order]
+    head = node_osm[arcs.v]
+    pos = np.minimum(np.searchsorted(ids, head), ids.shape[0] - 1)
+    hit = ids[pos] == head
+    sign = np.where(arcs.forward, 1, -1)
+    applies = hit & ((direction[pos] == 0) | (direction[pos] == sign))
+    out[applies] = cost[pos[applies]]
+    return out
 
 
 def _endpoints(n: int, arcs: _Arcs) -> npt.NDArray[np.bool_]:
@@ -196,26 +244,39 @@ def find_twins(tail: IntArray, head: IntArray, seg_u: IntArray, seg_v: IntArray,
     return twin
 
 
-def build_graph(runs: Iterable[WayRun], progress: Progress | None = None) -> RoadGraph:
-    """Build the strongly connected, simplified drivable graph of some way runs.
+def build_graph(
+    runs: Iterable[WayRun],
+    progress: Progress | None = None,
+    *,
+    obstacles: Obstacles | None = None,
+    keep_nodes: Iterable[int] = (),
+    profile: Profile | None = None,
+) -> RoadGraph:
+    """Build the simplified drivable graph of some way runs (every component kept).
 
     Parameters
     ----------
     runs : iterable of WayRun
-        Drivable ways, e.g. from :func:`fevermap.routing._osm.read_drivable_ways`.
+        Drivable ways, e.g. from :func:`fevermap.routing._osm.read_extract`.
     progress : callable, optional
         Called with a short description of each stage.
+    obstacles : dict, optional
+        OSM node id -> ``(kind, direction)`` of signals, stop signs, gates (:class:`fevermap.routing._osm.Extract`).
+    keep_nodes : iterable of int
+        OSM node ids that must stay graph nodes (the via nodes and via-way ends of turn restrictions).
+    profile : Profile, optional
+        Obstacle costs (default: the car profile).
     """
     say = progress or (lambda _msg: None)
     say("collecting road segments")
     node_osm, lon, lat, arcs, labels = _collect_arcs(runs)
     n = node_osm.shape[0]
-    say("keeping the largest strongly connected component")
-    keep_node = _largest_scc(n, arcs)
-    keep = keep_node[arcs.u] & keep_node[arcs.v]
-    arcs = _Arcs(*(getattr(arcs, f)[keep] for f in ("u", "v", "length", "speed", "way", "label")))
     say("simplifying")
-    endpoint = _endpoints(n, arcs)
+    endpoint = _endpoints(n, arcs) | _label_changes(n, arcs)
+    keep = np.asarray(list(keep_nodes), dtype=np.int64)
+    if keep.size:
+        pos = np.minimum(np.searchsorted(node_osm, keep), n - 1)
+        endpoint[pos[node_osm[pos] == keep]] = True
     while True:
         chains = _walk(n, arcs, endpoint.copy())
         loops = [c for c in chains if arcs.u[c[0]] == arcs.v[c[-1]] and len(c) > 1]
@@ -240,11 +301,19 @@ def build_graph(runs: Iterable[WayRun], progress: Progress | None = None) -> Roa
     geom_nodes = np.empty(flat.shape[0] + len(chains), dtype=np.int64)
     geom_nodes[np.arange(flat.shape[0]) + edge_of_seg] = arcs.u[flat]
     geom_nodes[seg_off[1:] + np.arange(len(chains))] = arcs.v[last]
-    label_of_edge = arcs.label[first]
+    label_of_edge = arcs.label[first].tolist()
     edge_tail = dense[arcs.u[first]].astype(np.int64)
     edge_head = dense[arcs.v[last]].astype(np.int64)
     say("pairing two-way edges")
     twin = find_twins(edge_tail, edge_head, node_osm[arcs.u[flat]], node_osm[arcs.v[flat]], seg_off)
+    penalty = _penalties(node_osm, arcs, obstacles or {}, profile or Profile())
+
+    def column(i: int) -> list[str]:
+        return [str(labels[k][i]) for k in label_of_edge]
+
+    def flag(i: int) -> npt.NDArray[np.bool_]:
+        return np.array([bool(labels[k][i]) for k in label_of_edge], dtype=bool)
+
     return RoadGraph(
         node_osm=node_osm[endpoint_final],
         node_lon=lon[endpoint_final],
@@ -259,6 +328,15 @@ def build_graph(runs: Iterable[WayRun], progress: Progress | None = None) -> Roa
         seg_way=arcs.way[flat],
         coords=np.column_stack([lon[geom_nodes], lat[geom_nodes]]),
         edge_twin=twin,
-        edge_name=[labels[i][0] for i in label_of_edge.tolist()],
-        edge_highway=[labels[i][1] for i in label_of_edge.tolist()],
+        edge_name=column(0),
+        edge_highway=column(1),
+        seg_forward=arcs.forward[flat],
+        seg_penalty_ms=penalty[flat],
+        edge_way=arcs.way[first],
+        edge_roundabout=flag(5),
+        edge_toll=flag(6),
+        edge_ferry=flag(7),
+        edge_name_zh=column(2),
+        edge_name_en=column(3),
+        edge_ref=column(4),
     )

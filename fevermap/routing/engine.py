@@ -1,10 +1,11 @@
 """The routing engine: a Customizable Contraction Hierarchy (routingkit_cch) behind a small interface.
 
-Weights are integer milliseconds; :data:`INF_MS` marks a closed arc. A :class:`Metric` is an immutable, fully
-customised snapshot: :meth:`CCHEngine.customise` builds a new one beside the current one and swaps it in with one
-reference assignment, so a query that took the old snapshot finishes on the old weights and the next one sees the new
-ones, never a mix. routingkit_cch query objects may be used and dropped only on the thread that made them, so each
-thread keeps its own, for the metric version it last used, in thread-local storage.
+Weights are integer milliseconds (:mod:`fevermap.routing.weights`); :data:`INF_MS` marks a closed arc. A
+:class:`Metric` is an immutable, fully customised snapshot: :meth:`CCHEngine.customise` builds a new one beside the
+current one and swaps it in with one reference assignment, so a query that took the old snapshot finishes on the old
+weights and the next one sees the new ones, never a mix; :meth:`CCHEngine.make_metric` builds a side metric (e.g. with
+some roads closed) without swapping. routingkit_cch query objects may be used and dropped only on the thread that made
+them, so each thread keeps its own, for the few metric versions it last used, in thread-local storage.
 """
 
 from __future__ import annotations
@@ -20,22 +21,25 @@ import numpy as np
 import numpy.typing as npt
 import routingkit_cch as rk
 
-#: RoutingKit's infinite weight: an arc with it is closed, a path summing to it or more is no path.
-INF_MS = 2**31 - 1
+from fevermap.routing.weights import INF_MS
+
+__all__ = ["INF_MS", "CCHEngine", "Metric", "PathResult", "Seed"]
 
 Seed = tuple[int, int]  # (node, initial distance in ms)
 #: How many pinned one-to-many target sets each thread keeps ready.
 PINNED_PER_THREAD = 16
+#: How many metric versions (live and side metrics) each thread keeps query objects for.
+METRICS_PER_THREAD = 4
 
 
 @dataclass(frozen=True)
 class PathResult:
-    """A shortest path: total time in ms, its first and last node and the arc (edge) ids in driving order."""
+    """A shortest path: total time in ms, its first and last node and its node ids in order."""
 
     duration_ms: int
     first_node: int
     last_node: int
-    arc_path: npt.NDArray[np.int64]
+    node_path: npt.NDArray[np.int64]
 
 
 @dataclass(eq=False, frozen=True)
@@ -48,13 +52,19 @@ class Metric:
 
 
 @dataclass(eq=False)
+class _Objects:
+    """One thread's routingkit_cch objects for one metric version."""
+
+    query: Any = None
+    many: dict[Any, Any] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
 class _Slot:
-    """One thread's routingkit_cch objects for one engine, for the metric version they were made for."""
+    """One thread's routingkit_cch objects for one engine, by metric version (most recently used last)."""
 
     engine: weakref.ref[CCHEngine]
-    version: int = -1
-    query: Any = None
-    many: dict[int | None, Any] = field(default_factory=dict)
+    versions: dict[int, _Objects] = field(default_factory=dict)
 
 
 #: Per-thread query objects, keyed by engine. routingkit_cch objects are "unsendable": they must be used and dropped
@@ -86,17 +96,18 @@ class CCHEngine:
     ) -> None:
         self._cch = rk.CCH(np.asarray(order).tolist(), np.asarray(tail).tolist(), np.asarray(head).tolist(), False)
         self._write_lock = threading.Lock()
+        self._version_lock = threading.Lock()
         self._version = 0
         self._id = next(_ENGINE_IDS)
-        self._tail = np.asarray(tail, dtype=np.int64)
-        self._head = np.asarray(head, dtype=np.int64)
         self.metric = self._make(weights_ms)
 
     def _make(self, weights_ms: npt.NDArray[np.int64]) -> Metric:
         w = np.minimum(np.asarray(weights_ms, dtype=np.int64), INF_MS)
         w.setflags(write=False)
-        self._version += 1
-        return Metric(w, self._version, rk.CCHMetric(self._cch, w.tolist()))
+        with self._version_lock:
+            self._version += 1
+            version = self._version
+        return Metric(w, version, rk.CCHMetric(self._cch, w.tolist()))
 
     def customise(self, weights_ms: npt.NDArray[np.int64]) -> Metric:
         """Customise new weights beside the current ones, then swap them in atomically; return the new metric."""
@@ -104,6 +115,10 @@ class CCHEngine:
             new = self._make(weights_ms)
             self.metric = new  # one reference assignment: queries see old or new, never a mix
         return new
+
+    def make_metric(self, weights_ms: npt.NDArray[np.int64]) -> Metric:
+        """Customise a side metric (the current one stays); pass it to the queries explicitly."""
+        return self._make(weights_ms)
 
     def _slot(self) -> _Slot:
         """This thread's query objects for this engine (created, and dropped, only on this thread)."""
@@ -117,50 +132,50 @@ class CCHEngine:
             slot = slots[self._id] = _Slot(weakref.ref(self))
         return slot
 
-    def _query(self, metric: Metric) -> Any:
-        slot = self._slot()
-        if slot.version != metric.version:
-            slot.query = None  # drop the old one here, on its own thread
-            slot.many = {}
-            slot.query = rk.CCHQuery(metric._metric)
-            slot.version = metric.version
-        return slot.query
+    def _objects(self, metric: Metric) -> _Objects:
+        versions = self._slot().versions
+        obj = versions.pop(metric.version, None)
+        if obj is None:
+            while len(versions) >= METRICS_PER_THREAD:  # drop the least recently used, here, on its own thread
+                del versions[next(iter(versions))]
+            obj = _Objects(rk.CCHQuery(metric._metric))
+        versions[metric.version] = obj
+        return obj
 
     def shortest(self, metric: Metric, sources: Sequence[Seed], targets: Sequence[Seed]) -> PathResult | None:
         """Shortest path on ``metric`` from any source seed to any target seed, or None when none connects them."""
-        q = self._query(metric)
+        q = self._objects(metric).query
         res = q.run_multi(list(sources), list(targets))
         dist = res.distance
         out = None
-        if dist is not None:
-            arcs = np.asarray(res.arc_path, dtype=np.int64)
-            if arcs.shape[0]:
-                first, last = int(self._tail[arcs[0]]), int(self._head[arcs[-1]])
-            else:
-                first = last = int(res.node_path[0])
-            out = PathResult(int(dist), first, last, arcs)
+        if dist is not None and dist < INF_MS:
+            nodes = np.asarray(res.node_path, dtype=np.int64)
+            out = PathResult(int(dist), int(nodes[0]), int(nodes[-1]), nodes)
         del res  # routingkit_cch requires the result dropped before the query object runs again
         return out
 
     def distances(
-        self, metric: Metric, sources: Sequence[Seed], key: int | None, target_nodes: Sequence[int]
+        self, metric: Metric, sources: Sequence[Seed], key: Any, target_nodes: Sequence[int], *, reverse: bool = False
     ) -> npt.NDArray[np.float64]:
         """Distances in ms on ``metric`` from the source seeds to each target node (``inf`` = unreachable).
 
-        ``key`` identifies a pinned target set whose routingkit_cch one-to-many object is kept for reuse (the
-        :data:`PINNED_PER_THREAD` most recently used per thread); with ``key=None`` a scratch object is re-pinned.
+        With ``reverse=True`` the seeds are targets and ``target_nodes`` the sources: distances from each node to
+        the seeds. ``key`` identifies a pinned node set whose routingkit_cch object is kept for reuse (the
+        :data:`PINNED_PER_THREAD` most recently used per thread and metric); with ``key=None`` a scratch object is
+        re-pinned.
         """
-        self._query(metric)
-        many: dict[int | None, Any] = self._slot().many
-        one = many.pop(key, None)
+        many = self._objects(metric).many
+        slot_key = (key, reverse)
+        one = many.pop(slot_key, None)
+        kind = rk.CCHManyToOne if reverse else rk.CCHOneToMany
         if one is None:
-            one = rk.CCHOneToMany(metric._metric, list(target_nodes))
+            one = kind(metric._metric, list(target_nodes))
         elif key is None:
-            one.repin_targets(list(target_nodes))
-        many[key] = one  # most recently used last
-        if len(many) > PINNED_PER_THREAD + 1:
-            del many[next(k for k in many if k is not None)]
-        raw = one.distances_from_multi(list(sources))
+            (one.repin_sources if reverse else one.repin_targets)(list(target_nodes))
+        many[slot_key] = one  # most recently used last
+        if len(many) > PINNED_PER_THREAD + 2:
+            del many[next(k for k in many if k[0] is not None)]
+        raw = one.distances_to_multi(list(sources)) if reverse else one.distances_from_multi(list(sources))
         out = np.array(raw, dtype=np.float64)  # None (unreachable) becomes nan
-        out[np.isnan(out)] = np.inf
+        out[np.isnan(out) | (out >= INF_MS)] = np.inf
         return out

@@ -1,9 +1,14 @@
-"""Export the exact graph the engine routes on as osmnx-compatible GraphML.
+"""Export the road graph as osmnx-compatible GraphML, or the turn-expanded graph exactly as the engine routes on it.
 
-Nodes carry ``x``, ``y`` (lon, lat degrees) and ``osmid``; edges ``osmid`` (way id, or a list where a simplified edge
-spans several ways), ``length`` (m), ``speed_kph`` (effective: length / travel time), ``travel_time`` (s: the engine's
-integer milliseconds / 1000, so shortest paths on the export equal the engine's), ``name``, ``highway`` and
-``geometry`` (WKT LINESTRING). Closed edges (speed 0) are left out: the engine cannot use them either.
+The node graph (:func:`to_networkx`): nodes carry ``x``, ``y`` (lon, lat degrees) and ``osmid``; edges ``osmid``
+(way id, or a list where a simplified edge spans several ways), ``length`` (m), ``speed_kph`` (effective: length /
+travel time), ``travel_time`` (s: the engine's integer milliseconds / 1000, turn costs not included), ``name``,
+``highway`` and ``geometry`` (WKT LINESTRING). Closed edges (speed 0) are left out: the engine cannot use them either.
+
+The turn graph (:func:`to_networkx_turns`): nodes are directed road edges with ``u``, ``v`` (OSM node ids of their
+ends), ``osmid`` (way id), ``length`` (m), ``travel_time`` (s, whole ms / 1000) and ``fevermap_edge``; edges are the
+allowed turns with ``turn_cost`` (s, whole ms / 1000). Driving from the start of road edge ``a`` to the end of ``b``
+takes the sum of ``travel_time`` over the nodes of the path plus ``turn_cost`` over its edges, the engine's duration.
 """
 
 from __future__ import annotations
@@ -49,9 +54,31 @@ def to_networkx(router: Router) -> nx.MultiDiGraph:
     return graph
 
 
-def export_graphml(router: Router, path: Path | str) -> Path:
-    """Write :func:`to_networkx` as GraphML with string attribute values, as ``osmnx.save_graphml`` does."""
-    graph = to_networkx(router)
+def to_networkx_turns(router: Router) -> nx.DiGraph:
+    """The router's turn-expanded graph and current metric as a ``DiGraph`` keyed by turn-graph node id."""
+    g = router.graph
+    state = router.state
+    t = router.region.turns
+    weights = state.edge_weights_ms
+    lengths = np.add.reduceat(g.seg_length_m, g.seg_off[:-1])
+    graph = nx.DiGraph(crs="epsg:4326", name=router.region.name, turn_expanded=True)
+    u = g.node_osm[g.edge_tail].tolist()
+    v = g.node_osm[g.edge_head].tolist()
+    for x, e in enumerate(t.node_edge.tolist()):
+        if int(weights[e]) >= INF_MS:
+            continue
+        graph.add_node(x, u=u[e], v=v[e], osmid=int(g.edge_way[e]), length=float(lengths[e]),
+                       travel_time=int(weights[e]) / 1000.0, fevermap_edge=e)  # fmt: skip
+    for a, b, turn in zip(t.arc_from.tolist(), t.arc_to.tolist(), state.turn_ms.tolist(), strict=True):
+        if a in graph and b in graph and int(weights[t.node_edge[a]]) + turn < INF_MS:
+            graph.add_edge(a, b, turn_cost=turn / 1000.0)
+    return graph
+
+
+def export_graphml(router: Router, path: Path | str, *, turns: bool = False) -> Path:
+    """Write :func:`to_networkx` (or with ``turns=True`` :func:`to_networkx_turns`) as GraphML with string attribute
+    values, as ``osmnx.save_graphml`` does."""
+    graph: nx.Graph = to_networkx_turns(router) if turns else to_networkx(router)
     # osmnx's GraphML convention: every attribute value is a string (str(float) reads back exactly)
     graph.graph = {k: str(v) for k, v in graph.graph.items()}
     for _, data in graph.nodes(data=True):

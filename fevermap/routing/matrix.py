@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -25,8 +26,9 @@ class Table:
     destinations: list[int]
 
 
-def route_via(router: Router, snaps: list[Snap]) -> list[Route]:
-    """The fastest route through the snapped waypoints in order, one :class:`Route` per leg.
+def route_via(router: Router, snaps: list[Snap], *, state: Any = None) -> list[Route]:
+    """The fastest route through the snapped waypoints in order, one :class:`Route` per leg (on the side metric
+    ``state`` when given, e.g. with closed roads).
 
     Raises
     ------
@@ -35,7 +37,7 @@ def route_via(router: Router, snaps: list[Snap]) -> list[Route]:
     """
     if len(snaps) < 2:
         raise InputError("a route needs at least two coordinates")
-    return [router.route_snapped(a, b) for a, b in itertools.pairwise(snaps)]
+    return [router.route_snapped(a, b, state=state) for a, b in itertools.pairwise(snaps)]
 
 
 def table(
@@ -45,6 +47,7 @@ def table(
     destinations: list[int] | None = None,
     *,
     with_distance: bool = False,
+    state: Any = None,
 ) -> Table:
     """Travel times between snapped points: one one-to-many query per source.
 
@@ -57,6 +60,8 @@ def table(
         Indices into ``snaps`` (default: all of them).
     with_distance : bool
         Also compute the distance (m) of each fastest route (one route per pair: use on small tables).
+    state : optional
+        A side metric of the router (e.g. with closed roads); default: the current one.
     """
     n = len(snaps)
     src = list(range(n)) if sources is None else sources
@@ -66,12 +71,14 @@ def table(
         if bad:
             raise InputError(f"{name} index {bad[0]} is out of range: there are {n} coordinates (0..{n - 1})")
     pinned = router.pin_targets([snaps[j] for j in dst])
-    durations = np.vstack([router.one_to_many(snaps[i], pinned) for i in src]) if src else np.zeros((0, len(dst)))
+    durations = (
+        np.vstack([router.one_to_many(snaps[i], pinned, state=state) for i in src]) if src else np.zeros((0, len(dst)))
+    )
     distances = None
     if with_distance:
         distances = np.full(durations.shape, np.inf)
         for a, i in enumerate(src):
             for b, j in enumerate(dst):
                 if np.isfinite(durations[a, b]):
-                    distances[a, b] = router.route_snapped(snaps[i], snaps[j]).distance_m
+                    distances[a, b] = router.route_snapped(snaps[i], snaps[j], state=state).distance_m
     return Table(durations, distances, src, dst)

@@ -1,9 +1,26 @@
-"""Region directories: a built road graph, its CCH order and metadata, ready to load in well under a second.
+"""Region directories: a built road graph, its turn graph, CCH order and metadata, ready to load in under a second.
 
-A region directory holds ``graph.npz`` (the arrays of :class:`fevermap.routing.build.RoadGraph`), ``cch_order.npy``
-(the nested-dissection order of the Customizable Contraction Hierarchy), ``traffic_index.npz`` (OSM node pair to
-segment look-up for traffic feeds) and ``meta.json`` (name, bbox, time zone,
-source file and its SHA-256, fevermap version, counts).
+A region directory holds:
+
+- ``graph.npz``, the arrays of :class:`fevermap.routing.build.RoadGraph` (``n`` nodes, ``m`` directed road edges,
+  ``s`` OSM segments): ``node_osm`` (n, OSM node id), ``node_lon`` / ``node_lat`` (n, degrees WGS-84);
+  ``edge_tail`` / ``edge_head`` (m, node index), ``edge_twin`` (m, the opposite direction or -1), ``edge_way`` (m,
+  OSM way id), ``edge_roundabout`` (m, ``junction=roundabout|circular``), ``edge_toll`` (m, ``toll`` not ``no``),
+  ``edge_ferry`` (m, ``route=ferry``); ``seg_off`` (m+1, edge ``i``'s segments are ``seg_off[i]:seg_off[i+1]`` in
+  driving order); ``seg_u_osm`` / ``seg_v_osm`` (s, OSM node ids of each segment's ends, so an edge's OSM node
+  sequence is ``seg_u_osm[seg_off[i]:seg_off[i+1]]`` then ``seg_v_osm[seg_off[i+1]-1]``), ``seg_way`` (s, OSM way
+  id), ``seg_forward`` (s, driven along the way's node order), ``seg_length_m`` (s, geodesic metres),
+  ``seg_speed_kph`` (s, km/h), ``seg_penalty_ms`` (s, obstacle cost at the segment's end node, ms); ``coords``
+  (s+m, 2: ``(lon, lat)`` polyline rows, edge ``i``'s are ``coords[seg_off[i]+i : seg_off[i+1]+i+1]``).
+- ``labels.json``: per edge ``name`` (``name``, else ``ref``), ``name_zh`` (``name:zh``), ``name_en``
+  (``name:en``), ``ref``, ``highway`` (``"ferry"`` for ferries).
+- ``turns.npz``: the :class:`fevermap.routing.turns.TurnGraph` (``node_edge``, ``arc_from``, ``arc_to``,
+  ``arc_turn_ms``, ``arc_u_turn``) and ``component`` (strongly connected component of each turn-graph node,
+  0 = the largest).
+- ``cch_order.npy``: the nested-dissection order of the turn graph for the Customizable Contraction Hierarchy.
+- ``traffic_index.npz``: OSM node pair to segment look-up for traffic feeds.
+- ``meta.json``: name, bbox, time zone, profile, restriction report, source file and its SHA-256, fevermap version,
+  counts.
 """
 
 from __future__ import annotations
@@ -21,19 +38,22 @@ from typing import Any
 
 import numpy as np
 import routingkit_cch as rk
-import tzfpy
-from tqdm import tqdm
 
-from fevermap import __version__
-from fevermap.config import get_settings
+from fevermap import __version__, paths
 from fevermap.errors import RegionError
-from fevermap.routing._osm import check_osm_path, read_drivable_ways
 from fevermap.routing.build import RoadGraph, build_graph
+from fevermap.routing.profile import Profile, left_hand_traffic
+from fevermap.routing.restrictions import required_nodes, resolve
 from fevermap.routing.traffic import SegmentTable
+from fevermap.routing.turns import TurnGraph, build_turns
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 DEMO_SOURCE = "osm/shanghai_center.osm"
-_ARRAYS = [f.name for f in fields(RoadGraph) if f.name not in {"edge_name", "edge_highway"}]
+DEMO_REGION_NAME = "shanghai_center"
+_LABELS = {"edge_name": "name", "edge_highway": "highway", "edge_name_zh": "name_zh", "edge_name_en": "name_en",
+           "edge_ref": "ref"}  # fmt: skip
+_ARRAYS = [f.name for f in fields(RoadGraph) if f.name not in _LABELS]
+_TURN_ARRAYS = [f.name for f in fields(TurnGraph)]
 
 
 @dataclass(frozen=True)
@@ -49,6 +69,12 @@ class Region:
     cch_order: np.ndarray
     segments: SegmentTable
     meta: dict[str, Any]
+    turns: TurnGraph
+    component: np.ndarray
+
+    @property
+    def profile(self) -> Profile:
+        return Profile.from_dict(self.meta["profile"])
 
     @property
     def name(self) -> str:
@@ -80,8 +106,9 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _region_name(osm_path: Path) -> str:
-    name = osm_path.name
+def region_name_of(osm_path: Path | str) -> str:
+    """The default region name of an extract: its file name without ``.osm``/``.pbf``/``.gz``/``.bz2``."""
+    name = Path(osm_path).name
     for suffix in (".gz", ".bz2", ".pbf", ".osm"):
         name = name.removesuffix(suffix)
     return name
@@ -110,13 +137,18 @@ def build_region(
     show_progress : bool
         Show a progress bar on stderr.
     """
+    import tzfpy  # building needs osmium, tzfpy and tqdm; loading a region does not import them
+    from tqdm import tqdm
+
+    from fevermap.routing._osm import check_osm_path, read_extract
+
     osm_path, out_dir = Path(osm_path), Path(out_dir)
     check_osm_path(osm_path)
     if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir()) and not (out_dir / "meta.json").exists())):
         raise RegionError(f"{out_dir} exists and is not a fevermap region directory: choose another --out")
     started = time.perf_counter()
-    stages = ["reading OSM", "collecting road segments", "keeping the largest strongly connected component",
-              "simplifying", "pairing two-way edges", "ordering the CCH", "writing"]  # fmt: skip
+    stages = ["reading OSM", "collecting road segments", "simplifying", "pairing two-way edges",
+              "resolving turn restrictions", "ordering the CCH", "writing"]  # fmt: skip
     bar = tqdm(total=len(stages), desc="build", unit="stage", disable=not show_progress, leave=False)
 
     def say(msg: str) -> None:
@@ -124,27 +156,37 @@ def build_region(
         bar.update(1)
 
     bar.set_postfix_str(stages[0])
-    graph = build_graph(read_drivable_ways(osm_path), progress=say)
+    extract = read_extract(osm_path)
+    lon_c = (min(min(w.lons) for w in extract.ways) + max(max(w.lons) for w in extract.ways)) / 2 if extract.ways else 0
+    lat_c = (min(min(w.lats) for w in extract.ways) + max(max(w.lats) for w in extract.ways)) / 2 if extract.ways else 0
+    timezone = timezone or tzfpy.get_tz(lon_c, lat_c) or "UTC"
+    profile = Profile(left_hand_driving=left_hand_traffic(timezone))
+    graph = build_graph(extract.ways, progress=say, obstacles=extract.obstacles,
+                        keep_nodes=required_nodes(extract), profile=profile)  # fmt: skip
+    say("resolving turn restrictions")
+    resolved = resolve(extract, graph)
+    u_turn_nodes = np.array([k for k, (kind, _) in extract.obstacles.items() if kind in {"turning", "gate"}], np.int64)
+    turns = build_turns(graph, resolved, profile, u_turn_nodes)
+    component = _components(turns)
     say("ordering the CCH")
+    mid = graph.seg_off[:-1] + np.arange(graph.edge_count) + np.diff(graph.seg_off) // 2  # a coordinate per edge
+    where = graph.coords[mid[turns.node_edge]]
     order = np.asarray(
         rk.compute_order_inertial(
-            graph.node_count,
-            graph.edge_tail.tolist(),
-            graph.edge_head.tolist(),
-            graph.node_lat.tolist(),
-            graph.node_lon.tolist(),
+            turns.node_count, turns.arc_from.tolist(), turns.arc_to.tolist(),
+            where[:, 1].tolist(), where[:, 0].tolist(),
         ),
         dtype=np.int64,
-    )
+    )  # fmt: skip
     say("writing")
     bbox = [float(graph.coords[:, 0].min()), float(graph.coords[:, 1].min()),
             float(graph.coords[:, 0].max()), float(graph.coords[:, 1].max())]  # fmt: skip
-    centre = ((bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2)
     meta = {
         "format_version": FORMAT_VERSION,
-        "name": name or _region_name(osm_path),
+        "name": name or region_name_of(osm_path),
         "bbox": bbox,
-        "timezone": timezone or tzfpy.get_tz(*centre) or "UTC",
+        "timezone": timezone,
+        "profile": profile.to_dict(),
         "source": {"file": osm_path.name, "sha256": _sha256(osm_path)},
         "fevermap_version": __version__,
         "built_at": datetime.now(UTC).isoformat(),
@@ -152,12 +194,20 @@ def build_region(
         "nodes": graph.node_count,
         "edges": graph.edge_count,
         "segments": int(graph.seg_length_m.shape[0]),
+        "turns": turns.arc_count,
+        "turn_graph_nodes": turns.node_count,
+        "components": int(component.max()) + 1,
+        "edges_outside_largest_component": int((component[: graph.edge_count] != 0).sum()),
+        "restrictions": resolved.report,
+        "obstacles": _obstacle_counts(extract.obstacles),
         "licence": "Road data (c) OpenStreetMap contributors, ODbL 1.0",
     }
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=out_dir.parent))
     np.savez(tmp / "graph.npz", **{k: getattr(graph, k) for k in _ARRAYS})
-    (tmp / "labels.json").write_text(json.dumps({"name": graph.edge_name, "highway": graph.edge_highway}))
+    labels = {key: getattr(graph, attr) for attr, key in _LABELS.items()}
+    (tmp / "labels.json").write_text(json.dumps(labels, ensure_ascii=False))
+    np.savez(tmp / "turns.npz", component=component, **{k: getattr(turns, k) for k in _TURN_ARRAYS})
     np.save(tmp / "cch_order.npy", order)
     table = SegmentTable.build(graph.seg_u_osm, graph.seg_v_osm)
     np.savez(tmp / "traffic_index.npz", ids=table.ids, keys=table.keys, order=table.order)
@@ -171,6 +221,26 @@ def build_region(
         tmp.rename(out_dir)
     bar.close()
     return load_region(out_dir)
+
+
+def _components(turns: TurnGraph) -> np.ndarray:
+    """Strongly connected component of each turn-graph node, numbered by size (0 = the largest)."""
+    from scipy.sparse import coo_matrix  # only building needs scipy: loading a region stays fast
+    from scipy.sparse.csgraph import connected_components
+
+    n = turns.node_count
+    matrix = coo_matrix((np.ones(turns.arc_count), (turns.arc_from, turns.arc_to)), shape=(n, n)).tocsr()
+    _, labels = connected_components(matrix, directed=True, connection="strong")
+    rank = np.empty_like(labels)
+    rank[np.argsort(-np.bincount(labels), kind="stable")] = np.arange(labels.max() + 1)
+    return np.asarray(rank[labels], dtype=np.int64)
+
+
+def _obstacle_counts(obstacles: dict[int, tuple[str, str]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for kind, _ in obstacles.values():
+        counts[kind] = counts.get(kind, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 def load_region(path: Path | str) -> Region:
@@ -196,31 +266,35 @@ def load_region(path: Path | str) -> Region:
     try:
         with np.load(path / "graph.npz") as npz:
             arrays = {k: npz[k] for k in _ARRAYS}
+        with np.load(path / "turns.npz") as npz:
+            turns = TurnGraph(**{k: npz[k] for k in _TURN_ARRAYS})
+            component = npz["component"]
         labels = json.loads((path / "labels.json").read_text())
+        arrays.update({attr: labels[key] for attr, key in _LABELS.items()})
         order = np.load(path / "cch_order.npy")
         with np.load(path / "traffic_index.npz") as npz:
             segments = SegmentTable(npz["ids"], npz["keys"], npz["order"])
     except (OSError, KeyError, ValueError) as exc:
         raise RegionError(f"region directory {path} is incomplete ({exc}); rebuild it") from exc
-    graph = RoadGraph(**arrays, edge_name=labels["name"], edge_highway=labels["highway"])
-    return Region(path=path, graph=graph, cch_order=order, segments=segments, meta=meta)
+    graph = RoadGraph(**arrays)
+    return Region(path=path, graph=graph, cch_order=order, segments=segments, meta=meta, turns=turns,
+                  component=component)  # fmt: skip
 
 
 def demo_region() -> Region:
     """The bundled demo region (central Shanghai), built on first use and cached.
 
-    The cache lives under ``Settings.cache_dir`` and is keyed by the extract's hash and the format version, so a
-    changed extract or fevermap format triggers a rebuild.
+    The cache lives under ``Settings.cache_dir`` (:func:`fevermap.paths.cache_dir`) and is keyed by the extract's
+    hash and the format version, so a changed extract or fevermap format triggers a rebuild.
     """
-    settings = get_settings()
-    source = settings.data_dir / DEMO_SOURCE
+    source = paths.data_dir() / DEMO_SOURCE
     if not source.exists():
         raise RegionError(f"bundled demo extract missing: {source}")
     key = f"{_sha256(source)[:12]}-v{FORMAT_VERSION}"
-    out = settings.cache_dir / "regions" / f"shanghai_center-{key}"
+    out = paths.cache_dir() / "regions" / f"{DEMO_REGION_NAME}-{key}"
     if (out / "meta.json").exists():
         return load_region(out)
-    return build_region(source, out, name="shanghai_center", timezone="Asia/Shanghai")
+    return build_region(source, out, name=DEMO_REGION_NAME, timezone="Asia/Shanghai")
 
 
 def open_region(path: Path | str | None) -> Region:

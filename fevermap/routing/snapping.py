@@ -2,7 +2,10 @@
 
 Edge segments are indexed once per region in a :class:`fevermap.geo.segment_index.SegmentIndex` (exact nearest
 segment) in a local transverse Mercator projection centred on the region (metres; scale error below 1e-4 within 60 km
-of the centre). A two-way road is indexed once and answers for both directed edges.
+of the centre). A two-way road is indexed once and answers for both directed edges. A point whose nearest road
+lies in a small strongly connected component (an island, a one-way access loop, a road cut by the extract's edge)
+also carries the nearest snap onto a big component, :attr:`Snap.alternative`, as OSRM's phantom nodes do: two points
+of the same small component route to each other, and other routes fall back to the big component.
 """
 
 from __future__ import annotations
@@ -11,16 +14,19 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from pyproj import Transformer
 
-from fevermap.errors import CoordinateError, SnapError
+from fevermap.errors import SnapError
 from fevermap.geo.geodesy import geodesic_distance_m
 from fevermap.geo.lonlat import check_lonlat
+from fevermap.geo.projection import LocalProjection
 from fevermap.geo.segment_index import SegmentIndex
 from fevermap.routing.build import RoadGraph
 
 #: Error messages name the projected distance below this (metres), the geodesic one to the nearest vertex beyond it.
 _PROJECTED_UP_TO_M = 100_000.0
+
+#: Points closer than this to a segment's end (metres, 1 cm) are on its node.
+_AT_NODE_M = 0.01
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +46,8 @@ class Snap:
 
     ``query`` and ``location`` are ``(lon, lat)`` degrees; ``distance_m`` is the distance between them in metres,
     measured in the region's local transverse Mercator projection (within 1e-4 of the geodesic near the region);
-    ``positions`` lists every directed edge through ``location`` (both directions of a two-way road).
+    ``positions`` lists every directed edge through ``location`` (both directions of a two-way road). ``alternative``
+    is the nearest snap onto a big component when the nearest road lies in a small one (else None).
     """
 
     query: tuple[float, float]
@@ -48,6 +55,7 @@ class Snap:
     distance_m: float
     positions: tuple[EdgePosition, ...]
     name: str = ""
+    alternative: Snap | None = None
 
 
 class EdgeIndex:
@@ -57,21 +65,21 @@ class EdgeIndex:
     ----------
     graph : RoadGraph
         The region's graph.
-    max_distance_m : float
-        Points farther than this from every road are refused with :class:`SnapError`.
+    max_snap_m : float
+        Points farther than this from every road are refused with :class:`SnapError` (metres).
+    in_largest : array of bool, optional
+        Per road edge, whether it belongs to a big strongly connected component (default: all do).
     """
 
-    def __init__(self, graph: RoadGraph, max_distance_m: float = 1000.0) -> None:
+    def __init__(
+        self, graph: RoadGraph, max_snap_m: float = 1000.0, in_largest: npt.NDArray[np.bool_] | None = None
+    ) -> None:
         self.graph = graph
-        self.max_distance_m = float(max_distance_m)
+        self.max_snap_m = float(max_snap_m)
         lon, lat = graph.coords[:, 0], graph.coords[:, 1]
         self.centre = (float((lon.min() + lon.max()) / 2), float((lat.min() + lat.max()) / 2))
         self.bbox = (float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max()))
-        self._to_xy = Transformer.from_crs(
-            "EPSG:4326",
-            f"+proj=tmerc +lat_0={self.centre[1]} +lon_0={self.centre[0]} +k=1 +x_0=0 +y_0=0 +ellps=WGS84 +units=m",
-            always_xy=True,
-        )
+        self._proj = LocalProjection(lon_0=self.centre[0], lat_0=self.centre[1])
         m = graph.edge_count
         n_seg = np.diff(graph.seg_off)
         self._geom_off = graph.seg_off + np.arange(m + 1)
@@ -85,8 +93,14 @@ class EdgeIndex:
         indexed_edge = (self._twin < 0) | (np.arange(m) < self._twin)
         self._indexed_seg = np.flatnonzero(indexed_edge[self._seg_edge])
         start = (self._indexed_seg + self._seg_edge[self._indexed_seg]).astype(np.int64)  # coord row of seg start
-        x, y = self._to_xy.transform(lon, lat)
-        self._grid = SegmentIndex(np.column_stack([x[start], y[start], x[start + 1], y[start + 1]]))
+        x, y = self._proj.forward(lon, lat)
+        rows = np.column_stack([x[start], y[start], x[start + 1], y[start + 1]])
+        self._grid = SegmentIndex(rows)
+        big = np.ones(m, dtype=bool) if in_largest is None else np.asarray(in_largest, dtype=bool)
+        big = big | np.where(self._twin >= 0, big[np.maximum(self._twin, 0)], False)
+        self._big_edge = big
+        self._big_seg = np.flatnonzero(big[self._seg_edge[self._indexed_seg]])
+        self._grid_big = self._grid if self._big_seg.shape[0] == rows.shape[0] else SegmentIndex(rows[self._big_seg])
         self._out = self._incidence(graph.edge_tail, graph.node_count)
         self._in = self._incidence(graph.edge_head, graph.node_count)
 
@@ -111,6 +125,10 @@ class EdgeIndex:
     def _position(self, seg: int, t: float) -> EdgePosition:
         edge = int(self._seg_edge[seg])
         length = float(self.graph.seg_length_m[seg])
+        if t * length < _AT_NODE_M:  # projection round trips leave up to ~1 mm where a point is on a node
+            t = 0.0
+        elif (1.0 - t) * length < _AT_NODE_M:
+            t = 1.0
         before = float(self._seg_before_m[seg]) + t * length
         return EdgePosition(edge, int(self._seg_k[seg]), t, before, float(self._edge_len_m[edge]) - before)
 
@@ -128,26 +146,22 @@ class EdgeIndex:
         CoordinateError
             For coordinates out of range.
         SnapError
-            When the nearest road is farther than ``max_distance_m``; the message names the distance.
+            When the nearest road is farther than ``max_snap_m``; the message names the distance.
         """
         check_lonlat(lon, lat)
-        x, y = self._to_xy.transform(lon, lat)
-        hit = self._grid.nearest(x, y, self.max_distance_m)
+        x, y = self._proj.forward_one(lon, lat)
+        hit = self._grid.nearest(x, y, self.max_snap_m)
         if hit is None:
             raise SnapError(self._too_far_message(lon, lat, x, y))
-        return self._make_snap(lon, lat, int(self._indexed_seg[hit[0]]), hit[1], hit[2])
-
-    def snap_many(self, lons: npt.ArrayLike, lats: npt.ArrayLike) -> list[Snap | CoordinateError | SnapError]:
-        """Snap many ``(lon, lat)`` points; an error object stands in the list for each point that cannot be snapped."""
-        out: list[Snap | CoordinateError | SnapError] = []
-        lon_a = np.asarray(lons, dtype=np.float64).reshape(-1).tolist()
-        lat_a = np.asarray(lats, dtype=np.float64).reshape(-1).tolist()
-        for lon, lat in zip(lon_a, lat_a, strict=True):
-            try:
-                out.append(self.snap(lon, lat))
-            except (CoordinateError, SnapError) as exc:
-                out.append(exc)
-        return out
+        seg = int(self._indexed_seg[hit[0]])
+        snap = self._make_snap(lon, lat, seg, hit[1], hit[2])
+        if self._grid_big is self._grid or self._big_edge[self._seg_edge[seg]]:
+            return snap
+        big = self._grid_big.nearest(x, y, self.max_snap_m)
+        if big is None:
+            return snap
+        alternative = self._make_snap(lon, lat, int(self._indexed_seg[self._big_seg[big[0]]]), big[1], big[2])
+        return Snap(snap.query, snap.location, snap.distance_m, snap.positions, snap.name, alternative)
 
     def _make_snap(self, lon: float, lat: float, seg: int, t: float, dist: float) -> Snap:
         pos = self._position(seg, t)
@@ -178,5 +192,5 @@ class EdgeIndex:
             nearest = float(geodesic_distance_m(lon, lat, c[:, 0], c[:, 1]).min())
         return (
             f"point ({lon}, {lat}) is {nearest:,.0f} m from the nearest road{where}; the limit is "
-            f"{self.max_distance_m:,.0f} m: give a point on or near a road"
+            f"{self.max_snap_m:,.0f} m: give a point on or near a road"
         )

@@ -1,10 +1,13 @@
-"""Live traffic in OSRM's segment-speed format.
+"""Live traffic in OSRM's formats: segment speeds and turn penalties.
 
 A traffic file has rows ``from_osm_node_id,to_osm_node_id,speed_kmh[,rate]``, one row per direction, as OSRM's
 ``--segment-speed-file`` takes them (an optional header line is allowed). A row sets the speed of exactly that OSM
 segment, also where it lies inside a longer simplified edge; speed 0 closes it. ``rate`` is accepted and validated but
-does not change durations (fevermap routes by time). Unknown node pairs are counted, not fatal; a malformed row is an
-error that names its line, and nothing of such a file is applied.
+does not change durations (fevermap routes by time). A turn-penalty file has rows
+``from_osm_id,via_osm_id,to_osm_id,penalty_s[,weight]`` (OSRM's ``--turn-penalty-file``: the OSM nodes before, at
+and after the turn); a row sets that turn's cost in seconds. Unknown ids are counted with their line numbers, not
+fatal; malformed rows (non-numeric, negative, out of range) are all counted and named by line in one
+:class:`InputError`, and nothing of such a file is applied.
 """
 
 from __future__ import annotations
@@ -28,11 +31,26 @@ MAX_SPEED_KPH = 300.0
 
 @dataclass(frozen=True)
 class TrafficRows:
-    """Parsed traffic rows: OSM node ids and speeds in km/h (0 = closed)."""
+    """Parsed traffic rows: OSM node ids and speeds in km/h (0 = closed); ``lines`` their line numbers."""
 
     from_osm: IntArray
     to_osm: IntArray
     speed_kph: FloatArray
+    lines: IntArray | None = None
+
+    def __len__(self) -> int:
+        return int(self.from_osm.shape[0])
+
+
+@dataclass(frozen=True)
+class TurnPenaltyRows:
+    """Parsed turn-penalty rows: OSM node ids before, at and after the turn, its cost in s, and line numbers."""
+
+    from_osm: IntArray
+    via_osm: IntArray
+    to_osm: IntArray
+    penalty_s: FloatArray
+    lines: IntArray
 
     def __len__(self) -> int:
         return int(self.from_osm.shape[0])
@@ -49,6 +67,7 @@ class TrafficReport:
     unknown_examples: list[tuple[int, int]] = field(default_factory=list)
     metric_version: int = 0
     customise_ms: float = 0.0
+    unknown_lines: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -59,17 +78,78 @@ class TrafficReport:
             "unknown_examples": [list(p) for p in self.unknown_examples],
             "metric_version": self.metric_version,
             "customise_ms": round(self.customise_ms, 3),
+            "unknown_lines": self.unknown_lines,
         }
+
+
+_MAX_ERRORS_SHOWN = 10
 
 
 def _parse_int(text: str, line: int, column: str) -> int:
     try:
         value = int(text.strip())
     except ValueError:
-        raise InputError(f"traffic line {line}: {column} {text.strip()!r} is not an integer OSM node id") from None
+        raise InputError(f"line {line}: {column} {text.strip()!r} is not an integer OSM node id") from None
     if value <= 0:
-        raise InputError(f"traffic line {line}: {column} {value} is not a positive OSM node id")
+        raise InputError(f"line {line}: {column} {value} is not a positive OSM node id")
     return value
+
+
+def _parse_float(text: str, line: int, column: str, low: float, high: float) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"line {line}: {column} {text.strip()!r} is not a number") from None
+    if not math.isfinite(value) or not low <= value <= high:
+        raise InputError(f"line {line}: {column} {value} must be between {low:g} and {high:g}")
+    return value
+
+
+def _careful(lines: Iterable[str], what: str, ids: tuple[str, ...], value: tuple[str, float, float],
+             optional: str, prefix: str) -> tuple[list[list[int]], list[float], list[int]]:  # fmt: skip
+    """Parse CSV rows of ``ids``, one bounded ``value`` and an optional non-negative column; collect every bad row."""
+    out_ids: list[list[int]] = [[] for _ in ids]
+    values: list[float] = []
+    numbers: list[int] = []
+    errors: list[str] = []
+    width = len(ids) + 1
+    for number, row in enumerate(csv.reader(lines), start=1):
+        if not row or all(not c.strip() for c in row):
+            continue
+        if number == 1 and not row[0].strip().lstrip("-").isdigit():
+            continue  # header
+        try:
+            if len(row) not in (width, width + 1):
+                raise InputError(f"line {number}: expected {','.join(ids)},{value[0]}[,{optional}], got {len(row)} "
+                                 f"fields")  # fmt: skip
+            parsed = [_parse_int(row[i], number, c) for i, c in enumerate(ids)]
+            v = _parse_float(row[len(ids)], number, value[0], value[1], value[2])
+            if len(row) == width + 1 and row[width].strip():
+                _parse_float(row[width], number, optional, 0.0, math.inf)
+        except InputError as exc:
+            errors.append(f"{prefix} {exc}")
+            continue
+        for col, x in zip(out_ids, parsed, strict=True):
+            col.append(x)
+        values.append(v)
+        numbers.append(number)
+    if errors:
+        shown = "; ".join(errors[:_MAX_ERRORS_SHOWN])
+        more = f" (and {len(errors) - _MAX_ERRORS_SHOWN} more)" if len(errors) > _MAX_ERRORS_SHOWN else ""
+        raise InputError(f"{what}: {len(errors)} malformed rows, nothing applied: {shown}{more}")
+    if not values:
+        raise InputError(f"the {what} has no rows: expected {','.join(ids)},{value[0]}[,{optional}]")
+    return out_ids, values, numbers
+
+
+def _text(source: str | Path | Iterable[str], what: str) -> str | Iterable[str]:
+    if isinstance(source, Path):
+        if not source.is_file():
+            raise InputError(f"{what} file not found: {source}")
+        source = source.read_text(encoding="utf-8-sig")
+    if isinstance(source, str):
+        return source.removeprefix("\ufeff")
+    return source
 
 
 def _fast_parse(text: str) -> TrafficRows | None:
@@ -78,8 +158,8 @@ def _fast_parse(text: str) -> TrafficRows | None:
     first_line = text.split("\n", 1)[0]
     if first_line and not first_line.split(",")[0].strip().lstrip("-").isdigit():
         body = text[len(first_line) + 1 :]
-    if not body.strip():
-        return None
+    if not body.strip() or "\n\n" in body.strip() or "\r" in body:
+        return None  # blank lines would shift the line numbers: let the careful parser count them
     try:
         table = np.loadtxt(io.StringIO(body), delimiter=",", dtype=np.float64, ndmin=2)
     except ValueError:
@@ -95,7 +175,9 @@ def _fast_parse(text: str) -> TrafficRows | None:
         ok = ok and bool(np.isfinite(rate).all() and (rate >= 0).all())
     if not ok:
         return None
-    return TrafficRows(ids[:, 0].astype(np.int64), ids[:, 1].astype(np.int64), speed.copy())
+    first = 2 if body is not text else 1
+    lines = np.arange(first, first + table.shape[0], dtype=np.int64)
+    return TrafficRows(ids[:, 0].astype(np.int64), ids[:, 1].astype(np.int64), speed.copy(), lines)
 
 
 def parse_traffic(source: str | Path | Iterable[str]) -> TrafficRows:
@@ -109,60 +191,42 @@ def parse_traffic(source: str | Path | Iterable[str]) -> TrafficRows:
     Raises
     ------
     InputError
-        On the first malformed row, naming its line number and what is wrong.
+        When any row is malformed: counts them and names their line numbers and what is wrong.
     """
-    if isinstance(source, Path):
-        if not source.is_file():
-            raise InputError(f"traffic file not found: {source}")
-        source = source.read_text(encoding="utf-8-sig")
-    if isinstance(source, str):
-        source = source.removeprefix("\ufeff")
-        fast = _fast_parse(source)
+    text = _text(source, "traffic")
+    if isinstance(text, str):
+        fast = _fast_parse(text)
         if fast is not None:
             return fast
-        lines: Iterable[str] = source.splitlines()  # the careful parser, for exact error messages
-    else:
-        lines = source
-    from_ids: list[int] = []
-    to_ids: list[int] = []
-    speeds: list[float] = []
-    for number, row in enumerate(csv.reader(lines), start=1):
-        if not row or all(not c.strip() for c in row):
-            continue
-        if number == 1 and not row[0].strip().lstrip("-").isdigit():
-            continue  # header
-        if len(row) not in (3, 4):
-            raise InputError(
-                f"traffic line {number}: expected from_osm_node_id,to_osm_node_id,speed_kmh[,rate], "
-                f"got {len(row)} fields"
-            )
-        a = _parse_int(row[0], number, "from_osm_node_id")
-        b = _parse_int(row[1], number, "to_osm_node_id")
-        try:
-            speed = float(row[2])
-        except ValueError:
-            raise InputError(f"traffic line {number}: speed {row[2].strip()!r} is not a number") from None
-        if not math.isfinite(speed) or speed < 0 or speed > MAX_SPEED_KPH:
-            raise InputError(
-                f"traffic line {number}: speed {speed} km/h must be between 0 (closed) and {MAX_SPEED_KPH}"
-            )
-        if len(row) == 4 and row[3].strip():
-            try:
-                rate = float(row[3])
-            except ValueError:
-                raise InputError(f"traffic line {number}: rate {row[3].strip()!r} is not a number") from None
-            if not math.isfinite(rate) or rate < 0:
-                raise InputError(f"traffic line {number}: rate {rate} must be a non-negative number")
-        from_ids.append(a)
-        to_ids.append(b)
-        speeds.append(speed)
-    if not from_ids:
-        raise InputError("the traffic feed has no rows: expected from_osm_node_id,to_osm_node_id,speed_kmh[,rate]")
+        text = text.splitlines()  # the careful parser, for exact error messages
+    ids, speeds, lines = _careful(text, "traffic feed", ("from_osm_node_id", "to_osm_node_id"),
+                                  ("speed_kmh", 0.0, MAX_SPEED_KPH), "rate", "traffic")  # fmt: skip
     return TrafficRows(
-        np.asarray(from_ids, dtype=np.int64),
-        np.asarray(to_ids, dtype=np.int64),
+        np.asarray(ids[0], dtype=np.int64),
+        np.asarray(ids[1], dtype=np.int64),
         np.asarray(speeds, dtype=np.float64),
+        np.asarray(lines, dtype=np.int64),
     )
+
+
+#: Largest accepted turn penalty, seconds (an hour: anything longer is a closure, not a penalty).
+MAX_TURN_PENALTY_S = 3600.0
+
+
+def parse_turn_penalties(source: str | Path | Iterable[str]) -> TurnPenaltyRows:
+    """Parse OSRM turn-penalty rows ``from_osm_id,via_osm_id,to_osm_id,penalty_s[,weight]`` (see the module doc).
+
+    Raises
+    ------
+    InputError
+        When any row is malformed (all of them counted, with line numbers); nothing is applied.
+    """
+    text = _text(source, "turn-penalty")
+    lines_in = text.splitlines() if isinstance(text, str) else text
+    ids, values, lines = _careful(lines_in, "turn-penalty file", ("from_osm_id", "via_osm_id", "to_osm_id"),
+                                  ("penalty_s", 0.0, MAX_TURN_PENALTY_S), "weight", "turn-penalty")  # fmt: skip
+    a, b, c = (np.asarray(x, dtype=np.int64) for x in ids)
+    return TurnPenaltyRows(a, b, c, np.asarray(values, dtype=np.float64), np.asarray(lines, dtype=np.int64))
 
 
 class SegmentTable:
@@ -213,18 +277,3 @@ class SegmentTable:
         starts = np.repeat(lo, counts)
         offsets = np.arange(rows.shape[0]) - np.repeat(np.cumsum(counts) - counts, counts)
         return rows, self.order[starts + offsets], found
-
-
-def segment_times_ms(length_m: FloatArray, speed_kph: FloatArray) -> FloatArray:
-    """Segment travel times in ms (``inf`` where the speed is 0, i.e. closed)."""
-    with np.errstate(divide="ignore"):
-        return np.where(speed_kph > 0, length_m * 3600.0 / np.maximum(speed_kph, 1e-300), np.inf)
-
-
-def edge_weights_ms(seg_ms: FloatArray, seg_off: IntArray) -> IntArray:
-    """Integer edge weights in ms: the ceiling of each edge's summed segment times (never faster than the roads)."""
-    total = np.add.reduceat(seg_ms, seg_off[:-1])
-    out = np.full(total.shape[0], 2**31 - 1, dtype=np.int64)
-    finite = np.isfinite(total)
-    out[finite] = np.minimum(np.ceil(total[finite] - 1e-9), 2**31 - 1).astype(np.int64)
-    return out

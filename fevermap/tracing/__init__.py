@@ -1,1 +1,1 @@
-"""fevermap.tracing"""
+"""Exposure matching: declared itineraries against confirmed-case tracks, explained and ranked for investigators."""

@@ -11,13 +11,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import dask
-import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 
+from fevermap.errors import MissingExtraError
 from fevermap.tracing.engine import ProximityIndex
 from fevermap.tracing.models import Matches, MatchRule, Visits
+
+try:
+    import dask
+    import dask.dataframe as dd
+except ImportError:  # the [dask] extra
+    raise MissingExtraError("matching on Dask (fevermap.tracing.dask_runner)", "dask") from None
 
 _M_PER_DEG_LAT = 110_574.0
 _COLUMNS = {"stop": "int64", "visit": "int64", "distance_m": "float64", "radius_m": "float64",

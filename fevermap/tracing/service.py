@@ -106,8 +106,11 @@ class TraceRun:
         return TraceReport(matches, self.transport, self.summary, self.errors, self.stats)
 
 
-def read_cases(path: str | Path, *, fmt: str = "auto", tz: str = DEFAULT_TZ, datum: Datum = "wgs84") -> ReadResult:
-    """Case tracks from a file in any reader format, or a folder with the Shanghai 2022 ``address.csv``/``geo.csv``."""
+def read_cases(path: str | Path, *, tz: str, fmt: str = "auto", datum: Datum = "wgs84") -> ReadResult:
+    """Case tracks from a file in any reader format, or a folder with the Shanghai 2022 ``address.csv``/``geo.csv``.
+
+    ``tz`` is the time zone of the records' local times and days (no default: it depends on the data).
+    """
     p = Path(path)
     if p.is_dir():
         if (p / "address.csv").exists() and (p / "geo.csv").exists():
@@ -134,7 +137,7 @@ def trace_match(
     itineraries_format: str = "auto",
     cases_datum: Datum = "wgs84",
     itineraries_datum: Datum = "wgs84",
-    tz: str = DEFAULT_TZ,
+    tz: str,
     assume_tz: str | None = None,
     chunk_rows: int = 250_000,
     with_summary: bool = True,
@@ -153,7 +156,8 @@ def trace_match(
     rule : MatchRule, optional
         Radius (metres) and minimum overlap (seconds); defaults 50 m, 15 min.
     tz : str
-        Region time zone (day-level records, local times in the output).
+        Time zone of the data's region (day-level records, local times in the output); no default, since a zone
+        right for one data set is wrong for another (the CLI takes the region's).
     assume_tz : str, optional
         Time zone assumed for declared times without an offset (otherwise they are bad records).
     with_summary : bool

@@ -12,9 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
-from fevermap.errors import FormatError, RecordError
+from fevermap.cases.shanghai2022 import read_files
+from fevermap.errors import RecordError
 from fevermap.tracing.assemble import ReadResult, assemble
 from fevermap.tracing.models import DEFAULT_TZ
 from fevermap.tracing.timeparse import parse_times
@@ -36,18 +36,7 @@ def read_shanghai2022(
 
     Address-days without a geocode are returned as errors, not dropped silently.
     """
-    folder = Path(folder)
-    try:
-        addr = pd.read_csv(folder / "address.csv", dtype=str, keep_default_na=False)
-        geo = pd.read_csv(folder / "geo.csv", dtype=str, keep_default_na=False)
-    except FileNotFoundError as exc:
-        raise FormatError(f"{folder}: needs address.csv and geo.csv ({exc.filename} missing)") from exc
-    for name, frame, cols in (("address.csv", addr, ("date", "address", "district")),
-                              ("geo.csv", geo, ("district", "address", "gcj02_lng", "gcj02_lat"))):  # fmt: skip
-        missing = [c for c in cols if c not in frame.columns]
-        if missing:
-            raise FormatError(f"{folder / name}: missing columns {', '.join(missing)}")
-    geo = geo.drop_duplicates(["district", "address"])
+    addr, geo = read_files(folder)
     addr = addr.assign(line=np.arange(2, len(addr) + 2))
     joined = addr.merge(geo, on=["district", "address"], how="left", validate="many_to_one")
     no_geo = joined["gcj02_lng"].isna() | (joined["gcj02_lng"] == "")

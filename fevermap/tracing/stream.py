@@ -1,7 +1,7 @@
 """Streaming: match stop chunks one after another against one index, so memory stays bounded.
 
 Memory is the case-visit index plus one chunk of stops and its candidate pairs, whatever the number of stops: 10
-million stops against 1 million visits run in about 1 GB (see ``benchmarks/RESULTS_tracing.md``).
+million stops against 1 million visits run in about 1 GB (see the tracing section of ``benchmarks/RESULTS.md``).
 """
 
 from __future__ import annotations

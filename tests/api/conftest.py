@@ -68,7 +68,7 @@ def service(db_url: str) -> Iterator[Service]:
     app = create_app(make_settings(db_url))
     with TestClient(app) as client:
         sessions = app.state.sessions
-        ids = [c.id for c in app.state.registry.list(app.state.router.region.name)]
+        ids = [c.id for c in app.state.registry.clinics(app.state.router.region.name)]
         keys = {
             "clinic": create_key(sessions, "clinic", clinic_id=ids[0]),
             "clinic_other": create_key(sessions, "clinic", clinic_id=ids[1]),

@@ -30,7 +30,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with serve_in_thread(app) as base:
         registry = app.state.registry
         now = datetime.now(UTC)
-        for k, c in enumerate(registry.list(app.state.router.region.name)):
+        for k, c in enumerate(registry.clinics(app.state.router.region.name)):
             if k % 3 != 2:  # the third of the clinics without a wait shows "unknown"
                 registry.update_status(c.id, StatusUpdate(slots=5, waiting_minutes=10 + 25 * k, observed_at=now))
         yield base

@@ -60,7 +60,7 @@ def test_csv_with_the_documented_header(registry: ClinicRegistry, shanghai: Regi
     path = _write(tmp_path, "c.csv", "\n".join([HEADER, *ROWS]) + "\n")
     rep = import_file(registry, shanghai, path)
     assert (rep.rows, rep.created, rep.updated, rep.unchanged, rep.skipped) == (3, 3, 0, 0, [])
-    by_name = {c.name: c for c in registry.list(shanghai.name)}
+    by_name = {c.name: c for c in registry.clinics(shanghai.name)}
     rj = by_name["瑞金医院"]
     assert (rj.lon, rj.lat, rj.night_emergency, rj.opening_hours) == (121.4666, 31.2109, True, "24/7")
     assert rj.phones == ["+862164370045"] and rj.tel == "tel:+86-21-6437-0045"
@@ -166,7 +166,7 @@ def test_gcj02_option_and_datum_column(registry: ClinicRegistry, shanghai: Regio
     rows = f"B,{g_lon!r},{g_lat!r},,,,,GCJ-02\nC,{wgs[0]},{wgs[1]},,,,,WGS-84\n"
     p2 = _write(tmp_path, "h.csv", f"{HEADER},datum\n{rows}")
     import_file(registry, shanghai, p2)
-    got = {c.name: c for c in registry.list(shanghai.name)}
+    got = {c.name: c for c in registry.clinics(shanghai.name)}
     for name in "ABC":
         assert float(haversine_m(got[name].lon, got[name].lat, *wgs)) < 1.0, name
     assert got["A"].extra["original_datum"] == "GCJ-02"
@@ -178,7 +178,7 @@ def test_bundled_demo_list_keeps_sources(registry: ClinicRegistry, shanghai: Reg
     assert rep.rows == 110 and rep.created == 8  # 10 rows have a cited location, 8 of them inside the demo extract
     assert all(s.reason for s in rep.skipped) and len(rep.skipped) == 102
     assert ensure_demo_clinics(registry, shanghai) is None  # only once
-    for c in registry.list(shanghai.name):
+    for c in registry.clinics(shanghai.name):
         assert c.source == DEMO_SOURCE
         assert c.extra["coord_source"]
     assert demo_clinics_file().is_file()

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from fevermap.clinics.registry import ClinicRegistry, stable_clinic_id
+from fevermap.clinics.records import stable_clinic_id
+from fevermap.clinics.registry import ClinicRegistry
 from fevermap.clinics.schemas import ClinicCreate, StatusUpdate
 from fevermap.config import Settings
 from fevermap.errors import FutureObservationError, NotFoundError
@@ -27,7 +28,7 @@ def _add(registry: ClinicRegistry, name: str = "瑞金医院") -> str:
 def test_clinic_round_trip_and_stable_id(registry: ClinicRegistry) -> None:
     cid = _add(registry)
     assert cid == stable_clinic_id("shanghai", "瑞金医院", "瑞金二路197号")
-    got = registry.get(cid, now=T0)
+    got = registry.clinic(cid, now=T0)
     assert (got.lon, got.lat) == (121.4666, 31.2109)
     assert got.tel == "tel:+86-21-6437-0045"
     assert got.timezone == "Asia/Shanghai"
@@ -48,13 +49,13 @@ def test_newer_status_wins_older_is_ignored(registry: ClinicRegistry) -> None:
     assert "already stored" in older.reason
     same = registry.update_status(cid, StatusUpdate(slots=7, observed_at=T0 + timedelta(minutes=5)), now=now)
     assert not same.applied
-    assert registry.get(cid, now=T0 + timedelta(minutes=6)).status.slots == 3
+    assert registry.clinic(cid, now=T0 + timedelta(minutes=6)).status.slots == 3
 
 
 def test_status_time_is_stored_utc_and_shown_local(registry: ClinicRegistry) -> None:
     cid = _add(registry)
     registry.update_status(cid, StatusUpdate(slots=1, observed_at=T0), now=T0)
-    st = registry.get(cid, now=T0 + timedelta(minutes=1)).status
+    st = registry.clinic(cid, now=T0 + timedelta(minutes=1)).status
     assert st.updated_at == T0
     assert st.updated_at_local == "2026-11-25T23:00:00+08:00"
     assert st.age_s == 60.0
@@ -66,15 +67,15 @@ def test_update_from_the_future_is_refused(registry: ClinicRegistry) -> None:
     assert ok.applied  # within the 120 s clock skew
     with pytest.raises(FutureObservationError, match="in the future"):
         registry.update_status(cid, StatusUpdate(slots=2, observed_at=T0 + timedelta(minutes=10)), now=T0)
-    assert registry.get(cid, now=T0).status.slots == 1
+    assert registry.clinic(cid, now=T0).status.slots == 1
 
 
 def test_status_goes_stale_after_the_configured_age(registry: ClinicRegistry) -> None:
     cid = _add(registry)
     registry.update_status(cid, StatusUpdate(slots=4, doctor_on_duty=True, observed_at=T0), now=T0)
-    fresh = registry.get(cid, now=T0 + timedelta(minutes=30)).status
+    fresh = registry.clinic(cid, now=T0 + timedelta(minutes=30)).status
     assert (fresh.stale, fresh.slots, fresh.doctor_on_duty) == (False, 4, True)
-    stale = registry.get(cid, now=T0 + timedelta(minutes=30, seconds=1)).status
+    stale = registry.clinic(cid, now=T0 + timedelta(minutes=30, seconds=1)).status
     assert stale.stale is True
     assert stale.slots is None and stale.doctor_on_duty is None
     assert stale.updated_at == T0
@@ -84,7 +85,7 @@ def test_stale_age_is_configurable(db_url: str) -> None:
     reg = ClinicRegistry.open(db_url, settings=Settings(stale_after_min=5))
     cid = _add(reg)
     reg.update_status(cid, StatusUpdate(slots=4, observed_at=T0), now=T0)
-    assert reg.get(cid, now=T0 + timedelta(minutes=6)).status.stale is True
+    assert reg.clinic(cid, now=T0 + timedelta(minutes=6)).status.stale is True
     reg.engine.dispose()
 
 
@@ -99,7 +100,7 @@ def test_bad_status_reports_are_refused() -> None:
 
 def test_unknown_clinic_id_is_a_clear_not_found(registry: ClinicRegistry) -> None:
     with pytest.raises(NotFoundError, match="unknown clinic id 'nope'"):
-        registry.get("nope")
+        registry.clinic("nope")
     with pytest.raises(NotFoundError, match="unknown clinic id 'nope'"):
         registry.update_status("nope", StatusUpdate(slots=1, observed_at=T0), now=T0)
     with pytest.raises(NotFoundError):
@@ -135,7 +136,7 @@ def test_concurrent_updates_keep_the_newest(registry: ClinicRegistry) -> None:
     for t in threads:
         t.join()
     assert not errors
-    assert registry.get(cid, now=T0).status.slots == 0
+    assert registry.clinic(cid, now=T0).status.slots == 0
 
 
 def test_within_radius_uses_geodesic_distance(registry: ClinicRegistry) -> None:

@@ -21,8 +21,11 @@ FEVERMAP = Path(sys.executable).parent / "fevermap"
 class Server:
     """``fevermap serve`` in its own process group; :meth:`kill` sends SIGKILL to all its workers."""
 
-    def __init__(self, db_url: str, workers: int = 2, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, db_url: str, workers: int = 2, extra_env: dict[str, str] | None = None, args: list[str] | None = None
+    ) -> None:
         self.db_url = db_url
+        self.args = list(args or [])
         self.workers = workers
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -40,6 +43,7 @@ class Server:
             str(self.workers),
             "--log-level",
             "warning",
+            *self.args,
         ]
         self.proc = subprocess.Popen(cmd, env=self.env, start_new_session=True)
         deadline = time.monotonic() + 120

@@ -30,7 +30,7 @@ from scipy.sparse.csgraph import connected_components
 from fevermap.config import PACKAGE_DATA_DIR, REPO_DATA_DIR
 from fevermap.errors import FevermapError, InputError, RegionError
 from fevermap.routing import region as region_mod
-from fevermap.routing._osm import read_drivable_ways
+from fevermap.routing._osm import is_drivable, read_drivable_ways
 from fevermap.routing.build import RoadGraph
 from fevermap.routing.region import Region, build_region, demo_region, load_region
 from fevermap.routing.speeds import HIGHWAY_DEFAULT_KPH
@@ -60,6 +60,19 @@ def _node_locations(name: str) -> dict[int, tuple[float, float]]:
 
 
 @cache
+def _restriction_nodes(name: str) -> set[int]:
+    """Via nodes and via-way nodes of the extract's restriction relations (read with pyosmium)."""
+    out: set[int] = set()
+    ways = _ways(name)
+    for rel in osmium.FileProcessor(str(SOURCES[name]), osmium.osm.RELATION):
+        if rel.tags.get("type") == "restriction":
+            for m in rel.members:
+                if m.role == "via":
+                    out.update([m.ref] if m.type == "n" else ways.get(m.ref, ((), {}))[0])
+    return out
+
+
+@cache
 def _monaco_xml() -> bytes:
     return gzip.decompress(SOURCES["monaco"].read_bytes())
 
@@ -75,15 +88,30 @@ def _edge_of_seg(g: RoadGraph) -> np.ndarray:
 
 # ---------------------------------------------------------------------------------------------- graph structure
 @pytest.mark.parametrize("name", ALL)
-def test_graph_is_strongly_connected(request: pytest.FixtureRequest, name: str) -> None:
-    g = _region(request, name).graph
-    n = g.node_count
-    assert n > 100
-    matrix = coo_matrix((np.ones(g.edge_count), (g.edge_tail, g.edge_head)), shape=(n, n)).tocsr()
-    count, _ = connected_components(matrix, directed=True, connection="strong")
-    assert count == 1
-    np.testing.assert_array_equal(np.union1d(g.edge_tail, g.edge_head), np.arange(n))  # no isolated node
+def test_every_component_is_kept(request: pytest.FixtureRequest, name: str) -> None:
+    region = _region(request, name)
+    g = region.graph
+    assert g.node_count > 100
+    # every located consecutive pair of a drivable way is a segment: nothing is dropped for being disconnected
+    locs = _node_locations(name)
+    expected = set()
+    for nodes, tags in _ways(name).values():
+        if is_drivable(tags):  # type: ignore[arg-type]
+            for a, b in itertools.pairwise(nodes):
+                if a != b and a in locs and b in locs:
+                    expected.add(frozenset((a, b)))
+    kept = {frozenset(p) for p in zip(g.seg_u_osm.tolist(), g.seg_v_osm.tolist(), strict=True)}
+    assert kept == expected
+    np.testing.assert_array_equal(np.union1d(g.edge_tail, g.edge_head), np.arange(g.node_count))  # no isolated node
     assert not np.any(g.edge_tail == g.edge_head)  # loops are split, no self-loop edge
+    # components are the strongly connected components of the turn graph, numbered by size
+    t = region.turns
+    n = t.node_count
+    matrix = coo_matrix((np.ones(t.arc_count), (t.arc_from, t.arc_to)), shape=(n, n)).tocsr()
+    count, _ = connected_components(matrix, directed=True, connection="strong")
+    sizes = np.bincount(region.component)
+    assert sizes.shape[0] == count == region.meta["components"]
+    assert sizes[0] == sizes.max()
 
 
 def _osmnx_endpoints(g: RoadGraph) -> set[int]:
@@ -120,8 +148,20 @@ def test_no_interior_pass_through_node_is_left(request: pytest.FixtureRequest, n
     for a, b in zip(g.edge_tail.tolist(), g.edge_head.tolist(), strict=True):
         neighbours[a].add(b)
         neighbours[b].add(a)
+    # ... or where the road's attributes change (so that no edge spans two names) or a turn restriction needs it
+    labels: dict[int, set[tuple[object, ...]]] = collections.defaultdict(set)
+    for e, (a, b) in enumerate(zip(g.edge_tail.tolist(), g.edge_head.tolist(), strict=True)):
+        label = (g.edge_name[e], g.edge_highway[e], g.edge_name_zh[e], g.edge_name_en[e], g.edge_ref[e],
+                 bool(g.edge_roundabout[e]), bool(g.edge_toll[e]), bool(g.edge_ferry[e]))  # fmt: skip
+        labels[a].add(label)
+        labels[b].add(label)
     index = {osm: i for i, osm in enumerate(g.node_osm.tolist())}
-    pass_through = sorted(osm for osm in kept - endpoints if len(neighbours[index[osm]]) != 1)
+    vias = _restriction_nodes(name)
+    pass_through = sorted(
+        osm
+        for osm in kept - endpoints
+        if len(neighbours[index[osm]]) != 1 and len(labels[index[osm]]) == 1 and osm not in vias
+    )
     assert pass_through == []
     # and the interior points of every edge are pass-through points of the segment graph
     interior = np.ones(g.seg_v_osm.shape[0], dtype=bool)

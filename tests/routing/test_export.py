@@ -21,6 +21,7 @@ from fevermap.routing.engine import INF_MS
 from fevermap.routing.export import export_graphml
 from fevermap.routing.region import Region
 from fevermap.routing.router import Router
+from tests.routing.turn_oracle import node_to_node_s, random_pairs, weighted_turns
 
 LOADERS = ["osmnx", "networkx"]
 
@@ -111,23 +112,35 @@ def test_travel_time_is_the_engine_weight_in_seconds(
     assert collections.Counter((u, v, d["length"]) for u, v, d in graph.edges(data=True)) == expected_lengths
 
 
-@pytest.mark.parametrize("loader", LOADERS)
-def test_shortest_paths_on_the_export_equal_the_router(
-    router: Router, tmp_path_factory: pytest.TempPathFactory, loader: str
-) -> None:
-    graph = _load(_base_export(router, tmp_path_factory), loader)
+def test_shortest_paths_on_the_turns_export_equal_the_router(router: Router, tmp_path: Path) -> None:
+    """Node to node, the engine's durations are networkx's on the ``--turns`` GraphML read back (turn costs count)."""
+    path = export_graphml(router, tmp_path / "turns.graphml", turns=True)
+    w = weighted_turns(nx.read_graphml(path, node_type=int))
     g = router.graph
-    rng = np.random.default_rng(2024)
-    sources = rng.choice(g.node_count, 6, replace=False)
     compared = 0
-    for a in sources.tolist():
-        lengths = nx.single_source_dijkstra_path_length(graph, int(g.node_osm[a]), weight="travel_time")
-        for b in rng.choice(g.node_count, 8, replace=False).tolist():
-            expected = lengths[int(g.node_osm[b])]  # the graph is strongly connected: every node is reachable
-            got = router.route((g.node_lon[a], g.node_lat[a]), (g.node_lon[b], g.node_lat[b])).duration_s
-            assert math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-12), (a, b, got, expected)
-            compared += 1
-    assert compared == 48
+    for a, b in random_pairs(router, 40, seed=2024):
+        expected = node_to_node_s(w, router, a, b)
+        if a == b or not math.isfinite(expected):
+            continue
+        got = router.route((g.node_lon[a], g.node_lat[a]), (g.node_lon[b], g.node_lat[b])).duration_s
+        assert math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-12), (a, b, got, expected)
+        compared += 1
+    assert compared >= 35
+
+
+def test_the_turns_export_is_the_engine_graph(monaco: Region, tmp_path: Path) -> None:
+    router = Router(monaco)
+    graph = nx.read_graphml(export_graphml(router, tmp_path / "turns.graphml", turns=True), node_type=int)
+    g, t = router.graph, monaco.turns
+    assert graph.number_of_nodes() == t.node_count
+    assert graph.number_of_edges() == t.arc_count
+    for _x, d in list(graph.nodes(data=True))[:200]:
+        e = int(d["fevermap_edge"])
+        assert int(d["u"]) == g.node_osm[g.edge_tail[e]] and int(d["v"]) == g.node_osm[g.edge_head[e]]
+        assert float(d["travel_time"]) == router.edge_weights_ms[e] / 1000
+        assert int(d["osmid"]) == g.edge_way[e]
+    costs = sorted(float(d["turn_cost"]) for _, _, d in graph.edges(data=True))
+    assert costs == sorted((router.state.turn_ms / 1000).tolist())
 
 
 @pytest.mark.parametrize("loader", LOADERS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import math
 import threading
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -14,9 +15,11 @@ from hypothesis import strategies as st
 from pyproj import Geod
 
 from fevermap.errors import CoordinateError, NoRouteError, SnapError
-from fevermap.routing.export import to_networkx
+from fevermap.routing.export import export_graphml
 from fevermap.routing.region import Region
 from fevermap.routing.router import Router
+from fevermap.routing.snapping import Snap
+from tests.routing.turn_oracle import node_to_node_s, random_pairs, weighted_turns
 
 GEOD = Geod(ellps="WGS84")
 
@@ -26,18 +29,17 @@ def _node_point(router: Router, i: int) -> tuple[float, float]:
     return float(g.node_lon[i]), float(g.node_lat[i])
 
 
-def test_node_to_node_equals_networkx_on_export(router: Router) -> None:
-    nxg = to_networkx(router)
-    rng = np.random.default_rng(7)
-    g = router.graph
+def test_node_to_node_equals_networkx_on_the_turns_export(router: Router, tmp_path: Path) -> None:
+    w = weighted_turns(nx.read_graphml(export_graphml(router, tmp_path / "t.graphml", turns=True), node_type=int))
     checked = 0
-    for _ in range(60):
-        a, b = (int(x) for x in rng.integers(0, g.node_count, 2))
+    for a, b in random_pairs(router, 60, seed=7):
+        expected = node_to_node_s(w, router, a, b)
+        if a == b or not math.isfinite(expected):
+            continue
         route = router.route(_node_point(router, a), _node_point(router, b))
-        expected = nx.shortest_path_length(nxg, int(g.node_osm[a]), int(g.node_osm[b]), weight="travel_time")
         assert math.isclose(route.duration_s, expected, rel_tol=1e-9, abs_tol=1e-9), (a, b)
         checked += 1
-    assert checked == 60
+    assert checked >= 50
 
 
 def _geodesic_length(coords: np.ndarray) -> float:
@@ -56,7 +58,7 @@ def test_geometry_is_a_connected_path_from_snap_to_snap(router: Router) -> None:
         q = (rng.uniform(b[0], b[2]), rng.uniform(b[1], b[3]))
         try:
             route = router.route(p, q)
-        except SnapError:
+        except (SnapError, NoRouteError):
             continue
         c = route.coordinates
         assert tuple(c[0]) == pytest.approx(route.origin.location, abs=1e-12)
@@ -94,7 +96,14 @@ def test_one_to_many_equals_routes(router: Router) -> None:
     pinned = router.pin_targets(targets)
     times = router.one_to_many(origin, pinned)
     again = router.one_to_many(origin, targets)
-    expected = [router.route_snapped(origin, t).duration_s for t in targets]
+
+    def duration(t: Snap) -> float:
+        try:
+            return router.route_snapped(origin, t).duration_s
+        except NoRouteError:
+            return math.inf
+
+    expected = [duration(t) for t in targets]
     np.testing.assert_allclose(times, expected, rtol=0, atol=1e-9)
     np.testing.assert_array_equal(times, again)
 
@@ -117,7 +126,7 @@ def test_never_faster_than_straight_line_at_top_speed(router: Router, data: st.D
     q = data.draw(_points(router.region.bbox))
     try:
         route = router.route(p, q)
-    except SnapError:
+    except (SnapError, NoRouteError):  # off the roads, or on a road network of its own at the region's edge
         return
     _, _, crow = GEOD.inv(*route.origin.location, *route.destination.location)
     assert route.duration_s >= crow / router.max_speed_mps - 1e-6
@@ -126,16 +135,20 @@ def test_never_faster_than_straight_line_at_top_speed(router: Router, data: st.D
 
 @SETTINGS
 @given(data=st.data())
-def test_triangle_inequality(router: Router, data: st.DataObject) -> None:
+def test_triangle_inequality_through_a_one_way_point(router: Router, data: st.DataObject) -> None:
+    """Through a point on a one-way road (no U-turn possible there) a -> b -> c is a route a -> c, so it is no faster.
+
+    (At a point on a two-way road a -> b -> c may turn back for free, which a -> c may not: no inequality there.)"""
     pts = [data.draw(_points(router.region.bbox)) for _ in range(3)]
     try:
         a, b, c = (router.snap(*p) for p in pts)
-    except SnapError:
+        ab = router.route_snapped(a, b).duration_s
+        bc = router.route_snapped(b, c).duration_s
+        ac = router.route_snapped(a, c).duration_s
+    except (SnapError, NoRouteError):
         return
-    ab = router.route_snapped(a, b).duration_s
-    bc = router.route_snapped(b, c).duration_s
-    ac = router.route_snapped(a, c).duration_s
-    assert ab + bc >= ac - 1e-9
+    if len(b.positions) == 1:
+        assert ab + bc >= ac - 1e-9
 
 
 @pytest.mark.parametrize(
@@ -157,12 +170,12 @@ def test_bad_points_give_clear_errors(
 
 def test_snap_limit_is_configurable(shanghai: Region) -> None:
     near_river = (121.4950, 31.2400)
-    strict = Router(shanghai, max_snap_distance_m=1.0)
+    strict = Router(shanghai, max_snap_m=1.0)
     try:
         strict.snap(*near_river)
     except SnapError as exc:
         assert "the limit is 1 m" in str(exc)
-    loose = Router(shanghai, max_snap_distance_m=5000.0)
+    loose = Router(shanghai, max_snap_m=5000.0)
     assert loose.snap(*near_river).distance_m < 5000.0
 
 
@@ -224,7 +237,10 @@ def test_route_without_geometry_has_the_same_time_and_length(router: Router) -> 
             c = router.snap(rng.uniform(b[0], b[2]), rng.uniform(b[1], b[3]))
         except SnapError:
             continue
-        full = router.route_snapped(a, c)
+        try:
+            full = router.route_snapped(a, c)
+        except NoRouteError:
+            continue
         bare = router.route_snapped(a, c, geometry=False)
         assert (bare.duration_s, bare.distance_m, bare.edges) == (full.duration_s, full.distance_m, full.edges)
         assert bare.coordinates.shape[0] == 0 or bare.edges == [bare.edges[0]]

@@ -45,7 +45,7 @@ def test_synth_then_match_finds_the_planted_pairs(tmp_path: Path) -> None:
     assert [r["rank"] for r in ranked] == list(range(1, len(ranked) + 1))
     assert {r["declarant_id"] for r in ranked} == {x["declarant_id"] for x in lines}
     # The library call gives the same matches as the CLI.
-    report = trace_match([paths["cases"]], paths["itineraries"], chunk_rows=3000).collect()
+    report = trace_match([paths["cases"]], paths["itineraries"], tz="Asia/Shanghai", chunk_rows=3000).collect()
     assert set(zip(report.matches["stop_record"], report.matches["case_record"], strict=True)) == found
     assert report.stats["stops"] == 8000 and report.stats["proximity_matches"] == len(lines)
     # A larger radius never loses a match.

@@ -7,4 +7,6 @@
 export const VIEWS = [
   { id: "nearby", ns: "app", label: "app:nav_nearby", load: () => import("./nearby.js") },
   { id: "city", ns: "city", label: "city:nav", load: () => import("./city.js") },
+  { id: "directory", ns: "directory", label: "directory:nav", load: () => import("./directory.js") },
+  { id: "selfcheck", ns: "selfcheck", label: "selfcheck:nav", load: () => import("./selfcheck.js") },
 ];

@@ -1,0 +1,207 @@
+"""Queries on the turn graph for one metric state.
+
+Seeds at snapped points, point-to-point routes, one-to-many and one-to-all travel times.
+
+A snapped point on road edge ``e`` is a source by finishing ``e`` and taking one of its turns (the seeds are the next
+edges, at the partial time plus the turn's cost), and a target at its partial time from ``e``'s start (the seeds are
+``e``'s turn-graph nodes): partial edges count at both ends, and so does every turn in between.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from fevermap.errors import NoRouteError
+from fevermap.routing.build import RoadGraph
+from fevermap.routing.engine import CCHEngine, Seed
+from fevermap.routing.route import Geometry, Route
+from fevermap.routing.snapping import EdgePosition, Snap
+from fevermap.routing.state import MetricState
+from fevermap.routing.turns import TurnGraph
+from fevermap.routing.weights import INF_MS, ceil_ms_array
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+_keys = itertools.count(1)
+
+
+@dataclass(frozen=True, eq=False)
+class Network:
+    """The static parts a query needs: road graph, turn graph, engine, geometry and look-ups."""
+
+    graph: RoadGraph
+    turns: TurnGraph
+    engine: CCHEngine
+    geometry: Geometry
+    component: IntArray  # per turn-graph node, 0 = the largest
+
+    def __post_init__(self) -> None:
+        g, t = self.graph, self.turns
+        object.__setattr__(self, "out_off", t.out_off)
+        nodes_of = np.argsort(t.node_edge, kind="stable")  # turn-graph nodes of each road edge (itself first)
+        object.__setattr__(self, "_nodes_sorted", nodes_of)
+        object.__setattr__(self, "_nodes_off", np.searchsorted(t.node_edge[nodes_of], np.arange(g.edge_count + 1)))
+        object.__setattr__(self, "edge_length_m", np.add.reduceat(g.seg_length_m, g.seg_off[:-1]))
+
+    def nodes_of(self, edge: int) -> IntArray:
+        """Turn-graph nodes standing for road edge ``edge``: the edge itself, then its via-way copies."""
+        off: IntArray = self.__dict__["_nodes_off"]
+        nodes: IntArray = self.__dict__["_nodes_sorted"]
+        return nodes[off[edge] : off[edge + 1]]
+
+
+def _partial(net: Network, state: MetricState, positions: Sequence[EdgePosition]) -> tuple[FloatArray, FloatArray]:
+    seg = np.fromiter((net.graph.seg_off[p.edge] + p.seg for p in positions), dtype=np.int64, count=len(positions))
+    frac = np.fromiter((p.frac for p in positions), dtype=np.float64, count=len(positions))
+    return ceil_ms_array(state.before_ms(seg, frac)), ceil_ms_array(state.after_ms(seg, frac))
+
+
+def source_seeds(net: Network, state: MetricState, snap: Snap) -> list[tuple[Seed, EdgePosition]]:
+    """Seeds to leave ``snap``: finish its edge, then take one of the edge's turns."""
+    _, after = _partial(net, state, snap.positions)
+    out: list[tuple[Seed, EdgePosition]] = []
+    off: IntArray = net.__dict__["out_off"]
+    for pos, a in zip(snap.positions, after.tolist(), strict=True):
+        if a >= INF_MS:
+            continue
+        lo, hi = int(off[pos.edge]), int(off[pos.edge + 1])
+        for y, turn in zip(net.turns.arc_to[lo:hi].tolist(), state.turn_ms[lo:hi].tolist(), strict=True):
+            if a + turn < INF_MS:
+                out.append(((y, int(a + turn)), pos))
+    return out
+
+
+def target_seeds(net: Network, state: MetricState, snap: Snap) -> list[tuple[Seed, EdgePosition]]:
+    """Seeds to arrive at ``snap``: reach the start of its edge (any of the edge's turn-graph nodes), then drive on."""
+    before, _ = _partial(net, state, snap.positions)
+    out: list[tuple[Seed, EdgePosition]] = []
+    for pos, b in zip(snap.positions, before.tolist(), strict=True):
+        if b < INF_MS:
+            out.extend(((int(x), int(b)), pos) for x in net.nodes_of(pos.edge).tolist())
+    return out
+
+
+def same_edge(net: Network, state: MetricState, a: Snap, b: Snap) -> tuple[float, EdgePosition, EdgePosition] | None:
+    """Best direct drive along one edge from ``a`` to ``b``, if they share an edge in driving order."""
+    best = None
+    pairs = [(pa, pb) for pa in a.positions for pb in b.positions
+             if pa.edge == pb.edge and (pa.seg, pa.frac) <= (pb.seg, pb.frac)]  # fmt: skip
+    if not pairs:
+        return None
+    g = net.graph
+    seg = np.array([[g.seg_off[pa.edge] + pa.seg, g.seg_off[pb.edge] + pb.seg] for pa, pb in pairs], dtype=np.int64)
+    frac = np.array([[pa.frac, pb.frac] for pa, pb in pairs], dtype=np.float64)
+    before = state.before_ms(seg.reshape(-1), frac.reshape(-1)).reshape(-1, 2)
+    with np.errstate(invalid="ignore"):
+        cost = ceil_ms_array(before[:, 1] - before[:, 0])
+    for (pa, pb), c in zip(pairs, cost.tolist(), strict=True):
+        if c < INF_MS and (best is None or c < best[0]):
+            best = (c, pa, pb)
+    return best
+
+
+def route(net: Network, state: MetricState, origin: Snap, destination: Snap, *, geometry: bool = True) -> Route:
+    """Fastest route between two snapped points on ``state`` (see ``Router.route_snapped``)."""
+    src = source_seeds(net, state, origin)
+    dst = target_seeds(net, state, destination)
+    direct = same_edge(net, state, origin, destination)
+    result = net.engine.shortest(state.metric, [s for s, _ in src], [s for s, _ in dst]) if src and dst else None
+    if result is None and direct is None:
+        raise NoRouteError(_no_route_reason(net, state, origin, destination))
+    if direct is not None and (result is None or direct[0] <= result.duration_ms):
+        cost, pa, pb = direct
+        coords = net.geometry.along(pa, pb) if geometry else net.graph.coords[:0]
+        length = pb.length_before_m - pa.length_before_m
+        return Route(cost / 1000.0, length, coords, origin, destination, [pa.edge], pa, pb)
+    assert result is not None
+    spos = min((s for s in src if s[0][0] == result.first_node), key=lambda s: s[0][1])[1]
+    tpos = min((s for s in dst if s[0][0] == result.last_node), key=lambda s: s[0][1])[1]
+    edges = net.turns.node_edge[result.node_path]
+    whole = edges[:-1]
+    coords = net.geometry.route(spos, whole, tpos) if geometry else net.graph.coords[:0]
+    length = spos.length_after_m + float(net.__dict__["edge_length_m"][whole].sum()) + tpos.length_before_m
+    return Route(result.duration_ms / 1000.0, length, coords, origin, destination, [spos.edge, *edges.tolist()],
+                 spos, tpos)  # fmt: skip
+
+
+def _no_route_reason(net: Network, state: MetricState, origin: Snap, destination: Snap) -> str:
+    comp_a = {int(net.component[p.edge]) for p in origin.positions}
+    comp_b = {int(net.component[p.edge]) for p in destination.positions}
+    where = f"({origin.query[0]}, {origin.query[1]}) to ({destination.query[0]}, {destination.query[1]})"
+    if not np.isfinite(state.edge_ms).all():
+        return f"no open road connects {where}: a closure cuts them off"
+    if not comp_a & comp_b:
+        return (f"no drivable road leads from {where}: they lie on road networks that one-way roads and turn "
+                f"restrictions keep apart")  # fmt: skip
+    return f"no drivable road leads from {where}"
+
+
+class PinnedTargets:
+    """A fixed set of snapped targets for repeated one-to-many queries (e.g. the clinics of a region)."""
+
+    def __init__(self, net: Network, snaps: Sequence[Snap]) -> None:
+        self.snaps = list(snaps)
+        self.key = next(_keys)
+        rows = [(i, p, int(x)) for i, s in enumerate(self.snaps) for p in s.positions for x in net.nodes_of(p.edge)]
+        self.positions = [p for _, p, _ in rows]
+        self.pos_target = np.array([i for i, _, _ in rows], dtype=np.int64)
+        self.pos_node = np.array([x for _, _, x in rows], dtype=np.int64)
+        self._cache: tuple[int, FloatArray] | None = None
+
+    def __len__(self) -> int:
+        return len(self.snaps)
+
+    def before(self, net: Network, state: MetricState) -> FloatArray:
+        """Partial times in ms from each target position's edge start (cached per metric version)."""
+        cache = self._cache
+        if cache is None or cache[0] != state.version:
+            cache = (state.version, _partial(net, state, self.positions)[0])
+            self._cache = cache
+        return cache[1]
+
+
+def one_to_many(net: Network, state: MetricState, origin: Snap, pinned: PinnedTargets, *, fresh: bool) -> FloatArray:
+    """Seconds from ``origin`` to each pinned target (``inf`` where unreachable)."""
+    out = np.full(len(pinned), np.inf)
+    if len(pinned) == 0:
+        return out
+    before = pinned.before(net, state)
+    src = source_seeds(net, state, origin)
+    if src:
+        key = None if fresh else pinned.key
+        d = net.engine.distances(state.metric, [s for s, _ in src], key, pinned.pos_node.tolist())
+        np.minimum.at(out, pinned.pos_target, d + before)
+    origin_edges = {p.edge for p in origin.positions}
+    for i, snap in enumerate(pinned.snaps):
+        if origin_edges & {p.edge for p in snap.positions}:
+            direct = same_edge(net, state, origin, snap)
+            if direct is not None:
+                out[i] = min(out[i], direct[0])
+    out[out >= INF_MS] = np.inf
+    return out / 1000.0
+
+
+def distances_to_all(net: Network, state: MetricState, snap: Snap, *, reverse: bool) -> FloatArray:
+    """Seconds per road edge: from ``snap`` to the edge's start (``reverse=False``), or from the edge's start to
+    ``snap`` (``reverse=True``); ``inf`` where unreachable."""
+    m = net.graph.edge_count
+    t = net.turns
+    if reverse:
+        seeds = [s for s, _ in target_seeds(net, state, snap)]
+        nodes = np.arange(m)
+    else:
+        seeds = [s for s, _ in source_seeds(net, state, snap)]
+        nodes = np.arange(t.node_count)
+    if not seeds:
+        return np.full(m, np.inf)
+    d = net.engine.distances(state.metric, seeds, "all", nodes.tolist(), reverse=reverse)
+    out = d[:m].copy()
+    if not reverse and t.node_count > m:
+        np.minimum.at(out, t.node_edge[m:], d[m:])
+    out[out >= INF_MS] = np.inf
+    return out / 1000.0
