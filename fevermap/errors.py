@@ -61,16 +61,6 @@ class RecordError(InputError):
         self.reason = message
 
 
-class BadRecordsError(InputError):
-    """Several bad records, raised together when the caller asked for strict reading."""
-
-    def __init__(self, errors: list[RecordError]) -> None:
-        head = "; ".join(str(e) for e in errors[:5])
-        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
-        super().__init__(f"{len(errors)} bad records: {head}{more}")
-        self.errors = errors
-
-
 class AuthenticationError(FevermapError, PermissionError):
     """No API key, or one that is unknown or revoked (HTTP 401)."""
 

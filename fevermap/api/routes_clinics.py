@@ -78,6 +78,13 @@ def add_clinic(body: ClinicCreate, registry: RegistryDep, placement: PlacementDe
     return registry.add(placed.region, placed.clinic, timezone=placed.timezone)
 
 
+@routes.delete("/clinics/{clinic_id}")
+def delete_clinic(clinic_id: str, registry: RegistryDep, _admin: AdminDep) -> dict[str, str]:
+    """Remove a clinic and its status (admin key); 404 for an unknown id."""
+    registry.delete(clinic_id)
+    return {"deleted": clinic_id}
+
+
 @routes.get("/clinics/{clinic_id}", response_model=ClinicPublic)
 def get_clinic(clinic_id: str, registry: RegistryDep) -> ClinicPublic:
     """One clinic with its status; 404 for an unknown id."""

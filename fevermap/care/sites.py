@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 
 from fevermap.clinics.locator import ClinicLocator
-from fevermap.errors import InputError
 from fevermap.routing.snapping import Snap
+from fevermap.times import aware_utc
 
 
 @dataclass(frozen=True)
@@ -36,9 +36,7 @@ def clinic_sites(
 ) -> list[Site]:
     """The region's routable clinics that meet the filters at ``at`` (default now), as the locator filters them:
     a fact that is unknown keeps the clinic unless ``strict`` (see :mod:`fevermap.clinics.locator`)."""
-    when = datetime.now(UTC) if at is None else at
-    if when.tzinfo is None or when.utcoffset() is None:
-        raise InputError(f"time {when.isoformat()} has no time zone; give e.g. 2026-11-25T23:40:00+08:00")
+    when = aware_utc(datetime.now(UTC) if at is None else at, "time")
     static, live = locator.refresh()
     mask: Any
     mask, _open, _fresh = locator._candidates(

@@ -22,25 +22,23 @@ exceeds ``Settings.call_first_eta_min`` (default 45 min); such answers lead with
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from fevermap.clinics.answers import answer_json, call_first_reasons
 from fevermap.clinics.geodesy import haversine_m
 from fevermap.clinics.hours import is_open
 from fevermap.clinics.phones import display_phone, tel_uri
-from fevermap.clinics.records import ClinicRecord
 from fevermap.clinics.registry import ClinicRegistry
 from fevermap.clinics.schemas import NearestAnswer, NearestClinic
-from fevermap.clinics.status import StatusRecord, local_iso, status_view
+from fevermap.clinics.snapshot import LiveClinics, RouterLike, Snapshots, StaticClinics
+from fevermap.clinics.status import local_iso, status_view
 from fevermap.clinics.time_to_care import Rank, expected_wait, minutes_per_patient, time_to_care_min
-from fevermap.errors import InputError, NoRouteError, SnapError
+from fevermap.errors import InputError, NoRouteError
 from fevermap.geo.lonlat import check_in_bbox
 from fevermap.times import aware_utc
 
@@ -50,70 +48,7 @@ IntArray = npt.NDArray[np.int64]
 #: Safety factor on the geodesic lower bound (sphere vs ellipsoid, < 0.5 %).
 LOWER_BOUND_FACTOR = 0.99
 
-
-class RouterLike(Protocol):
-    """What the locator needs of :class:`fevermap.routing.router.Router`."""
-
-    region: Any
-
-    @property
-    def max_speed_mps(self) -> float: ...
-
-    def snap(self, lon: float, lat: float) -> Any: ...
-
-    def pin_targets(self, snaps: Sequence[Any]) -> Any: ...
-
-    def one_to_many(self, origin: Any, targets: Any, *, state: Any = None) -> FloatArray: ...
-
-    def route_snapped(self, origin: Any, destination: Any, *, geometry: bool = True, state: Any = None) -> Any: ...
-
-
-@dataclass(frozen=True)
-class _Cell:
-    members: IntArray  # indices into the static arrays
-    pinned: Any
-
-
-@dataclass(frozen=True)
-class _Static:
-    """Clinics that snap to the road network, their snapped locations and the pinned cells."""
-
-    key: tuple[tuple[str, float, float], ...]
-    ids: list[str]
-    index: dict[str, int]  # clinic id -> static index
-    ids_arr: npt.NDArray[np.object_]
-    snaps: list[Any]
-    lon: FloatArray
-    lat: FloatArray
-    cells: list[_Cell]
-    order: IntArray  # static indices in cell order
-    cell_start: IntArray  # start of each cell in ``order``
-    unsnapped: dict[str, str]
-
-
-@dataclass(frozen=True)
-class _Live:
-    """Per-revision arrays aligned with the static clinics (records, night flag, hours, status)."""
-
-    revision: int  # the registry revision read before these were loaded
-    clinics_revision: int  # the clinics revision they were built from (statuses are patched in while it holds)
-    records: list[ClinicRecord]
-    night: npt.NDArray[np.int8]  # 1 yes, 0 no, -1 unknown
-    hours_code: IntArray  # index into ``hours``; -1 unknown
-    hours: list[tuple[str, str]]  # (opening hours, IANA time zone of the clinic's region)
-    slots: FloatArray  # nan unknown
-    observed: FloatArray  # epoch seconds, nan none
-
-
-def _kd_cells(lon: FloatArray, lat: FloatArray, idx: IntArray, size: int) -> list[IntArray]:
-    if idx.size <= size:
-        return [idx]
-    span_lon = (lon[idx].max() - lon[idx].min()) * np.cos(np.radians(float(lat[idx].mean())))
-    span_lat = lat[idx].max() - lat[idx].min()
-    key = lon[idx] if span_lon >= span_lat else lat[idx]
-    order = idx[np.argsort(key, kind="stable")]
-    half = order.size // 2
-    return _kd_cells(lon, lat, order[:half], size) + _kd_cells(lon, lat, order[half:], size)
+__all__ = ["LOWER_BOUND_FACTOR", "ClinicLocator", "RouterLike", "answer_json"]
 
 
 class ClinicLocator:
@@ -134,12 +69,7 @@ class ClinicLocator:
         self.router = router
         self.region = router.region
         self.cell_size = int(cell_size)
-        self._static: _Static | None = None
-        self._live: _Live | None = None
-        self._snap_cache: dict[tuple[str, float, float], Any] = {}
-        self._lock = threading.Lock()
-        self._checked_at = float("-inf")
-        self._checked_writes = -1
+        self._snapshots = Snapshots(registry, router, cell_size=cell_size)
 
     @property
     def region_name(self) -> str:
@@ -150,101 +80,12 @@ class ClinicLocator:
         return str(self.region.timezone)
 
     # ------------------------------------------------------------------ snapshot
-    def refresh(self, *, force: bool = False) -> tuple[_Static, _Live]:
-        """Reload clinics and statuses if the registry changed since the last query (cheap otherwise).
+    def refresh(self, *, force: bool = False) -> tuple[StaticClinics, LiveClinics]:
+        """The current snapshot of the region's clinics (:meth:`fevermap.clinics.snapshot.Snapshots.refresh`)."""
+        return self._snapshots.refresh(force=force)
 
-        The database's revision counter is read at most every ``Settings.status_refresh_s`` seconds (default
-        0.25 s), and at once after a write through this process's registry: a status reported to another worker
-        reaches this one's answers within that interval.
-        """
-        static, live = self._static, self._live
-        now = time.monotonic()
-        interval = float(getattr(self.registry.settings, "status_refresh_s", 0.0))
-        fresh_enough = now - self._checked_at < interval and self._checked_writes == self.registry.local_writes
-        if not force and static is not None and live is not None and fresh_enough:
-            return static, live
-        self._checked_writes = self.registry.local_writes
-        rev, clinics_rev = self.registry.revisions()
-        self._checked_at = now
-        with self._lock:
-            static, live = self._static, self._live
-            if not force and static is not None and live is not None:
-                if live.revision >= rev:
-                    return static, live  # current (or another thread refreshed past this revision meanwhile)
-                if live.clinics_revision == clinics_rev:
-                    # only statuses changed: patch those in (a full reload costs O(clinics) per status report)
-                    self._live = self._patch_live(live, static, rev, self.registry.statuses_since(live.revision))
-                    return static, self._live
-            records = self.registry.records(self.region_name)
-            key = tuple((r.id, r.lon, r.lat) for r in records)
-            if force or static is None or static.key != key:
-                static = self._static = self._build_static(records, key)
-            self._live = self._build_live(rev, clinics_rev, records, static)
-            return static, self._live
-
-    def _build_static(self, records: list[ClinicRecord], key: tuple[tuple[str, float, float], ...]) -> _Static:
-        ids: list[str] = []
-        snaps: list[Any] = []
-        unsnapped: dict[str, str] = {}
-        cache: dict[tuple[str, float, float], Any] = {}
-        for r, k in zip(records, key, strict=True):
-            snap = self._snap_cache.get(k)
-            if snap is None:
-                try:
-                    snap = self.router.snap(r.lon, r.lat)
-                except (SnapError, InputError) as exc:
-                    unsnapped[r.id] = f"{r.name}: {exc}"
-                    continue
-            cache[k] = snap
-            ids.append(r.id)
-            snaps.append(snap)
-        self._snap_cache = cache
-        lon = np.array([s.location[0] for s in snaps], dtype=float)
-        lat = np.array([s.location[1] for s in snaps], dtype=float)
-        groups = _kd_cells(lon, lat, np.arange(len(snaps), dtype=np.int64), self.cell_size) if snaps else []
-        cells = [_Cell(g, self.router.pin_targets([snaps[i] for i in g])) for g in groups]
-        order = np.concatenate(groups) if groups else np.zeros(0, dtype=np.int64)
-        starts = np.cumsum([0] + [g.size for g in groups[:-1]]).astype(np.int64) if groups else np.zeros(0, np.int64)
-        ids_arr = np.array(ids, dtype=object)
-        index = {cid: i for i, cid in enumerate(ids)}
-        return _Static(key, ids, index, ids_arr, snaps, lon, lat, cells, order, starts, unsnapped)
-
-    def _build_live(self, rev: int, clinics_rev: int, records: list[ClinicRecord], static: _Static) -> _Live:
-        by_id = {r.id: r for r in records}
-        recs = [by_id[i] for i in static.ids]
-        hours = sorted({(r.opening_hours, r.timezone) for r in recs if r.opening_hours})
-        code = {h: i for i, h in enumerate(hours)}
-        status = np.array([_slots_observed(r.status) for r in recs], dtype=float).reshape(-1, 2)
-        return _Live(
-            revision=rev,
-            clinics_revision=clinics_rev,
-            records=recs,
-            night=np.array([-1 if r.night_emergency is None else int(r.night_emergency) for r in recs], dtype=np.int8),
-            hours_code=np.array(
-                [code[(r.opening_hours, r.timezone)] if r.opening_hours else -1 for r in recs], dtype=np.int64
-            ),
-            hours=hours,
-            slots=status[:, 0].copy(),
-            observed=status[:, 1].copy(),
-        )
-
-    @staticmethod
-    def _patch_live(live: _Live, static: _Static, rev: int, changes: list[tuple[str, int, StatusRecord]]) -> _Live:
-        """``live`` with the statuses in ``changes`` (oldest first) applied; clinics of other regions are skipped."""
-        records = list(live.records)
-        slots = live.slots.copy()
-        observed = live.observed.copy()
-        for clinic_id, _rev, status in changes:
-            i = static.index.get(clinic_id)
-            if i is None:
-                continue
-            records[i] = replace(records[i], status=status)
-            slots[i], observed[i] = _slots_observed(status)
-        return replace(live, revision=rev, records=records, slots=slots, observed=observed)
-
-    # ------------------------------------------------------------------ query
     def _candidates(
-        self, live: _Live, at: datetime, *, night: bool, open_now: bool, with_slots: bool, strict: bool
+        self, live: LiveClinics, at: datetime, *, night: bool, open_now: bool, with_slots: bool, strict: bool
     ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int8], npt.NDArray[np.bool_]]:
         """Candidate mask, open-now state per clinic (1 open, 0 closed, -1 unknown) and fresh-status mask."""
         n = len(live.records)
@@ -269,7 +110,7 @@ class ClinicLocator:
         origin_snap: Any,
         candidates: npt.NDArray[np.bool_],
         limit: int,
-        static: _Static,
+        static: StaticClinics,
         extra_s: FloatArray | None = None,
         state: Any = None,
     ) -> tuple[IntArray, FloatArray, int]:
@@ -378,17 +219,8 @@ class ClinicLocator:
                 except NoRouteError:  # pragma: no cover - one_to_many said reachable
                     route = None
             view = status_view(rec.status, when, self.registry.stale_after_s, rec.timezone)
-            reasons = []
-            if eta > threshold_s:
-                reasons.append(f"long drive: {eta / 60:.0f} min (over {threshold_s / 60:.0f} min)")
-            if not view.known:
-                reasons.append("no status reported: slots unknown")
-            elif view.stale:
-                reasons.append(f"status stale: last update {view.updated_at_local}")
-            if open_now and open_state[i] == -1:
-                reasons.append("opening hours unknown")
-            if night and live.night[i] == -1:
-                reasons.append("night emergency service not stated")
+            reasons = call_first_reasons(eta, threshold_s, view, hours_unknown=open_now and open_state[i] == -1,
+                                         night_unknown=night and live.night[i] == -1)  # fmt: skip
             out.append(
                 NearestClinic(
                     rank=rank,
@@ -457,27 +289,9 @@ class ClinicLocator:
         return sorted(rows, key=lambda r: (r[1], r[0]))
 
 
-def _slots_observed(status: StatusRecord | None) -> tuple[float, float]:
-    """Free slots and observation time (epoch seconds) of a status, ``nan`` where unknown."""
-    if status is None:
-        return np.nan, np.nan
-    return (np.nan if status.slots is None else float(status.slots)), status.observed_at.timestamp()
-
-
 def _round(v: float | None) -> float | None:
     return None if v is None else round(v, 1)
 
 
 def _tri(v: bool | None) -> int:
     return -1 if v is None else int(v)
-
-
-def answer_json(answer: NearestAnswer) -> dict[str, Any]:
-    """JSON-ready dict of an answer; a ``call_first`` clinic leads with its phone (``tel``, numbers, reasons)."""
-    data = answer.model_dump(mode="json")
-    lead = ("call_first", "tel", "phones_display", "call_first_reasons")
-    data["clinics"] = [
-        ({k: c[k] for k in lead} | {k: v for k, v in c.items() if k not in lead}) if c["call_first"] else c
-        for c in data["clinics"]
-    ]
-    return data

@@ -10,26 +10,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
 
-from sqlalchemy import Engine, Table, bindparam, delete, func, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
-from fevermap.clinics.geodesy import haversine_m
 from fevermap.clinics.records import ClinicRecord, PlacedClinic, record_of, stable_clinic_id
+from fevermap.clinics.registry_sql import RegistryStatements
 from fevermap.clinics.schemas import ClinicCreate, ClinicPublic, StatusResult, StatusUpdate
 from fevermap.clinics.status import StatusRecord, status_view
 from fevermap.clinics.views import public_view
 from fevermap.config import Settings, get_settings
 from fevermap.db import open_database, session_factory, transaction
-from fevermap.db.models import Clinic, ClinicStatus, RegistryRevision
+from fevermap.db.models import Clinic
 from fevermap.errors import FutureObservationError, NotFoundError
 from fevermap.geo.lonlat import check_in_bbox
 from fevermap.times import aware_utc
-
-_STATUS_TABLE = cast(Table, ClinicStatus.__table__)
-_REVISION_TABLE = cast(Table, RegistryRevision.__table__)
 
 _STATIC_FIELDS = (
     "region",
@@ -82,29 +77,7 @@ class ClinicRegistry:
         self.local_writes = 0
         self.engine = engine if engine is not None else open_database(self.settings.database_url)
         self._sessions = session_factory(self.engine)
-        status = _STATUS_TABLE
-        self._stmt_clinic_tz = select(Clinic.timezone).where(Clinic.id == bindparam("clinic_id"))
-        self._stmt_status = select(*(status.c[k] for k in StatusRecord.__slots__)).where(
-            status.c.clinic_id == bindparam("clinic_id")
-        )
-        self._stmt_upsert_status = self._status_upsert()
-        revision = _REVISION_TABLE
-        bump = update(revision).where(revision.c.id == 1)
-        self._stmt_bump = bump.values(revision=revision.c.revision + 1).returning(revision.c.revision)
-        self._stmt_bump_clinics = bump.values(
-            revision=revision.c.revision + 1, clinics_revision=revision.c.revision + 1
-        ).returning(revision.c.revision)
-        self._stmt_revisions = select(revision.c.revision, revision.c.clinics_revision).where(revision.c.id == 1)
-        self._stmt_stamp_status = (
-            update(status)
-            .where(status.c.clinic_id == bindparam("b_clinic_id"))
-            .values(revision=bindparam("b_revision"))
-        )
-        self._stmt_statuses_since = (
-            select(status.c.clinic_id, status.c.revision, *(status.c[k] for k in StatusRecord.__slots__))
-            .where(status.c.revision > bindparam("since"))
-            .order_by(status.c.revision)
-        )
+        self._sql = RegistryStatements(self.engine)
 
     @classmethod
     def open(cls, url: str | None = None, settings: Settings | None = None) -> ClinicRegistry:
@@ -128,19 +101,6 @@ class ClinicRegistry:
         return self.settings.stale_after_min * 60.0
 
     # ---- writes -------------------------------------------------------------------------------------------
-    def _status_upsert(self) -> Any:
-        """The conditional status upsert (built once: building it per call cost more than running it)."""
-        table = _STATUS_TABLE
-        insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
-        names = [c.name for c in table.columns]
-        stmt = insert(table).values({k: bindparam(k, type_=table.c[k].type) for k in names})
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[table.c.clinic_id],
-            set_={k: stmt.excluded[k] for k in names if k != "clinic_id"},
-            where=table.c.observed_at < stmt.excluded.observed_at,
-        )
-        return stmt.returning(table.c.clinic_id)
-
     def _bump(self, session: Session, *, clinics: bool) -> int:
         """Advance the revision (and the clinics revision for writes to clinics); the new revision.
 
@@ -148,7 +108,7 @@ class ClinicRegistry:
         order: once a status of revision ``r`` is visible, every status of a lower revision is too.
         """
         self.local_writes += 1  # this process wrote: readers here re-check the database at once
-        stmt = self._stmt_bump_clinics if clinics else self._stmt_bump
+        stmt = self._sql.bump_clinics if clinics else self._sql.bump
         return int(session.connection().execute(stmt).scalar_one())
 
     def upsert_many(
@@ -262,17 +222,17 @@ class ClinicRegistry:
         }
         with transaction(self._sessions) as session:
             conn = session.connection()
-            tz = conn.execute(self._stmt_clinic_tz, {"clinic_id": clinic_id}).scalar_one_or_none()
+            tz = conn.execute(self._sql.clinic_timezone, {"clinic_id": clinic_id}).scalar_one_or_none()
             if tz is None:
                 raise _unknown_clinic(clinic_id)
             values["revision"] = 0  # set below, once the counter is taken (and locked until commit)
-            applied = conn.execute(self._stmt_upsert_status, values).first() is not None
+            applied = conn.execute(self._sql.upsert_status, values).first() is not None
             if applied:
                 rev = self._bump(session, clinics=False)
-                conn.execute(self._stmt_stamp_status, {"b_clinic_id": clinic_id, "b_revision": rev})
+                conn.execute(self._sql.stamp_status, {"b_clinic_id": clinic_id, "b_revision": rev})
                 stored = StatusRecord(**{k: values[k] for k in StatusRecord.__slots__})  # type: ignore[arg-type]
             else:  # the newer status already stored, read in the same transaction
-                stored = StatusRecord.of(conn.execute(self._stmt_status, {"clinic_id": clinic_id}).one())
+                stored = StatusRecord.of(conn.execute(self._sql.status, {"clinic_id": clinic_id}).one())
         view = status_view(stored, now, self.stale_after_s, tz)
         reason = (
             "stored"
@@ -291,7 +251,7 @@ class ClinicRegistry:
         """``(revision, clinics_revision)``: the first grows with every write, the second only with writes to the
         clinics themselves (not status reports)."""
         with self.engine.connect() as conn:
-            rev, clinics_rev = conn.execute(self._stmt_revisions).one()
+            rev, clinics_rev = conn.execute(self._sql.revisions).one()
         return int(rev), int(clinics_rev)
 
     def statuses_since(self, revision: int) -> list[tuple[str, int, StatusRecord]]:
@@ -301,7 +261,7 @@ class ClinicRegistry:
         found by the next call.
         """
         with self.engine.connect() as conn:
-            rows = conn.execute(self._stmt_statuses_since, {"since": int(revision)}).all()
+            rows = conn.execute(self._sql.statuses_since, {"since": int(revision)}).all()
         return [(r.clinic_id, int(r.revision), StatusRecord.of(r)) for r in rows]
 
     def get_record(self, clinic_id: str) -> ClinicRecord:
@@ -327,26 +287,6 @@ class ClinicRegistry:
             if region is not None:
                 q = q.where(Clinic.region == region)
             return int(session.execute(q).scalar_one())
-
-    def within(self, lon: float, lat: float, radius_m: float, region: str | None = None) -> list[str]:
-        """Ids of clinics within ``radius_m`` metres (geodesic) of ``(lon, lat)``, nearest first.
-
-        On PostgreSQL this is a PostGIS ``ST_DWithin`` on the indexed ``geography`` column; on SQLite a haversine
-        scan (fine for a registry of thousands).
-        """
-        if self.engine.dialect.name == "postgresql":
-            sql = (
-                "SELECT id FROM clinics "
-                "WHERE ST_DWithin(geog, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :r)"
-                + (" AND region = :region" if region is not None else "")
-                + " ORDER BY ST_Distance(geog, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography), id"
-            )
-            with self.engine.connect() as conn:
-                rows = conn.execute(text(sql), {"lon": lon, "lat": lat, "r": radius_m, "region": region})
-                return [r[0] for r in rows]
-        recs = self.records(region)
-        dist = [(haversine_m(lon, lat, r.lon, r.lat), r.id) for r in recs]
-        return [cid for d, cid in sorted(dist) if d <= radius_m]
 
     def clinic(self, clinic_id: str, *, now: datetime | None = None) -> ClinicPublic:
         """The public view of one clinic (:class:`NotFoundError` if unknown; see :mod:`fevermap.clinics.views`)."""

@@ -13,11 +13,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from fevermap.errors import BadRecordsError, RecordError
+from fevermap.errors import RecordError
 from fevermap.geo.gcj02 import gcj02_to_wgs84
 from fevermap.geo.lonlat import describe_bad_lonlat, invalid_lonlat
 from fevermap.tracing.models import Declaration, TransportLeg, Visits
 
+#: The datums tracing input may use (identifiers of :mod:`fevermap.geo.datum`).
 Datum = Literal["wgs84", "gcj02"]
 
 
@@ -29,12 +30,6 @@ class ReadResult:
     legs: list[TransportLeg] = field(default_factory=list)
     declarations: list[Declaration] = field(default_factory=list)
     errors: list[RecordError] = field(default_factory=list)
-
-    def raise_if_errors(self) -> ReadResult:
-        """Raise :class:`~fevermap.errors.BadRecordsError` if any record was bad (for strict callers)."""
-        if self.errors:
-            raise BadRecordsError(self.errors)
-        return self
 
 
 def _numbers(values: npt.ArrayLike) -> npt.NDArray[np.float64]:

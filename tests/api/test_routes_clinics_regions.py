@@ -39,6 +39,10 @@ def test_post_clinic_assigns_the_region_of_its_location(two: TestClient, shangha
     near = two.get("/clinics/nearest?at=1.5218,42.5063&limit=5").json()
     assert [c["id"] for c in near["clinics"]] == [clinic["id"]] and near["region"] == andorra.name
     assert two.post("/clinics", json={**body, "lat": 142.0}, headers=key).status_code == 422
+    assert two.delete(f"/clinics/{sea['id']}").status_code == 401
+    assert two.delete(f"/clinics/{sea['id']}", headers=key).json() == {"deleted": sea["id"]}
+    assert two.get(f"/clinics/{sea['id']}").status_code == 404
+    assert two.delete(f"/clinics/{sea['id']}", headers=key).status_code == 404
 
 
 def test_a_time_without_offset_is_refused_naming_the_field(two: TestClient) -> None:

@@ -40,7 +40,8 @@ def _calls(svc: Service) -> dict[str, tuple[str, str, dict[str, Any]]]:
     status = {"slots": 3, "observed_at": (NOW - timedelta(minutes=1)).isoformat()}
     return {
         "put_status": ("PUT", f"/clinics/{cid}/status", {"json": status}),
-        "add_clinic": ("POST", "/clinics", {"json": {"name": "Test clinic", "lon": 121.48, "lat": 31.22}}),
+        "add_clinic": ("POST", "/clinics", {"json": {"id": "t-1", "name": "Test clinic", "lon": 121.48, "lat": 31.22}}),
+        "delete_clinic": ("DELETE", "/clinics/t-1", {}),
         "post_traffic": ("POST", "/traffic", {"content": "1,2,30\n", "headers": {"content-type": "text/csv"}}),
         "post_case_tracks": ("POST", "/case-tracks", {"json": CASE}),
         "run_matches": ("POST", "/matches/run", {}),
@@ -52,6 +53,7 @@ def _calls(svc: Service) -> dict[str, tuple[str, str, dict[str, Any]]]:
 ALLOWED = {
     "put_status": {"clinic", "admin"},
     "add_clinic": {"admin"},
+    "delete_clinic": {"admin"},
     "post_traffic": {"traffic", "admin"},
     "post_case_tracks": {"investigator", "admin"},
     "run_matches": {"investigator", "admin"},
