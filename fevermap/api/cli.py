@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from fevermap import __version__
-from fevermap.api.cli_common import RegionOpt, handle_errors
+from fevermap.api.cli_common import RegionOpt, RegionsFolderOpt, ServedRegionsOpt, handle_errors
 from fevermap.api.cli_risk import AvoidOpt, RiskCasesOpt, RiskDateOpt, RiskRulesOpt, route_avoiding_cli
 from fevermap.errors import FevermapError, InputError
 from fevermap.geo.lonlat import parse_lonlat
@@ -205,13 +205,8 @@ def demo() -> None:
 
 @app.command()
 def serve(
-    region: Annotated[
-        list[Path] | None,
-        typer.Option("--region", help="Region directory to serve; repeat for several (default: the demo region)."),
-    ] = None,
-    regions: Annotated[
-        Path | None, typer.Option("--regions", help="Serve every region directory inside this folder.")
-    ] = None,
+    region: ServedRegionsOpt = None,
+    regions: RegionsFolderOpt = None,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes, each loading the regions once (one per core).")] = 1,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from fevermap.api.cli_common import RegionOpt, handle_errors
+from fevermap.api.cli_common import RegionOpt, RegionsFolderOpt, ServedRegionsOpt, handle_errors
 from fevermap.api.cli_risk import AvoidOpt, RiskCasesOpt, RiskDateOpt, RiskRulesOpt, nearest_avoiding_cli
 
 if TYPE_CHECKING:
@@ -48,13 +48,8 @@ def _emit(obj: Any) -> None:
 @handle_errors
 def import_cmd(
     file: Annotated[Path, typer.Argument(help="CSV or GeoJSON clinic file (see docs/clinics.md for the columns).")],
-    region: Annotated[
-        list[Path] | None,
-        typer.Option("--region", help="A served region directory; repeat for several (default: the demo region)."),
-    ] = None,
-    regions: Annotated[
-        Path | None, typer.Option("--regions", help="Every region directory inside this folder is served.")
-    ] = None,
+    region: ServedRegionsOpt = None,
+    regions: RegionsFolderOpt = None,
     datum: Annotated[
         str | None, typer.Option("--datum", help="Datum of the coordinates: wgs84 (default) or gcj02.")
     ] = None,

@@ -19,6 +19,15 @@ RegionOpt = Annotated[
 ]
 
 
+ServedRegionsOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--region", help="Region directory to serve; repeat for several (default: the demo region)."),
+]
+RegionsFolderOpt = Annotated[
+    Path | None, typer.Option("--regions", help="Serve every region directory inside this folder.")
+]
+
+
 def fail(message: str, code: int = 1) -> None:
     """Print ``error: message`` on stderr and exit with ``code``."""
     typer.echo(f"error: {message}", err=True)

@@ -111,3 +111,12 @@ def test_demo_region_by_default_with_labelled_simulator(run: Invoke) -> None:
     after = run("nearest", "--at", "121.4737,31.2304", "--limit", "3")
     fresh = [c for c in after["clinics"] if not c["stale"]]
     assert fresh and all(c["status"]["reporter"] == "demo-simulator" for c in fresh)
+
+
+def test_import_into_two_regions_assigns_each_clinic(
+    run: Invoke, shanghai: Region, andorra: Region, tmp_path: Path
+) -> None:
+    f = tmp_path / "two.csv"
+    f.write_text("name,lon,lat\nS,121.4800,31.2200\nA,1.5600,42.5100\nAtlantic,-30.0,0.0\n", encoding="utf-8")
+    rep = run("import", "--region", str(shanghai.path), "--region", str(andorra.path), "--tz", "UTC", str(f))
+    assert rep["regions"] == {shanghai.name: 1, andorra.name: 1} and rep["outside"] == 1 and rep["region"] is None
