@@ -107,8 +107,7 @@ def along_ms(m: reach.Metric, samples: Samples) -> tuple[FloatArray, FloatArray]
 def search(router: Router, m: reach.Metric, snap: Snap, *, reverse: bool, limit_ms: float) -> reach.EdgeTimes:
     """Times in ms from ``snap`` to every road edge (``reverse``: from every edge to ``snap``), ``inf`` past the
     limit."""
-    seeds = reach.snap_seeds(router, m, snap, reverse=reverse)
-    return reach.edge_times(m, seeds, reverse=reverse, limit_ms=limit_ms)
+    return reach.point_times(router, m, snap, reverse=reverse, limit_ms=limit_ms)
 
 
 def sample_times(router: Router, m: reach.Metric, samples: Samples, snap: Snap, times: reach.EdgeTimes) -> FloatArray:
