@@ -59,7 +59,7 @@ RESIDENT = [
     new_code_cell(
         "from fevermap.clinics.service import ClinicContext, simulate_demo_status\n"
         "from fevermap.clinics.locator import answer_json\n"
-        "from fevermap.clinics.service import parse_time\n"
+        "from fevermap.times import parse_instant\n"
         "sim = simulate_demo_status(None, seed=1)\n"
         "print(sim['note'])\n"
         "ctx = ClinicContext.open(None)\n"
@@ -67,7 +67,7 @@ RESIDENT = [
     ),
     new_code_cell(
         "origin = (121.4737, 31.2304)  # People's Square, (lon, lat)\n"
-        "at = parse_time('2026-11-25T23:40', ctx.region.timezone)\n"
+        "at = parse_instant('2026-11-25T23:40+08:00', 'time')\n"
         "answer = answer_json(ctx.locator.nearest(*origin, limit=3, open_now=True, night=True, at=at))\n"
         "for c in answer['clinics']:\n"
         "    print(c['rank'], c['name'], f\"{c['eta_min']:.1f} min\", c['tel'], 'call first' if c['call_first'] else '',"

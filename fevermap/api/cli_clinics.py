@@ -59,7 +59,7 @@ def import_cmd(
 ) -> None:
     """Import clinics (idempotent): each belongs to the served region its location lies in, or to none; rows
     without a usable location are reported and skipped."""
-    _emit(_service().import_clinics(region, regions, file, datum=datum, timezone=tz))
+    _emit(_service().import_clinics(region, file, regions_folder=regions, datum=datum, timezone=tz))
 
 
 @clinics_app.command("nearest")

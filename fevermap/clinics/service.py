@@ -58,16 +58,17 @@ class ClinicContext:
 
 
 def import_clinics(
-    region_dirs: list[Path] | None,
-    regions_folder: Path | None,
+    region_dirs: Path | list[Path] | None,
     file: Path,
     *,
+    regions_folder: Path | None = None,
     datum: str | None = None,
     timezone: str | None = None,
 ) -> dict[str, Any]:
-    """Import a CSV/GeoJSON clinic file (``fevermap clinics import``): each clinic belongs to the region (of the
-    ``--region`` directories and the ``--regions`` folder; default: the demo region) its location lies in."""
-    loaded = load_regions(regions_from(region_dirs, regions_folder))
+    """Import a CSV/GeoJSON clinic file (``fevermap clinics import``): each clinic belongs to the region (of
+    ``region_dirs`` and the regions inside ``regions_folder``; default: the demo region) its location lies in."""
+    dirs = [region_dirs] if isinstance(region_dirs, Path) else region_dirs
+    loaded = load_regions(regions_from(dirs, regions_folder))
     where = loaded[0] if len(loaded) == 1 else loaded
     with ClinicRegistry.open() as registry:
         return import_file(registry, where, file, datum=datum, timezone=timezone).model_dump(mode="json")
