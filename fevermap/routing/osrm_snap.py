@@ -4,7 +4,8 @@ Without constraints a waypoint snaps to the nearest road (:meth:`fevermap.routin
 OSRM's geospatial query does, the candidates are every road segment within the radius, nearest first, and the first
 one with a road direction that passes all the filters wins, keeping only those directions:
 
-- ``bearings=b,r``: the direction of travel lies within ``r`` degrees of ``b`` (clockwise from north);
+- ``bearings=b,r``: the direction of travel (rounded to whole degrees) lies within ``r`` degrees of ``b``
+  (clockwise from north);
 - ``approaches=curb``: the waypoint lies on the kerb side of the direction (right where traffic keeps right, left in
   a left-hand-traffic region), ``opposite`` on the other side; a one-way road's direction always passes (it has no
   other), and so does a waypoint exactly on the road's line;
@@ -59,7 +60,8 @@ def _heading(router: Router, pos: EdgePosition) -> tuple[float, float, float, fl
 
 def _fits_bearing(router: Router, pos: EdgePosition, want: tuple[float, float]) -> bool:
     x0, y0, x1, y1 = _heading(router, pos)
-    return abs((bearing((x0, y0), (x1, y1)) - want[0] + 180.0) % 360.0 - 180.0) <= want[1]
+    heading = round(bearing((x0, y0), (x1, y1))) % 360  # whole degrees, as OSRM compares them
+    return abs((heading - want[0] + 180.0) % 360.0 - 180.0) <= want[1]
 
 
 def _fits_approach(router: Router, snap: Snap, pos: EdgePosition, approach: str) -> bool:
