@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pytest
 
 from fevermap.errors import OsrmRequestError
@@ -272,3 +273,56 @@ def test_bearings_choose_among_every_road_within_the_radius(
     router = router_of(STAR, tmp_path_factory)
     column = route_column(router, STAR, "0" + to, {"bearings": _bearings(bearings)})
     assert column.split(",")[0] == first and set(column.split(",")[1:]) == {"ring"}
+
+
+U_TURN_DEG = 170.0
+GRID4 = OsrmMap(
+    "\n   2                 1\na------b------c-----------d\n       |\n"
+    "   3   |             4\ne------f------g-----------h\n|\n|\ni\n",
+    [{"nodes": n} for n in ("ab", "bc", "cd", "bf", "ef", "fg", "gh", "ei")],
+    grid_m=10,
+)
+
+
+def reversals(s: OsrmMap, body: dict[str, object]) -> list[str]:
+    """Where the route's full geometry turns back on itself, named by the map's node or the waypoint there."""
+    route = body["routes"][0]  # type: ignore[index]
+    xy = np.asarray(route["geometry"]["coordinates"], dtype=float)
+    xy[:, 0] *= np.cos(np.radians(xy[0, 1]))
+    places = {n: p for n, p in s.locations().items() if n.isalpha()}
+    places |= {str(i + 1): tuple(w["location"]) for i, w in enumerate(body["waypoints"])}  # type: ignore[attr-defined]
+    out = []
+    for k in range(1, len(xy) - 1):
+        u, v = xy[k] - xy[k - 1], xy[k + 1] - xy[k]
+        cos = float(u @ v) / float(np.linalg.norm(u) * np.linalg.norm(v))
+        if cos < np.cos(np.radians(U_TURN_DEG)):
+            lon, lat = xy[k][0] / np.cos(np.radians(xy[0, 1])), xy[k][1]
+            near = [n for n, p in places.items() if abs(p[0] - lon) < 1e-6 and abs(p[1] - lat) < 1e-6]
+            out.append(near[0] if near else "?")
+    return out
+
+
+@pytest.mark.parametrize(
+    ("continue_straight", "approaches", "turns_back_at"),
+    [
+        # approaches.feature "Routes with more than two waypoints - uturns allowed" (its comment column's U-turns)
+        ("false", "curb;curb;curb;curb", ["a", "i", "h"]),
+        ("false", "curb;unrestricted;unrestricted;curb", ["2", "3", "h"]),
+        ("false", "opposite;opposite;opposite;opposite", ["d", "a", "i"]),
+        ("false", "opposite;unrestricted;unrestricted;opposite", ["d", "2", "3"]),
+        # ... "uturns forbidden"
+        ("true", "curb;curb;curb;curb", ["a", "i", "h"]),
+        ("true", "curb;opposite;opposite;curb", ["a", "i", "h"]),
+        ("true", "opposite;opposite;opposite;opposite", ["d", "a", "i"]),
+        ("true", "opposite;curb;curb;opposite", ["d", "a", "i"]),
+    ],
+)
+def test_approaches_with_via_points(continue_straight: str, approaches: str, turns_back_at: list[str],
+                                    tmp_path_factory: pytest.TempPathFactory) -> None:  # fmt: skip
+    router = router_of(GRID4, tmp_path_factory)
+    loc = GRID4.locations()
+    coords = ";".join(f"{loc[w][0]},{loc[w][1]}" for w in "1234")
+    body = osrm.route_response(router, coords, {"approaches": approaches, "continue_straight": continue_straight,
+                                                "overview": "full", "geometries": "geojson"},
+                               max_coordinates=25, max_snap_m=1000)  # fmt: skip
+    assert reversals(GRID4, body) == turns_back_at
