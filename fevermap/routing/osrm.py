@@ -21,7 +21,7 @@ from fevermap.routing.directions import Guidance, Leg, encode, step_object
 from fevermap.routing.matrix import table
 from fevermap.routing.osrm_legs import route_legs
 from fevermap.routing.osrm_options import RouteOptions, approaches, bearings, exclude, radiuses, route_options
-from fevermap.routing.osrm_snap import class_mask, snap_all
+from fevermap.routing.osrm_snap import class_mask, narrow, snap_all
 from fevermap.routing.router import Route, Router
 from fevermap.routing.simplify import simplify
 from fevermap.routing.snapping import Snap
@@ -163,25 +163,34 @@ def route_response(
 
 def nearest_response(router: Router, coordinates: str, params: Mapping[str, str], *, max_snap_m: float,
                      ) -> dict[str, Any]:  # fmt: skip
-    """Answer ``/nearest/v1``: the snapped point with the OSM node ids of its segment (``number`` up to 1 per
-    road direction at that point: fevermap snaps to the one nearest road)."""
+    """Answer ``/nearest/v1``: the ``number`` nearest road segments (1..100) within the radius, nearest first, each
+    with the OSM node ids of its ends; ``bearings``, ``approaches`` and ``exclude`` filter them as for a route."""
     coords = parse_coordinates(coordinates, 1)
     if len(coords) != 1:
         raise OsrmRequestError("InvalidQuery", "nearest takes exactly one coordinate")
     number_text = params.get("number", "1")
     if not number_text.isdigit() or not 1 <= int(number_text) <= 100:
         raise OsrmRequestError("InvalidOptions", f"number must be an integer 1..100, not {number_text!r}")
-    snap = snap_all(router, coords, radiuses(params.get("radiuses"), 1, max_snap_m))[0]
+    radius = radiuses(params.get("radiuses"), 1, max_snap_m)
+    want, approach = bearings(params.get("bearings"), 1), approaches(params.get("approaches"), 1)
+    classes = exclude(params.get("exclude"))
+    excluded = class_mask(router, classes) if classes else None
+    snap_all(router, coords, radius, want, approach, excluded)  # NoSegment when nothing is near enough
     g = router.graph
-    found = []
+    found: list[dict[str, Any]] = []
     seen: set[tuple[int, int]] = set()
-    for pos in snap.positions:
-        s = int(g.seg_off[pos.edge]) + pos.seg
-        pair = tuple(sorted((int(g.seg_u_osm[s]), int(g.seg_v_osm[s]))))
-        if pair in seen:
+    for cand in router.index.candidates(*coords[0], radius[0]):
+        kept = narrow(router, cand, want=want[0], approach=approach[0], excluded=excluded)
+        if kept is None:
             continue
-        seen.add((pair[0], pair[1]))
-        found.append(waypoint(snap) | {"nodes": [int(g.seg_u_osm[s]), int(g.seg_v_osm[s])]})
+        for pos in kept.positions:
+            s = int(g.seg_off[pos.edge]) + pos.seg
+            u, v = int(g.seg_u_osm[s]), int(g.seg_v_osm[s])
+            if (min(u, v), max(u, v)) not in seen:
+                seen.add((min(u, v), max(u, v)))
+                found.append(waypoint(kept) | {"nodes": [u, v]})
+        if len(found) >= int(number_text):
+            break
     return {"code": "Ok", "waypoints": found[: int(number_text)]}
 
 

@@ -118,7 +118,9 @@ def test_table_options(client: TestClient) -> None:
 
 def test_nearest_number(client: TestClient) -> None:
     body = client.get(f"/nearest/v1/driving/{A[0]},{A[1]}", params={"number": "2"}).json()
-    assert body["code"] == "Ok" and 1 <= len(body["waypoints"]) <= 2
+    assert body["code"] == "Ok" and len(body["waypoints"]) == 2
+    first, second = body["waypoints"]
+    assert first["distance"] <= second["distance"] and first["nodes"] != second["nodes"]
     assert client.get(f"/nearest/v1/driving/{A[0]},{A[1]}", params={"number": "0"}).json()["code"] == "InvalidOptions"
 
 

@@ -326,3 +326,78 @@ def test_approaches_with_via_points(continue_straight: str, approaches: str, tur
                                                 "overview": "full", "geometries": "geojson"},
                                max_coordinates=25, max_snap_m=1000)  # fmt: skip
     assert reversals(GRID4, body) == turns_back_at
+
+
+NO_U_TURN = [{"from": "bc", "to": "bc", "via": "c", "restriction": "no_u_turn"}]
+
+
+@pytest.mark.parametrize(
+    ("s", "approaches", "route"),
+    [
+        pytest.param(OsrmMap(LINE.node_map, LINE.ways, NO_U_TURN, grid_m=10), "unrestricted;curb", "",
+                     id="no route: the U-turn the kerb needs is forbidden"),
+        pytest.param(OsrmMap(LEFT_S_RIGHT.node_map, LINE.ways, NO_U_TURN, grid_m=10), "curb;opposite", "bc,ab,ab",
+                     id="the other side is reached by the U-turn at the road's other end"),
+    ],
+)  # fmt: skip
+def test_approaches_with_a_forbidden_u_turn(s: OsrmMap, approaches: str, route: str,
+                                            tmp_path_factory: pytest.TempPathFactory) -> None:  # fmt: skip
+    """approaches.feature "UTurn test" scenarios (a ``no_u_turn`` restriction at c)."""
+    router = router_of(s, tmp_path_factory)
+    assert route_column(router, s, "se", {"approaches": approaches}, turning=True) == route
+
+
+def test_approaches_on_the_table_agree_with_routes(tmp_path_factory: pytest.TempPathFactory) -> None:
+    router = router_of(GRID4, tmp_path_factory)
+    loc = GRID4.locations()
+    coords = ";".join(f"{loc[w][0]},{loc[w][1]}" for w in "1234")
+    for approaches in ("curb;curb;curb;curb", "opposite;curb;unrestricted;opposite"):
+        table = osrm.table_response(router, coords, {"approaches": approaches}, max_coordinates=25, max_snap_m=1000)
+        side = approaches.split(";")
+        for i, j in ((0, 1), (1, 2), (2, 3), (3, 0)):
+            pair = f"{loc['1234'[i]][0]},{loc['1234'[i]][1]};{loc['1234'[j]][0]},{loc['1234'[j]][1]}"
+            r = osrm.route_response(router, pair, {"approaches": f"{side[i]};{side[j]}"}, max_coordinates=25,
+                                    max_snap_m=1000)  # fmt: skip
+            assert table["durations"][i][j] == pytest.approx(r["routes"][0]["duration"], abs=0.11)
+    plain = osrm.table_response(router, coords, {}, max_coordinates=25, max_snap_m=1000)
+    kerb = osrm.table_response(router, coords, {"approaches": "curb;curb;curb;curb"}, max_coordinates=25,
+                               max_snap_m=1000)  # fmt: skip
+    assert np.all(np.asarray(kerb["durations"]) >= np.asarray(plain["durations"]) - 0.11)
+    assert kerb["durations"] != plain["durations"]
+
+
+def test_bearings_on_the_table(tmp_path_factory: pytest.TempPathFactory) -> None:
+    router = router_of(SIMPLE, tmp_path_factory)
+    loc = SIMPLE.locations()
+    coords = f"{loc['b'][0]},{loc['b'][1]};{loc['c'][0]},{loc['c'][1]}"
+    east = osrm.table_response(router, coords, {"bearings": "90,10;90,10"}, max_coordinates=25, max_snap_m=1000)
+    assert east["durations"][0][1] > 0
+    with pytest.raises(OsrmRequestError) as info:
+        osrm.table_response(router, coords, {"bearings": "0,10;"}, max_coordinates=25, max_snap_m=1000)
+    assert info.value.code == "NoSegment" and "bearing 0" in str(info.value)
+
+
+def test_nearest_lists_segments_nearest_first_under_the_filters(tmp_path_factory: pytest.TempPathFactory) -> None:
+    router = router_of(STAR, tmp_path_factory)
+    loc = STAR.locations()
+    at = f"{loc['0'][0]},{loc['0'][1]}"
+    names = {v: k for k, v in loc.items()}
+    body = osrm.nearest_response(router, at, {"number": "8"}, max_snap_m=1000)
+    got = body["waypoints"]
+    assert len(got) == 8 and [w["distance"] for w in got] == sorted(w["distance"] for w in got)
+    assert {w["name"] for w in got[:4]} == {"ia", "kc", "me", "og"}  # 10 m away, the diagonal ones 14 m
+    east = osrm.nearest_response(router, at, {"bearings": "90,10"}, max_snap_m=1000)["waypoints"]
+    assert [w["name"] for w in east] == ["kc"] and names.get(tuple(east[0]["location"])) == "k"
+    with pytest.raises(OsrmRequestError) as info:
+        osrm.nearest_response(router, at, {"radiuses": "5"}, max_snap_m=1000)
+    assert info.value.code == "NoSegment"
+
+
+def test_nearest_skips_excluded_classes(tmp_path_factory: pytest.TempPathFactory) -> None:
+    router = router_of(EXCLUDE, tmp_path_factory)
+    loc = EXCLUDE.locations()
+    at = f"{loc['b'][0] + 0.0001},{loc['b'][1] - 0.0003}"  # beside the toll road be
+    assert osrm.nearest_response(router, at, {}, max_snap_m=1000)["waypoints"][0]["name"] == "be"
+    names = [w["name"] for w in osrm.nearest_response(router, at, {"exclude": "toll", "number": "3"},
+                                                      max_snap_m=1000)["waypoints"]]  # fmt: skip
+    assert names and not {"be", "ef", "fc", "cd"} & set(names)
