@@ -1,8 +1,9 @@
 """OSRM-compatible endpoints: ``/route/v1``, ``/nearest/v1`` and ``/table/v1`` in OSRM's request and response shapes.
 
 Existing OSRM clients (Leaflet Routing Machine, osrm-text-instructions) work against fevermap unchanged. The handlers
-only parse the URL, call :mod:`fevermap.routing.osrm` and serialise; options fevermap does not support are refused
-with OSRM's own error code (``NotImplemented``) and a message.
+only parse the URL, call :mod:`fevermap.routing.osrm` and serialise (the declared query parameters document the API;
+every option is read from the query string); options fevermap does not support are refused with OSRM's own error
+code (``NotImplemented``) and a message.
 """
 
 from __future__ import annotations
@@ -26,6 +27,15 @@ Coordinates = Annotated[
     str, Path(description="{lon},{lat};{lon},{lat}[;...] or polyline({polyline}) / polyline6({polyline6})")
 ]
 Opt = Annotated[str | None, Query()]
+Bearings = Annotated[
+    str | None, Query(description="bearing,range in degrees per coordinate, ';'-separated (empty: any)")
+]
+Approaches = Annotated[
+    str | None, Query(description="curb, opposite or unrestricted per coordinate, ';'-separated (empty: unrestricted)")
+]
+Exclude = Annotated[
+    str | None, Query(description="road classes to avoid: toll, motorway, ferry (and sealed, controlled with date)")
+]
 
 
 def _risk_closed_for(router_: Any, risk: Any, params: dict[str, str]) -> osrm.ClosedFor | None:
@@ -78,6 +88,12 @@ def osrm_route(
     ] = None,
     alternatives: Annotated[str | None, Query(description="true or a number up to 3")] = None,
     radiuses: Annotated[str | None, Query(description="metres per coordinate, ';'-separated")] = None,
+    bearings: Bearings = None,
+    approaches: Approaches = None,
+    exclude: Exclude = None,
+    continue_straight: Annotated[
+        str | None, Query(description="default (= true): no U-turn at via points; false: legs may start with one")
+    ] = None,
 ) -> JSONResponse:
     """OSRM route service: the fastest route through the coordinates in order (and alternatives); ``exclude=sealed``
     (or ``controlled``) with ``date`` drives around fevermap's risk areas of that day."""
@@ -97,6 +113,9 @@ def osrm_nearest(
     coordinates: Coordinates,
     number: Annotated[str | None, Query(description="how many nearest road segments (1..100)")] = None,
     radiuses: Opt = None,
+    bearings: Bearings = None,
+    approaches: Approaches = None,
+    exclude: Exclude = None,
 ) -> JSONResponse:
     """OSRM nearest service: the point on the road network nearest to one coordinate."""
     params = dict(request.query_params)
@@ -117,6 +136,9 @@ def osrm_table(
     fallback_speed: Annotated[str | None, Query(description="m/s for pairs without a route")] = None,
     scale_factor: Annotated[str | None, Query(description="multiplies durations")] = None,
     radiuses: Opt = None,
+    bearings: Bearings = None,
+    approaches: Approaches = None,
+    exclude: Exclude = None,
 ) -> JSONResponse:
     """OSRM table service: travel times (and distances) between sources and destinations; ``exclude=sealed`` (or
     ``controlled``) with ``date`` around fevermap's risk areas of that day."""
