@@ -29,6 +29,9 @@ _PROJECTED_UP_TO_M = 100_000.0
 #: Points closer than this to a segment's end (metres, 1 cm) are on its node.
 _AT_NODE_M = 0.01
 
+#: :meth:`EdgeIndex.candidates` looks this far first (metres), then 4 times farther each time, up to the radius.
+_FIRST_RING_M = 50.0
+
 
 @dataclass(frozen=True, slots=True)
 class EdgePosition:
@@ -170,9 +173,14 @@ class EdgeIndex:
         (OSRM's ``bearings``, ``exclude``)."""
         check_lonlat(lon, lat)
         x, y = self._proj.forward_one(lon, lat)
-        hits, ts, ds = self._grid.within(x, y, min(float(radius_m), self.max_snap_m))
-        for hit, t, d in zip(hits.tolist(), ts.tolist(), ds.tolist(), strict=True):
-            yield self._make_snap(lon, lat, int(self._indexed_seg[hit]), t, d)
+        limit = min(float(radius_m), self.max_snap_m)
+        done, reach = -1.0, min(_FIRST_RING_M, limit)
+        while done < limit:  # rings of growing radius: the first one usually holds the answer
+            hits, ts, ds = self._grid.within(x, y, reach)
+            for hit, t, d in zip(hits.tolist(), ts.tolist(), ds.tolist(), strict=True):
+                if d > done:
+                    yield self._make_snap(lon, lat, int(self._indexed_seg[hit]), t, d)
+            done, reach = reach, min(reach * 4.0, limit)
 
     def snap_where(self, lon: float, lat: float, radius_m: float, narrow: Callable[[Snap], Snap | None]) -> Snap | None:
         """The nearest snap within ``radius_m`` that ``narrow`` keeps (it returns the snap with only the positions it
