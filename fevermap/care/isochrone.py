@@ -1,5 +1,7 @@
-"""Isochrones in current traffic: the area reached from a point within each of up to four times, or (reverse) the
-area from which the point is reached (a clinic's catchment).
+"""Isochrones in current traffic, forward and reverse.
+
+The area reached from a point within each of up to four times, or (reverse) the area from which the point is reached
+(a clinic's catchment).
 
 Times are read off at road samples (:mod:`fevermap.care.samples`): a sample on edge ``e`` is reached after the time
 to the start of ``e`` (turns included) plus the time along ``e`` to the sample, so partial edges at the boundary
