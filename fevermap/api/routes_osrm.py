@@ -15,6 +15,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fevermap.api.deps import RouterDep, SettingsDep
 from fevermap.api.http_errors import OsrmError
 from fevermap.api.json_response import JSONResponse
+from fevermap.api.region_scope import known_snaps
 from fevermap.api.routes_risk import RiskDep
 from fevermap.errors import NotFoundError, OsrmRequestError
 from fevermap.risk.closures import closed_state
@@ -81,7 +82,8 @@ def osrm_route(
     state_for = _risk_state_for(router_, risk, params)
     return _answer(lambda: osrm.route_response(router_, coordinates, params,
                                                max_coordinates=settings.max_route_coordinates,
-                                               max_snap_m=settings.max_snap_m, state_for=state_for))  # fmt: skip
+                                               max_snap_m=settings.max_snap_m, state_for=state_for,
+                                               snapped=known_snaps(request)))  # fmt: skip
 
 
 @routes.get("/nearest/v1/{profile}/{coordinates}")
@@ -96,7 +98,8 @@ def osrm_nearest(
 ) -> JSONResponse:
     """OSRM nearest service: the point on the road network nearest to one coordinate."""
     params = dict(request.query_params)
-    return _answer(lambda: osrm.nearest_response(router_, coordinates, params, max_snap_m=settings.max_snap_m))
+    return _answer(lambda: osrm.nearest_response(router_, coordinates, params, max_snap_m=settings.max_snap_m,
+                                                 snapped=known_snaps(request)))  # fmt: skip
 
 
 @routes.get("/table/v1/{profile}/{coordinates}")
@@ -120,4 +123,5 @@ def osrm_table(
     state_for = _risk_state_for(router_, risk, params)
     return _answer(lambda: osrm.table_response(router_, coordinates, params,
                                                max_coordinates=settings.max_table_coordinates,
-                                               max_snap_m=settings.max_snap_m, state_for=state_for))  # fmt: skip
+                                               max_snap_m=settings.max_snap_m, state_for=state_for,
+                                               snapped=known_snaps(request)))  # fmt: skip

@@ -88,14 +88,16 @@ def snap_all(
     coords: list[tuple[float, float]],
     radii: list[float],
     headings: list[tuple[float, float] | None] | None = None,
+    known: Mapping[tuple[float, float], Snap] | None = None,
 ) -> list[Snap]:
     """Snap every coordinate; ``NoSegment`` names the first one farther from a road than its radius (or with no
-    road direction fitting its ``headings`` entry)."""
+    road direction fitting its ``headings`` entry). ``known`` holds snaps already made on ``router`` (by the region
+    selection) by ``(lon, lat)``: those points are not snapped again."""
     snaps = []
     headings = headings or [None] * len(coords)
     for i, ((lon, lat), radius) in enumerate(zip(coords, radii, strict=True)):
         try:
-            snap = router.snap(lon, lat)
+            snap = (known.get((lon, lat)) if known else None) or router.snap(lon, lat)
         except FevermapError as exc:
             raise OsrmRequestError(_code(exc), f"coordinate {i} ({lon},{lat}): {exc}") from None
         if snap.distance_m > radius:
@@ -148,6 +150,7 @@ def route_response(
     max_coordinates: int,
     max_snap_m: float,
     state_for: Callable[[list[Snap]], Any] | None = None,
+    snapped: Mapping[tuple[float, float], Snap] | None = None,
 ) -> dict[str, Any]:
     """Answer ``/route/v1/{profile}/{coordinates}?{params}`` in OSRM's shape.
 
@@ -163,10 +166,12 @@ def route_response(
     state_for : callable, optional
         The metric state to route on for the snapped waypoints (e.g. roads closed around risk areas); None: the
         current traffic. Alternatives are not offered on such a state.
+    snapped : mapping, optional
+        Snaps already made on ``router`` by ``(lon, lat)`` (see :func:`snap_all`).
     """
     coords = parse_coordinates(coordinates, max_coordinates)
     opts = route_options(params, len(coords), max_snap_m)
-    snaps = snap_all(router, coords, list(opts.radiuses), list(opts.bearings))
+    snaps = snap_all(router, coords, list(opts.radiuses), list(opts.bearings), snapped)
     g = Guidance.of(router)
     try:
         state = state_for(snaps) if state_for is not None else None
@@ -187,16 +192,16 @@ def route_response(
 
 
 def nearest_response(router: Router, coordinates: str, params: Mapping[str, str], *, max_snap_m: float,
-                     ) -> dict[str, Any]:  # fmt: skip
+                     snapped: Mapping[tuple[float, float], Snap] | None = None) -> dict[str, Any]:  # fmt: skip
     """Answer ``/nearest/v1``: the snapped point with the OSM node ids of its segment (``number`` up to 1 per
-    road direction at that point: fevermap snaps to the one nearest road)."""
+    road direction at that point: fevermap snaps to the one nearest road); ``snapped`` as for :func:`snap_all`."""
     coords = parse_coordinates(coordinates, 1)
     if len(coords) != 1:
         raise OsrmRequestError("InvalidQuery", "nearest takes exactly one coordinate")
     number_text = params.get("number", "1")
     if not number_text.isdigit() or not 1 <= int(number_text) <= 100:
         raise OsrmRequestError("InvalidOptions", f"number must be an integer 1..100, not {number_text!r}")
-    snap = snap_all(router, coords, radiuses(params.get("radiuses"), 1, max_snap_m))[0]
+    snap = snap_all(router, coords, radiuses(params.get("radiuses"), 1, max_snap_m), known=snapped)[0]
     g = router.graph
     found = []
     seen: set[tuple[int, int]] = set()
@@ -227,11 +232,12 @@ def table_response(
     max_coordinates: int,
     max_snap_m: float,
     state_for: Callable[[list[Snap]], Any] | None = None,
+    snapped: Mapping[tuple[float, float], Snap] | None = None,
 ) -> dict[str, Any]:
     """Answer ``/table/v1``: ``durations`` (s) and/or ``distances`` (m) between sources and destinations.
 
     ``fallback_speed`` (m/s) fills unreachable pairs with crow-flies estimates (``fallback_coordinate`` input or
-    snapped); ``scale_factor`` multiplies durations.
+    snapped); ``scale_factor`` multiplies durations; ``snapped`` as for :func:`snap_all`.
     """
     coords = parse_coordinates(coordinates, max_coordinates)
     ann = params.get("annotations", "duration")
@@ -246,7 +252,7 @@ def table_response(
     for key in ("bearings", "approaches", "exclude"):
         if params.get(key):
             raise OsrmRequestError("NotImplemented", f"the {key} option is not supported by this service")
-    snaps = snap_all(router, coords, radiuses(params.get("radiuses"), len(coords), max_snap_m))
+    snaps = snap_all(router, coords, radiuses(params.get("radiuses"), len(coords), max_snap_m), known=snapped)
     try:
         src = _indices(params.get("sources"), "sources")
         dst = _indices(params.get("destinations"), "destinations")
