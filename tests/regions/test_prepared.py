@@ -1,4 +1,4 @@
-"""Regions prepared before a fork: handed over once, to the same paths only, and answering the same in a forked child."""
+"""Regions prepared before a fork: handed over once, for the same paths only, answering the same in a forked child."""
 
 from __future__ import annotations
 
