@@ -4,9 +4,8 @@ One resolution for every handler: :func:`served_region` looks at ``/regions/{reg
 coordinates the request carries (OSRM's ``{coordinates}`` path segment, or the ``from``/``to``/``at`` query
 parameters), and picks the region by :class:`fevermap.regions.selection.RegionSet`'s rule; a request without
 coordinates (``/clinics``, ``/map/config``...) goes to ``?region=`` or the default region. The result is kept on
-``request.state`` so the router and locator dependencies of one request agree, with the snaps the selection made
-(:func:`known_snaps`): a handler on that region's router does not snap the same points again. Errors on OSRM paths
-are answered in OSRM's shape (``NoSegment``, ``NoRoute``); elsewhere as fevermap 4xx.
+``request.state`` so the router and locator dependencies of one request agree. Errors on OSRM paths are answered in
+OSRM's shape (``NoSegment``, ``NoRoute``); elsewhere as fevermap 4xx.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ from fevermap.errors import FevermapError, NoRouteError, SnapError
 from fevermap.geo.lonlat import parse_lonlat
 from fevermap.regions.selection import RegionSet, ServedRegion
 from fevermap.routing.osrm import parse_coordinates
-from fevermap.routing.snapping import Snap
 
 #: Path segments of the OSRM-compatible services (errors there use OSRM's shape).
 OSRM_SERVICES = ("/route/v1/", "/table/v1/", "/nearest/v1/", "/trip/v1/", "/match/v1/")
@@ -61,8 +59,7 @@ def served_region(request: Request) -> ServedRegion:
         points = _points(request)
         if points:
             try:
-                served, snaps = regions.pick(points)
-                request.state.region_snaps = dict(zip(points, snaps, strict=True))
+                served, _snaps = regions.pick(points)
             except (SnapError, NoRouteError) as exc:
                 if any(s in request.url.path for s in OSRM_SERVICES):
                     raise OsrmError("NoSegment" if isinstance(exc, SnapError) else "NoRoute", str(exc)) from None
@@ -72,9 +69,3 @@ def served_region(request: Request) -> ServedRegion:
             served = regions.get(default) if default else request.app.state.default_region
     request.state.served_region = served
     return served
-
-
-def known_snaps(request: Request) -> dict[tuple[float, float], Snap] | None:
-    """The snaps the region selection made for this request's points, by ``(lon, lat)``, on the router of
-    :func:`served_region` (None when the region was named or is the only one: nothing was snapped)."""
-    return getattr(request.state, "region_snaps", None)
