@@ -1,5 +1,7 @@
 """Part 2 of bench_regions: ``fevermap serve --regions DIR --workers 2`` with five regions under wrk on loopback.
 
+The server prepares the regions once and forks its workers (:mod:`fevermap.api.cli_serve`), so the workers share
+the routers copy-on-write: PSS splits shared pages between the processes that hold them, USS is a process's own.
 Two runs: random OSRM routes across all regions (``/route/v1/driving/..?overview=false``; each request's two points
 from one region, the region picked by the service from the coordinates), and the 70/25/5 nearest/route/status mix
 spread over the regions (ten clearly labelled synthetic clinics per region, written for the run only). Reports
@@ -25,7 +27,9 @@ from fevermap.clinics.registry import ClinicRegistry
 from fevermap.clinics.schemas import ClinicCreate
 from fevermap.config import Settings
 from fevermap.db import session_factory
+from fevermap.errors import NoRouteError
 from fevermap.regions.catalog import load_regions, region_dirs
+from fevermap.regions.selection import RegionSet
 from fevermap.routing.router import Router
 
 LUA = r"""
@@ -51,35 +55,70 @@ end
 """
 
 
-def _worker_memory(root: psutil.Process, folder: Path) -> list[tuple[float, float]]:
+def _memory(root: psutil.Process, folder: Path) -> list[tuple[str, float, float, float, float]]:
+    """(who, RSS, PSS, USS, resident region files) in MB of the server's parent and each worker."""
     out = []
-    for child in root.children(recursive=True):
+    for who, proc in [("parent", root)] + [(f"worker {c.pid}", c) for c in root.children(recursive=True)]:
         try:
-            maps = child.memory_maps(grouped=True)
-            mapped = sum(m.rss for m in maps if m.path.startswith(str(folder)))
-            out.append((child.memory_info().rss / 2**20, mapped / 2**20))
+            full = proc.memory_full_info()
+            mapped = sum(m.rss for m in proc.memory_maps(grouped=True) if m.path.startswith(str(folder)))
         except psutil.Error:
             continue
+        mb = 2**20
+        out.append((who, full.rss / mb, full.pss / mb, full.uss / mb, mapped / mb))
     return out
+
+
+def _owned_points(served: RegionSet, name: str, n: int, seed: int = 11) -> list[tuple[float, float]]:
+    """``n`` random points near roads of region ``name`` that the service also answers from ``name`` (two regions
+    overlap: OSRM's Monaco extract holds graphhopper's)."""
+    router = served.get(name).router
+    out: list[tuple[float, float]] = []
+    for p in random_points(router, 4 * n, seed=seed, decimals=5):
+        if served.pick([p])[0].name == name:
+            out.append(p)
+    return out[:n]
+
+
+def _routes(router: Router, a: tuple[float, float], b: tuple[float, float]) -> bool:
+    """Whether a route joins ``a`` and ``b`` (random pairs may lie on big components that one-way roads keep apart:
+    the load measures answered routes, the NoRoute answers are tested elsewhere)."""
+    try:
+        router.route(a, b)
+    except NoRouteError:
+        return False
+    return True
+
+
+def _server_cpu(root: psutil.Process) -> float:
+    """CPU seconds (user + system) used so far by the server's workers."""
+    total = 0.0
+    for child in root.children(recursive=True):
+        try:
+            t = child.cpu_times()
+        except psutil.Error:
+            continue
+        total += t.user + t.system
+    return total
 
 
 def run_load(folder: Path, seconds: int) -> str:
     regions = load_regions(region_dirs(folder))
+    served = RegionSet([Router(region) for region in regions])
     db = folder / "load.sqlite3"
     url = f"sqlite:///{db}"
     routes, points, clinics = [], [], []
     with ClinicRegistry.open(url, Settings(database_url=url)) as registry:
         sessions = session_factory(registry.engine)
-        for region in regions:
-            router = Router(region)
-            pts = random_points(router, 400, seed=11, decimals=5)
+        for region in served:
+            pts = _owned_points(served, region.name, 400)
             points += [f'"{x},{y}"' for x, y in pts[:200]]
-            routes += [f'"/route/v1/driving/{a[0]},{a[1]};{b[0]},{b[1]}?overview=false"'
-                       for a, b in zip(pts[200:300], pts[300:400], strict=True)]  # fmt: skip
-            for i, (x, y) in enumerate(random_points(router, 10, seed=5)):
+            pairs = [(a, b) for a, b in zip(pts[200:300], pts[300:400], strict=True) if _routes(region.router, a, b)]
+            routes += [f'"/route/v1/driving/{a[0]},{a[1]};{b[0]},{b[1]}?overview=false"' for a, b in pairs]
+            for i, (x, y) in enumerate(_owned_points(served, region.name, 10, seed=5)):
                 c = registry.add(region.name, ClinicCreate(name=f"SYNTHETIC load-test clinic {region.name} {i}",
                                  lon=x, lat=y, source="synthetic, benchmarks/_regions_load.py"),
-                                 timezone=region.timezone)  # fmt: skip
+                                 timezone=region.region.timezone)  # fmt: skip
                 clinics.append(f'{{"{c.id}","{create_key(sessions, "clinic", clinic_id=c.id)}"}}')
     port = 18000 + os.getpid() % 1000
     env = {**os.environ, "FEVERMAP_DATABASE_URL": url}
@@ -102,21 +141,30 @@ def run_load(folder: Path, seconds: int) -> str:
             lua = LUA.replace("@ROUTES@", ",".join(routes)).replace("@POINTS@", ",".join(points))
             lua = lua.replace("@CLINICS@", ",".join(clinics)).replace("@NEAREST@", str(mix[0]))
             script.write_text(lua.replace("@ROUTE@", str(mix[1])))
+            subprocess.run(["wrk", "-t2", "-c16", "-d3s", "-s", str(script), base], capture_output=True, check=True)
+            cpu0 = _server_cpu(psutil.Process(proc.pid))
             out = subprocess.run(["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", "-s", str(script), base],
                                  capture_output=True, text=True, check=True).stdout  # fmt: skip
+            cpu = _server_cpu(psutil.Process(proc.pid)) - cpu0
             w = parse_wrk(out)
             errors = int(w["non2xx"] + w["socket_errors"])
-            rows.append(f"| {label} | {w['rps']:,.0f} | {w['p50']:.1f} | {w['p99']:.1f} | {errors} |")
-        mem = _worker_memory(psutil.Process(proc.pid), folder)
+            rows.append(f"| {label} | {w['rps']:,.0f} | {w['p50']:.1f} | {w['p99']:.1f} | {errors} "
+                        f"| {cpu / max(w['requests'], 1) * 1e3:.2f} |")  # fmt: skip
+        mem = _memory(psutil.Process(proc.pid), folder)
+        load_avg = "/".join(f"{x:.2f}" for x in os.getloadavg())
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
     names = ", ".join(f"{r.name} ({r.graph.node_count:,} nodes)" for r in regions)
+    names += f"; {len(routes)} route requests, {len(points)} points, {len(clinics)} clinics"
     mem_md = "; ".join(
-        f"worker RSS {rss:.0f} MB of which file-backed region data {mapped:.1f} MB" for rss, mapped in mem
+        f"{who}: RSS {rss:.0f}, PSS {pss:.0f}, USS {uss:.0f}, region files resident {mapped:.0f}"
+        for who, rss, pss, uss, mapped in mem
     )
     return "\n".join([
         f"\n### Five regions, 2 workers, wrk 2 threads / 16 connections, {seconds} s each, loopback\n",
-        f"Regions: {names}. Start-up to healthy: {startup:.1f} s. Memory: {mem_md}.\n",
-        "| load | req/s | p50 ms | p99 ms | errors |", "|---|---|---|---|---|", *rows,
+        f"Regions: {names}. Start-up to healthy: {startup:.1f} s (interpreter, imports, database migration, "
+        f"prepare the five regions, fork). Memory in MB after both runs: {mem_md}. Load average at the end: "
+        f"{load_avg}.\n",
+        "| load | req/s | p50 ms | p99 ms | errors | server CPU ms / request |", "|---|---|---|---|---|---|", *rows,
     ])  # fmt: skip

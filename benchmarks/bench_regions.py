@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -33,11 +34,14 @@ SHARED = REPO.parent / "shared" / "data" / "osm"
 
 _CHILD = r"""
 import json, os, sys, time
-def rss():
-    with open("/proc/self/status") as f:
+def rollup(pid="self"):
+    out = {}
+    with open(f"/proc/{pid}/smaps_rollup") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
+            parts = line.split()
+            if len(parts) == 3 and parts[2] == "kB":
+                out[parts[0].rstrip(":")] = int(parts[1]) * 1024
+    return out
 def mapped(folder):
     total, cur = 0, None
     with open("/proc/self/smaps") as f:
@@ -48,24 +52,52 @@ def mapped(folder):
             elif parts and parts[0] == "Rss:" and cur and cur.startswith(folder):
                 total += int(parts[1]) * 1024
     return total
-import numpy, routingkit_cch  # the interpreter and its libraries are not the region's
+import numpy, routingkit_cch, shapely, pyproj  # the interpreter and its libraries are not the region's
+from fevermap.regions.prepared import prepare
 from fevermap.routing.region import load_region
 from fevermap.routing.router import Router
-base = rss()
-t0 = time.perf_counter()
+from fevermap.regions.selection import RegionSet
+base = rollup()
+t0, c0 = time.perf_counter(), time.process_time()
 region = load_region(sys.argv[1])
-t1 = time.perf_counter()
+t1, c1 = time.perf_counter(), time.process_time()
 router = Router(region)
-t2 = time.perf_counter()
+t2, c2 = time.perf_counter(), time.process_time()
 g = router.graph
-a, b = (float(g.node_lon[0]), float(g.node_lat[0])), (float(g.node_lon[-1]), float(g.node_lat[-1]))
-try:
-    router.route(a, b)
-except Exception:
-    pass
-t3 = time.perf_counter()
-print(json.dumps({"load_s": t1 - t0, "router_s": t2 - t1, "first_route_s": t3 - t2, "queryable_s": t3 - t0,
-                  "rss_bytes": rss() - base, "mapped_bytes": mapped(os.path.realpath(sys.argv[1])),
+rng = numpy.random.default_rng(1)
+pick = rng.integers(0, g.node_count, size=(200, 2))
+def routes(r):
+    for i, j in pick:
+        try:
+            r.route((float(g.node_lon[i]), float(g.node_lat[i])), (float(g.node_lon[j]), float(g.node_lat[j])))
+        except Exception:
+            pass
+routes(router)
+t3, c3 = time.perf_counter(), time.process_time()
+own = rollup()
+regions = RegionSet([router])  # the footprint (once per region and process)
+t4, c4 = time.perf_counter(), time.process_time()
+del regions, router, region
+# the fork model of `fevermap serve`: the parent prepares, the worker only routes
+prep = prepare([sys.argv[1]], 1000.0)
+rd, wr = os.pipe()
+pid = os.fork()
+if pid == 0:
+    w0 = rollup()
+    routes(next(iter(prep.regions)).router)
+    w1 = rollup()
+    os.write(wr, json.dumps({"private": w1["Private_Clean"] + w1["Private_Dirty"], "pss": w1["Pss"],
+                             "private_before": w0["Private_Clean"] + w0["Private_Dirty"]}).encode())
+    os._exit(0)
+os.waitpid(pid, 0)
+child = json.loads(os.read(rd, 1 << 16))
+print(json.dumps({"load_s": t1 - t0, "load_cpu_s": c1 - c0, "router_s": t2 - t1, "router_cpu_s": c2 - c1,
+                  "queryable_s": t2 - t0 + (t3 - t2) / 200, "queryable_cpu_s": c2 - c0 + (c3 - c2) / 200,
+                  "footprint_cpu_s": c4 - c3,
+                  "rss_bytes": own["Rss"] - base["Rss"], "pss_bytes": own["Pss"] - base["Pss"],
+                  "uss_bytes": own["Private_Clean"] + own["Private_Dirty"] - base["Private_Clean"]
+                  - base["Private_Dirty"], "mapped_bytes": mapped(os.path.realpath(sys.argv[1])),
+                  "fork_worker_private_bytes": child["private"] - child["private_before"],
                   "nodes": int(g.node_count), "edges": int(g.edge_count)}))
 """
 
@@ -88,24 +120,26 @@ def extracts() -> dict[str, Path]:
 
 
 def build_all(folder: Path) -> dict[str, dict[str, float]]:
+    """Build every extract into ``folder``: wall and CPU seconds, graph nodes."""
     from fevermap.routing.region import build_region
 
     built = {}
     for name, path in extracts().items():
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         region = build_region(path, folder / name, name=name)
-        built[name] = {"build_s": time.perf_counter() - t, "nodes": region.graph.node_count}
+        built[name] = {"build_s": time.perf_counter() - t, "build_cpu_s": time.process_time() - c,
+                       "nodes": region.graph.node_count}  # fmt: skip
     return built
 
 
 def measure(region_dir: Path, runs: int = 3) -> dict[str, float]:
-    """The best of ``runs`` fresh processes (the region's files are in the page cache after the first)."""
+    """The best (least CPU) of ``runs`` fresh processes (the region's files are in the page cache after the first)."""
     best: dict[str, float] | None = None
     for _ in range(runs):
         out = subprocess.run([sys.executable, "-c", _CHILD, str(region_dir)], capture_output=True, text=True,
                              check=True)  # fmt: skip
         res = json.loads(out.stdout.strip().splitlines()[-1])
-        if best is None or res["queryable_s"] < best["queryable_s"]:
+        if best is None or res["queryable_cpu_s"] < best["queryable_cpu_s"]:
             best = res
     assert best is not None
     return best
@@ -113,15 +147,21 @@ def measure(region_dir: Path, runs: int = 3) -> dict[str, float]:
 
 def part1(folder: Path) -> str:
     built = build_all(folder)
-    rows = ["| region | nodes | build s | build s / 10k nodes | load ms | router ms | queryable ms | RSS MB | "
-            "RSS MB / 10k nodes | mapped MB |", "|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    rows = ["| region | nodes | build s (CPU s) | build CPU s / 10k nodes | load ms (CPU) | router ms (CPU) | "
+            "queryable ms (CPU) | footprint CPU ms | RSS MB | PSS MB | USS MB | USS MB / 10k nodes | mapped MB | "
+            "forked worker MB |", "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for name, b in built.items():
         m = measure(folder / name)
         per10k = 10_000 / max(b["nodes"], 1)
+        mb = 2**20
         rows.append(
-            f"| {name} | {b['nodes']:,} | {b['build_s']:.1f} | {b['build_s'] * per10k:.2f} | {m['load_s'] * 1e3:.0f} "
-            f"| {m['router_s'] * 1e3:.0f} | {m['queryable_s'] * 1e3:.0f} | {m['rss_bytes'] / 2**20:.0f} "
-            f"| {m['rss_bytes'] / 2**20 * per10k:.1f} | {m['mapped_bytes'] / 2**20:.1f} |"
+            f"| {name} | {b['nodes']:,} | {b['build_s']:.1f} ({b['build_cpu_s']:.1f}) "
+            f"| {b['build_cpu_s'] * per10k:.2f} "
+            f"| {m['load_s'] * 1e3:.0f} ({m['load_cpu_s'] * 1e3:.0f}) | {m['router_s'] * 1e3:.0f} "
+            f"({m['router_cpu_s'] * 1e3:.0f}) | {m['queryable_s'] * 1e3:.0f} ({m['queryable_cpu_s'] * 1e3:.0f}) "
+            f"| {m['footprint_cpu_s'] * 1e3:.0f} | {m['rss_bytes'] / mb:.0f} | {m['pss_bytes'] / mb:.0f} "
+            f"| {m['uss_bytes'] / mb:.0f} | {m['uss_bytes'] / mb * per10k:.1f} | {m['mapped_bytes'] / mb:.1f} "
+            f"| {m['fork_worker_private_bytes'] / mb:.1f} |"
         )
     return "\n".join(rows)
 
@@ -133,10 +173,17 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         table = part1(Path(tmp))
+        load_avg = "/".join(f"{x:.2f}" for x in os.getloadavg())
         body = [f"## Regions: build, time to queryable, memory per region\n\n`python benchmarks/bench_regions.py` on "
-                f"{machine()}. One fresh process per region (best of 3); RSS is what the region adds to a worker "
-                "after `import numpy, routingkit_cch`; mapped is the file-backed part of it (region files in the "
-                "page cache, shared between workers).\n", table]  # fmt: skip
+                f"{machine()}, load average {load_avg} at the start (the 2 cores are shared: CPU times beside wall "
+                "times). One fresh process per region (least CPU of 3). *load*: the region directory, arrays "
+                "memory-mapped read-only; *router*: edge index, contraction hierarchy, first metric; *queryable*: "
+                "load + router + one route (the mean of 200 random routes); *footprint*: the region's polygon for "
+                "region selection. RSS / PSS / USS (private pages) from `/proc/self/smaps_rollup`: what the region "
+                "adds to a process after `import numpy, routingkit_cch, shapely, pyproj`; *mapped*: the resident "
+                "part of the memory-mapped region files (page cache, shared by every process that maps them). "
+                "*Forked worker*: the private memory a worker forked from a process that prepared the region "
+                "(`fevermap serve`'s model) adds while answering the same 200 routes.\n", table]  # fmt: skip
         if args.load:
             from _regions_load import run_load
 

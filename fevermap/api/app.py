@@ -43,6 +43,7 @@ from fevermap.db import session_factory
 from fevermap.db.traffic_versions import catch_up
 from fevermap.directory.store import DirectoryStore, bundled_list_path
 from fevermap.regions.catalog import load_regions, regions_from
+from fevermap.regions.prepared import take as take_prepared
 from fevermap.regions.selection import RegionSet
 from fevermap.routing.router import Router
 from fevermap.surveillance.schedule import scheduled_run
@@ -80,14 +81,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         anyio.to_thread.current_default_thread_limiter().total_tokens = max(1, settings.threads)
         paths = regions_from([*([settings.region] if settings.region else []), *settings.region_list],
                              settings.regions)  # fmt: skip
-        loaded = load_regions(paths)  # every region loads, or the service refuses to start naming the broken one
+        # routers built once before `fevermap serve` forked this worker (shared copy-on-write), else built here
+        prepared = take_prepared(paths, settings.max_snap_m)
+        # every region loads, or the service refuses to start naming the broken one
+        loaded = prepared.loaded if prepared else load_regions(paths)
         registry = ClinicRegistry.open(settings=settings)
         routers = []
         for path, region in zip(paths, loaded, strict=True):
             if path is None:
                 ensure_demo_clinics(registry, region)
-            routers.append(Router(region, max_snap_m=settings.max_snap_m))
-        regions = RegionSet(routers)
+            if prepared is None:
+                routers.append(Router(region, max_snap_m=settings.max_snap_m))
+        regions = prepared.regions if prepared else RegionSet(routers)
         for served in regions:
             served.services["locator"] = ClinicLocator(registry, served.router)
         default = regions.get(loaded[0].name)

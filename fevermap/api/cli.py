@@ -209,42 +209,18 @@ def serve(
     regions: RegionsFolderOpt = None,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes, each loading the regions once (one per core).")] = 1,
+    workers: Annotated[int, typer.Option(help="Worker processes, forked once regions are ready (one per core).")] = 1,
     log_level: Annotated[str, typer.Option(help="uvicorn log level (warning hides per-request lines).")] = "info",
 ) -> None:
     """Run the HTTP service (OpenAPI docs at /docs) on one or more regions (default: the bundled demo region).
 
     A request goes to the region its coordinates lie in; ``/regions/{name}/route/v1/...`` names it. Every region
-    must load: a broken one stops the start with a message naming it.
+    must load: a broken one stops the start with a message naming it. The regions are prepared once and the workers
+    forked from that process, sharing them (:mod:`fevermap.api.cli_serve`).
     """
-    import os
+    from fevermap.api.cli_serve import serve_regions
 
-    import uvicorn
-
-    from fevermap.clinics.demo import ensure_demo_clinics
-    from fevermap.clinics.registry import ClinicRegistry
-    from fevermap.regions.catalog import load_regions, regions_from
-
-    given = [p.resolve() for p in region or []]
-    paths = regions_from(given, regions.resolve() if regions else None)
-    loaded = load_regions(paths)  # builds the demo region once before the workers start; refuses broken regions
-    if given:  # the workers read the same regions from the environment
-        os.environ["FEVERMAP_REGION"] = str(given[0])
-        os.environ["FEVERMAP_REGION_LIST"] = json.dumps([str(p) for p in given[1:]])
-    if regions is not None:
-        os.environ["FEVERMAP_REGIONS"] = str(regions.resolve())
-    with ClinicRegistry.open() as registry:  # migrate the database once, before the workers start
-        for path, reg in zip(paths, loaded, strict=True):
-            if path is None:
-                ensure_demo_clinics(registry, reg)
-    names = ", ".join(r.name for r in loaded)
-    typer.echo(f"fevermap {__version__} on http://{host}:{port}/ (docs: /docs), regions: {names}; "
-               "© OpenStreetMap contributors", err=True)  # fmt: skip
-    # uvicorn (>= 0.30) kills a worker that does not answer its health ping within timeout_worker_healthcheck
-    # (default 5 s); a worker loading its regions (CCH construction holds the GIL) can take longer on a busy
-    # machine or with many regions, and would then be killed and restarted for ever.
-    uvicorn.run("fevermap.api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level=log_level, timeout_worker_healthcheck=120)  # fmt: skip
+    serve_regions(region, regions, host, port, workers, log_level)
 
 
 keys_app = typer.Typer(

@@ -1,5 +1,8 @@
 """Region directories: a built road graph, its turn graph, CCH order and metadata, ready to load in under a second.
 
+Arrays are written and read by :mod:`fevermap.routing.region_io`: a loaded region's arrays are read-only views of
+its files, memory-mapped, so the workers of a service (and services on one machine) share them.
+
 A region directory holds:
 
 - ``graph.npz``, the arrays of :class:`fevermap.routing.build.RoadGraph` (``n`` nodes, ``m`` directed road edges,
@@ -31,6 +34,7 @@ import os
 import shutil
 import tempfile
 import time
+import zipfile
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,6 +47,7 @@ from fevermap import __version__, paths
 from fevermap.errors import RegionError
 from fevermap.routing.build import RoadGraph, build_graph
 from fevermap.routing.profile import Profile, left_hand_traffic
+from fevermap.routing.region_io import map_npy, map_npz, read_labels, save_npy, save_npz
 from fevermap.routing.restrictions import required_nodes, resolve
 from fevermap.routing.traffic import SegmentTable
 from fevermap.routing.turns import TurnGraph, build_turns
@@ -204,13 +209,13 @@ def build_region(
     }
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=out_dir.parent))
-    np.savez(tmp / "graph.npz", **{k: getattr(graph, k) for k in _ARRAYS})
+    save_npz(tmp / "graph.npz", **{k: getattr(graph, k) for k in _ARRAYS})
     labels = {key: getattr(graph, attr) for attr, key in _LABELS.items()}
     (tmp / "labels.json").write_text(json.dumps(labels, ensure_ascii=False))
-    np.savez(tmp / "turns.npz", component=component, **{k: getattr(turns, k) for k in _TURN_ARRAYS})
-    np.save(tmp / "cch_order.npy", order)
+    save_npz(tmp / "turns.npz", component=component, **{k: getattr(turns, k) for k in _TURN_ARRAYS})
+    save_npy(tmp / "cch_order.npy", order)
     table = SegmentTable.build(graph.seg_u_osm, graph.seg_v_osm)
-    np.savez(tmp / "traffic_index.npz", ids=table.ids, keys=table.keys, order=table.order)
+    save_npz(tmp / "traffic_index.npz", ids=table.ids, keys=table.keys, order=table.order)
     (tmp / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
     if out_dir.exists():
         old = out_dir.with_name(out_dir.name + f".old-{os.getpid()}")
@@ -263,18 +268,18 @@ def load_region(path: Path | str) -> Region:
         raise RegionError(
             f"region {path} has format {meta.get('format_version')}, expected {FORMAT_VERSION}: rebuild it"
         )
-    try:
-        with np.load(path / "graph.npz") as npz:
-            arrays = {k: npz[k] for k in _ARRAYS}
-        with np.load(path / "turns.npz") as npz:
-            turns = TurnGraph(**{k: npz[k] for k in _TURN_ARRAYS})
-            component = npz["component"]
-        labels = json.loads((path / "labels.json").read_text())
+    try:  # arrays are read-only views of the files, mapped once: workers share their pages through the page cache
+        graph_npz = map_npz(path / "graph.npz")
+        arrays: dict[str, Any] = {k: graph_npz[k] for k in _ARRAYS}
+        turns_npz = map_npz(path / "turns.npz")
+        turns = TurnGraph(**{k: turns_npz[k] for k in _TURN_ARRAYS})
+        component = turns_npz["component"]
+        labels = read_labels(path / "labels.json")
         arrays.update({attr: labels[key] for attr, key in _LABELS.items()})
-        order = np.load(path / "cch_order.npy")
-        with np.load(path / "traffic_index.npz") as npz:
-            segments = SegmentTable(npz["ids"], npz["keys"], npz["order"])
-    except (OSError, KeyError, ValueError) as exc:
+        order = map_npy(path / "cch_order.npy")
+        index = map_npz(path / "traffic_index.npz")
+        segments = SegmentTable(index["ids"], index["keys"], index["order"])
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise RegionError(f"region directory {path} is incomplete ({exc}); rebuild it") from exc
     graph = RoadGraph(**arrays)
     return Region(path=path, graph=graph, cch_order=order, segments=segments, meta=meta, turns=turns,
