@@ -63,10 +63,11 @@ def _partial(net: Network, state: MetricState, positions: Sequence[EdgePosition]
 
 def source_seeds(net: Network, state: MetricState, snap: Snap) -> list[tuple[Seed, EdgePosition]]:
     """Seeds to leave ``snap``: finish its edge, then take one of the edge's turns."""
-    _, after = _partial(net, state, snap.positions)
     out: list[tuple[Seed, EdgePosition]] = []
     off: IntArray = net.__dict__["out_off"]
-    for pos, a in zip(snap.positions, after.tolist(), strict=True):
+    seg_off = net.graph.seg_off
+    for pos in snap.positions:
+        a = state.partial_one(int(seg_off[pos.edge]) + pos.seg, pos.frac)[1]
         if a >= INF_MS:
             continue
         lo, hi = int(off[pos.edge]), int(off[pos.edge + 1])
@@ -78,9 +79,10 @@ def source_seeds(net: Network, state: MetricState, snap: Snap) -> list[tuple[See
 
 def target_seeds(net: Network, state: MetricState, snap: Snap) -> list[tuple[Seed, EdgePosition]]:
     """Seeds to arrive at ``snap``: reach the start of its edge (any of the edge's turn-graph nodes), then drive on."""
-    before, _ = _partial(net, state, snap.positions)
     out: list[tuple[Seed, EdgePosition]] = []
-    for pos, b in zip(snap.positions, before.tolist(), strict=True):
+    seg_off = net.graph.seg_off
+    for pos in snap.positions:
+        b = state.partial_one(int(seg_off[pos.edge]) + pos.seg, pos.frac)[0]
         if b < INF_MS:
             out.extend(((int(x), int(b)), pos) for x in net.nodes_of(pos.edge).tolist())
     return out
