@@ -169,9 +169,9 @@ class Router:
         pinned = targets if isinstance(targets, PinnedTargets) else PinnedTargets(self._net, targets)
         state = state or self._state
         out = query.one_to_many(self._net, state, origin, pinned, fresh=fresh)
-        need = [
-            i for i, t in enumerate(pinned.snaps) if not np.isfinite(out[i]) and (origin.alternative or t.alternative)
-        ]
+        snaps = pinned.snaps
+        need = [i for i in np.flatnonzero(~np.isfinite(out)).tolist()
+                if origin.alternative is not None or snaps[i].alternative is not None]  # fmt: skip
         if need:  # as route_snapped does: ends on small components fall back to their big-component snaps
             alt = PinnedTargets(self._net, [pinned.snaps[i].alternative or pinned.snaps[i] for i in need])
             out[need] = query.one_to_many(self._net, state, origin.alternative or origin, alt, fresh=True)
