@@ -17,7 +17,7 @@ import osmium
 
 from fevermap.errors import InputError
 from fevermap.routing.profile import FERRY_KPH, OBSTACLE_TAGS
-from fevermap.routing.speeds import HIGHWAY_DEFAULT_KPH, way_speed_kph
+from fevermap.routing.speeds import HIGHWAY_DEFAULT_KPH, SPEED_TAG_PREFIXES, way_speed_kph
 
 SUPPORTED_SUFFIXES = (".osm", ".osm.gz", ".osm.bz2", ".osm.pbf", ".pbf")
 _NO = {"no", "private"}
@@ -142,7 +142,7 @@ def _runs(way: osmium.osm.Way) -> Iterator[WayRun]:
     if ferry:
         speed_f = speed_b = FERRY_KPH
     else:
-        speed_f, speed_b = way_speed_kph({k: v for k, v in tags if k.startswith(("maxspeed", "highway"))})
+        speed_f, speed_b = way_speed_kph({k: v for k, v in tags if k.startswith(SPEED_TAG_PREFIXES)})
     label = {
         "highway": tags.get("highway") or ("ferry" if ferry else ""),
         "name": tags.get("name") or tags.get("ref") or "",

@@ -142,15 +142,20 @@ class CCHEngine:
         versions[metric.version] = obj
         return obj
 
-    def shortest(self, metric: Metric, sources: Sequence[Seed], targets: Sequence[Seed]) -> PathResult | None:
+    def shortest(self, metric: Metric, sources: list[Seed], targets: list[Seed]) -> PathResult | None:
         """Shortest path on ``metric`` from any source seed to any target seed, or None when none connects them."""
-        q = self._objects(metric).query
-        res = q.run_multi(list(sources), list(targets))
+        last = getattr(_THREAD_SLOTS, "last_query", None)  # the common case: the same metric as last time
+        if last is not None and last[0] == self._id and last[1] == metric.version:
+            q = last[2]
+        else:
+            q = self._objects(metric).query
+            _THREAD_SLOTS.last_query = (self._id, metric.version, q)
+        res = q.run_multi(sources, targets)
         dist = res.distance
         out = None
         if dist is not None and dist < INF_MS:
-            nodes = np.asarray(res.node_path, dtype=np.int64)
-            out = PathResult(int(dist), int(nodes[0]), int(nodes[-1]), nodes)
+            path = res.node_path
+            out = PathResult(int(dist), path[0], path[-1], np.array(path, dtype=np.int64))
         del res  # routingkit_cch requires the result dropped before the query object runs again
         return out
 

@@ -47,6 +47,10 @@ class Network:
         object.__setattr__(self, "_nodes_sorted", nodes_of)
         object.__setattr__(self, "_nodes_off", np.searchsorted(t.node_edge[nodes_of], np.arange(g.edge_count + 1)))
         object.__setattr__(self, "edge_length_m", np.add.reduceat(g.seg_length_m, g.seg_off[:-1]))
+        copies: dict[int, list[int]] = {}
+        for x, e in enumerate(t.node_edge[g.edge_count :].tolist(), start=g.edge_count):
+            copies.setdefault(e, []).append(x)
+        object.__setattr__(self, "_copies", copies)
 
     def nodes_of(self, edge: int) -> IntArray:
         """Turn-graph nodes standing for road edge ``edge``: the edge itself, then its via-way copies."""
@@ -54,19 +58,28 @@ class Network:
         nodes: IntArray = self.__dict__["_nodes_sorted"]
         return nodes[off[edge] : off[edge + 1]]
 
+    def node_list(self, edge: int) -> list[int]:
+        """:meth:`nodes_of` as a list of ints (the per-query path: most edges have no via-way copies)."""
+        copies: dict[int, list[int]] = self.__dict__["_copies"]
+        more = copies.get(edge)
+        return [edge] if more is None else [edge, *more]
 
-def _partial(net: Network, state: MetricState, positions: Sequence[EdgePosition]) -> tuple[FloatArray, FloatArray]:
-    seg = np.fromiter((net.graph.seg_off[p.edge] + p.seg for p in positions), dtype=np.int64, count=len(positions))
+
+def _before(net: Network, state: MetricState, positions: Sequence[EdgePosition]) -> FloatArray:
+    """Whole-ms times from each position's edge start to the position (vectorised)."""
+    edge = np.fromiter((p.edge for p in positions), dtype=np.int64, count=len(positions))
+    seg = net.graph.seg_off[edge] + np.fromiter((p.seg for p in positions), dtype=np.int64, count=len(positions))
     frac = np.fromiter((p.frac for p in positions), dtype=np.float64, count=len(positions))
-    return ceil_ms_array(state.before_ms(seg, frac)), ceil_ms_array(state.after_ms(seg, frac))
+    return ceil_ms_array(state.before_ms(seg, frac))
 
 
 def source_seeds(net: Network, state: MetricState, snap: Snap) -> list[tuple[Seed, EdgePosition]]:
     """Seeds to leave ``snap``: finish its edge, then take one of the edge's turns."""
-    _, after = _partial(net, state, snap.positions)
     out: list[tuple[Seed, EdgePosition]] = []
     off: IntArray = net.__dict__["out_off"]
-    for pos, a in zip(snap.positions, after.tolist(), strict=True):
+    seg_off = net.graph.seg_off
+    for pos in snap.positions:
+        a = state.partial_one(int(seg_off[pos.edge]) + pos.seg, pos.frac)[1]
         if a >= INF_MS:
             continue
         lo, hi = int(off[pos.edge]), int(off[pos.edge + 1])
@@ -78,11 +91,12 @@ def source_seeds(net: Network, state: MetricState, snap: Snap) -> list[tuple[See
 
 def target_seeds(net: Network, state: MetricState, snap: Snap) -> list[tuple[Seed, EdgePosition]]:
     """Seeds to arrive at ``snap``: reach the start of its edge (any of the edge's turn-graph nodes), then drive on."""
-    before, _ = _partial(net, state, snap.positions)
     out: list[tuple[Seed, EdgePosition]] = []
-    for pos, b in zip(snap.positions, before.tolist(), strict=True):
+    seg_off = net.graph.seg_off
+    for pos in snap.positions:
+        b = state.partial_one(int(seg_off[pos.edge]) + pos.seg, pos.frac)[0]
         if b < INF_MS:
-            out.extend(((int(x), int(b)), pos) for x in net.nodes_of(pos.edge).tolist())
+            out.extend(((x, int(b)), pos) for x in net.node_list(pos.edge))
     return out
 
 
@@ -147,7 +161,7 @@ class PinnedTargets:
     def __init__(self, net: Network, snaps: Sequence[Snap]) -> None:
         self.snaps = list(snaps)
         self.key = next(_keys)
-        rows = [(i, p, int(x)) for i, s in enumerate(self.snaps) for p in s.positions for x in net.nodes_of(p.edge)]
+        rows = [(i, p, x) for i, s in enumerate(self.snaps) for p in s.positions for x in net.node_list(p.edge)]
         self.positions = [p for _, p, _ in rows]
         self.pos_target = np.array([i for i, _, _ in rows], dtype=np.int64)
         self.pos_node = np.array([x for _, _, x in rows], dtype=np.int64)
@@ -160,7 +174,7 @@ class PinnedTargets:
         """Partial times in ms from each target position's edge start (cached per metric version)."""
         cache = self._cache
         if cache is None or cache[0] != state.version:
-            cache = (state.version, _partial(net, state, self.positions)[0])
+            cache = (state.version, _before(net, state, self.positions))
             self._cache = cache
         return cache[1]
 

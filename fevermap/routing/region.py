@@ -52,7 +52,7 @@ from fevermap.routing.restrictions import required_nodes, resolve
 from fevermap.routing.traffic import SegmentTable
 from fevermap.routing.turns import TurnGraph, build_turns
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5  # 5: speeds as OSRM car.lua (fevermap.routing.speeds); regions built before must be rebuilt
 DEMO_SOURCE = "osm/shanghai_center.osm"
 DEMO_REGION_NAME = "shanghai_center"
 _LABELS = {"edge_name": "name", "edge_highway": "highway", "edge_name_zh": "name_zh", "edge_name_en": "name_en",

@@ -88,9 +88,10 @@ class Geometry:
 
     def route(self, first: EdgePosition, whole: IntArray, last: EdgePosition) -> FloatArray:
         """From ``first`` to the end of its edge, the ``whole`` edges, then ``last``'s edge up to ``last``."""
-        return np.concatenate(
-            [self.piece(first, None, first.edge), self.run(whole), self.piece(None, last, last.edge)[1:]]
-        )
+        head = self.edge(first.edge)[first.seg + 1 :]
+        tail = self.edge(last.edge)[1 : last.seg + 1]
+        loc = self.index.location
+        return np.concatenate([[loc(first)], head, self.run(whole), tail, [loc(last)]])
 
     def along(self, a: EdgePosition, b: EdgePosition) -> FloatArray:
         """From ``a`` to ``b`` on one edge (``a`` before ``b``)."""

@@ -28,7 +28,7 @@ from fevermap.routing.query import Network, PinnedTargets
 from fevermap.routing.region import Region
 from fevermap.routing.route import Geometry, Route
 from fevermap.routing.snapping import EdgeIndex, Snap
-from fevermap.routing.state import MetricState, make_state
+from fevermap.routing.state import MetricState, StateLayout, make_state
 from fevermap.routing.traffic import TrafficReport, TrafficRows, TurnPenaltyRows, parse_traffic, parse_turn_penalties
 from fevermap.routing.turns import TurnTable
 
@@ -75,7 +75,8 @@ class Router:
         engine = CCHEngine(region.cch_order, t.arc_from, t.arc_to, np.zeros(t.arc_count, dtype=np.int64))
         self._net = Network(g, t, engine, Geometry(g, self.index), region.component)
         self.engine = engine
-        self._state = make_state(g, t, engine, self._base_speed, self._base_turn_ms)
+        self._layout = StateLayout.of(g, t)
+        self._state = make_state(g, t, engine, self._base_speed, self._base_turn_ms, layout=self._layout)
         self._update_lock = threading.Lock()
         self._version_lock = threading.Lock()
         self._side: OrderedDict[object, tuple[int, MetricState]] = OrderedDict()
@@ -174,9 +175,9 @@ class Router:
         pinned = targets if isinstance(targets, PinnedTargets) else PinnedTargets(self._net, targets)
         state = state or self._state
         out = query.one_to_many(self._net, state, origin, pinned, fresh=fresh)
-        need = [
-            i for i, t in enumerate(pinned.snaps) if not np.isfinite(out[i]) and (origin.alternative or t.alternative)
-        ]
+        snaps = pinned.snaps
+        need = [i for i in np.flatnonzero(~np.isfinite(out)).tolist()
+                if origin.alternative is not None or snaps[i].alternative is not None]  # fmt: skip
         if need:  # as route_snapped does: ends on small components fall back to their big-component snaps
             alt = PinnedTargets(self._net, [pinned.snaps[i].alternative or pinned.snaps[i] for i in need])
             out[need] = query.one_to_many(self._net, state, origin.alternative or origin, alt, fresh=True)
@@ -218,7 +219,8 @@ class Router:
                 raise InputError(f"road-edge ids must lie in 0..{mask.shape[0] - 1}")
             mask[ids] = True
         t = self.region.turns
-        state = make_state(self.graph, t, self.engine, live.seg_speed_kph, live.turn_ms, closed_edges=mask, swap=False)
+        state = make_state(self.graph, t, self.engine, live.seg_speed_kph, live.turn_ms, closed_edges=mask, swap=False,
+                           layout=self._layout)  # fmt: skip
         with self._side_lock:
             self._side[key] = (live.version, state)
             self._side.move_to_end(key)
@@ -299,6 +301,6 @@ class Router:
             self._customise(self._base_speed.copy(), self._base_turn_ms)
 
     def _customise(self, speed: FloatArray, turn_ms: npt.NDArray[np.int64]) -> MetricState:
-        state = make_state(self.graph, self.region.turns, self.engine, speed, turn_ms)
+        state = make_state(self.graph, self.region.turns, self.engine, speed, turn_ms, layout=self._layout)
         self._state = state  # one reference assignment
         return state

@@ -9,6 +9,7 @@ and swaps it in is seen whole or not at all.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +18,7 @@ import numpy.typing as npt
 from fevermap.routing.build import RoadGraph
 from fevermap.routing.engine import CCHEngine, Metric
 from fevermap.routing.turns import TurnGraph
-from fevermap.routing.weights import INF_MS, segment_times_ms, to_weights
+from fevermap.routing.weights import INF_MS, ceil_ms, segment_times_ms, to_weights
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -61,6 +62,22 @@ class MetricState:
         out = np.where(frac >= 1.0, self._incl[seg], inside)
         return np.where((self._closed_before[seg] > 0) | (~np.isfinite(t) & (frac > 0)), np.inf, out)
 
+    def partial_one(self, seg: int, frac: float) -> tuple[float, float]:
+        """:meth:`before_ms` and :meth:`after_ms` of one position, rounded up to whole ms (the per-query path).
+
+        The same arithmetic in the same order as the vectorised methods followed by
+        :func:`~fevermap.routing.weights.ceil_ms_array`, on Python floats (no small arrays).
+        """
+        t = float(self.seg_ms[seg])
+        finite = math.isfinite(t)
+        inside = frac * t if frac > 0 else 0.0
+        done = float(self._incl[seg]) if frac >= 1.0 else float(self._excl[seg]) + inside
+        inf = math.inf
+        before = inf if self._closed_before[seg] > 0 or (not finite and frac > 0) else ceil_ms(done)
+        closed_after = self._closed_after[seg] > 0 or (not finite and frac < 1)
+        after = inf if closed_after else ceil_ms(float(self._edge_total[self._seg_edge[seg]]) - done)
+        return before, after
+
     def after_ms(self, seg: IntArray, frac: FloatArray) -> FloatArray:
         """Time in ms from each position to its edge's end (vectorised; ``inf`` before a closure)."""
         t = self.seg_ms[seg]
@@ -68,6 +85,25 @@ class MetricState:
             done = np.where(frac >= 1.0, self._incl[seg], self._excl[seg] + np.where(frac > 0, frac * t, 0.0))
         out = self._edge_total[self._seg_edge[seg]] - done
         return np.where((self._closed_after[seg] > 0) | (~np.isfinite(t) & (frac < 1)), np.inf, out)
+
+
+@dataclass(frozen=True, eq=False)
+class StateLayout:
+    """The parts of a metric state that depend only on the graphs (computed once per router, reused per update)."""
+
+    seg_edge: IntArray  # road edge of each segment
+    seg_start: IntArray  # first segment of each segment's edge
+    edge_last: IntArray  # last segment of each edge
+    arc_edge: IntArray  # road edge driven by each turn-graph arc
+    zeros: IntArray  # read-only zeros per segment (no closures)
+
+    @classmethod
+    def of(cls, graph: RoadGraph, turns: TurnGraph) -> StateLayout:
+        seg_edge = np.repeat(np.arange(graph.edge_count), np.diff(graph.seg_off))
+        zeros = np.zeros(seg_edge.shape[0], dtype=np.int64)
+        zeros.setflags(write=False)
+        arc_edge = turns.node_edge[turns.arc_from]
+        return cls(seg_edge, graph.seg_off[:-1][seg_edge], graph.seg_off[1:] - 1, arc_edge, zeros)
 
 
 def make_state(
@@ -79,44 +115,53 @@ def make_state(
     *,
     closed_edges: npt.NDArray[np.bool_] | None = None,
     swap: bool = True,
+    layout: StateLayout | None = None,
 ) -> MetricState:
     """Customise a new state for these speeds and turn costs (swapped in as the engine's current metric if ``swap``).
 
     ``closed_edges`` (a mask over road edges) closes those edges on top of the speeds (a side metric, e.g. one that
-    avoids sealed areas).
+    avoids sealed areas). ``layout`` is :meth:`StateLayout.of` the graphs (computed here when not given).
     """
+    lay = layout or StateLayout.of(graph, turns)
+    seg_edge, start, last = lay.seg_edge, lay.seg_start, lay.edge_last
     seg_ms = segment_times_ms(graph.seg_length_m, speed_kph)
-    seg_edge = np.repeat(np.arange(graph.edge_count), np.diff(graph.seg_off))
     closed = ~np.isfinite(seg_ms)
     if closed_edges is not None:
-        closed = closed | closed_edges[seg_edge]
-    w = np.where(closed, 0.0, seg_ms + graph.seg_penalty_ms)
-    start = graph.seg_off[:-1][seg_edge]
-    cum_excl = np.cumsum(w) - w
+        closed |= closed_edges[seg_edge]
+    any_closed = bool(closed.any())
+    w = np.where(closed, 0.0, seg_ms + graph.seg_penalty_ms) if any_closed else seg_ms + graph.seg_penalty_ms
+    cum_excl = np.cumsum(w)
+    cum_excl -= w
     excl = cum_excl - cum_excl[start]
     incl = excl + w
-    n_closed = np.cumsum(closed) - closed
-    closed_before = n_closed - n_closed[start]
-    last = graph.seg_off[1:] - 1
-    closed_in_edge = closed_before[last] + closed[last]
     total = incl[last]
-    edge_ms = np.where(closed_in_edge > 0, np.inf, total)
+    if any_closed:
+        n_closed = np.cumsum(closed) - closed
+        closed_before = (n_closed - n_closed[start]).astype(np.int64)
+        closed_in_edge = closed_before[last] + closed[last]
+        closed_after = (closed_in_edge[seg_edge] - closed_before - closed).astype(np.int64)
+        edge_ms = np.where(closed_in_edge > 0, np.inf, total)
+        seg_ms = np.where(closed, np.inf, seg_ms)
+    else:
+        closed_before = closed_after = lay.zeros
+        edge_ms = total
     edge_w = to_weights(edge_ms)
-    arc_w = np.minimum(edge_w[turns.node_edge[turns.arc_from]] + turn_ms, INF_MS)
+    arc_w = edge_w[lay.arc_edge]
+    arc_w += turn_ms
+    np.minimum(arc_w, INF_MS, out=arc_w)
     metric = engine.customise(arc_w) if swap else engine.make_metric(arc_w)
-    open_speed = speed_kph[speed_kph > 0]
     return MetricState(
         seg_speed_kph=speed_kph,
-        seg_ms=np.where(closed, np.inf, seg_ms),
+        seg_ms=seg_ms,
         turn_ms=turn_ms,
         edge_ms=edge_ms,
         edge_weights_ms=edge_w,
         metric=metric,
-        max_speed_kph=float(open_speed.max()) if open_speed.size else 1.0,
+        max_speed_kph=float(speed_kph.max()) if speed_kph.size and speed_kph.max() > 0 else 1.0,
         _seg_edge=seg_edge,
         _excl=excl,
         _incl=incl,
         _edge_total=total,
-        _closed_before=closed_before.astype(np.int64),
-        _closed_after=(closed_in_edge[seg_edge] - closed_before - closed).astype(np.int64),
+        _closed_before=closed_before,
+        _closed_after=closed_after,
     )

@@ -6,6 +6,8 @@ tolerance of 1e-9 ms so that float noise does not add a millisecond; :data:`INF_
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import numpy.typing as npt
 
@@ -21,6 +23,11 @@ def ceil_ms_array(ms: FloatArray) -> FloatArray:
     """Round times in ms up to whole ms (``inf`` stays ``inf``), as floats."""
     with np.errstate(invalid="ignore"):
         return np.where(np.isfinite(ms), np.ceil(ms - _TOLERANCE_MS), np.inf)
+
+
+def ceil_ms(ms: float) -> float:
+    """:func:`ceil_ms_array` of one Python float (the per-query path)."""
+    return float(math.ceil(ms - _TOLERANCE_MS)) if math.isfinite(ms) else math.inf
 
 
 def to_weights(ms: FloatArray) -> IntArray:
