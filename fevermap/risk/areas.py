@@ -166,8 +166,8 @@ def compute_areas(places: CasePlaces, rules: RuleSet, on: date) -> RiskAreas:
         proj = strip_projection(int(strip), STRIP_DEG)
         areas.extend(_strip_areas(places, rules, pl, strips == strip, proj))
     digest = hashlib.sha256(rules.digest.encode())
-    for a in areas:
-        digest.update(a.id.encode())
+    for a in areas:  # members (in the id) and summary: the version changes when an area or its counts do
+        digest.update(f"{a.id}:{a.cases}:{a.since}:{a.until};".encode())
     return RiskAreas(on, rules, areas, digest.hexdigest()[:16], pl)
 
 
@@ -254,14 +254,16 @@ def _summaries(
     polys = shapely.transform(np.asarray(parts, dtype=object), lambda c: np.stack(proj.inverse(c[:, 0], c[:, 1]), 1))
     days = [day_date(dn) for dn in range(d - hi + 1, d - lo + 1)]
     dates = {int(dn): day_date(int(dn)) for dn in np.unique(np.concatenate([since, until]))}
-    members = pp[mem_order].astype(np.int64)
+    members = pp[mem_order]
+    # an area's id names its places by their coordinates: the same places give the same id whatever else is held
+    coords = np.stack([places.lon[members], places.lat[members]], axis=1).ravel()
     sources = places.rec_source[rec[by_part]].tolist()
     mb, sb = mem_bounds.tolist(), src_bounds.tolist()
     prefix = f"{level}:{d}:".encode()
     out = []
     for j, (s0, u0, c, npl, row) in enumerate(zip(since.tolist(), until.tolist(), cases.tolist(), n_places.tolist(),
                                                   daily.tolist(), strict=True)):  # fmt: skip
-        ident = hashlib.sha1(prefix + members[mb[j] : mb[j + 1]].tobytes()).hexdigest()[:12]
+        ident = hashlib.sha1(prefix + coords[2 * mb[j] : 2 * mb[j + 1]].tobytes()).hexdigest()[:12]
         out.append(Area(id=f"{level}-{ident}", level=level, rule=rule, polygon=polys[j], since=dates[s0],
                         until=dates[u0], cases=c, places=npl, daily=list(zip(days, row, strict=True)),
                         sources=sources[sb[j] : sb[j + 1]]))  # fmt: skip
