@@ -13,10 +13,9 @@ import time
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session, sessionmaker
