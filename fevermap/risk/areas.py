@@ -28,7 +28,7 @@ from scipy.spatial import cKDTree
 from shapely.geometry import Polygon, mapping
 
 from fevermap.geo.projection import LocalProjection, strip_of, strip_projection
-from fevermap.risk.around import polygon_parts, subtract_higher
+from fevermap.risk.around import disc_union, polygon_parts, subtract_higher
 from fevermap.risk.places import CasePlaces, PlaceLevels, day_date, evaluate
 from fevermap.risk.rules import RuleSet
 
@@ -116,7 +116,11 @@ def _buffers(
     for r in np.unique(radii):
         sel = radii == r
         h = half_band(float(r), scale_error)
-        out[sel] = shapely.buffer(shapely.points(x[sel], y[sel]), float(r) + h, quad_segs=_quad_segs(float(r), h))
+        # one buffered circle, translated to every point (the same polygon shapely.buffer makes, without the trig)
+        ring = shapely.get_coordinates(
+            shapely.buffer(shapely.Point(0.0, 0.0), float(r) + h, quad_segs=_quad_segs(float(r), h)).exterior
+        )
+        out[sel] = shapely.polygons(ring[None, :, :] + np.stack([x[sel], y[sel]], axis=1)[:, None, :])
         band[sel] = h
     return out, band
 
@@ -189,7 +193,7 @@ def _strip_areas(
         radii = np.where(np.isfinite(own) & (own > 0), own, lv.radius_m)
         bufs, band = _buffers(x, y, radii, scale_error)
         if lv.basis == "around":
-            parts, place_i, part_i = _around(x, y, bufs, higher)
+            parts, place_i, part_i = _around(x, y, float(radii[0]), float(band[0]), bufs, higher)
             if not parts:
                 continue
         else:
@@ -199,10 +203,10 @@ def _strip_areas(
     return out
 
 
-def _around(x: Any, y: Any, bufs: Any, higher: list[Polygon]) -> tuple[list[Polygon], Any, Any]:
+def _around(x: Any, y: Any, r: float, h: float, bufs: Any, higher: list[Polygon]) -> tuple[list[Polygon], Any, Any]:
     """An around level's parts (its buffers' union minus the ``higher`` areas) and the (place, part) pairs: a place
     belongs to the parts its buffer meets."""
-    union = np.asarray(polygon_parts(shapely.union_all(bufs)), dtype=object)
+    union = np.asarray(polygon_parts(disc_union(x, y, r, h, bufs)), dtype=object)
     parts, source = subtract_higher(list(union), higher)
     # each place's centre lies in the one union part that holds its buffer
     shapely.prepare(union)
