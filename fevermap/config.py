@@ -104,6 +104,8 @@ class Settings(BaseSettings):
     #: Largest exclude polygon a caller may give: positions, and area (km²).
     max_exclude_vertices: int = 1000
     max_exclude_area_km2: float = 50.0
+    #: At most this often (seconds) the risk areas check the stored case tracks for changes (0: on every use).
+    risk_tracks_check_s: float = 1.0
 
 
 def get_settings() -> Settings:

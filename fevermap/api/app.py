@@ -111,7 +111,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         all_routers = [served.router for served in regions]
         catch_up(all_routers, app.state.sessions)
         app.state.verifier = Verifier(app.state.sessions, settings.phone_region)
-        app.state.risk = risk_service(settings, default.region)  # risk areas and closures: the default region
+        for path, served in zip(paths, [regions.get(r.name) for r in loaded], strict=True):  # risk areas per region
+            served.services["risk"] = risk_service(settings, served.region, app.state.sessions, served.footprint,
+                                                   demo=path is None)  # fmt: skip
+        app.state.risk = default.services["risk"]
         try:
             purge(app.state.sessions, settings.retention_days)
         except Exception as exc:  # another worker purging at the same moment: the schedule retries

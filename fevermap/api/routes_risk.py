@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse
 
 from fevermap.api.json_response import JSONResponse
+from fevermap.api.region_scope import served_region
 from fevermap.api.routes_map import STATIC_DIR
 from fevermap.config import Settings
 from fevermap.risk.polygons import parse_exclude_polygon
@@ -24,18 +25,23 @@ routes = APIRouter(tags=["risk areas"])
 DateQ = Annotated[str | None, Query(description="Local date YYYY-MM-DD (default: today in the region's time zone)")]
 
 
-def risk_service(settings: Settings, region: Region) -> RiskService:
-    """The served case data: ``FEVERMAP_RISK_CASES``, or the bundled Shanghai 2022 address-days on the demo region."""
+def risk_service(
+    settings: Settings, region: Region, sessions: Any = None, footprint: Any = None, *, demo: bool | None = None
+) -> RiskService:
+    """One region's case data: ``FEVERMAP_RISK_CASES`` (or the bundled Shanghai 2022 address-days on the demo region)
+    and the case tracks in ``sessions``' database, those inside ``footprint``."""
     cases = settings.risk_cases
-    if cases is None and settings.region is None:
+    if cases is None and (settings.region is None if demo is None else demo):
         cases = settings.data_dir / "cases" / "shanghai2022"
     tz = str(region.meta.get("timezone") or DEFAULT_TZ)
-    return RiskService(cases, settings.risk_rules, tz)
+    return RiskService(cases, settings.risk_rules, tz, sessions=sessions, footprint=footprint,
+                       check_s=settings.risk_tracks_check_s)  # fmt: skip
 
 
 async def get_risk(request: Request) -> RiskService:
-    risk: RiskService = request.app.state.risk
-    return risk
+    """The risk service of the region that answers the request (:func:`fevermap.api.region_scope.served_region`)."""
+    risk: RiskService | None = served_region(request).services.get("risk")
+    return risk if risk is not None else request.app.state.risk
 
 
 RiskDep = Annotated[RiskService, Depends(get_risk)]

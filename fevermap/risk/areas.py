@@ -2,11 +2,13 @@
 
 Per level of the rule set, the places at that level are buffered by the level's radius (or their own) in a
 transverse Mercator projection of their 2-degree longitude strip (:mod:`fevermap.geo.projection`), merged with
-shapely where they overlap, and each connected part is one area. A buffer is a polygon of radius ``r + tol / 2``
-with enough vertices that its edges come no closer than ``r - tol / 2`` to the centre (``tol`` = 0.3 m), and the
-projection's scale error over a strip is below 2e-4 (0.1 m at 500 m): membership agrees with "geodesic distance <=
-radius" for every point more than 0.5 m from the circle. An ``around`` level is the union of its places' larger
-buffers minus every higher level's areas. Areas in different strips are not merged with each other.
+shapely where they overlap, and each connected part is one area. A buffer of radius ``r`` is a polygon whose
+vertices lie at ``r + h`` and whose edges come no closer than ``r - h`` to the centre, where the half band ``h`` is
+:data:`MEMBERSHIP_TOL_M` less a 0.05 m margin less the projection's scale error over the strip's places times ``r``
+(about 0.4 m at 500 m in Shanghai, 56 vertices; 0.44 m at 50 m, 20 vertices): membership agrees with "geodesic
+distance <= radius" for every point more than :data:`MEMBERSHIP_TOL_M` from the circle. An ``around`` level is the
+union of its places' larger buffers minus every higher level's areas (:mod:`fevermap.risk.around`). Areas in
+different strips are not merged with each other.
 """
 
 from __future__ import annotations
@@ -24,14 +26,16 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 from shapely.geometry import Polygon, mapping
-from shapely.geometry.base import BaseGeometry
 
 from fevermap.geo.projection import LocalProjection, strip_of, strip_projection
+from fevermap.risk.around import disc_union, polygon_parts, subtract_higher
 from fevermap.risk.places import CasePlaces, PlaceLevels, day_date, evaluate
 from fevermap.risk.rules import RuleSet
 
-#: Width of the band around a buffer's circle where its polygon may differ from the circle (metres).
-BUFFER_TOL_M = 0.3
+#: Distance from a buffer's circle beyond which its polygon's membership equals the circle's (metres).
+MEMBERSHIP_TOL_M = 0.5
+#: Part of :data:`MEMBERSHIP_TOL_M` kept as a margin (rounding, the geodesic-vs-projected chord).
+MARGIN_M = 0.05
 STRIP_DEG = 2.0
 
 
@@ -92,23 +96,37 @@ class RiskAreas:
                 "version": self.version, "features": feats}  # fmt: skip
 
 
-def _quad_segs(radius_m: float) -> int:
-    r = radius_m + BUFFER_TOL_M / 2
-    n = math.pi / math.acos(max(-1.0, 1.0 - BUFFER_TOL_M / r))
+def half_band(radius_m: float, scale_error: float) -> float:
+    """Half width (metres) of the band around a circle of ``radius_m`` where its buffer polygon may differ from it,
+    given the projection's relative ``scale_error``."""
+    return max(0.05, MEMBERSHIP_TOL_M - MARGIN_M - scale_error * radius_m)
+
+
+def _quad_segs(radius_m: float, h: float) -> int:
+    n = math.pi / math.acos(max(-1.0, 1.0 - 2.0 * h / (radius_m + h)))
     return max(2, math.ceil(n / 4))
 
 
-def _buffers(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], radii: npt.NDArray[np.float64]) -> Any:
+def _buffers(
+    x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], radii: npt.NDArray[np.float64], scale_error: float
+) -> tuple[Any, npt.NDArray[np.float64]]:
+    """Buffer polygons of the points and, per point, the half band ``h`` of its buffer (metres)."""
     out = np.empty(x.size, dtype=object)
+    band = np.empty(x.size, dtype=np.float64)
     for r in np.unique(radii):
         sel = radii == r
-        pts = shapely.points(x[sel], y[sel])
-        out[sel] = shapely.buffer(pts, float(r) + BUFFER_TOL_M / 2, quad_segs=_quad_segs(float(r)))
-    return out
+        h = half_band(float(r), scale_error)
+        # one buffered circle, translated to every point (the same polygon shapely.buffer makes, without the trig)
+        ring = shapely.get_coordinates(
+            shapely.buffer(shapely.Point(0.0, 0.0), float(r) + h, quad_segs=_quad_segs(float(r), h)).exterior
+        )
+        out[sel] = shapely.polygons(ring[None, :, :] + np.stack([x[sel], y[sel]], axis=1)[:, None, :])
+        band[sel] = h
+    return out, band
 
 
 def _merge_overlapping(
-    x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], radii: npt.NDArray[np.float64], bufs: Any
+    x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], radii: npt.NDArray[np.float64], band: Any, bufs: Any
 ) -> tuple[list[Polygon], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Merge overlapping buffers: discs overlap when their centres are closer than the sum of their radii, so the
     connected groups of that graph are the parts of the union (one small union per group, not one over all).
@@ -116,19 +134,24 @@ def _merge_overlapping(
     Returns the parts and, per place, its part.
     """
     n = x.size
-    reach = 2.0 * float(radii.max()) + BUFFER_TOL_M
+    reach = 2.0 * float((radii + band).max())
     pairs = cKDTree(np.stack([x, y], axis=1)).query_pairs(reach, output_type="ndarray")
     if pairs.size:
         gap = np.hypot(x[pairs[:, 0]] - x[pairs[:, 1]], y[pairs[:, 0]] - y[pairs[:, 1]])
-        # polygons lie within r + tol/2 of their centre: farther apart than this, they cannot touch
-        pairs = pairs[gap <= radii[pairs[:, 0]] + radii[pairs[:, 1]] + BUFFER_TOL_M]
+        # polygons lie within r + h of their centre: farther apart than this, they cannot touch
+        outer = radii + band
+        pairs = pairs[gap <= outer[pairs[:, 0]] + outer[pairs[:, 1]]]
     graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
     _, label = connected_components(graph, directed=False)
-    order = np.argsort(label, kind="stable")
+    size = np.bincount(label)
+    single = np.flatnonzero(size[label] == 1)  # most places: their buffer is their part, no union
     part_of = np.zeros(n, dtype=np.int64)
-    parts: list[Polygon] = []
-    for group in np.split(order, np.flatnonzero(np.diff(label[order])) + 1):
-        pieces = [bufs[group[0]]] if group.size == 1 else _parts(shapely.union_all(bufs[group]))
+    part_of[single] = np.arange(single.size)
+    parts: list[Polygon] = list(bufs[single])
+    multi = np.flatnonzero(size[label] > 1)
+    order = multi[np.argsort(label[multi], kind="stable")]
+    for group in np.split(order, np.flatnonzero(np.diff(label[order])) + 1) if order.size else []:
+        pieces = polygon_parts(shapely.union_all(bufs[group]))
         if len(pieces) == 1:
             part_of[group] = len(parts)
         else:  # discs that only touch can stay apart as polygons: each place to the piece holding its centre
@@ -136,12 +159,6 @@ def _merge_overlapping(
                 part_of[group[shapely.contains_xy(piece, x[group], y[group])]] = len(parts) + k
         parts.extend(pieces)
     return parts, np.arange(n, dtype=np.int64), part_of
-
-
-def _parts(geom: BaseGeometry) -> list[Polygon]:
-    if geom.is_empty:
-        return []
-    return list(geom.geoms) if hasattr(geom, "geoms") else [geom]
 
 
 def compute_areas(places: CasePlaces, rules: RuleSet, on: date) -> RiskAreas:
@@ -153,8 +170,8 @@ def compute_areas(places: CasePlaces, rules: RuleSet, on: date) -> RiskAreas:
         proj = strip_projection(int(strip), STRIP_DEG)
         areas.extend(_strip_areas(places, rules, pl, strips == strip, proj))
     digest = hashlib.sha256(rules.digest.encode())
-    for a in areas:
-        digest.update(a.id.encode())
+    for a in areas:  # members (in the id) and summary: the version changes when an area or its counts do
+        digest.update(f"{a.id}:{a.cases}:{a.since}:{a.until};".encode())
     return RiskAreas(on, rules, areas, digest.hexdigest()[:16], pl)
 
 
@@ -162,8 +179,10 @@ def _strip_areas(
     places: CasePlaces, rules: RuleSet, pl: PlaceLevels, in_strip: npt.NDArray[np.bool_], proj: LocalProjection
 ) -> list[Area]:
     out: list[Area] = []
-    higher: list[BaseGeometry] = []
+    higher: list[Polygon] = []
     by_name = {lv.name: k for k, lv in enumerate(pl.levels)}
+    lon, lat = places.lon[in_strip], places.lat[in_strip]
+    scale_error = proj.scale_error(float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max()))
     for lv in rules.levels:
         k = by_name.get(lv.around or lv.name, -1)
         idx = np.flatnonzero(in_strip & (pl.level == k)) if k >= 0 else np.zeros(0, np.int64)
@@ -172,21 +191,41 @@ def _strip_areas(
         x, y = proj.forward(places.lon[idx], places.lat[idx])
         own = places.radius_m[idx] if lv.use_record_radius else np.full(idx.size, np.nan)
         radii = np.where(np.isfinite(own) & (own > 0), own, lv.radius_m)
-        bufs = _buffers(x, y, radii)
+        bufs, band = _buffers(x, y, radii, scale_error)
         if lv.basis == "around":
-            merged = shapely.union_all(bufs)
-            for level_parts in higher:  # each level's parts are disjoint: a MultiPolygon, no union needed
-                merged = shapely.difference(merged, level_parts)
-            parts = _parts(merged)
+            parts, place_i, part_i = _around(x, y, float(radii[0]), float(band[0]), bufs, higher)
             if not parts:
                 continue
-            # prepared parts against the buffers: which places each part surrounds
-            part_i, place_i = shapely.STRtree(bufs).query(parts, predicate="intersects")
         else:
-            parts, place_i, part_i = _merge_overlapping(x, y, radii, bufs)
-            higher.append(shapely.multipolygons(parts))
+            parts, place_i, part_i = _merge_overlapping(x, y, radii, band, bufs)
+            higher.extend(parts)
         out.extend(_summaries(places, pl, lv.name, lv.describe(), k, idx, place_i, part_i, parts, proj))
     return out
+
+
+def _around(x: Any, y: Any, r: float, h: float, bufs: Any, higher: list[Polygon]) -> tuple[list[Polygon], Any, Any]:
+    """An around level's parts (its buffers' union minus the ``higher`` areas) and the (place, part) pairs: a place
+    belongs to the parts its buffer meets."""
+    union = np.asarray(polygon_parts(disc_union(x, y, r, h, bufs)), dtype=object)
+    parts, source = subtract_higher(list(union), higher)
+    # each place's centre lies in the one union part that holds its buffer
+    shapely.prepare(union)
+    pt, up = shapely.STRtree(union).query(shapely.points(x, y))
+    ok = shapely.contains_xy(union[up], x[pt], y[pt])
+    part_of_place = np.full(x.size, -1, dtype=np.int64)
+    part_of_place[pt[ok]] = up[ok]
+    pieces_of = np.bincount(source, minlength=union.size)
+    first_piece = np.searchsorted(source, np.arange(union.size))
+    whole = (part_of_place >= 0) & (pieces_of[np.maximum(part_of_place, 0)] == 1)
+    place_i = [np.flatnonzero(whole)]
+    part_i = [first_piece[part_of_place[whole]]]
+    for u in np.flatnonzero(pieces_of > 1):  # a part the higher areas cut apart: which pieces each buffer meets
+        members = np.flatnonzero(part_of_place == u)
+        pieces = np.flatnonzero(source == u)
+        qi, mi = shapely.STRtree(bufs[members]).query(np.asarray(parts, dtype=object)[pieces], predicate="intersects")
+        place_i.append(members[mi])
+        part_i.append(pieces[qi])
+    return parts, np.concatenate(place_i), np.concatenate(part_i)
 
 
 def _summaries(
@@ -218,22 +257,18 @@ def _summaries(
     mem_bounds = np.searchsorted(pt[mem_order], np.arange(m + 1))
     polys = shapely.transform(np.asarray(parts, dtype=object), lambda c: np.stack(proj.inverse(c[:, 0], c[:, 1]), 1))
     days = [day_date(dn) for dn in range(d - hi + 1, d - lo + 1)]
+    dates = {int(dn): day_date(int(dn)) for dn in np.unique(np.concatenate([since, until]))}
+    members = pp[mem_order]
+    # an area's id names its places by their coordinates: the same places give the same id whatever else is held
+    coords = np.stack([places.lon[members], places.lat[members]], axis=1).ravel()
+    sources = places.rec_source[rec[by_part]].tolist()
+    mb, sb = mem_bounds.tolist(), src_bounds.tolist()
+    prefix = f"{level}:{d}:".encode()
     out = []
-    for j in range(m):
-        members = pp[mem_order[mem_bounds[j] : mem_bounds[j + 1]]]
-        ident = hashlib.sha1(f"{level}:{d}:".encode() + members.tobytes()).hexdigest()[:12]
-        out.append(
-            Area(
-                id=f"{level}-{ident}",
-                level=level,
-                rule=rule,
-                polygon=polys[j],
-                since=day_date(int(since[j])),
-                until=day_date(int(until[j])),
-                cases=int(cases[j]),
-                places=int(n_places[j]),
-                daily=list(zip(days, daily[j].tolist(), strict=True)),
-                sources=places.rec_source[rec[by_part[src_bounds[j] : src_bounds[j + 1]]]].tolist(),
-            )
-        )
+    for j, (s0, u0, c, npl, row) in enumerate(zip(since.tolist(), until.tolist(), cases.tolist(), n_places.tolist(),
+                                                  daily.tolist(), strict=True)):  # fmt: skip
+        ident = hashlib.sha1(prefix + coords[2 * mb[j] : 2 * mb[j + 1]].tobytes()).hexdigest()[:12]
+        out.append(Area(id=f"{level}-{ident}", level=level, rule=rule, polygon=polys[j], since=dates[s0],
+                        until=dates[u0], cases=c, places=npl, daily=list(zip(days, row, strict=True)),
+                        sources=sources[sb[j] : sb[j + 1]]))  # fmt: skip
     return out

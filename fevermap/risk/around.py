@@ -1,0 +1,132 @@
+"""An ``around`` level's parts: the union of its buffers minus the higher levels' areas, without a global overlay.
+
+The union of equal discs is the union, over the places, of each disc clipped to the place's Voronoi cell. A place
+whose whole cell lies inside its buffer's inscribed circle (radius ``r - h``) therefore contributes its cell, and the
+cells of all such places tile exactly (one ``coverage_union``); only the other places' buffers (those near the
+union's boundary, about a fifth in dense Shanghai) go through ``union_all`` with that tiling. The result equals the
+union of the buffer polygons except within the buffers' own band of ``h`` around the circles (a point there may fall
+either way in both), so membership still equals "distance <= r" for every point more than ``h`` from the circle.
+
+The higher levels' areas are grouped where they touch (one small union per group). A group that is one polygon
+without holes and lies in the interior of a union part (``contains_properly``, on the prepared part) is subtracted
+by adding its ring as a hole, which is exactly the set difference; only the other groups (crossing a part's
+boundary, or with holes of their own) go through a shapely ``difference``, and each only against the parts whose
+box it meets. Subtracting the 10,000 sealed areas of a Shanghai 2022 day from the 500 m union this way costs a few
+ten milliseconds instead of a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from shapely.geometry import Polygon
+from shapely.geometry.base import BaseGeometry
+
+IntArray = npt.NDArray[np.int64]
+
+
+def polygon_parts(geom: BaseGeometry) -> list[Polygon]:
+    """The polygons of a (Multi)Polygon or collection, empty ones left out."""
+    if geom.is_empty:
+        return []
+    if hasattr(geom, "geoms"):
+        return [g for p in geom.geoms for g in polygon_parts(p)]
+    return [geom] if isinstance(geom, Polygon) else []
+
+
+def disc_union(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], r: float, h: float, bufs: Any) -> BaseGeometry:
+    """Union of the buffers ``bufs`` of radius ``r`` of the points ``(x, y)`` (projected metres), whose polygons lie
+    between ``r - h`` and ``r + h`` of their centre (see the module docstring)."""
+    if x.size < 8:
+        return shapely.union_all(bufs)
+    cells = shapely.voronoi_polygons(shapely.multipoints(np.stack([x, y], axis=1)), ordered=True)
+    cells = np.asarray(shapely.get_parts(cells), dtype=object)
+    xy, owner = shapely.get_coordinates(cells, return_index=True)
+    far = np.zeros(cells.size)
+    np.maximum.at(far, owner, np.hypot(xy[:, 0] - x[owner], xy[:, 1] - y[owner]))
+    inner = far <= r - h - 0.01  # the cell lies inside the polygon's inscribed circle (radius >= r - h)
+    if not inner.any():
+        return shapely.union_all(bufs)
+    tiles = shapely.coverage_union_all(cells[inner])
+    return shapely.union_all(np.concatenate([np.asarray([tiles], dtype=object), bufs[~inner]]))
+
+
+def _touching_groups(higher: Sequence[BaseGeometry]) -> list[BaseGeometry]:
+    """The higher areas merged where they intersect or touch (each group one union)."""
+    arr = np.asarray(higher, dtype=object)
+    n = arr.size
+    a, b = shapely.STRtree(arr).query(arr, predicate="intersects")
+    keep = a < b
+    graph = coo_matrix((np.ones(int(keep.sum())), (a[keep], b[keep])), shape=(n, n))
+    _, label = connected_components(graph, directed=False)
+    order = np.argsort(label, kind="stable")
+    groups = np.split(order, np.flatnonzero(np.diff(label[order])) + 1)
+    return [arr[g[0]] if g.size == 1 else shapely.union_all(arr[g]) for g in groups]
+
+
+def subtract_higher(parts: list[Polygon], higher: Sequence[BaseGeometry]) -> tuple[list[Polygon], IntArray]:
+    """``union(parts) - union(higher)`` as polygons, and per polygon the index of the part it comes from.
+
+    ``parts`` are the disjoint polygons of one union (projected metres); ``higher`` any polygons in the same
+    coordinates.
+    """
+    if not parts:
+        return [], np.zeros(0, dtype=np.int64)
+    if not len(higher):
+        return list(parts), np.arange(len(parts), dtype=np.int64)
+    groups = np.asarray(_touching_groups(higher), dtype=object)
+    part_arr = np.asarray(parts, dtype=object)
+    shapely.prepare(part_arr)
+    gi, pi = shapely.STRtree(part_arr).query(groups)  # box candidates
+    simple = shapely.get_type_id(groups) == 3  # Polygon
+    simple &= shapely.get_num_interior_rings(groups) == 0
+    hole_of = np.full(groups.size, -1, dtype=np.int64)
+    sel = simple[gi]
+    if sel.any():
+        inside = shapely.contains_properly(part_arr[pi[sel]], groups[gi[sel]])
+        hole_of[gi[sel][inside]] = pi[sel][inside]
+    # groups that are not a hole of one part: a real difference against every part whose box they meet
+    cut = hole_of[gi] < 0
+    cut_by: dict[int, list[int]] = {}
+    for g, p in zip(gi[cut].tolist(), pi[cut].tolist(), strict=True):
+        cut_by.setdefault(p, []).append(g)
+    holes_by: dict[int, list[int]] = {}
+    for g, p in enumerate(hole_of.tolist()):
+        if p >= 0:
+            holes_by.setdefault(p, []).append(g)
+    out: list[Polygon] = []
+    source: list[int] = []
+    for p, part in enumerate(parts):
+        pieces = [part]
+        if p in cut_by:
+            pieces = polygon_parts(shapely.difference(part, shapely.union_all(groups[cut_by[p]])))
+        if p in holes_by:
+            pieces = _with_holes(pieces, shapely.get_exterior_ring(groups[holes_by[p]]))
+        out.extend(pieces)
+        source.extend([p] * len(pieces))
+    return out, np.asarray(source, dtype=np.int64)
+
+
+def _with_holes(pieces: list[Polygon], rings: Any) -> list[Polygon]:
+    """Each ring added as a hole of the piece that holds it (rings lie in the pieces' interiors, disjoint)."""
+    if len(pieces) == 1:
+        owner = np.zeros(len(rings), dtype=np.int64)
+    else:
+        first = shapely.get_coordinates(shapely.get_point(rings, 0))
+        owner = np.full(len(rings), -1, dtype=np.int64)
+        for k, piece in enumerate(pieces):
+            owner[(owner < 0) & shapely.contains_xy(piece, first[:, 0], first[:, 1])] = k
+    out = []
+    for k, piece in enumerate(pieces):
+        mine = rings[owner == k]
+        if mine.size:
+            old = shapely.get_interior_ring(piece, np.arange(shapely.get_num_interior_rings(piece)))
+            piece = shapely.polygons(shapely.get_exterior_ring(piece), holes=np.concatenate([old, mine]))
+        out.append(piece)
+    return out
