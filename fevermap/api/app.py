@@ -101,8 +101,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.directory = DirectoryStore(registry.engine, bundled=bundled_list_path())
         all_routers = [served.router for served in regions]
         catch_up(all_routers, app.state.sessions)
-        app.state.verifier = Verifier(app.state.sessions, settings.phone_region)
         app.state.risk = risk_service(settings, default.region)  # risk areas and closures: the default region
+        app.state.verifier = Verifier(app.state.sessions, settings.phone_region, risk=app.state.risk,
+                                      sealed_levels=settings.verification_sealed_levels,
+                                      recent_days=settings.verification_recent_days)  # fmt: skip
         try:
             purge(app.state.sessions, settings.retention_days)
         except Exception as exc:  # another worker purging at the same moment: the schedule retries

@@ -27,9 +27,10 @@ class VerificationResult(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str
-    risk: Literal["contact", "none", "no_record"]
-    reasons: list[Literal["contact_proximity", "contact_transport"]]
-    as_of: str
+    risk: Literal["contact", "sealed_area", "none", "no_record"]
+    reasons: list[Literal["contact_proximity", "contact_transport", "declared_place_in_sealed_area"]]
+    as_of: str = Field(description="contact, none: time of the latest match run; sealed_area: start of the local "
+                       "day whose sealed areas were checked")  # fmt: skip
 
 
 class VerificationAnswer(BaseModel):
@@ -37,6 +38,7 @@ class VerificationAnswer(BaseModel):
 
     jurisdiction: str
     as_of: str
+    areas_date: str | None = Field(description="local day (YYYY-MM-DD) whose sealed areas were checked")
     results: list[VerificationResult]
 
 
