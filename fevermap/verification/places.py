@@ -35,20 +35,25 @@ class Stops:
     start: npt.NDArray[np.float64]
     end: npt.NDArray[np.float64]
 
+    @staticmethod
+    def rows_of(form: Mapping[str, Any] | None) -> list[tuple[float, float, float, float]]:
+        """``(lon, lat, start, end)`` of the stops of a stored declaration form (``form["stops"]``: ``lon``, ``lat``,
+        ISO ``start``/``end``), times as UTC epoch seconds; a stop that does not read is skipped."""
+        rows = []
+        for s in (form or {}).get("stops") or ():
+            try:
+                t0 = datetime.fromisoformat(s["start"]).timestamp()
+                t1 = datetime.fromisoformat(s["end"]).timestamp()
+                rows.append((float(s["lon"]), float(s["lat"]), t0, t1))
+            except (KeyError, TypeError, ValueError):
+                continue  # the schema checked it on arrival; an older form may lack a field
+        return rows
+
     @classmethod
-    def from_forms(cls, forms: Sequence[Mapping[str, Any] | None]) -> Stops:
-        """The stops of stored declaration forms (``form["stops"]``: ``lon``, ``lat``, ISO ``start``/``end``);
-        ``owner`` is the index of the form in ``forms``. A stop that does not read is skipped."""
-        rows: list[tuple[int, float, float, float, float]] = []
-        for k, form in enumerate(forms):
-            for s in (form or {}).get("stops") or ():
-                try:
-                    t0 = datetime.fromisoformat(s["start"]).timestamp()
-                    t1 = datetime.fromisoformat(s["end"]).timestamp()
-                    rows.append((k, float(s["lon"]), float(s["lat"]), t0, t1))
-                except (KeyError, TypeError, ValueError):
-                    continue  # the schema checked it on arrival; an older form may lack a field
-        a = np.array(rows, dtype=np.float64).reshape(-1, 5)
+    def from_rows(cls, owned: Iterable[tuple[int, Sequence[tuple[float, float, float, float]]]]) -> Stops:
+        """Stops from ``(owner, rows)`` pairs (rows as :meth:`rows_of` gives them)."""
+        flat = [(k, *r) for k, rows in owned for r in rows]
+        a = np.array(flat, dtype=np.float64).reshape(-1, 5)
         return cls(a[:, 0].astype(np.int64), a[:, 1], a[:, 2], a[:, 3], a[:, 4])
 
 

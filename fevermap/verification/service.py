@@ -41,6 +41,7 @@ LEVELS = ("contact", "sealed_area", "none", "no_record")
 AT_RISK = ("contact", "sealed_area")
 REASONS = {"proximity": "contact_proximity", "transport": "contact_transport"}
 SEALED_REASON = "declared_place_in_sealed_area"
+NONE: tuple[str, tuple[str, ...]] = ("none", ())
 NO_AREAS = SealedAreas(date.min, "no-risk-service", [], "UTC")
 
 #: What a call reads, built once: the index version (latest match run, oldest and newest declaration: a new
@@ -127,7 +128,8 @@ class Verifier:
         self._lock = threading.Lock()
         self._indexes: dict[str, _Index] = {}
         # declarations never change once stored: their E.164 number and stops are read once per process
-        self._decls: dict[str, tuple[str | None, list[Any]]] = {}
+        self._decls: dict[str, tuple[str | None, list[tuple[float, float, float, float]]]] = {}
+        self._pids: dict[bytes, dict[str, str]] = {}  # shared key -> declaration id -> pseudonym
 
     def _declarations(self, session: Session) -> tuple[list[str], list[str | None], Stops]:
         """Every stored declaration's id, E.164 number (None: not a valid number) and stops (owner: position)."""
@@ -135,6 +137,8 @@ class Verifier:
         present = set(ids)
         for gone in [d for d in self._decls if d not in present]:
             del self._decls[gone]  # purged past retention
+            for pids in self._pids.values():
+                pids.pop(gone, None)
         new = [d for d in ids if d not in self._decls]
         for k in range(0, len(new), 500):
             chunk = new[k : k + 500]
@@ -146,8 +150,9 @@ class Verifier:
                     number: str | None = e164(phone, self.phone_region)
                 except PhoneNumberError:
                     number = None  # a declaration whose number is not valid cannot be matched by a partner either
-                self._decls[decl_id] = (number, (form or {}).get("stops") or [])
-        return ids, [self._decls[d][0] for d in ids], Stops.from_forms([{"stops": self._decls[d][1]} for d in ids])
+                self._decls[decl_id] = (number, Stops.rows_of(form))
+        decls = [self._decls[d] for d in ids]
+        return ids, [n for n, _ in decls], Stops.from_rows((k, rows) for k, (_, rows) in enumerate(decls) if rows)
 
     def _build(self, session: Session, key: bytes, version: tuple[Any, ...], sealed: SealedAreas) -> _Index:
         run_id = version[0]
@@ -161,15 +166,24 @@ class Verifier:
                 reasons.setdefault(decl, set()).add(REASONS.get(kind, "contact"))
         ids, numbers, stops = self._declarations(session)
         inside = sealed.owners_inside(stops, self.recent_days)
-        merged: dict[str, set[str]] = {}
+        pids = self._pids.setdefault(key, {})
+        status: dict[str, tuple[str, tuple[str, ...]]] = {}
+        flagged: dict[str, set[str]] = {}
         for k, (decl_id, number) in enumerate(zip(ids, numbers, strict=True)):
             if number is None:
                 continue
-            found = merged.setdefault(pseudonym(number, key), set())
-            found |= reasons.get(decl_id, set())
-            if k in inside:
-                found.add(SEALED_REASON)
-        status = {pid: (_level(r), tuple(sorted(r))) for pid, r in merged.items()}
+            pid = pids.get(decl_id)
+            if pid is None:
+                pid = pids[decl_id] = pseudonym(number, key)
+            found = reasons.get(decl_id)
+            if found or k in inside:
+                mine = flagged.setdefault(pid, set())
+                mine |= found or set()
+                if k in inside:
+                    mine.add(SEALED_REASON)
+            else:
+                status.setdefault(pid, NONE)
+        status.update({pid: (_level(r), tuple(sorted(r))) for pid, r in flagged.items()})
         return _Index(version, key, status, as_of, None if self.risk is None else sealed.day)
 
     def verify(

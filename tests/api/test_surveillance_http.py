@@ -177,3 +177,15 @@ def test_bad_verification_calls_are_4xx(svc: Svc) -> None:
             ).scalar_one()
             == 0
         )
+
+
+def test_old_symptoms_address_opens_the_view_of_the_residents_page(svc: Svc) -> None:
+    r = svc.client.get("/symptoms?lang=zh-Hans", follow_redirects=False)
+    assert r.status_code == 302 and r.headers["location"] == "/#symptoms"
+    assert "fevermap_lang=zh-Hans" in r.headers["set-cookie"]
+    plain = svc.client.get("/symptoms?lang=xx", follow_redirects=False)
+    assert plain.status_code == 302 and "set-cookie" not in plain.headers
+    page = svc.client.get("/symptoms")  # followed: the resident's page, its shell loads the view registry
+    assert page.status_code == 200 and 'src="/static/js/app.js"' in page.text
+    registry = svc.client.get("/static/js/views/registry.js").text
+    assert 'id: "symptoms"' in registry
