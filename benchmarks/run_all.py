@@ -35,6 +35,7 @@ def plan(quick: bool, postgres: str | None) -> list[list[str]]:
         ["bench_load.py", *short],
         ["bench_osrm.py", *q],  # OSRM (osrm-bindings, Python 3.12 from pyenv) side by side on Porto
         ["bench_directions.py", *q],
+        ["bench_care.py", *q],  # isochrones, coverage beside networkx and one query per cell
         ["bench_regions.py", *([] if quick else ["--load"])],
         ["bench_risk.py", *q],
         ["bench_surveillance.py"],

@@ -29,6 +29,7 @@ from fevermap.api import (
     routes_service,
 )
 from fevermap.api.body_limit import BodyLimitMiddleware
+from fevermap.api.routes_care import routes as care_routes
 from fevermap.api.routes_risk import risk_service
 from fevermap.api.routes_risk import routes as risk_routes
 from fevermap.api.routes_surveillance import routes as surveillance_routes
@@ -151,6 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors = http_errors.ERROR_RESPONSES
     app.include_router(routes_map.routes, responses=errors)
     app.include_router(routes_routing.routes, responses=errors)
+    app.include_router(care_routes, responses=errors)  # before clinics: /clinics/catchments
     app.include_router(routes_clinics.routes, responses=errors)
     app.include_router(routes_service.routes, responses=errors)
     app.include_router(routes_osrm.routes, responses=errors)

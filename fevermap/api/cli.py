@@ -313,6 +313,9 @@ def _register_subcommands() -> None:
     app.add_typer(trace_app, name="trace")
     app.add_typer(surveillance_app, name="surveillance")
     app.add_typer(risk_app, name="risk")
+    from fevermap.api.cli_care import register as register_care
+
+    register_care(app)
 
 
 _register_subcommands()

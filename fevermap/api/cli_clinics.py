@@ -78,6 +78,9 @@ def nearest_cmd(
     risk_date: RiskDateOpt = None,
     risk_cases: RiskCasesOpt = None,
     risk_rules: RiskRulesOpt = None,
+    rank: Annotated[
+        str, typer.Option("--rank", help="drive (default) or time_to_care: drive + expected wait at the clinic.")
+    ] = "drive",
 ) -> None:
     """Nearest clinics by driving time, JSON ordered by ETA (the first with its route); ``--avoid sealed`` drives
     around the risk areas of ``--date`` and flags clinics inside them."""
@@ -97,6 +100,7 @@ def nearest_cmd(
             strict=strict,
             time=time,
             traffic=traffic,
+            rank=rank,
         )
     )
 

@@ -13,6 +13,7 @@ from fevermap.clinics import views
 from fevermap.clinics.locator import answer_json
 from fevermap.clinics.schemas import ClinicPublic, NearestAnswer, StatusResult, StatusUpdate
 from fevermap.clinics.service import parse_time
+from fevermap.clinics.time_to_care import Rank
 from fevermap.geo.lonlat import parse_lonlat
 from fevermap.risk.locate import nearest_avoiding
 
@@ -31,6 +32,7 @@ def nearest(
     with_slots: bool = False,
     strict: bool = False,
     time: Annotated[str | None, Query(description="ISO 8601 query time (default now); no offset: region time")] = None,
+    rank: Annotated[Rank, Query(description="drive: by driving time; time_to_care: drive + expected wait")] = "drive",
     avoid: Annotated[str | None, Query(description="Risk levels to drive around: sealed, controlled")] = None,
     date: Annotated[str | None, Query(description="Local date of the risk areas (default today)")] = None,
 ) -> JSONResponse:
@@ -38,7 +40,8 @@ def nearest(
     With ``avoid=sealed`` roads inside sealed areas are closed; a clinic inside one is flagged, not dropped."""
     lon, lat = parse_lonlat(at, "at")
     query: dict[str, Any] = {"limit": limit, "night": night, "open_now": open_now, "with_slots": with_slots,
-                             "strict": strict, "at": parse_time(time, router_.region.timezone)}  # fmt: skip
+                             "strict": strict, "at": parse_time(time, router_.region.timezone),
+                             "rank_by": rank}  # fmt: skip
     closure = risk.closure(date, avoid, None) if avoid else None
     if closure is not None:
         return JSONResponse(nearest_avoiding(locator, closure, lon, lat, **query))

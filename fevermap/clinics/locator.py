@@ -39,6 +39,7 @@ from fevermap.clinics.records import ClinicRecord
 from fevermap.clinics.registry import ClinicRegistry
 from fevermap.clinics.schemas import NearestAnswer, NearestClinic
 from fevermap.clinics.status import StatusRecord, local_iso, status_view
+from fevermap.clinics.time_to_care import Rank, expected_wait, minutes_per_patient, time_to_care_min
 from fevermap.errors import InputError, NoRouteError, SnapError
 from fevermap.geo.lonlat import check_in_bbox
 
@@ -273,10 +274,13 @@ class ClinicLocator:
         candidates: npt.NDArray[np.bool_],
         limit: int,
         static: _Static,
+        extra_s: FloatArray | None = None,
         state: Any = None,
     ) -> tuple[IntArray, FloatArray, int]:
-        """Exact top-``limit`` candidates by ``(eta, id)``: static indices, ETAs in seconds, clinics routed (on the
-        side metric ``state`` when given)."""
+        """Exact top-``limit`` candidates by ``(eta + extra_s, id)`` (``extra_s`` >= 0 per clinic, e.g. the expected
+        wait; default none): static indices, ETAs in seconds, clinics routed (on the side metric ``state`` when
+        given)."""
+        add = np.zeros(len(static.ids)) if extra_s is None else extra_s
         if not candidates.any():
             return np.zeros(0, np.int64), np.zeros(0), 0
         ox, oy = origin_snap.location
@@ -297,11 +301,11 @@ class ClinicLocator:
             secs = self.router.one_to_many(origin_snap, cell.pinned, state=state)
             eta[cell.members] = secs
             routed += cell.members.size
-            vals = secs[candidates[cell.members] & np.isfinite(secs)]
+            vals = (secs + add[cell.members])[candidates[cell.members] & np.isfinite(secs)]
             found = sorted([*found, *vals.tolist()])[:limit]
         ok = np.flatnonzero(candidates & np.isfinite(eta))
         ids = static.ids_arr[ok]
-        order = np.lexsort((ids, eta[ok]))[:limit]
+        order = np.lexsort((ids, eta[ok] + add[ok]))[:limit]
         return ok[order], eta[ok[order]], routed
 
     def nearest(
@@ -316,6 +320,7 @@ class ClinicLocator:
         strict: bool = False,
         at: datetime | None = None,
         with_routes: bool = True,
+        rank_by: Rank = "drive",
         state: Any = None,
     ) -> NearestAnswer:
         """The nearest clinics from ``(lon, lat)`` by driving time, filtered, in order.
@@ -339,6 +344,9 @@ class ClinicLocator:
             Query time, timezone-aware (default now): opening hours and status freshness are judged at it.
         with_routes : bool
             Compute each answer's route length and the first one's geometry (default true).
+        rank_by : {"drive", "time_to_care"}
+            Order by driving time (default) or by drive + expected wait (:mod:`fevermap.clinics.time_to_care`);
+            every answer shows both parts either way.
         state : optional
             A side metric of the router (e.g. with closed roads, ``Router.state_with_closed_edges``); default: the
             current one.
@@ -359,7 +367,10 @@ class ClinicLocator:
         mask, open_state, _fresh = self._candidates(
             live, when, night=night, open_now=open_now, with_slots=with_slots, strict=strict
         )
-        idx, etas, routed = self.ranked(origin, mask, limit, static, state)
+        stale_s = self.registry.stale_after_s
+        waits = [expected_wait(r.status, when, stale_s, minutes_per_patient(r.extra)) for r in live.records]
+        extra = np.array([w.rank_minutes * 60.0 for w in waits]) if rank_by == "time_to_care" else None
+        idx, etas, routed = self.ranked(origin, mask, limit, static, extra, state)
         threshold_s = self.registry.settings.call_first_eta_min * 60.0
         out: list[NearestClinic] = []
         for rank, (i, eta) in enumerate(zip(idx.tolist(), etas.tolist(), strict=True), start=1):
@@ -396,6 +407,9 @@ class ClinicLocator:
                     location=(rec.lon, rec.lat),
                     eta_s=round(eta, 3),
                     eta_min=round(eta / 60.0, 1),
+                    wait_min=waits[i].minutes,
+                    wait_source=waits[i].source,
+                    time_to_care_min=_round(time_to_care_min(eta, waits[i])),
                     distance_m=round(route.distance_m, 1) if route is not None else None,
                     slots=view.slots,
                     stale=view.stale,
@@ -422,6 +436,7 @@ class ClinicLocator:
                 "with_slots": with_slots,
                 "strict": strict,
                 "limit": limit,
+                "rank": rank_by,
             },
             considered=int(mask.sum()),
             routed=routed,
@@ -451,6 +466,10 @@ def _slots_observed(status: StatusRecord | None) -> tuple[float, float]:
     if status is None:
         return np.nan, np.nan
     return (np.nan if status.slots is None else float(status.slots)), status.observed_at.timestamp()
+
+
+def _round(v: float | None) -> float | None:
+    return None if v is None else round(v, 1)
 
 
 def _tri(v: bool | None) -> int:

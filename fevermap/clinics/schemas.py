@@ -180,6 +180,11 @@ class NearestClinic(BaseModel):
     location: tuple[float, float] = Field(description="(lon, lat) WGS-84")
     eta_s: float = Field(description="driving time from the origin, seconds, in the current traffic metric")
     eta_min: float
+    wait_min: float | None = Field(default=None, description="expected wait at the clinic, minutes (null: unknown)")
+    wait_source: str | None = Field(
+        default=None, description="reported_minutes, waiting_patients (x minutes per patient), unknown or stale"
+    )
+    time_to_care_min: float | None = Field(default=None, description="drive + expected wait, minutes (null: unknown)")
     distance_m: float | None = Field(description="route length in metres (computed for the first answers)")
     slots: int | None
     stale: bool

@@ -87,8 +87,12 @@ def nearest_clinics(
     strict: bool = False,
     time: str | None = None,
     traffic: Path | None = None,
+    rank: str = "drive",
 ) -> dict[str, Any]:
-    """Nearest clinics by driving time (``fevermap clinics nearest``); ``at`` is ``"LON,LAT"``."""
+    """Nearest clinics by driving time (``fevermap clinics nearest``); ``at`` is ``"LON,LAT"``; ``rank`` is
+    ``drive`` or ``time_to_care`` (drive + expected wait)."""
+    if rank not in ("drive", "time_to_care"):
+        raise InputError(f"rank must be drive or time_to_care, got {rank!r}")
     lon, lat = parse_lonlat(at, "--at")
     with ClinicContext.open(region_dir) as ctx:
         traffic_report = ctx.router.apply_traffic(traffic).to_dict() if traffic is not None else None
@@ -101,6 +105,7 @@ def nearest_clinics(
             with_slots=with_slots,
             strict=strict,
             at=parse_time(time, ctx.region.timezone),
+            rank_by="time_to_care" if rank == "time_to_care" else "drive",
         )
     out = answer_json(answer)
     if traffic_report is not None:

@@ -10,6 +10,7 @@ from typing import Any
 import shapely
 
 from fevermap.clinics.locator import ClinicLocator, answer_json
+from fevermap.clinics.time_to_care import UNKNOWN_WAIT_RANK_MIN
 from fevermap.risk.closures import Closure, closed_state
 
 
@@ -49,7 +50,14 @@ def nearest_avoiding(locator: ClinicLocator, closure: Closure, lon: float, lat: 
             reason = "no road reaches it around the excluded areas: ETA without them, call first"
             clinics[c["id"]] = c | {"risk_area": None, "call_first": True, "reachable_avoiding": False,
                                     "call_first_reasons": [reason, *c["call_first_reasons"]]}  # fmt: skip
-    ranked = sorted(clinics.values(), key=lambda c: (c["eta_s"], c["id"]))[: int(query.get("limit", 3))]
+    by_care = query.get("rank_by") == "time_to_care"
+
+    def key(c: dict[str, Any]) -> tuple[float, str]:
+        wait = c.get("wait_min")
+        extra = (UNKNOWN_WAIT_RANK_MIN if wait is None else float(wait)) * 60.0 if by_care else 0.0
+        return (c["eta_s"] + extra, c["id"])
+
+    ranked = sorted(clinics.values(), key=key)[: int(query.get("limit", 3))]
     for rank, c in enumerate(ranked, start=1):
         c["rank"] = rank
     return avoiding | {

@@ -92,6 +92,12 @@ class Router:
         return self._state
 
     @property
+    def network(self) -> Network:
+        """The static parts queries run on (road graph, turn graph, engine, geometry): for the functions of
+        :mod:`fevermap.routing.query` called with :attr:`state`, e.g. the seeds of a snapped point."""
+        return self._net
+
+    @property
     def max_speed_mps(self) -> float:
         """Top speed of the current metric in m/s: distance / this is a lower bound on travel time."""
         return self._state.max_speed_kph / 3.6

@@ -176,7 +176,7 @@ def test_journey(server: tuple[str, Any], browser: Any, axe_js: str, tmp_path: P
             page.keyboard.press("Enter")
 
         # navigate: Amap gets GCJ-02, offset from the WGS-84 location by the datum shift
-        answer = app.state.locator.nearest(*HOME, limit=5, with_slots=True)
+        answer = app.state.locator.nearest(*HOME, limit=5, with_slots=True, rank_by="time_to_care")
         first = answer.clinics[0]
         assert page.locator(".card").first.get_attribute("data-id") == first.id
         # call first, as the locator decided it: the phone block and its reasons lead the card
@@ -187,6 +187,21 @@ def test_journey(server: tuple[str, Any], browser: Any, axe_js: str, tmp_path: P
             if c.call_first:
                 assert card.locator(".call-first .reasons li").count() == len(c.call_first_reasons)
         assert any(c.call_first for c in answer.clinics)  # the demo's stale statuses show this path
+        # ranked by time to care by default; each card shows both parts, or says the wait is unknown
+        assert page.locator("input[name='rank'][value='time_to_care']").is_checked()
+        for card, c in zip(cards.all(), answer.clinics, strict=True):
+            care = card.locator(".care")
+            if c.wait_min is None:
+                assert "care-unknown" in (care.get_attribute("class") or ""), c.id
+            else:
+                assert f"{round(c.wait_min)}" in care.inner_text(), (c.id, c.wait_min)
+        # "shortest drive" re-orders by the drive alone, then back
+        for rank in ("drive", "time_to_care"):
+            expected = [c.id for c in app.state.locator.nearest(*HOME, limit=5, with_slots=True, rank_by=rank).clinics]
+            page.locator(f"input[name='rank'][value='{rank}']").check()
+            shown = "ids => JSON.stringify([...document.querySelectorAll('.card')].map(c => c.dataset.id))"
+            page.wait_for_function(shown + " === JSON.stringify(ids)", arg=expected, timeout=30_000)
+        page.wait_for_selector("path.route-line")
         page.locator(".card").first.locator("details.navigate summary").click()
         href = page.locator(".card").first.locator("a.nav-amap").get_attribute("href")
         to = parse_qs(urlparse(href).query)["to"][0].split(",")

@@ -75,6 +75,17 @@ function navMenu(c) {
   return `<details class="navigate"><summary>${esc(t("app:navigate"))}</summary><ul>${links}</ul></details>`;
 }
 
+/** "Seen in about N min: drive + wait" (both parts), or the wait marked unknown; empty without a wait answer. */
+function careLine(c) {
+  if (!("wait_min" in c)) return "";
+  const drive = Math.max(1, Math.round(c.eta_s / 60));
+  if (c.wait_min === null || c.wait_min === undefined) {
+    return `<p class="care care-unknown">${esc(t("app:care.unknown", { drive: num(drive) }))}</p>`;
+  }
+  const wait = Math.round(c.wait_min);
+  return `<p class="care">${esc(t("app:care.total", { total: num(drive + wait), drive: num(drive), wait: num(wait) }))}</p>`;
+}
+
 /** The card's HTML; `info` is the clinic's public record (for opening hours), if known. */
 export function cardHtml(c, info, { offline = false } = {}) {
   const level = slotLevel(c);
@@ -93,6 +104,7 @@ export function cardHtml(c, info, { offline = false } = {}) {
     callFirst +
     `<h3 class="name">${esc(c.name)}</h3>${night}` +
     `<p class="drive">${esc(drive)}</p>` +
+    careLine(c) +
     `<p><span class="badge slots-${level}">${esc(slotText(c))}</span>${queue ? ` <span class="queue">${esc(queue)}</span>` : ""}</p>` +
     `<p class="fresh">${esc(fresh)}${simulated}${offline ? ` <span class="tag">${esc(t("app:offline_tag"))}</span>` : ""}</p>` +
     `<p class="open">${esc(openText(c, info && info.opening_hours))}</p>` +

@@ -13,7 +13,7 @@ export default {
   ns: "app",
   label: "app:nav_nearby",
   state: { origin: null, answer: null, offlineAt: null, lastAt: null, message: null, error: null, busy: false,
-    filters: { night: false, open_now: false, with_slots: true }, retry: null },
+    filters: { night: false, open_now: false, with_slots: true }, rank: "time_to_care", retry: null },
 
   async mount(ctx, el) {
     this.ctx = ctx;
@@ -24,6 +24,9 @@ export default {
     el.addEventListener("change", (e) => {
       if (e.target.name in this.state.filters) {
         this.state.filters[e.target.name] = e.target.checked;
+        if (this.state.origin) this.query(this.state.origin);
+      } else if (e.target.name === "rank") {
+        this.state.rank = e.target.value;
         if (this.state.origin) this.query(this.state.origin);
       }
     });
@@ -93,6 +96,7 @@ export default {
     this.render();
     const params = new URLSearchParams({ at: `${lon.toFixed(6)},${lat.toFixed(6)}`, limit: "5" });
     for (const [name, param] of FILTERS) if (this.state.filters[name]) params.set(param, "true");
+    params.set("rank", this.state.rank); // time to care (drive + expected wait) unless the resident picks the drive
     try {
       const { data, offline } = await getJSON(`/clinics/nearest?${params}`);
       this.state.answer = data;
@@ -196,6 +200,9 @@ export default {
       `${esc(t("app:locate"))}</button><p class="hint">${esc(t("app:tap_hint"))}</p></div>` +
       `<fieldset class="filters"><legend>${esc(t("app:filter.legend"))}</legend>` +
       `${check("with_slots")}${check("open_now")}${check("night")}</fieldset>` +
+      `<fieldset class="rank"><legend>${esc(t("app:rank.legend"))}</legend>` +
+      ["time_to_care", "drive"].map((r) => `<label class="check"><input type="radio" name="rank" value="${r}"` +
+        `${s.rank === r ? " checked" : ""}> ${esc(t(`app:rank.${r}`))}</label>`).join("") + "</fieldset>" +
       `<div class="status" role="status" aria-live="polite">${status}</div>` +
       `<div class="results">${list}</div>` +
       `<div class="legend" role="group" aria-label="${esc(t("app:legend.label"))}">` +

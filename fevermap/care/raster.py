@@ -1,0 +1,173 @@
+"""Polygons around reached road samples: a grid in the local metric projection, a disk buffer, marching squares.
+
+The smoothing, stated once
+--------------------------
+Reached samples (see :mod:`fevermap.care.samples`; spaced no farther apart than a cell) mark the cells of a square
+grid of ``cell_m`` metres (the cell grows with the extent so that a side has at most :data:`MAX_SIDE` cells). The
+marked set is *closed* with a square of side ``2 * buffer_m`` (dilated, then eroded: gaps between reached roads
+narrower than about ``2 * buffer_m`` are filled, nothing is added beyond the reached roads); then every cell holding
+road that is not reached within the time is taken out again (roads not reached are holes, however narrow: with turn
+restrictions and one-way streets the road beside a reached one is often reached minutes later); the rest is dilated
+by one cell.
+Its boundary is traced by marching squares (contourpy, filled contour of the 0/1 mask at :data:`LEVEL` = 0.9), which
+cuts the grid's stair steps. So every reached road point, and every cell it marks, lies inside its polygon; the
+polygon reaches about 1.1 cells beyond the reached roads; unreached land wider than ``2 * buffer_m``, and unreached
+road more than a cell from reached road, stay holes.
+Rings are returned outer first, holes after, in ``(lon, lat)`` degrees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import contourpy
+import numpy as np
+import numpy.typing as npt
+from scipy import ndimage
+
+from fevermap.geo.projection import LocalProjection
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+#: Default grid cell and buffer radius (metres).
+CELL_M = 3.0
+BUFFER_M = 40.0
+#: Most grid cells along one side; a larger extent coarsens the cell (and the buffer with it).
+MAX_SIDE = 640
+#: Level of the marching-squares boundary on the 0/1 mask: 0.9 puts it 0.1 cell short of the first cell outside.
+LEVEL = 0.9
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A grid over a box of the projection: cell ``(i, j)`` (row ``i`` = y, column ``j`` = x) covers
+    ``[x0 + j*cell, x0 + (j+1)*cell) x [y0 + i*cell, ...)``."""
+
+    x0: float
+    y0: float
+    cell_m: float
+    buffer_m: float
+    shape: tuple[int, int]
+
+    @staticmethod
+    def around(x: FloatArray, y: FloatArray, cell_m: float = CELL_M, buffer_m: float = BUFFER_M) -> Grid:
+        span = max(float(x.max() - x.min()), float(y.max() - y.min()), 1.0) + 2 * buffer_m
+        cell = max(cell_m, span / MAX_SIDE)
+        buf = max(buffer_m, 2.0 * cell)
+        pad = buf + 2 * cell
+        x0, y0 = float(x.min()) - pad, float(y.min()) - pad
+        nx = int(np.ceil((float(x.max()) + pad - x0) / cell)) + 1
+        ny = int(np.ceil((float(y.max()) + pad - y0) / cell)) + 1
+        return Grid(x0, y0, cell, buf, (ny, nx))
+
+    def index(self, x: FloatArray, y: FloatArray) -> IntArray:
+        """Flat cell index of each point."""
+        j = ((x - self.x0) / self.cell_m).astype(np.int64)
+        i = ((y - self.y0) / self.cell_m).astype(np.int64)
+        return i * self.shape[1] + j
+
+    def contains(self, x: FloatArray, y: FloatArray) -> npt.NDArray[np.bool_]:
+        """Which points fall in a cell of the grid."""
+        j = np.floor((x - self.x0) / self.cell_m)
+        i = np.floor((y - self.y0) / self.cell_m)
+        return np.asarray((j >= 0) & (j < self.shape[1]) & (i >= 0) & (i < self.shape[0]))
+
+    @property
+    def margin_m(self) -> float:
+        """Radius of the final dilation: one cell, so the whole of every reached cell is inside."""
+        return 1.0 * self.cell_m
+
+    def disk(self, radius_m: float) -> npt.NDArray[np.bool_]:
+        r = int(np.ceil(radius_m / self.cell_m))
+        yy, xx = np.mgrid[-r : r + 1, -r : r + 1]
+        return np.asarray((xx * xx + yy * yy) * self.cell_m**2 <= radius_m**2)
+
+
+def level_grid(grid: Grid, cells: IntArray, level: IntArray, n_levels: int) -> npt.NDArray[np.uint8]:
+    """Per cell the lowest contour it belongs to (``n_levels``: none): closed, holes cut, dilated by one cell.
+
+    ``cells`` / ``level`` are, per road sample in the grid, its flat cell and the index of the first contour it is
+    within (``n_levels`` when outside all: unreached samples count too, they cut the holes).
+    """
+    flat = np.full(grid.shape[0] * grid.shape[1], n_levels, dtype=np.uint8)
+    for k in range(n_levels - 1, -1, -1):  # lower levels overwrite higher ones
+        flat[cells[level == k]] = k
+    has = np.zeros(flat.shape[0], dtype=bool)
+    has[cells] = True
+    own = flat.reshape(grid.shape)
+    # sublevel sets {z <= k}: a min filter dilates them, a max filter erodes them
+    size = 2 * round(grid.buffer_m / grid.cell_m) + 1  # a square: separable, so its cost does not grow with it
+    z = ndimage.minimum_filter(own, size=size, mode="constant", cval=n_levels)
+    z = ndimage.maximum_filter(z, size=size, mode="constant", cval=n_levels)
+    # a cell holding road is in contour k only if some of its own road is: unreached roads stay holes
+    z = np.where(has.reshape(grid.shape), np.maximum(z, own), z)
+    return np.asarray(ndimage.grey_erosion(z, footprint=grid.disk(grid.margin_m), mode="constant", cval=n_levels))
+
+
+def mask_polygons(grid: Grid, mask: npt.NDArray[np.bool_], projection: LocalProjection) -> list[list[FloatArray]]:
+    """Polygons (each a list of rings: outer, then holes; ``(lon, lat)`` rows) of the True cells of ``mask``."""
+    if not mask.any():
+        return []
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    i0, i1 = max(int(rows[0]) - 1, 0), min(int(rows[-1]) + 2, mask.shape[0])
+    j0, j1 = max(int(cols[0]) - 1, 0), min(int(cols[-1]) + 2, mask.shape[1])
+    z = np.zeros((i1 - i0 + 2, j1 - j0 + 2))  # a zero border closes every ring
+    z[1:-1, 1:-1] = mask[i0:i1, j0:j1]
+    gen = contourpy.contour_generator(z=z, fill_type=contourpy.FillType.OuterOffset, name="serial")
+    filled: Any = gen.filled(LEVEL, 1.5)
+    points, offsets = filled[0], filled[1]
+    out: list[list[FloatArray]] = []
+    for pts_all, off_all in zip(points, offsets, strict=True):
+        pts, off = _drop_collinear(pts_all, off_all)
+        # grid (col, row) of z -> metres: cell centres sit at x0 + (j + 0.5) * cell
+        x = grid.x0 + (pts[:, 0] - 1 + j0 + 0.5) * grid.cell_m
+        y = grid.y0 + (pts[:, 1] - 1 + i0 + 0.5) * grid.cell_m
+        ll = unproject(grid, projection, x, y)
+        out.append([ll[off[r] : off[r + 1]] for r in range(len(off) - 1)])
+    return out
+
+
+def _drop_collinear(pts: FloatArray, off: IntArray) -> tuple[FloatArray, IntArray]:
+    """Drop the points of closed rings that lie on the straight line between their neighbours (marching squares
+    emits one per grid edge crossed); first and last points of each ring stay."""
+    n = pts.shape[0]
+    ring = np.repeat(np.arange(len(off) - 1), np.diff(off))
+    idx = np.arange(n)
+    inner = (idx != off[:-1][ring]) & (idx != off[1:][ring] - 1)
+    prev = pts[np.maximum(idx - 1, 0)]
+    nxt = pts[np.minimum(idx + 1, n - 1)]
+    a, b = pts - prev, nxt - pts
+    cross = a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
+    keep = ~inner | (np.abs(cross) > 1e-9)
+    new_off = np.concatenate([[0], np.cumsum(np.bincount(ring[keep], minlength=len(off) - 1))])
+    return pts[keep], new_off.astype(np.int64)
+
+
+def unproject(grid: Grid, projection: LocalProjection, x: FloatArray, y: FloatArray, n: int = 33) -> FloatArray:
+    """``(lon, lat)`` rows of points of the grid's box: bilinear between exact inverse projections on an ``n x n``
+    lattice over the box (at most a few centimetres off over tens of kilometres; far cheaper per point)."""
+    h, w = grid.shape[0] * grid.cell_m, grid.shape[1] * grid.cell_m
+    gx = np.linspace(grid.x0, grid.x0 + w, n)
+    gy = np.linspace(grid.y0, grid.y0 + h, n)
+    mx, my = np.meshgrid(gx, gy)
+    lon, lat = projection.inverse(mx.ravel(), my.ravel())
+    fx = np.clip((x - grid.x0) / w * (n - 1), 0, n - 1 - 1e-9)
+    fy = np.clip((y - grid.y0) / h * (n - 1), 0, n - 1 - 1e-9)
+    j, i = fx.astype(np.int64), fy.astype(np.int64)
+    u, v = fx - j, fy - i
+    out = np.empty((x.shape[0], 2))
+    for c, vals in enumerate((lon.reshape(n, n), lat.reshape(n, n))):
+        out[:, c] = (vals[i, j] * (1 - u) * (1 - v) + vals[i, j + 1] * u * (1 - v) + vals[i + 1, j] * (1 - u) * v
+                     + vals[i + 1, j + 1] * u * v)  # fmt: skip
+    return out
+
+
+def multipolygon(polys: list[list[FloatArray]], decimals: int = 6) -> dict[str, object]:
+    """GeoJSON MultiPolygon of ``polys`` (rings closed, coordinates rounded to ``decimals``)."""
+    return {
+        "type": "MultiPolygon",
+        "coordinates": [[np.round(ring, decimals).tolist() for ring in poly] for poly in polys],
+    }

@@ -1,0 +1,122 @@
+"""Points sampled along every road edge of a region, in a local metric projection: where travel times are read off
+to draw polygons (isochrones, catchments) and to assign roads to H3 cells.
+
+Each OSM segment of each directed edge is cut into pieces no longer than the spacing; a sample sits at the start of
+every piece and one more at the head of each edge, so both ends of every edge are samples. Coordinates are projected
+with :class:`fevermap.geo.projection.LocalProjection` centred on the region (transverse Mercator, metres; scale error
+below 1e-4 within 60 km of the centre).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from fevermap.geo.projection import LocalProjection
+from fevermap.routing.build import RoadGraph
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Samples:
+    """Road samples: ``edge`` (directed edge id), ``seg`` (global segment index), ``frac`` (fraction along the
+    segment), ``x``, ``y`` (metres in ``projection``), ``lon``, ``lat`` (degrees) and ``length_m`` (road length each
+    sample stands for: its piece). ``edge_off[e]:edge_off[e+1]`` are the samples of edge ``e``, in driving order."""
+
+    spacing_m: float
+    projection: LocalProjection
+    edge: IntArray
+    seg: IntArray
+    frac: FloatArray
+    x: FloatArray
+    y: FloatArray
+    lon: FloatArray
+    lat: FloatArray
+    length_m: FloatArray
+    edge_off: IntArray
+
+    def __len__(self) -> int:
+        return int(self.edge.shape[0])
+
+
+def region_projection(graph: RoadGraph) -> LocalProjection:
+    """The local projection of a region: transverse Mercator on the middle meridian of its roads."""
+    lon = graph.coords[:, 0]
+    return LocalProjection(lon_0=float((lon.min() + lon.max()) / 2))
+
+
+def build_samples(graph: RoadGraph, spacing_m: float) -> Samples:
+    """Samples along every directed edge of ``graph``, at most ``spacing_m`` metres apart (see module docstring)."""
+    proj = region_projection(graph)
+    x, y = proj.forward(graph.coords[:, 0], graph.coords[:, 1])
+    n_seg = graph.seg_length_m.shape[0]
+    seg_edge = np.repeat(np.arange(graph.edge_count), np.diff(graph.seg_off))
+    p0 = np.arange(n_seg) + seg_edge  # index of each segment's first coordinate
+    x0, y0, x1, y1 = x[p0], y[p0], x[p0 + 1], y[p0 + 1]
+    seg_len = np.hypot(x1 - x0, y1 - y0)
+    pieces = np.maximum(1, np.ceil(seg_len / spacing_m)).astype(np.int64)
+    s = np.repeat(np.arange(n_seg), pieces)
+    k = np.arange(int(pieces.sum())) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+    frac = k / pieces[s]
+    length = graph.seg_length_m[s] / pieces[s]
+    # one more sample at the head of each edge (frac 1 of its last segment)
+    last = graph.seg_off[1:] - 1
+    s = np.concatenate([s, last])
+    frac = np.concatenate([frac, np.ones(last.shape[0])])
+    length = np.concatenate([length, np.zeros(last.shape[0])])
+    edge = seg_edge[s]
+    order = np.lexsort((frac, s))  # by segment (segments of an edge are consecutive), then along it
+    s, frac, length, edge = s[order], frac[order], length[order], edge[order]
+    sx = x0[s] + frac * (x1[s] - x0[s])
+    sy = y0[s] + frac * (y1[s] - y0[s])
+    lon0, lat0 = graph.coords[p0, 0], graph.coords[p0, 1]
+    lon1, lat1 = graph.coords[p0 + 1, 0], graph.coords[p0 + 1, 1]
+    slon = lon0[s] + frac * (lon1[s] - lon0[s])
+    slat = lat0[s] + frac * (lat1[s] - lat0[s])
+    edge_off = np.searchsorted(edge, np.arange(graph.edge_count + 1)).astype(np.int64)
+    return Samples(float(spacing_m), proj, edge.astype(np.int64), s.astype(np.int64), frac, sx, sy, slon, slat,
+                   length, edge_off)  # fmt: skip
+
+
+#: Sample spacings kept per region (metres): a query uses the coarsest one not coarser than its grid cell.
+SPACINGS_M = (3.0, 6.0, 12.0, 24.0, 48.0, 96.0)
+
+_lock = threading.Lock()
+_cache: dict[tuple[int, float], tuple[RoadGraph, Samples]] = {}
+_nodes: dict[int, tuple[RoadGraph, tuple[FloatArray, FloatArray]]] = {}
+
+
+def spacing_for(cell_m: float) -> float:
+    """The coarsest of :data:`SPACINGS_M` not coarser than ``cell_m`` (the finest for a finer cell)."""
+    fit = [s for s in SPACINGS_M if s <= cell_m]
+    return fit[-1] if fit else SPACINGS_M[0]
+
+
+def samples_of(graph: RoadGraph, spacing_m: float) -> Samples:
+    """:func:`build_samples`, cached per graph and spacing (a region's samples are built once)."""
+    key = (id(graph), float(spacing_m))
+    got = _cache.get(key)
+    if got is None or got[0] is not graph:
+        got = (graph, build_samples(graph, spacing_m))
+        with _lock:
+            if len(_cache) > 16:
+                _cache.clear()
+            _cache[key] = got
+    return got[1]
+
+
+def node_xy(graph: RoadGraph) -> tuple[FloatArray, FloatArray]:
+    """The nodes of ``graph`` in its :func:`region_projection` (metres), cached per graph."""
+    got = _nodes.get(id(graph))
+    if got is None or got[0] is not graph:
+        got = (graph, region_projection(graph).forward(graph.node_lon, graph.node_lat))
+        with _lock:
+            if len(_nodes) > 16:
+                _nodes.clear()
+            _nodes[id(graph)] = got
+    return got[1]
