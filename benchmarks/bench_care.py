@@ -169,9 +169,9 @@ def main() -> None:
         "",
         f"Gap cells beyond {GAP_MIN:g} min: {int(cov.gap.sum())}; a candidate at the farthest cell removed "
         f"{cand.candidate.weight_removed if cand.candidate else 0:.0f} m of road from the gaps. Engine choice of "
-        "`fevermap/care/reach.py`: the bounded scipy Dijkstra settles only the nodes within the limit and runs on "
-        "the reversed graph as well (reverse isochrones, catchments, coverage); CCH one-to-many has no reverse "
-        "without a second CCH and always answers for every node.",
+        "`fevermap/care/reach.py`: multi-source searches (catchments, coverage) are the bounded scipy Dijkstra, which "
+        "labels every road with the clinic reaching it first; a search from one point uses it below 15 min and the "
+        "CCH one-to-all (forward or reverse) from 15 min on, where the CCH is faster.",
     ]
     text = "\n".join(lines)
     print(text)

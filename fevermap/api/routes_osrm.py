@@ -1,8 +1,9 @@
 """OSRM-compatible endpoints: ``/route/v1``, ``/nearest/v1`` and ``/table/v1`` in OSRM's request and response shapes.
 
 Existing OSRM clients (Leaflet Routing Machine, osrm-text-instructions) work against fevermap unchanged. The handlers
-only parse the URL, call :mod:`fevermap.routing.osrm` and serialise; options fevermap does not support are refused
-with OSRM's own error code (``NotImplemented``) and a message.
+only parse the URL, call :mod:`fevermap.routing.osrm` and serialise (the declared query parameters document the API;
+every option is read from the query string); options fevermap does not support are refused with OSRM's own error
+code (``NotImplemented``) and a message.
 """
 
 from __future__ import annotations
@@ -17,9 +18,8 @@ from fevermap.api.http_errors import OsrmError
 from fevermap.api.json_response import JSONResponse
 from fevermap.api.routes_risk import RiskDep
 from fevermap.errors import NotFoundError, OsrmRequestError
-from fevermap.risk.closures import closed_state
+from fevermap.risk.closures import closure_mask
 from fevermap.routing import osrm
-from fevermap.routing.snapping import Snap
 
 routes = APIRouter(tags=["OSRM-compatible"])
 
@@ -27,28 +27,42 @@ Coordinates = Annotated[
     str, Path(description="{lon},{lat};{lon},{lat}[;...] or polyline({polyline}) / polyline6({polyline6})")
 ]
 Opt = Annotated[str | None, Query()]
+Bearings = Annotated[
+    str | None, Query(description="bearing,range in degrees per coordinate, ';'-separated (empty: any)")
+]
+Approaches = Annotated[
+    str | None, Query(description="curb, opposite or unrestricted per coordinate, ';'-separated (empty: unrestricted)")
+]
+Exclude = Annotated[
+    str | None, Query(description="road classes to avoid: toll, motorway, ferry (and sealed, controlled with date)")
+]
 
 
-def _risk_state_for(router_: Any, risk: Any, params: dict[str, str]) -> Callable[[list[Snap]], Any] | None:
+def _risk_closed_for(router_: Any, risk: Any, params: dict[str, str]) -> osrm.ClosedFor | None:
     """For ``exclude=sealed`` / ``controlled`` (fevermap's risk levels, on fevermap's ``date``): a function from the
-    snapped waypoints to the side metric with the roads inside those areas closed (the waypoints' own roads stay
-    open, so a waypoint inside an area can leave or enter it). Takes ``exclude`` and ``date`` out of ``params``;
-    other ``exclude`` classes stay there and are refused as OSRM does for a class it does not have."""
+    snapped waypoints to the roads inside those areas (the waypoints' own roads stay open, so a waypoint inside an
+    area can leave or enter it). Takes the risk levels out of ``exclude`` (and ``date`` out of ``params``); the road
+    classes stay there for :mod:`fevermap.routing.osrm`, which refuses an unknown class as OSRM does."""
     exclude = params.get("exclude")
     if not exclude or risk is None:
         return None
-    levels = [x.strip() for x in exclude.split(",")]
     try:
         names = risk.engine.rules.names
     except NotFoundError:  # no case data served in this region: no risk levels to exclude
         return None
-    if not all(level in names for level in levels):
+    wanted = [x.strip() for x in exclude.split(",")]
+    levels = [x for x in wanted if x in names]
+    if not levels:
         return None
-    params.pop("exclude")
+    rest = [x for x in wanted if x not in names]
+    if rest:
+        params["exclude"] = ",".join(rest)
+    else:
+        params.pop("exclude")
     closure = risk.closure(params.pop("date", None), ",".join(levels), None)
     if closure is None:
         return None
-    return lambda snaps: closed_state(router_, closure, [p.edge for s in snaps for p in s.positions])
+    return lambda snaps: closure_mask(router_, closure, [p.edge for s in snaps for p in s.positions])
 
 
 def _answer(call: Callable[[], dict[str, Any]]) -> JSONResponse:
@@ -74,14 +88,20 @@ def osrm_route(
     ] = None,
     alternatives: Annotated[str | None, Query(description="true or a number up to 3")] = None,
     radiuses: Annotated[str | None, Query(description="metres per coordinate, ';'-separated")] = None,
+    bearings: Bearings = None,
+    approaches: Approaches = None,
+    exclude: Exclude = None,
+    continue_straight: Annotated[
+        str | None, Query(description="default (= true): no U-turn at via points; false: legs may start with one")
+    ] = None,
 ) -> JSONResponse:
     """OSRM route service: the fastest route through the coordinates in order (and alternatives); ``exclude=sealed``
     (or ``controlled``) with ``date`` drives around fevermap's risk areas of that day."""
     params = dict(request.query_params)
-    state_for = _risk_state_for(router_, risk, params)
+    closed_for = _risk_closed_for(router_, risk, params)
     return _answer(lambda: osrm.route_response(router_, coordinates, params,
                                                max_coordinates=settings.max_route_coordinates,
-                                               max_snap_m=settings.max_snap_m, state_for=state_for))  # fmt: skip
+                                               max_snap_m=settings.max_snap_m, closed_for=closed_for))  # fmt: skip
 
 
 @routes.get("/nearest/v1/{profile}/{coordinates}")
@@ -93,6 +113,9 @@ def osrm_nearest(
     coordinates: Coordinates,
     number: Annotated[str | None, Query(description="how many nearest road segments (1..100)")] = None,
     radiuses: Opt = None,
+    bearings: Bearings = None,
+    approaches: Approaches = None,
+    exclude: Exclude = None,
 ) -> JSONResponse:
     """OSRM nearest service: the point on the road network nearest to one coordinate."""
     params = dict(request.query_params)
@@ -113,11 +136,14 @@ def osrm_table(
     fallback_speed: Annotated[str | None, Query(description="m/s for pairs without a route")] = None,
     scale_factor: Annotated[str | None, Query(description="multiplies durations")] = None,
     radiuses: Opt = None,
+    bearings: Bearings = None,
+    approaches: Approaches = None,
+    exclude: Exclude = None,
 ) -> JSONResponse:
     """OSRM table service: travel times (and distances) between sources and destinations; ``exclude=sealed`` (or
     ``controlled``) with ``date`` around fevermap's risk areas of that day."""
     params = dict(request.query_params)
-    state_for = _risk_state_for(router_, risk, params)
+    closed_for = _risk_closed_for(router_, risk, params)
     return _answer(lambda: osrm.table_response(router_, coordinates, params,
                                                max_coordinates=settings.max_table_coordinates,
-                                               max_snap_m=settings.max_snap_m, state_for=state_for))  # fmt: skip
+                                               max_snap_m=settings.max_snap_m, closed_for=closed_for))  # fmt: skip

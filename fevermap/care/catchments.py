@@ -1,5 +1,7 @@
-"""Catchments of every clinic at once: each road point within the time is assigned to the clinic it reaches first,
-and each clinic gets the polygon of its points.
+"""Catchments of every clinic at once, from one reverse search.
+
+Each road point within the time is assigned to the clinic it reaches first, and each clinic gets the polygon of its
+points.
 
 One reverse multi-source search from all clinics on the turn graph (:func:`fevermap.care.reach.edge_times`) labels
 every road edge with the clinic first reached from its end; road samples take the label of their edge (or of a

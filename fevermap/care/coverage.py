@@ -1,5 +1,7 @@
-"""Coverage gaps: H3 cells over the region's roads with the driving time to the nearest clinic meeting the filters,
-weighted by demand, and what a candidate clinic would remove.
+"""H3 cells over the region's roads and each cell's driving time to the nearest clinic.
+
+The cells carry the time to the nearest clinic meeting the filters; the coverage report (:mod:`fevermap.care.gaps`)
+weights them by demand and says what a candidate clinic would remove.
 
 A cell's time is the time from its centre, snapped to the nearest road, to the nearest clinic, in current traffic.
 All cells are served by one reverse multi-source search from every clinic at once

@@ -1,5 +1,7 @@
-"""The coverage report: every H3 cell's time to care by road, the gaps beyond a threshold with their demand weight,
-and how much of that weight a candidate clinic would remove."""
+"""The coverage report: cell times, the gaps beyond a threshold and their demand weight.
+
+Every H3 cell's time to care by road, the gaps beyond a threshold with their demand weight, and how much of that
+weight a candidate clinic would remove."""
 
 from __future__ import annotations
 

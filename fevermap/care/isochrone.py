@@ -1,5 +1,7 @@
-"""Isochrones in current traffic: the area reached from a point within each of up to four times, or (reverse) the
-area from which the point is reached (a clinic's catchment).
+"""Isochrones in current traffic, forward and reverse.
+
+The area reached from a point within each of up to four times, or (reverse) the area from which the point is reached
+(a clinic's catchment).
 
 Times are read off at road samples (:mod:`fevermap.care.samples`): a sample on edge ``e`` is reached after the time
 to the start of ``e`` (turns included) plus the time along ``e`` to the sample, so partial edges at the boundary
@@ -107,8 +109,7 @@ def along_ms(m: reach.Metric, samples: Samples) -> tuple[FloatArray, FloatArray]
 def search(router: Router, m: reach.Metric, snap: Snap, *, reverse: bool, limit_ms: float) -> reach.EdgeTimes:
     """Times in ms from ``snap`` to every road edge (``reverse``: from every edge to ``snap``), ``inf`` past the
     limit."""
-    seeds = reach.snap_seeds(router, m, snap, reverse=reverse)
-    return reach.edge_times(m, seeds, reverse=reverse, limit_ms=limit_ms)
+    return reach.point_times(router, m, snap, reverse=reverse, limit_ms=limit_ms)
 
 
 def sample_times(router: Router, m: reach.Metric, samples: Samples, snap: Snap, times: reach.EdgeTimes) -> FloatArray:

@@ -5,9 +5,10 @@ The engine routes on the turn-expanded graph (:mod:`fevermap.routing.turns`): it
 ("at the start of edge ``e``"), its arcs the allowed turns, weighted by the edge's whole-ms time plus the turn's
 cost. Care searches run on that same graph and its current weights (``router.state.metric.weights_ms``), with the
 engine's own seeds (:func:`fevermap.routing.query.source_seeds` / ``target_seeds``), so every time here equals the
-engine's. They use ``scipy.sparse.csgraph.dijkstra`` bounded by a time limit: measured against the CCH one-to-all in
-``benchmarks/bench_care.py``, the bounded search wins for isochrones (it settles only what lies within the limit),
-runs on the reversed graph without a second CCH, and labels each edge with the source that reaches it first.
+engine's. Multi-source searches (catchments, coverage: which clinic reaches each road first) use
+``scipy.sparse.csgraph.dijkstra`` bounded by the time limit, on the turn graph or its reverse, with virtual source
+nodes; a search from one point uses the same bounded Dijkstra for short limits and the CCH's one-to-all (forward or
+reverse) from :data:`CCH_FROM_MS` on, whichever ``benchmarks/bench_care.py`` measured faster.
 
 What a search gives per road edge (:class:`EdgeTimes`), in ms:
 
@@ -193,26 +194,25 @@ def _stack(graph: csr_matrix, virt: csr_matrix) -> csr_matrix:
 
 
 def _best_per(keys: IntArray, values: FloatArray, labels: IntArray, size: int) -> tuple[FloatArray, IntArray]:
-    """Per key in ``0..size-1`` the smallest value and its label (``inf`` / -1 where none)."""
+    """Per key in ``0..size-1`` the smallest value and the label of one value that attains it (``inf`` / -1 where
+    none): two linear passes, no sort."""
     out = np.full(size, np.inf)
+    np.minimum.at(out, keys, values)
     lab = np.full(size, -1, dtype=np.int64)
-    fin = np.isfinite(values)
-    keys, values, labels = keys[fin], values[fin], labels[fin]
-    if keys.size:
-        order = np.lexsort((values, keys))
-        first = order[np.unique(keys[order], return_index=True)[1]]
-        out[keys[first]] = values[first]
-        lab[keys[first]] = labels[first]
+    hit = np.isfinite(values) & (values == out[keys])
+    lab[keys[hit]] = labels[hit]
     return out, lab
 
 
-def edge_times(m: Metric, seeds: Seeds, *, reverse: bool, limit_ms: float = math.inf) -> EdgeTimes:
-    """Per road edge the times of one search from (``reverse``: to) ``seeds``, bounded by ``limit_ms`` (see the
-    module docstring for what ``start`` and ``end`` mean each way)."""
-    dist, label = _search(m, seeds, reverse=reverse, limit_ms=limit_ms)
+def _times(m: Metric, dist: FloatArray, label: IntArray, *, reverse: bool) -> EdgeTimes:
+    """Per road edge times (:class:`EdgeTimes`) from times at every turn-graph node and their sources."""
     edges = m.edge_count
     if not reverse:
-        start, src = _best_per(m.node_edge, dist, label, edges)
+        start, src = dist[:edges].copy(), label[:edges].copy()
+        if m.node_edge.shape[0] > edges:  # a via-way copy of an edge may be reached sooner than the edge itself
+            extra, extra_src = _best_per(m.node_edge[edges:], dist[edges:], label[edges:], edges)
+            better = extra < start
+            start[better], src[better] = extra[better], extra_src[better]
         return EdgeTimes(False, start, start + m.edge_ms, src, src)
     start, src = dist[:edges].copy(), label[:edges].copy()  # driving the edge from its start: no approach to recall
     base = m.arc_from < edges
@@ -221,6 +221,32 @@ def edge_times(m: Metric, seeds: Seeds, *, reverse: bool, limit_ms: float = math
     to = m.arc_to[base]
     end, end_src = _best_per(m.arc_from[base], turn + dist[to], label[to], edges)
     return EdgeTimes(True, start, end, src, end_src)
+
+
+def edge_times(m: Metric, seeds: Seeds, *, reverse: bool, limit_ms: float = math.inf) -> EdgeTimes:
+    """Per road edge the times of one multi-source search from (``reverse``: to) ``seeds``, bounded by
+    ``limit_ms``, with the source reaching each edge first (see the module docstring for ``start`` and ``end``)."""
+    dist, label = _search(m, seeds, reverse=reverse, limit_ms=limit_ms)
+    return _times(m, dist, label, reverse=reverse)
+
+
+#: From this time limit on (ms) one search from a single point asks the CCH for every node instead of a bounded
+#: Dijkstra: on Porto the bounded search takes 9 ms at 10 min and 80 ms at 30 min, the CCH 35 ms for all nodes
+#: (``benchmarks/bench_care.py``).
+CCH_FROM_MS = 15 * 60_000.0
+
+
+def point_times(router: Router, m: Metric, snap: Snap, *, reverse: bool, limit_ms: float) -> EdgeTimes:
+    """:func:`edge_times` of one snapped point (source 0), by the faster of the two searches for ``limit_ms``."""
+    seeds = snap_seeds(router, m, snap, reverse=reverse)
+    if limit_ms < CCH_FROM_MS or seeds.nodes.shape[0] == 0:
+        return edge_times(m, seeds, reverse=reverse, limit_ms=limit_ms)
+    engine = router.network.engine
+    nodes = range(m.node_edge.shape[0])
+    pairs = list(zip(seeds.nodes.tolist(), seeds.ms.astype(np.int64).tolist(), strict=True))
+    dist = engine.distances(m.state.metric, pairs, ("care", "all"), nodes, reverse=reverse)
+    dist[dist > limit_ms] = np.inf
+    return _times(m, dist, np.where(np.isfinite(dist), 0, -1).astype(np.int64), reverse=reverse)
 
 
 def node_times(router: Router, m: Metric, times: EdgeTimes, snaps: Sequence[Snap] = ()) -> tuple[FloatArray, IntArray]:

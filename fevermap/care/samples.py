@@ -1,5 +1,6 @@
-"""Points sampled along every road edge of a region, in a local metric projection: where travel times are read off
-to draw polygons (isochrones, catchments) and to assign roads to H3 cells.
+"""Points sampled along every road edge of a region, in a local metric projection.
+
+They are where travel times are read off to draw polygons (isochrones, catchments) and to assign roads to H3 cells.
 
 Each OSM segment of each directed edge is cut into pieces no longer than the spacing; a sample sits at the start of
 every piece and one more at the head of each edge, so both ends of every edge are samples. Coordinates are projected

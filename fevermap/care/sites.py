@@ -1,5 +1,7 @@
-"""The clinics a care computation works on: those of the locator's current snapshot that meet the filters, with
-their snapped positions (the one module of :mod:`fevermap.care` that reads the clinic locator)."""
+"""The clinics a care computation works on, with their snapped positions.
+
+Those of the locator's current snapshot that meet the filters (the one module of :mod:`fevermap.care` that reads the
+clinic locator)."""
 
 from __future__ import annotations
 

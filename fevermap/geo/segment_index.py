@@ -146,3 +146,32 @@ class SegmentIndex:
         if not (math.isfinite(x) and math.isfinite(y)):
             return math.inf
         return self._closest(np.arange(len(self)), x, y)[2]
+
+    def within(self, x: float, y: float, max_distance: float) -> tuple[IntArray, FloatArray, FloatArray]:
+        """Every segment within ``max_distance`` metres of ``(x, y)``, nearest first.
+
+        Returns
+        -------
+        (segments, t, distances)
+            Arrays aligned with each other: the segment numbers, the position ``t`` in [0, 1] of each one's nearest
+            point and its distance in metres; ties in distance keep the lower segment number first. Empty for a
+            non-finite point.
+        """
+        empty = (np.empty(0, dtype=np.int64), np.empty(0), np.empty(0))
+        if not (math.isfinite(x) and math.isfinite(y) and math.isfinite(max_distance)):
+            return empty
+        c = self.cell_m
+        i = math.floor((x - self._x0) / c)
+        j = math.floor((y - self._y0) / c)
+        r = int(max_distance // c) + 1  # every segment within max_distance has a bbox cell in this block
+        cand = np.unique(self._block(i, j, r))
+        if cand.shape[0] == 0:
+            return empty
+        seg = self._packed[cand]
+        px = x - seg[:, 0]
+        py = y - seg[:, 1]
+        t = np.clip((px * seg[:, 2] + py * seg[:, 3]) * seg[:, 4], 0.0, 1.0)
+        d = np.hypot(px - t * seg[:, 2], py - t * seg[:, 3])
+        keep = d <= max_distance
+        order = np.lexsort((cand[keep], d[keep]))
+        return cand[keep][order], t[keep][order], d[keep][order]

@@ -102,14 +102,19 @@ def _inside(closure: Closure, snap: Snap) -> list[str]:
     return [n for p, n in zip(closure.polygons, closure.names, strict=True) if shapely.contains_xy(p, x, y)]
 
 
-def closed_state(router: Router, closure: Closure, open_edges: Sequence[int] = ()) -> Any:
-    """The side metric with the closure's edges closed, except ``open_edges`` (cached per closure and those)."""
+def closure_mask(router: Router, closure: Closure, open_edges: Sequence[int] = ()) -> tuple[BoolArray, Any]:
+    """The closure's closed road edges except ``open_edges``, and the key their side metric is cached under."""
     mask = edge_geometries(router).edges_in(closure.polygons)
     opened = sorted({int(e) for e in open_edges if mask[int(e)]})
     if opened:
         mask = mask.copy()
         mask[opened] = False
-    return router.state_with_closed_edges(mask, (closure.key, tuple(opened)))
+    return mask, (closure.key, tuple(opened))
+
+
+def closed_state(router: Router, closure: Closure, open_edges: Sequence[int] = ()) -> Any:
+    """The side metric with the closure's edges closed, except ``open_edges`` (cached per closure and those)."""
+    return router.state_with_closed_edges(*closure_mask(router, closure, open_edges))
 
 
 def route_avoiding(router: Router, origin: Snap, destination: Snap, closure: Closure) -> AvoidingRoute:

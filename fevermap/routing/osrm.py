@@ -6,25 +6,30 @@ are :class:`fevermap.errors.OsrmRequestError` with OSRM's own ``code``.
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Callable, Mapping
-from dataclasses import replace
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from fevermap.errors import FevermapError, NoRouteError, OsrmRequestError, SnapError
 from fevermap.geo import polyline
 from fevermap.routing.alternatives import alternatives
 from fevermap.routing.annotations import DATASOURCE_NAMES, annotation
 from fevermap.routing.directions import Guidance, Leg, encode, step_object
-from fevermap.routing.guidance.geometry import bearing
 from fevermap.routing.matrix import table
-from fevermap.routing.osrm_options import RouteOptions, radiuses, route_options
+from fevermap.routing.osrm_legs import route_legs
+from fevermap.routing.osrm_options import RouteOptions, approaches, bearings, exclude, radiuses, route_options
+from fevermap.routing.osrm_snap import class_mask, narrow, snap_all
 from fevermap.routing.router import Route, Router
 from fevermap.routing.simplify import simplify
 from fevermap.routing.snapping import Snap
+from fevermap.routing.state import MetricState
+
+#: For a request, a function from its snapped waypoints to more road edges to close (a mask over road edges) and
+#: the key its side metric is cached under, or None (e.g. fevermap's risk areas, ``exclude=sealed``).
+ClosedFor = Callable[[list[Snap]], tuple[npt.NDArray[np.bool_], Hashable] | None]
 
 
 def _code(exc: FevermapError) -> str:
@@ -62,49 +67,6 @@ def parse_coordinates(text: str, limit: int) -> list[tuple[float, float]]:
     return coords
 
 
-def _facing(router: Router, snap: Snap, want: tuple[float, float] | None, i: int) -> Snap:
-    """The snap on only the road directions within ``want = (bearing, range)`` degrees (OSRM's ``bearings``).
-
-    Only the nearest road is considered: when none of its directions fits, ``NoSegment`` says so.
-    """
-    if want is None:
-        return snap
-    g = router.graph
-    keep = []
-    for pos in snap.positions:
-        row = int(g.seg_off[pos.edge]) + pos.edge + pos.seg
-        a, b = g.coords[row], g.coords[row + 1]
-        heading = bearing((float(a[0]), float(a[1])), (float(b[0]), float(b[1])))
-        if abs((heading - want[0] + 180.0) % 360.0 - 180.0) <= want[1]:
-            keep.append(pos)
-    if not keep:
-        raise OsrmRequestError("NoSegment", f"coordinate {i}: the nearest road does not run within {want[1]:g} "
-                               f"degrees of bearing {want[0]:g} (fevermap checks the nearest road only)")  # fmt: skip
-    return replace(snap, positions=tuple(keep))
-
-
-def snap_all(
-    router: Router,
-    coords: list[tuple[float, float]],
-    radii: list[float],
-    headings: list[tuple[float, float] | None] | None = None,
-) -> list[Snap]:
-    """Snap every coordinate; ``NoSegment`` names the first one farther from a road than its radius (or with no
-    road direction fitting its ``headings`` entry)."""
-    snaps = []
-    headings = headings or [None] * len(coords)
-    for i, ((lon, lat), radius) in enumerate(zip(coords, radii, strict=True)):
-        try:
-            snap = router.snap(lon, lat)
-        except FevermapError as exc:
-            raise OsrmRequestError(_code(exc), f"coordinate {i} ({lon},{lat}): {exc}") from None
-        if snap.distance_m > radius:
-            raise OsrmRequestError("NoSegment", f"coordinate {i} ({lon},{lat}) is {snap.distance_m:.0f} m from a "
-                                   f"road, beyond its radius of {radius:g} m")  # fmt: skip
-        snaps.append(_facing(router, snap, headings[i], i))
-    return snaps
-
-
 def waypoint(snap: Snap) -> dict[str, Any]:
     """OSRM's waypoint object."""
     return {"hint": "", "distance": round(snap.distance_m, 6), "name": snap.name, "location": list(snap.location)}
@@ -140,6 +102,18 @@ def _route_object(g: Guidance, legs: list[Leg], opts: RouteOptions) -> dict[str,
     return route
 
 
+def _state(router: Router, snaps: list[Snap], classes: tuple[str, ...], closed_for: ClosedFor | None,
+           ) -> MetricState | None:  # fmt: skip
+    """The side metric with the excluded classes' edges and ``closed_for``'s closed, or None for the live one."""
+    mask = class_mask(router, classes) if classes else None
+    key: tuple[Hashable, ...] = ("exclude", classes)
+    more = closed_for(snaps) if closed_for is not None else None
+    if more is not None:
+        mask = more[0] if mask is None else mask | more[0]
+        key = (*key, more[1])
+    return None if mask is None else router.state_with_closed_edges(mask, key)
+
+
 def route_response(
     router: Router,
     coordinates: str,
@@ -147,7 +121,7 @@ def route_response(
     *,
     max_coordinates: int,
     max_snap_m: float,
-    state_for: Callable[[list[Snap]], Any] | None = None,
+    closed_for: ClosedFor | None = None,
 ) -> dict[str, Any]:
     """Answer ``/route/v1/{profile}/{coordinates}?{params}`` in OSRM's shape.
 
@@ -160,17 +134,18 @@ def route_response(
         The query options (see :func:`fevermap.routing.osrm_options.route_options`).
     max_coordinates, max_snap_m : int, float
         The service's limits.
-    state_for : callable, optional
-        The metric state to route on for the snapped waypoints (e.g. roads closed around risk areas); None: the
-        current traffic. Alternatives are not offered on such a state.
+    closed_for : callable, optional
+        More roads to close for the snapped waypoints (e.g. around risk areas, see :data:`ClosedFor`), on top of the
+        ``exclude`` classes. Alternatives are not offered when any road is closed so.
     """
     coords = parse_coordinates(coordinates, max_coordinates)
     opts = route_options(params, len(coords), max_snap_m)
-    snaps = snap_all(router, coords, list(opts.radiuses), list(opts.bearings))
+    excluded = class_mask(router, opts.exclude) if opts.exclude else None
+    snaps = snap_all(router, coords, list(opts.radiuses), opts.bearings, opts.approaches, excluded)
     g = Guidance.of(router)
     try:
-        state = state_for(snaps) if state_for is not None else None
-        best = [router.route_snapped(a, b, state=state) for a, b in itertools.pairwise(snaps)]
+        state = _state(router, snaps, opts.exclude, closed_for)
+        best = route_legs(router, snaps, continue_straight=opts.continue_straight, state=state)
         routes: list[list[list[Route]]] = [[[leg] for leg in best]]
         if opts.alternatives and len(snaps) == 2 and state is None:
             routes += [[parts] for parts in alternatives(router, snaps[0], snaps[1], best[0], opts.alternatives)]
@@ -188,25 +163,34 @@ def route_response(
 
 def nearest_response(router: Router, coordinates: str, params: Mapping[str, str], *, max_snap_m: float,
                      ) -> dict[str, Any]:  # fmt: skip
-    """Answer ``/nearest/v1``: the snapped point with the OSM node ids of its segment (``number`` up to 1 per
-    road direction at that point: fevermap snaps to the one nearest road)."""
+    """Answer ``/nearest/v1``: the ``number`` nearest road segments (1..100) within the radius, nearest first, each
+    with the OSM node ids of its ends; ``bearings``, ``approaches`` and ``exclude`` filter them as for a route."""
     coords = parse_coordinates(coordinates, 1)
     if len(coords) != 1:
         raise OsrmRequestError("InvalidQuery", "nearest takes exactly one coordinate")
     number_text = params.get("number", "1")
     if not number_text.isdigit() or not 1 <= int(number_text) <= 100:
         raise OsrmRequestError("InvalidOptions", f"number must be an integer 1..100, not {number_text!r}")
-    snap = snap_all(router, coords, radiuses(params.get("radiuses"), 1, max_snap_m))[0]
+    radius = radiuses(params.get("radiuses"), 1, max_snap_m)
+    want, approach = bearings(params.get("bearings"), 1), approaches(params.get("approaches"), 1)
+    classes = exclude(params.get("exclude"))
+    excluded = class_mask(router, classes) if classes else None
+    snap_all(router, coords, radius, want, approach, excluded)  # NoSegment when nothing is near enough
     g = router.graph
-    found = []
+    found: list[dict[str, Any]] = []
     seen: set[tuple[int, int]] = set()
-    for pos in snap.positions:
-        s = int(g.seg_off[pos.edge]) + pos.seg
-        pair = tuple(sorted((int(g.seg_u_osm[s]), int(g.seg_v_osm[s]))))
-        if pair in seen:
+    for cand in router.index.candidates(*coords[0], radius[0]):
+        kept = narrow(router, cand, want=want[0], approach=approach[0], excluded=excluded)
+        if kept is None:
             continue
-        seen.add((pair[0], pair[1]))
-        found.append(waypoint(snap) | {"nodes": [int(g.seg_u_osm[s]), int(g.seg_v_osm[s])]})
+        for pos in kept.positions:
+            s = int(g.seg_off[pos.edge]) + pos.seg
+            u, v = int(g.seg_u_osm[s]), int(g.seg_v_osm[s])
+            if (min(u, v), max(u, v)) not in seen:
+                seen.add((min(u, v), max(u, v)))
+                found.append(waypoint(kept) | {"nodes": [u, v]})
+        if len(found) >= int(number_text):
+            break
     return {"code": "Ok", "waypoints": found[: int(number_text)]}
 
 
@@ -226,12 +210,13 @@ def table_response(
     *,
     max_coordinates: int,
     max_snap_m: float,
-    state_for: Callable[[list[Snap]], Any] | None = None,
+    closed_for: ClosedFor | None = None,
 ) -> dict[str, Any]:
     """Answer ``/table/v1``: ``durations`` (s) and/or ``distances`` (m) between sources and destinations.
 
     ``fallback_speed`` (m/s) fills unreachable pairs with crow-flies estimates (``fallback_coordinate`` input or
-    snapped); ``scale_factor`` multiplies durations.
+    snapped); ``scale_factor`` multiplies durations; ``radiuses``, ``bearings``, ``approaches`` and ``exclude`` as
+    for :func:`route_response` (``closed_for`` too).
     """
     coords = parse_coordinates(coordinates, max_coordinates)
     ann = params.get("annotations", "duration")
@@ -243,14 +228,15 @@ def table_response(
     fb_coord = params.get("fallback_coordinate", "input")
     if fb_coord not in ("input", "snapped"):
         raise OsrmRequestError("InvalidOptions", "fallback_coordinate must be input or snapped")
-    for key in ("bearings", "approaches", "exclude"):
-        if params.get(key):
-            raise OsrmRequestError("NotImplemented", f"the {key} option is not supported by this service")
-    snaps = snap_all(router, coords, radiuses(params.get("radiuses"), len(coords), max_snap_m))
+    n = len(coords)
+    classes = exclude(params.get("exclude"))
+    excluded = class_mask(router, classes) if classes else None
+    radii, heads = radiuses(params.get("radiuses"), n, max_snap_m), bearings(params.get("bearings"), n)
+    snaps = snap_all(router, coords, radii, heads, approaches(params.get("approaches"), n), excluded)
     try:
         src = _indices(params.get("sources"), "sources")
         dst = _indices(params.get("destinations"), "destinations")
-        state = state_for(snaps) if state_for is not None else None
+        state = _state(router, snaps, classes, closed_for)
         result = table(router, snaps, src, dst, with_distance="distance" in parts, state=state)
     except FevermapError as exc:
         raise OsrmRequestError("InvalidOptions", str(exc)) from None

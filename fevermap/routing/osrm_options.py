@@ -1,7 +1,8 @@
 """OSRM request options: parsed from the query string, checked, with OSRM's own error codes for what is refused.
 
 Options fevermap cannot honour are refused with ``NotImplemented`` and a message, never silently ignored; ``hints``
-are accepted and not used, as OSRM does with hints it cannot use.
+are accepted and not used, as OSRM does with hints it cannot use. ``exclude`` takes the road classes of OSRM's car
+profile (``toll``, ``motorway``, ``ferry``), in any combination (OSRM's car profile allows one at a time).
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from fevermap.routing.annotations import ANNOTATIONS
 MAX_ALTERNATIVES = 3
 _GEOMETRIES = ("polyline", "polyline6", "geojson")
 _OVERVIEWS = ("simplified", "full", "false")
+#: Road classes ``exclude`` can name (OSRM car profile's ``excludable``).
+EXCLUDABLE = ("toll", "motorway", "ferry")
+APPROACHES = ("unrestricted", "curb", "opposite")
 _ROUTE_KEYS = {"overview", "geometries", "steps", "alternatives", "annotations", "continue_straight", "radiuses",
                "bearings", "approaches", "exclude", "hints", "generate_hints", "skip_waypoints", "waypoints",
                "snapping"}  # fmt: skip
@@ -82,6 +86,38 @@ def bearings(text: str | None, n: int) -> list[tuple[float, float] | None]:
     return out
 
 
+def approaches(text: str | None, n: int) -> list[str]:
+    """``approaches=a;a;...``: per coordinate ``curb`` (arrive and leave with the point on the driving side's kerb),
+    ``opposite`` (on the other side) or ``unrestricted`` (empty: unrestricted)."""
+    if not text:
+        return ["unrestricted"] * n
+    parts = text.split(";")
+    if len(parts) != n:
+        raise OsrmRequestError("InvalidOptions", f"approaches has {len(parts)} values for {n} coordinates")
+    bad = [p for p in parts if p and p not in APPROACHES]
+    if bad:
+        raise OsrmRequestError("InvalidOptions", f"approach {bad[0]!r}: choose from {', '.join(APPROACHES)}")
+    return [p or "unrestricted" for p in parts]
+
+
+def exclude(text: str | None, extra: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """``exclude=class,class``: road classes of :data:`EXCLUDABLE` (and ``extra`` ones the caller handles), sorted.
+
+    Raises
+    ------
+    OsrmRequestError
+        ``InvalidValue`` for a class fevermap does not have, as OSRM answers.
+    """
+    if not text:
+        return ()
+    classes = {c.strip() for c in text.split(",")}
+    bad = sorted(classes - set(EXCLUDABLE) - set(extra))
+    if bad:
+        raise OsrmRequestError("InvalidValue", f"Exclude flag combination is not supported: no class {bad[0]!r} "
+                               f"(classes: {', '.join(EXCLUDABLE + extra)})")  # fmt: skip
+    return tuple(sorted(classes))
+
+
 @dataclass(frozen=True)
 class RouteOptions:
     """The options of one ``/route/v1`` request."""
@@ -94,6 +130,9 @@ class RouteOptions:
     radiuses: tuple[float, ...] = ()
     bearings: tuple[tuple[float, float] | None, ...] = ()
     skip_waypoints: bool = False
+    approaches: tuple[str, ...] = ()
+    continue_straight: bool = True
+    exclude: tuple[str, ...] = ()
 
 
 def route_options(params: Mapping[str, str], n: int, max_snap_m: float) -> RouteOptions:
@@ -127,11 +166,8 @@ def route_options(params: Mapping[str, str], n: int, max_snap_m: float) -> Route
     cs = params.get("continue_straight", "default")
     if cs not in ("default", "false", "true"):
         raise OsrmRequestError("InvalidOptions", "continue_straight must be default, true or false")
-    if cs == "true":
-        raise OsrmRequestError("NotImplemented", "continue_straight=true is not supported: legs may turn at waypoints")
-    for key in ("approaches", "exclude", "waypoints"):
-        if params.get(key):
-            raise OsrmRequestError("NotImplemented", f"the {key} option is not supported by this service")
+    if params.get("waypoints"):
+        raise OsrmRequestError("NotImplemented", "the waypoints option is not supported by this service")
     if params.get("snapping", "default") != "default":
         raise OsrmRequestError("NotImplemented", "only snapping=default is supported")
     if n < 2:
@@ -146,4 +182,7 @@ def route_options(params: Mapping[str, str], n: int, max_snap_m: float) -> Route
         radiuses=tuple(radiuses(params.get("radiuses"), n, max_snap_m)),
         bearings=tuple(bearings(params.get("bearings"), n)),
         skip_waypoints=_bool(params, "skip_waypoints", False),
+        approaches=tuple(approaches(params.get("approaches"), n)),
+        continue_straight=cs != "false",  # default: OSRM car.lua's continue_straight_at_waypoint = true
+        exclude=exclude(params.get("exclude")),
     )

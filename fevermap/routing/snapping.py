@@ -10,7 +10,8 @@ of the same small component route to each other, and other routes fall back to t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +28,9 @@ _PROJECTED_UP_TO_M = 100_000.0
 
 #: Points closer than this to a segment's end (metres, 1 cm) are on its node.
 _AT_NODE_M = 0.01
+
+#: :meth:`EdgeIndex.candidates` looks this far first (metres), then 4 times farther each time, up to the radius.
+_FIRST_RING_M = 50.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +166,39 @@ class EdgeIndex:
             return snap
         alternative = self._make_snap(lon, lat, int(self._indexed_seg[self._big_seg[big[0]]]), big[1], big[2])
         return Snap(snap.query, snap.location, snap.distance_m, snap.positions, snap.name, alternative)
+
+    def candidates(self, lon: float, lat: float, radius_m: float) -> Iterator[Snap]:
+        """Snaps onto every road segment within ``radius_m`` metres of ``(lon, lat)``, nearest first (a two-way road's
+        segment once, with both directions; ``alternative`` not set). For filters that the nearest road may fail
+        (OSRM's ``bearings``, ``exclude``)."""
+        check_lonlat(lon, lat)
+        x, y = self._proj.forward_one(lon, lat)
+        limit = min(float(radius_m), self.max_snap_m)
+        done, reach = -1.0, min(_FIRST_RING_M, limit)
+        while done < limit:  # rings of growing radius: the first one usually holds the answer
+            hits, ts, ds = self._grid.within(x, y, reach)
+            for hit, t, d in zip(hits.tolist(), ts.tolist(), ds.tolist(), strict=True):
+                if d > done:
+                    yield self._make_snap(lon, lat, int(self._indexed_seg[hit]), t, d)
+            done, reach = reach, min(reach * 4.0, limit)
+
+    def snap_where(self, lon: float, lat: float, radius_m: float, narrow: Callable[[Snap], Snap | None]) -> Snap | None:
+        """The nearest snap within ``radius_m`` that ``narrow`` keeps (it returns the snap with only the positions it
+        accepts, or None to skip the road), with its :attr:`Snap.alternative` on a big component found the same way;
+        None when no road within the radius passes."""
+        found: Snap | None = None
+        for cand in self.candidates(lon, lat, radius_m):
+            kept = narrow(cand)
+            if kept is None:
+                continue
+            big = any(bool(self._big_edge[p.edge]) for p in kept.positions)
+            if found is None:
+                found = kept
+                if big:
+                    return found
+            elif big:
+                return replace(found, alternative=kept)
+        return found
 
     def _make_snap(self, lon: float, lat: float, seg: int, t: float, dist: float) -> Snap:
         pos = self._position(seg, t)

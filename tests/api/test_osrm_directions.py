@@ -75,9 +75,12 @@ def test_cli_route_steps_in_chinese(shanghai: Region) -> None:
     [
         ({"bearings": "10,20"}, "InvalidOptions"),
         ({"bearings": "400,20;"}, "InvalidOptions"),
-        ({"exclude": "toll"}, "NotImplemented"),
-        ({"approaches": "curb;curb"}, "NotImplemented"),
-        ({"continue_straight": "true"}, "NotImplemented"),
+        ({"exclude": "tolls"}, "InvalidValue"),
+        ({"exclude": "toll,bridge"}, "InvalidValue"),
+        ({"approaches": "curb"}, "InvalidOptions"),
+        ({"approaches": "kerb;curb"}, "InvalidOptions"),
+        ({"continue_straight": "yes"}, "InvalidOptions"),
+        ({"waypoints": "0;1"}, "NotImplemented"),
         ({"alternatives": "7"}, "InvalidOptions"),
         ({"annotations": "speed,colour"}, "InvalidOptions"),
         ({"geometries": "wkt"}, "InvalidOptions"),
@@ -115,7 +118,9 @@ def test_table_options(client: TestClient) -> None:
 
 def test_nearest_number(client: TestClient) -> None:
     body = client.get(f"/nearest/v1/driving/{A[0]},{A[1]}", params={"number": "2"}).json()
-    assert body["code"] == "Ok" and 1 <= len(body["waypoints"]) <= 2
+    assert body["code"] == "Ok" and len(body["waypoints"]) == 2
+    first, second = body["waypoints"]
+    assert first["distance"] <= second["distance"] and first["nodes"] != second["nodes"]
     assert client.get(f"/nearest/v1/driving/{A[0]},{A[1]}", params={"number": "0"}).json()["code"] == "InvalidOptions"
 
 
@@ -144,3 +149,23 @@ def test_bearings_pick_the_direction_of_travel(client: TestClient, shanghai: Reg
     else:
         refused = next(w for w in ways if w["code"] != "Ok")
         assert refused["code"] == "NoSegment"
+
+
+def test_waypoint_options_over_http(client: TestClient) -> None:
+    mid = (121.4867, 31.2351)
+    three = f"{A[0]},{A[1]};{mid[0]},{mid[1]};{B[0]},{B[1]}"
+    straight = client.get(f"/route/v1/driving/{three}", params={"continue_straight": "true"}).json()
+    default = client.get(f"/route/v1/driving/{three}").json()
+    turning = client.get(f"/route/v1/driving/{three}", params={"continue_straight": "false"}).json()
+    assert straight["code"] == default["code"] == turning["code"] == "Ok"
+    assert default["routes"][0]["duration"] == straight["routes"][0]["duration"]  # OSRM's car default
+    assert straight["routes"][0]["duration"] >= turning["routes"][0]["duration"] - 0.1
+    kerb = client.get(f"/route/v1/driving/{Q}", params={"approaches": "curb;curb"}).json()
+    plain = client.get(f"/route/v1/driving/{Q}").json()
+    assert kerb["code"] == "Ok" and kerb["routes"][0]["duration"] >= plain["routes"][0]["duration"] - 0.1
+    table = client.get(f"/table/v1/driving/{Q}", params={"approaches": "curb;curb"}).json()
+    assert table["durations"][0][1] == pytest.approx(kerb["routes"][0]["duration"], abs=0.11)
+    near = client.get(f"/nearest/v1/driving/{A[0]},{A[1]}", params={"number": "3", "exclude": "ferry"}).json()
+    assert near["code"] == "Ok" and len(near["waypoints"]) == 3
+    bad = client.get(f"/table/v1/driving/{Q}", params={"exclude": "bridges"})
+    assert bad.status_code == 400 and bad.json()["code"] == "InvalidValue"

@@ -123,5 +123,8 @@ def test_osrm_route_and_table_exclude_sealed(client: TestClient) -> None:
     assert not shapely.geometry.shape(route["geometry"]).intersects(union)
     t = client.get(f"/table/v1/driving/{coords}", params={"exclude": "sealed", "date": "2022-04-02"}).json()
     assert t["durations"][0][1] == pytest.approx(route["duration"], abs=0.11)
-    # a road class this service cannot exclude is refused in OSRM's shape, never silently ignored
-    assert client.get(f"/route/v1/driving/{coords}", params={"exclude": "toll"}).json()["code"] == "NotImplemented"
+    # risk levels combine with OSRM's road classes; a class this service does not have is refused in OSRM's shape
+    both = client.get(f"/route/v1/driving/{coords}", params={"exclude": "sealed,motorway", "date": "2022-04-02"})
+    assert both.json()["code"] == "Ok" and both.json()["routes"][0]["duration"] >= route["duration"] - 0.1
+    bogus = client.get(f"/route/v1/driving/{coords}", params={"exclude": "sealed,bogus"})
+    assert bogus.status_code == 400 and bogus.json()["code"] == "InvalidValue"

@@ -134,3 +134,19 @@ def point_times_ms(
                 t[on] = np.minimum(t[on], np.where(d >= 0, d * tt[on], np.inf))
         best = np.where(ok, np.minimum(best, np.where(np.isnan(t), np.inf, t)), best)
     return np.column_stack([lon, lat]), lens, best
+
+
+def snap_to_snaps_ms(router: Router, origin: Snap, targets: list[Snap]) -> FloatArray:
+    """Brute force: ms from ``origin`` to each target by networkx on the turns export (the engine's seeds at both
+    ends), or ``inf``; a target on one of the origin's own edges is left out (``nan``: driven along the edge)."""
+    _, dist = _search(router, origin, reverse=False)
+    out = np.full(len(targets), np.inf)
+    own = {p.edge for p in origin.positions}
+    for i, t in enumerate(targets):
+        if own & {p.edge for p in t.positions}:
+            out[i] = np.nan
+            continue
+        for (node, cost), _pos in query.target_seeds(router.network, router.state, t):
+            if node in dist:
+                out[i] = min(out[i], dist[node] + cost)
+    return out

@@ -12,6 +12,7 @@ from fevermap.care.sites import Site
 from fevermap.errors import CoordinateError, InputError
 from fevermap.routing.region import Region
 from fevermap.routing.router import Router
+from tests.care.brute import snap_to_snaps_ms
 
 
 def sites_at(router: Router, n: int, seed: int) -> list[Site]:
@@ -39,6 +40,30 @@ def test_cell_times_equal_brute_force(any_region: Region, resolution: int) -> No
             assert secs[cov.clinic[i]] == pytest.approx(secs.min(), abs=1e-6)
     gap = ~(cov.time_s <= 600)
     assert cov.summary()["gap_weight"] == pytest.approx(round(float(cov.weight[gap].sum()), 1))
+
+
+def test_cell_times_equal_networkx_on_the_turns_export(andorra: Region) -> None:
+    """Each cell's time is the minimum over clinics of networkx's shortest time on the ``--turns`` export from the
+    cell's snapped centre (a random sample of cells; cells that fall back to a big-component snap are left out)."""
+    router = Router(andorra)
+    sites = sites_at(router, 4, seed=11)
+    cov = coverage(router, sites, 30, resolution=8)
+    rng = np.random.default_rng(5)
+    checked = 0
+    for i in rng.choice(len(cov.cells.ids), size=min(25, len(cov.cells.ids)), replace=False).tolist():
+        lat, lon = h3.cell_to_latlng(cov.cells.ids[i])
+        origin = router.snap(lon, lat)
+        ms = snap_to_snaps_ms(router, origin, [s.snap for s in sites])
+        if np.isnan(ms).any() or (origin.alternative is not None and not np.isfinite(ms).any()):
+            continue  # a clinic on the cell's own edge, or the fallback to the big component
+        expected = float(ms.min()) / 1000.0
+        assert (
+            cov.time_s[i] == pytest.approx(expected, abs=1e-9)
+            if np.isfinite(expected)
+            else not np.isfinite(cov.time_s[i])
+        )
+        checked += 1
+    assert checked >= 15
 
 
 def test_weights_and_candidate(shanghai: Region, andorra: Region) -> None:

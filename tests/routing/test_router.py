@@ -130,7 +130,8 @@ def test_never_faster_than_straight_line_at_top_speed(router: Router, data: st.D
         return
     _, _, crow = GEOD.inv(*route.origin.location, *route.destination.location)
     assert route.duration_s >= crow / router.max_speed_mps - 1e-6
-    assert route.distance_m >= crow - 1e-6
+    # segment lengths are geodesic per OSM segment, the partial ends interpolated along them: 1 mm of slack
+    assert route.distance_m >= crow - 1e-3
 
 
 @SETTINGS
