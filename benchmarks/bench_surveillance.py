@@ -9,8 +9,11 @@ Detection (pynssp's ESSENCE EWMA with fevermap's default thresholds):
   full 86,301 address-days.
 
 Verification: ``fevermap serve --workers 2`` on SQLite with 20,000 synthetic declarations (labelled synthetic
-phone numbers) and a match run marking 2% of them as contacts; wrk posts batches of 100 pseudonymous ids with a
-partner key for ``--duration`` seconds; ids/s and latency percentiles per batch are reported.
+phone numbers), a match run marking 2% of them as contacts and a synthetic case file whose sealed area holds the
+declared stop of 1% of them; an open-loop client posts batches of 100 pseudonymous ids with a partner key at
+``--rate`` batches/s for ``--duration`` seconds, then wrk as fast as it goes; ids/s, latency percentiles per batch,
+the server's CPU per batch (its processes' user + system time) and the in-process CPU per batch (ASGI, no network)
+are reported with the load average. Each part writes its own section of RESULTS.md.
 
 Run: ``.venv/bin/python benchmarks/bench_surveillance.py [--part detection|verification] [--duration 60]``.
 """
@@ -25,7 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -188,6 +191,50 @@ def paced(base: str, token: str, bodies: list[str], rate: float, duration: int) 
             "p99": float(np.percentile(lat, 99)), "max": float(lat.max())}  # fmt: skip
 
 
+def _group_cpu(pgid: int) -> float:
+    """User + system CPU seconds of the processes of a process group (the server and its workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields after the name: state, ppid, pgrp, ..., utime (12), stime (13)
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def in_process_cpu(db: str, token: str, bodies: list[str], env: dict[str, str], n: int = 500) -> float:
+    """Mean CPU ms per batch of ``POST /verification`` through the app's ASGI interface (no sockets)."""
+    import asyncio
+
+    from _asgi_cost import _call
+
+    from fevermap.api.app import create_app
+    from fevermap.config import Settings
+
+    saved = dict(os.environ)
+    os.environ.update(env)
+    try:
+        app = create_app(Settings(database_url=db))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    headers = {"content-type": "application/json", "x-api-key": token}
+
+    async def run() -> float:
+        async with app.router.lifespan_context(app):
+            for b in bodies:
+                assert await _call(app, ("POST", "/verification", "", b.encode(), headers)) == 200
+            cpu = time.process_time()
+            for k in range(n):
+                await _call(app, ("POST", "/verification", "", bodies[k % len(bodies)].encode(), headers))
+            return (time.process_time() - cpu) / n * 1000
+
+    return asyncio.run(run())
+
+
 def verification_md(duration: int, connections: int, rate: float) -> str:
     work = Path(tempfile.mkdtemp(prefix="bench-verif-"))
     db = f"sqlite:///{work / 'fevermap.sqlite3'}"
@@ -196,9 +243,19 @@ def verification_md(duration: int, connections: int, rate: float) -> str:
     rng = random.Random(5)
     phones = [f"+86139{n:08d}" for n in rng.sample(range(10**8), 20_000)]  # synthetic numbers, never real people
     now = datetime.now(UTC)
+    yesterday = now - timedelta(days=1)
+    cases = work / "cases.csv"  # one synthetic case yesterday: a sealed area today
+    cases.write_text(f"id,lon,lat,start,end\nsyn-case-9,121.48,31.24,{yesterday.isoformat()},"
+                     f"{(yesterday + timedelta(hours=1)).isoformat()}\n")  # fmt: skip
+    home = {"lon": 121.4801, "lat": 31.2401, "start": yesterday.isoformat(), "end": now.isoformat()}
+
+    def form(k: int) -> dict[str, object]:
+        return {"stops": [home]} if k % 100 == 7 else {}
+
     with sessions.begin() as s:
         s.add_all(DeclarationRow(id=f"syn-decl-{k}", received_at=now, area="Synthetic", name="synthetic", phone=p,
-                                 address="", form={}, client_hash="bench") for k, p in enumerate(phones))  # fmt: skip
+                                 address="", form=form(k), client_hash="bench")
+                  for k, p in enumerate(phones))  # fmt: skip
         run = MatchRun(at=now, by="bench", radius_m=50, min_overlap_s=900, declarations=len(phones), case_tracks=1,
                        matches=400)  # fmt: skip
         s.add(run)
@@ -216,7 +273,8 @@ def verification_md(duration: int, connections: int, rate: float) -> str:
     script = work / "verify.lua"
     script.write_text(LUA.replace("@BODIES@", ",".join(json.dumps(b) for b in bodies)).replace("@KEY@", token))
     env = {**os.environ, "FEVERMAP_DATABASE_URL": db, "FEVERMAP_VERIFICATION_KEYS": json.dumps({"Jiangsu": KEY}),
-           "FEVERMAP_VERIFICATION_IDS_PER_MINUTE": str(10**9)}  # fmt: skip
+           "FEVERMAP_VERIFICATION_IDS_PER_MINUTE": str(10**9), "FEVERMAP_RISK_CASES": str(cases)}  # fmt: skip
+    in_process = in_process_cpu(db, token, bodies, env)
     port = 8741
     base = f"http://127.0.0.1:{port}"
     fevermap = str(Path(sys.executable).parent / "fevermap")
@@ -229,12 +287,14 @@ def verification_md(duration: int, connections: int, rate: float) -> str:
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        check = httpx.post(base + "/verification", json={"ids": [ids[0], ids[1], unknown[0]]},
+        check = httpx.post(base + "/verification", json={"ids": [ids[0], ids[1], ids[7], unknown[0]]},
                            headers={"X-API-Key": token}, timeout=30).json()  # fmt: skip
-        assert [r["risk"] for r in check["results"]] == ["contact", "none", "none"], check
+        assert [r["risk"] for r in check["results"]] == ["contact", "none", "sealed_area", "none"], check
         subprocess.run(["wrk", "-t1", f"-c{connections}", "-d5s", "-s", str(script), base], capture_output=True,
                        check=True)  # fmt: skip
+        load0, cpu0 = os.getloadavg(), _group_cpu(proc.pid)
         steady = paced(base, token, bodies, rate, duration)
+        load1, server_cpu = os.getloadavg(), _group_cpu(proc.pid) - cpu0
         out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script),
                               base], capture_output=True, text=True, check=True)  # fmt: skip
     finally:
@@ -243,9 +303,13 @@ def verification_md(duration: int, connections: int, rate: float) -> str:
     st = parse_wrk(out.stdout)
     ids_s = steady["ok"] * 100 / steady["wall"]
     return (
-        f"`fevermap serve --workers 2` (SQLite), 20,000 synthetic declared phones, 400 contacts from a match run; "
-        f"batches of 100 ids (90 known, 10 unknown); client and server on the same 2 cores; every batch writes one "
-        f"audit row.\n\n"
+        f"`fevermap serve --workers 2` (SQLite, `synchronous=FULL`: every batch's audit row is on disk before the "
+        f"answer), 20,000 synthetic declared phones, 400 contacts from a match run, 200 with a declared stop in a "
+        f"sealed area; batches of 100 ids (90 known, 10 unknown); client and server on the same 2 cores.\n\n"
+        f"- Load average (1 min) at the start and end of the paced run: {load0[0]:.1f} and {load1[0]:.1f}.\n"
+        f"- Server CPU (user + system of its processes) during the paced run: "
+        f"{server_cpu / max(steady['batches'], 1) * 1000:.2f} ms per batch; in-process handler CPU (ASGI, no "
+        f"network, 500 batches): {in_process:.2f} ms per batch.\n"
         f"- Sustained rate (open-loop client, {rate:g} batches/s for {duration} s, latency from the scheduled send "
         f"time): **{ids_s:,.0f} ids/s**, {steady['ok']} of {steady['batches']} batches answered 200; latency per batch "
         f"p50 {steady['p50']:.1f} ms, **p99 {steady['p99']:.1f} ms**, max {steady['max']:.1f} ms (target: >= 500 ids/s "
@@ -264,14 +328,15 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--rate", type=float, default=6.0, help="batches per second of the paced client")
     args = parser.parse_args()
-    parts = [f"## Surveillance and partner verification (`bench_surveillance.py`)\n\nMachine: {machine()}."]
     if args.part in ("detection", "all"):
-        parts.append("### Detection\n\n" + detection_md())
+        text = f"## Surveillance: detection (`bench_surveillance.py`)\n\nMachine: {machine()}.\n\n" + detection_md()
+        print(text)
+        write_section("surveillance", text)
     if args.part in ("verification", "all"):
-        parts.append("### Verification load\n\n" + verification_md(args.duration, args.connections, args.rate))
-    text = "\n\n".join(parts)
-    print(text)
-    write_section("surveillance", text)
+        text = (f"## Partner verification load (`bench_surveillance.py --part verification`)\n\n"
+                f"Machine: {machine()}.\n\n" + verification_md(args.duration, args.connections, args.rate))  # fmt: skip
+        print(text)
+        write_section("verification", text)
 
 
 if __name__ == "__main__":

@@ -94,6 +94,10 @@ class Settings(BaseSettings):
     verification_partner_limits: dict[str, int] = {}
     #: Answer ``none`` for an id fevermap has no record of (True), or ``no_record`` (False).
     verification_unknown_as_none: bool = True
+    #: Risk-area levels that answer ``sealed_area`` for a person whose recent declared stop lies in one.
+    verification_sealed_levels: list[str] = ["sealed"]
+    #: Local days, ending with the check day, whose declared stops count as the person's places.
+    verification_recent_days: int = 14
 
     # --- risk areas (issue 15) ---
     #: Case records the risk areas are derived from: a file in any `fevermap trace match --cases` format or a folder

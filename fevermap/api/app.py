@@ -110,11 +110,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.directory = DirectoryStore(registry.engine, bundled=bundled_list_path())
         all_routers = [served.router for served in regions]
         catch_up(all_routers, app.state.sessions)
-        app.state.verifier = Verifier(app.state.sessions, settings.phone_region)
         for path, served in zip(paths, [regions.get(r.name) for r in loaded], strict=True):  # risk areas per region
             served.services["risk"] = risk_service(settings, served.region, app.state.sessions, served.footprint,
                                                    demo=path is None)  # fmt: skip
         app.state.risk = default.services["risk"]
+        # partner verification: sealed areas of the default region (the jurisdiction the partner checks against)
+        app.state.verifier = Verifier(app.state.sessions, settings.phone_region, risk=app.state.risk,
+                                      sealed_levels=settings.verification_sealed_levels,
+                                      recent_days=settings.verification_recent_days)  # fmt: skip
         try:
             purge(app.state.sessions, settings.retention_days)
         except Exception as exc:  # another worker purging at the same moment: the schedule retries

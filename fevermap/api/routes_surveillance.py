@@ -9,7 +9,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, RedirectResponse
 
 from fevermap.api.deps import (
     ClientDep,
@@ -20,6 +20,7 @@ from fevermap.api.deps import (
     SessionsDep,
     SettingsDep,
 )
+from fevermap.api.page_lang import LANGUAGES as PAGE_LANGUAGES
 from fevermap.api.routes_map import STATIC_DIR
 from fevermap.errors import FevermapError
 from fevermap.surveillance.areas import districts
@@ -33,9 +34,13 @@ routes = APIRouter()
 
 
 @routes.get("/symptoms", include_in_schema=False)
-def symptoms_page() -> FileResponse:
-    """The residents' symptom report form."""
-    return FileResponse(STATIC_DIR / "symptoms.html", media_type="text/html")
+async def symptoms_page(lang: str | None = None) -> RedirectResponse:
+    """The symptom report is a view of the resident's page: ``/#symptoms`` (``?lang=`` is remembered as the page's
+    language, as the page's own switch does)."""
+    response = RedirectResponse("/#symptoms", status_code=302)
+    if lang in PAGE_LANGUAGES:
+        response.set_cookie("fevermap_lang", str(lang), max_age=31_536_000, path="/", samesite="lax")
+    return response
 
 
 @routes.get("/surveillance", include_in_schema=False)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Security
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
-from fevermap.access.keys import Principal, require
-from fevermap.api.deps import ClientDep, PrincipalDep, SettingsDep
+from fevermap.access.keys import authenticate, require
+from fevermap.api.deps import ClientDep, SettingsDep, api_key_header, get_sessions
 from fevermap.api.json_response import JSONResponse
+from fevermap.config import Settings
 from fevermap.verification.service import MAX_IDS, Policy, Verifier
 
 routes = APIRouter(tags=["partners"])
@@ -27,9 +30,10 @@ class VerificationResult(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str
-    risk: Literal["contact", "none", "no_record"]
-    reasons: list[Literal["contact_proximity", "contact_transport"]]
-    as_of: str
+    risk: Literal["contact", "sealed_area", "none", "no_record"]
+    reasons: list[Literal["contact_proximity", "contact_transport", "declared_place_in_sealed_area"]]
+    as_of: str = Field(description="contact, none: time of the latest match run; sealed_area: start of the local "
+                       "day whose sealed areas were checked")  # fmt: skip
 
 
 class VerificationAnswer(BaseModel):
@@ -37,6 +41,7 @@ class VerificationAnswer(BaseModel):
 
     jurisdiction: str
     as_of: str
+    areas_date: str | None = Field(description="local day (YYYY-MM-DD) whose sealed areas were checked")
     results: list[VerificationResult]
 
 
@@ -45,23 +50,32 @@ async def get_verifier(request: Request) -> Verifier:
     return verifier
 
 
-async def require_partner(principal: PrincipalDep) -> Principal:
-    """A partner key (its jurisdiction binding is checked by the verifier); 401/403 before the body is read."""
+def _answer(
+    sessions: sessionmaker[Session], token: str | None, ids: list[str], settings: Settings, client: str,
+    verifier: Verifier,
+) -> dict[str, Any]:  # fmt: skip
+    """Authenticate the partner key and verify, on one worker thread (both touch the database)."""
+    principal = authenticate(sessions, token)
     require(principal, "partner")
-    return principal
+    keys = {j: k.get_secret_value().encode() for j, k in settings.verification_keys.items()}
+    policy = Policy(settings.verification_unknown_as_none, settings.verification_ids_per_minute,
+                    settings.verification_partner_limits)  # fmt: skip
+    return verifier.verify(principal, ids, keys=keys, policy=policy, client=client)
 
 
 @routes.post("/verification", response_model=VerificationAnswer)
-def post_verification(
+async def post_verification(
     body: VerificationRequest,
-    principal: Annotated[Principal, Depends(require_partner)],
+    token: Annotated[str | None, Security(api_key_header)],
+    sessions: Annotated[sessionmaker[Session], Depends(get_sessions)],
     settings: SettingsDep,
     client: ClientDep,
     verifier: Annotated[Verifier, Depends(get_verifier)],
 ) -> JSONResponse:
     """Risk status of each pseudonymous id (partner key bound to a jurisdiction; every call is audited without the
-    ids; rate-limited per partner)."""
-    keys = {j: k.get_secret_value().encode() for j, k in settings.verification_keys.items()}
-    policy = Policy(settings.verification_unknown_as_none, settings.verification_ids_per_minute,
-                    settings.verification_partner_limits)  # fmt: skip
-    return JSONResponse(verifier.verify(principal, body.ids, keys=keys, policy=policy, client=client))
+    ids; rate-limited per partner).
+
+    The key check and the look-up share one worker thread (one hop from the event loop per call): a malformed body
+    answers 422 before the key is checked."""
+    answer = await run_in_threadpool(_answer, sessions, token, body.ids, settings, client, verifier)
+    return JSONResponse(answer)

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -35,9 +36,20 @@ class Svc:
         return {"X-API-Key": self.keys[role]}
 
 
+SEALED_CASE = (121.4800, 31.2400)  # the served case file: one case here yesterday, so a sealed area today
+
+
 @pytest.fixture
-def svc(db_url: str) -> Iterator[Svc]:
-    app = create_app(make_settings(db_url, verification_keys={"Jiangsu": SHARED}, symptom_reports_per_minute=1000))
+def svc(db_url: str, tmp_path: Path) -> Iterator[Svc]:
+    start = NOW - timedelta(days=1)
+    lon, lat = SEALED_CASE
+    cases = tmp_path / "cases.csv"
+    cases.write_text(
+        f"id,lon,lat,start,end\ncase-9,{lon},{lat},{start.isoformat()},{(start + timedelta(hours=1)).isoformat()}\n"
+    )
+    settings = make_settings(db_url, verification_keys={"Jiangsu": SHARED}, symptom_reports_per_minute=1000,
+                             risk_cases=cases)  # fmt: skip
+    app = create_app(settings)
     with TestClient(app) as client:
         s = app.state.sessions
         keys = {"investigator": create_key(s, "investigator"), "partner": create_key(s, "partner", area="Jiangsu"),
@@ -113,8 +125,12 @@ def _plant(svc: Svc) -> None:
         "start": start.isoformat(),
         "end": (start + timedelta(hours=2)).isoformat(),
     }
-    for name, phone, stops in (("Ann", "138 0013 8000", [stop]), ("Bo", "+86 139 0013 9000", [])):
-        svc.client.post("/declarations", json={"name": name, "phone": phone, "area": "Area A", "stops": stops})
+    lon, lat = SEALED_CASE
+    home = {**stop, "lon": lon + 0.0001, "lat": lat - 0.0001, "place": "Cai's home"}  # about 15 m from the case
+    people = (("Ann", "138 0013 8000", [stop]), ("Bo", "+86 139 0013 9000", []), ("Cai", "136 0013 6000", [home]))
+    for name, phone, stops in people:
+        r = svc.client.post("/declarations", json={"name": name, "phone": phone, "area": "Area A", "stops": stops})
+        assert r.status_code == 201, r.text
     svc.client.post("/case-tracks", json=[{"id": "case-track-1", "visits": [{**stop, "lon": 121.47375}]}],
                     headers=svc.h("investigator"))  # fmt: skip
     svc.client.post("/matches/run", headers=svc.h("investigator"))
@@ -122,17 +138,24 @@ def _plant(svc: Svc) -> None:
 
 def test_partner_verification_statuses_schema_and_audit(svc: Svc) -> None:
     _plant(svc)
-    ids = [_pid("+8613800138000"), _pid("+8613900139000"), _pid("+8613700137000")]
+    ids = [_pid("+8613800138000"), _pid("+8613600136000"), _pid("+8613900139000"), _pid("+8613700137000")]
     r = svc.client.post("/verification", json={"ids": ids}, headers=svc.h("partner"))
     assert r.status_code == 200, r.text
     answer = VerificationAnswer.model_validate(r.json())  # extra="forbid": no field beyond level, as_of, reasons
-    assert [x.risk for x in answer.results] == ["contact", "none", "none"]
-    assert set(r.json()["results"][0]) == {"id", "risk", "reasons", "as_of"}
-    for personal in ("Ann", "13800138000", "Area A", "121.47", "case-track"):
+    assert [(x.risk, x.reasons) for x in answer.results] == [
+        ("contact", ["contact_proximity"]),
+        ("sealed_area", ["declared_place_in_sealed_area"]),
+        ("none", []),
+        ("none", []),
+    ]
+    assert answer.areas_date == TODAY.isoformat()
+    assert set(r.json()) == {"jurisdiction", "as_of", "areas_date", "results"}
+    assert all(set(x) == {"id", "risk", "reasons", "as_of"} for x in r.json()["results"])
+    for personal in ("Ann", "Cai", "13800138000", "Area A", "121.47", "121.48", "case-track", "case-9", "home"):
         assert personal not in r.text
     with svc.client.app_state.sessions() as s:  # type: ignore[attr-defined]
         audit = s.execute(select(AuditEntry).where(AuditEntry.action == "verify:ids")).scalar_one()
-    assert audit.count == 3 and not any(i in audit.subject for i in ids)
+    assert audit.count == 4 and "2 at risk" in audit.subject and not any(i in audit.subject for i in ids)
 
 
 def test_bad_verification_calls_are_4xx(svc: Svc) -> None:
@@ -154,3 +177,15 @@ def test_bad_verification_calls_are_4xx(svc: Svc) -> None:
             ).scalar_one()
             == 0
         )
+
+
+def test_old_symptoms_address_opens_the_view_of_the_residents_page(svc: Svc) -> None:
+    r = svc.client.get("/symptoms?lang=zh-Hans", follow_redirects=False)
+    assert r.status_code == 302 and r.headers["location"] == "/#symptoms"
+    assert "fevermap_lang=zh-Hans" in r.headers["set-cookie"]
+    plain = svc.client.get("/symptoms?lang=xx", follow_redirects=False)
+    assert plain.status_code == 302 and "set-cookie" not in plain.headers
+    page = svc.client.get("/symptoms")  # followed: the resident's page, its shell loads the view registry
+    assert page.status_code == 200 and 'src="/static/js/app.js"' in page.text
+    registry = svc.client.get("/static/js/views/registry.js").text
+    assert 'id: "symptoms"' in registry

@@ -70,6 +70,8 @@ async function main() {
       if (on) v.link.setAttribute("aria-current", "page"); else v.link.removeAttribute("aria-current");
     }
     current.view.show();
+    // on a phone the nav scrolls sideways: keep the current view's link in sight
+    if (current.link.scrollIntoView) current.link.scrollIntoView({ block: "nearest", inline: "nearest" });
     document.body.dataset.view = current.entry.id;
   };
   window.addEventListener("hashchange", showView);

@@ -9,4 +9,5 @@ export const VIEWS = [
   { id: "city", ns: "city", label: "city:nav", load: () => import("./city.js") },
   { id: "directory", ns: "directory", label: "directory:nav", load: () => import("./directory.js") },
   { id: "selfcheck", ns: "selfcheck", label: "selfcheck:nav", load: () => import("./selfcheck.js") },
+  { id: "symptoms", ns: "symptoms", label: "symptoms:nav", load: () => import("./symptoms.js") },
 ];
