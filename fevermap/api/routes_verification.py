@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request, Security
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -51,21 +52,29 @@ async def get_verifier(request: Request) -> Verifier:
 
 
 def _answer(
-    sessions: sessionmaker[Session], token: str | None, ids: list[str], settings: Settings, client: str,
+    sessions: sessionmaker[Session], token: str | None, raw: bytes, settings: Settings, client: str,
     verifier: Verifier,
 ) -> dict[str, Any]:  # fmt: skip
-    """Authenticate the partner key and verify, on one worker thread (both touch the database)."""
+    """Authenticate the partner key, then validate the body and verify, on one worker thread (the key check and the
+    look-up both touch the database): an anonymous caller gets 401 whatever the body, never its schema."""
     principal = authenticate(sessions, token)
     require(principal, "partner")
+    try:
+        body = VerificationRequest.model_validate_json(raw)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False)) from None
     keys = {j: k.get_secret_value().encode() for j, k in settings.verification_keys.items()}
     policy = Policy(settings.verification_unknown_as_none, settings.verification_ids_per_minute,
                     settings.verification_partner_limits)  # fmt: skip
-    return verifier.verify(principal, ids, keys=keys, policy=policy, client=client)
+    return verifier.verify(principal, body.ids, keys=keys, policy=policy, client=client)
 
 
-@routes.post("/verification", response_model=VerificationAnswer)
+_BODY = {"required": True, "content": {"application/json": {"schema": VerificationRequest.model_json_schema()}}}
+
+
+@routes.post("/verification", response_model=VerificationAnswer, openapi_extra={"requestBody": _BODY})
 async def post_verification(
-    body: VerificationRequest,
+    request: Request,
     token: Annotated[str | None, Security(api_key_header)],
     sessions: Annotated[sessionmaker[Session], Depends(get_sessions)],
     settings: SettingsDep,
@@ -75,7 +84,8 @@ async def post_verification(
     """Risk status of each pseudonymous id (partner key bound to a jurisdiction; every call is audited without the
     ids; rate-limited per partner).
 
-    The key check and the look-up share one worker thread (one hop from the event loop per call): a malformed body
-    answers 422 before the key is checked."""
-    answer = await run_in_threadpool(_answer, sessions, token, body.ids, settings, client, verifier)
+    The key is checked first, then the body (a :class:`VerificationRequest`), then the ids are looked up: all on one
+    worker thread, one hop from the event loop per call."""
+    raw = await request.body()
+    answer = await run_in_threadpool(_answer, sessions, token, raw, settings, client, verifier)
     return JSONResponse(answer)

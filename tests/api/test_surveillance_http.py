@@ -143,7 +143,9 @@ def test_partner_verification_statuses_schema_and_audit(svc: Svc) -> None:
     assert r.status_code == 200, r.text
     answer = VerificationAnswer.model_validate(r.json())  # extra="forbid": no field beyond level, as_of, reasons
     assert [(x.risk, x.reasons) for x in answer.results] == [
-        ("contact", ["contact_proximity"]),
+        # Ann stood where the posted case track was yesterday: a contact, and that place is sealed (case tracks are a
+        # source of risk areas); contact ranks first and both reasons are given
+        ("contact", ["contact_proximity", "declared_place_in_sealed_area"]),
         ("sealed_area", ["declared_place_in_sealed_area"]),
         ("none", []),
         ("none", []),
@@ -165,6 +167,14 @@ def test_bad_verification_calls_are_4xx(svc: Svc) -> None:
     bad = post("/verification", json={"ids": [ok, "13800138000"]}, headers=svc.h("partner"))
     assert bad.status_code == 422 and "ids[1]" in bad.text and "64 hex digits" in bad.text
     assert post("/verification", json={"ids": [ok]}).status_code == 401
+    # authenticate first, then validate: an anonymous or wrong-key caller never sees the body's schema
+    for headers in ({}, {"X-API-Key": "fm_nope_nope"}):
+        for body in ({"ids": []}, {"wrong": 1}):
+            anon = post("/verification", json=body, headers=headers)
+            assert anon.status_code == 401 and "ids" not in anon.text, anon.text
+        assert post("/verification", content=b"not json", headers=headers).status_code == 401
+    assert post("/verification", json={"wrong": 1}, headers=svc.h("partner")).status_code == 422
+    assert post("/verification", content=b"not json", headers=svc.h("partner")).status_code == 422
     assert post("/verification", json={"ids": [ok]}, headers={"X-API-Key": "fm_nope_nope"}).status_code == 401
     assert post("/verification", json={"ids": [ok]}, headers=svc.h("investigator")).status_code == 403
     revoke_key(svc.client.app_state.sessions, svc.keys["partner"].split("_")[1])  # type: ignore[attr-defined]
