@@ -43,7 +43,7 @@ from fevermap.risk.engine import RiskEngine
 from fevermap.routing.region import demo_region
 from fevermap.routing.router import Router
 
-FULL = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "cases" / "shanghai2022"
+FULL = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "cases" / "shanghai2022"
 DATES = (date(2022, 3, 25), date(2022, 4, 5), date(2022, 4, 15))
 
 
