@@ -17,9 +17,8 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
 import psutil
-from bench_load import parse_wrk
+from bench_load import parse_wrk, wait_healthy
 from bench_routing import random_points
 
 from fevermap.access.keys import create_key
@@ -128,12 +127,7 @@ def run_load(folder: Path, seconds: int) -> str:
                              "--log-level", "warning"], env=env, start_new_session=True)  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        while True:
-            try:
-                if httpx.get(base + "/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        wait_healthy(base, tries=None)
         startup = time.perf_counter() - started
         rows = []
         for label, mix in (("OSRM routes across all regions", (0, 100)), ("70/25/5 nearest/route/status", (70, 95))):

@@ -68,6 +68,18 @@ end
 """
 
 
+def wait_healthy(base: str, tries: int | None = 600) -> None:
+    """Poll ``base``/health until it answers 200 (at most ``tries`` failed attempts 0.2 s apart; None: forever)."""
+    n = 0
+    while tries is None or n < tries:
+        n += 1
+        try:
+            if httpx.get(base + "/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+
+
 def parse_wrk(text: str) -> dict[str, float]:
     def ms(value: str) -> float:
         m = re.match(r"([\d.]+)(us|ms|s)", value)
@@ -140,12 +152,7 @@ def run(args: argparse.Namespace, mix: list[int], work: Path, db: str) -> None:
     proc = subprocess.Popen([fevermap, "serve", "--port", str(port), "--workers", str(args.workers),
                              "--log-level", "warning"], env=env, start_new_session=True)  # fmt: skip
     try:
-        for _ in range(600):
-            try:
-                if httpx.get(base + "/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        wait_healthy(base)
         engine = open_database(db)
         sessions = session_factory(engine)
         clinics = httpx.get(base + "/clinics").json()

@@ -37,7 +37,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _results import machine, write_section
-from bench_load import parse_wrk
+from bench_load import parse_wrk, wait_healthy
 
 from fevermap.access.keys import create_key
 from fevermap.cases.shanghai2022 import read_address_days
@@ -281,12 +281,7 @@ def verification_md(duration: int, connections: int, rate: float) -> str:
     proc = subprocess.Popen([fevermap, "serve", "--port", str(port), "--workers", "2", "--log-level", "warning"],
                             env=env, start_new_session=True)  # fmt: skip
     try:
-        for _ in range(600):
-            try:
-                if httpx.get(base + "/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        wait_healthy(base)
         check = httpx.post(base + "/verification", json={"ids": [ids[0], ids[1], ids[7], unknown[0]]},
                            headers={"X-API-Key": token}, timeout=30).json()  # fmt: skip
         assert [r["risk"] for r in check["results"]] == ["contact", "none", "sealed_area", "none"], check
