@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse
 
 from fevermap.api.deps import LocatorDep, RouterDep
@@ -16,6 +16,16 @@ from fevermap.care.service import Filters, catchments_answer, coverage_answer, i
 routes = APIRouter(tags=["care"])
 
 TimeQ = Annotated[str | None, Query(description="ISO 8601 time the filters are judged at (default now)")]
+
+
+async def clinic_filters(
+    with_slots: bool = False, open_now: bool = False, night: bool = False, strict: bool = False, time: TimeQ = None
+) -> Filters:
+    """The clinic filters of the catchment and coverage queries (the locator's, by the same names)."""
+    return Filters(with_slots, open_now, night, strict, time)
+
+
+FiltersDep = Annotated[Filters, Depends(clinic_filters)]
 
 
 @routes.get("/isochrone")
@@ -34,15 +44,10 @@ def get_isochrone(
 def get_catchments(
     router_: RouterDep,
     locator: LocatorDep,
+    filters: FiltersDep,
     minutes: Annotated[float, Query(gt=0, le=MAX_THRESHOLD_MIN, description="Driving time to the clinic")] = 15,
-    with_slots: bool = False,
-    open_now: bool = False,
-    night: bool = False,
-    strict: bool = False,
-    time: TimeQ = None,
 ) -> JSONResponse:
     """Every clinic's catchment: each road point within `minutes` belongs to the clinic it reaches first."""
-    filters = Filters(with_slots, open_now, night, strict, time)
     return JSONResponse(catchments_answer(router_, locator, minutes, filters))
 
 
@@ -50,18 +55,13 @@ def get_catchments(
 def get_coverage(
     router_: RouterDep,
     locator: LocatorDep,
+    filters: FiltersDep,
     minutes: Annotated[float, Query(gt=0, le=MAX_THRESHOLD_MIN, description="Gap threshold, minutes")] = 30,
-    with_slots: bool = False,
-    open_now: bool = False,
-    night: bool = False,
-    strict: bool = False,
-    time: TimeQ = None,
     resolution: Annotated[int, Query(description="H3 resolution of the cells")] = DEFAULT_RESOLUTION,
     candidate: Annotated[str | None, Query(description="A 'what if' clinic at LON,LAT")] = None,
 ) -> JSONResponse:
     """H3 cells over the region's roads with the driving time to the nearest clinic meeting the filters; cells over
     `minutes` are gaps, weighted by confirmed-case addresses (where the region has case data) or road length."""
-    filters = Filters(with_slots, open_now, night, strict, time)
     answer = coverage_answer(router_, locator, minutes, filters, resolution=resolution, candidate=candidate)
     return JSONResponse(answer)
 
