@@ -27,6 +27,7 @@ import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -63,7 +64,7 @@ class Metric:
     arc_to: IntArray
     edge_count: int
 
-    @property
+    @cached_property
     def edge_ms(self) -> FloatArray:
         """Whole-ms time of each road edge (``inf`` closed)."""
         w = self.state.edge_weights_ms.astype(np.float64)
@@ -300,8 +301,3 @@ def snap_points(router: Router, lon: FloatArray, lat: FloatArray) -> list[Snap |
         except FevermapError as exc:  # off every road, or outside the region
             out.append(exc)
     return out
-
-
-def snap(router: Router, lon: float, lat: float) -> Snap:
-    """Snap one ``(lon, lat)`` point (degrees) to the road network."""
-    return router.snap(lon, lat)
