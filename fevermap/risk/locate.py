@@ -10,7 +10,7 @@ from typing import Any
 import shapely
 
 from fevermap.clinics.locator import ClinicLocator, answer_json
-from fevermap.clinics.time_to_care import UNKNOWN_WAIT_RANK_MIN
+from fevermap.clinics.time_to_care import Wait, rank_seconds
 from fevermap.risk.closures import Closure, closed_state
 
 
@@ -53,9 +53,11 @@ def nearest_avoiding(locator: ClinicLocator, closure: Closure, lon: float, lat: 
     by_care = query.get("rank_by") == "time_to_care"
 
     def key(c: dict[str, Any]) -> tuple[float, str]:
+        if not by_care:
+            return (c["eta_s"], c["id"])
         wait = c.get("wait_min")
-        extra = (UNKNOWN_WAIT_RANK_MIN if wait is None else float(wait)) * 60.0 if by_care else 0.0
-        return (c["eta_s"] + extra, c["id"])
+        return (rank_seconds(c["eta_s"], Wait(None if wait is None else float(wait), c.get("wait_source", "unknown"))),
+                c["id"])  # fmt: skip
 
     ranked = sorted(clinics.values(), key=key)[: int(query.get("limit", 3))]
     for rank, c in enumerate(ranked, start=1):

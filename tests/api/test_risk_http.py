@@ -110,6 +110,15 @@ def test_nearest_avoid_sealed_flags_clinics_inside_and_drops_none(client: TestCl
     assert client.get("/clinics/nearest", params={**params, "avoid": "purple"}).status_code == 422
 
 
+def test_nearest_avoid_sealed_keeps_the_time_to_care_order(client: TestClient) -> None:
+    params = {"at": "121.45,31.22", "limit": 20, "avoid": "sealed", "date": "2022-04-12", "rank": "time_to_care"}
+    clinics = client.get("/clinics/nearest", params=params).json()["clinics"]
+    assert clinics
+    # drive + expected wait, an unknown wait ranked as 60 min (the stated rule), computed here independently
+    keys = [(c["eta_s"] + 60.0 * (60.0 if c["wait_min"] is None else c["wait_min"]), c["id"]) for c in clinics]
+    assert keys == sorted(keys)
+
+
 def test_osrm_route_and_table_exclude_sealed(client: TestClient) -> None:
     coords = "121.4737,31.2304;121.4997,31.2397"
     plain = client.get(f"/route/v1/driving/{coords}", params={"geometries": "geojson", "overview": "full"}).json()
