@@ -14,23 +14,42 @@ from fevermap.routing.snapping import Snap
 FloatArray = npt.NDArray[np.float64]
 
 
+_graphs: dict[tuple[int, int, bool], tuple[Router, nx.DiGraph, nx.DiGraph]] = {}
+
+
+def _weighted(router: Router, *, reverse: bool) -> tuple[nx.DiGraph, nx.DiGraph]:
+    """:func:`to_networkx_turns` and its weighted graph (a turn ``a -> b`` costs ``a``'s travel time plus the turn's
+    cost, in ms; reversed with ``reverse``), built once per router, metric version and direction."""
+    key = (id(router), router.state.version, reverse)
+    got = _graphs.get(key)
+    if got is None or got[0] is not router:
+        turns = to_networkx_turns(router)
+        graph = nx.DiGraph()
+        graph.add_nodes_from(turns.nodes)
+        for a, b, d in turns.edges(data=True):
+            graph.add_edge(a, b, w=turns.nodes[a]["travel_time"] * 1000.0 + d["turn_cost"] * 1000.0)
+        got = (router, turns, graph.reverse(copy=True) if reverse else graph)
+        if len(_graphs) >= 4:  # a few routers' graphs at most
+            _graphs.clear()
+        _graphs[key] = got
+    return got[1], got[2]
+
+
 def _search(router: Router, snap: Snap, *, reverse: bool) -> tuple[nx.DiGraph, dict[int, float]]:
     """networkx Dijkstra on :func:`to_networkx_turns` (the turn graph the engine routes on: nodes are directed road
-    edges, a turn ``a -> b`` costs ``a``'s travel time plus the turn's cost) from the engine's own seeds at the snap:
-    ms to the start of every turn-graph node (``reverse``: from its start to the snap)."""
-    turns = to_networkx_turns(router)
-    graph = nx.DiGraph()
-    graph.add_nodes_from(turns.nodes)
-    for a, b, d in turns.edges(data=True):
-        graph.add_edge(a, b, w=turns.nodes[a]["travel_time"] * 1000.0 + d["turn_cost"] * 1000.0)
-    if reverse:
-        graph = graph.reverse(copy=True)
+    edges) from the engine's own seeds at the snap: ms to the start of every turn-graph node (``reverse``: from its
+    start to the snap)."""
+    turns, graph = _weighted(router, reverse=reverse)
     pick = query.target_seeds if reverse else query.source_seeds
     src = -1
     for (node, cost), _pos in pick(router.network, router.state, snap):
         if node in graph:
             graph.add_edge(src, node, w=float(cost))
-    dist = nx.single_source_dijkstra_path_length(graph, src, weight="w") if src in graph else {}
+    try:
+        dist = nx.single_source_dijkstra_path_length(graph, src, weight="w") if src in graph else {}
+    finally:
+        if src in graph:
+            graph.remove_node(src)  # the cached graph stays as the export
     dist.pop(src, None)
     return turns, dist
 
