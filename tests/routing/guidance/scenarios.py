@@ -39,6 +39,21 @@ FOUR_WAY = """
 a b e
   d
 """
+#: The expected rows of "Four Way Intersection", which OSRM repeats for its rotated map.
+FOUR_WAY_ROWS = (
+    "a,c | ab,cb,cb | depart,turn left,arrive",
+    "a,e | ab,eb | depart,arrive",
+    "a,d | ab,db,db | depart,turn right,arrive",
+    "c,a | cb,ab,ab | depart,turn right,arrive",
+    "c,d | cb,db | depart,arrive",
+    "c,e | cb,eb,eb | depart,turn left,arrive",
+    "d,a | db,ab,ab | depart,turn left,arrive",
+    "d,c | db,cb | depart,arrive",
+    "d,e | db,eb,eb | depart,turn right,arrive",
+    "e,a | eb,ab | depart,arrive",
+    "e,c | eb,cb,cb | depart,turn right,arrive",
+    "e,d | eb,db,db | depart,turn left,arrive",
+)
 TURN = [
     S(
         "turn",
@@ -46,20 +61,7 @@ TURN = [
         10,
         FOUR_WAY,
         ("ab", "cb", "db", "eb"),
-        (
-            "a,c | ab,cb,cb | depart,turn left,arrive",
-            "a,e | ab,eb | depart,arrive",
-            "a,d | ab,db,db | depart,turn right,arrive",
-            "c,a | cb,ab,ab | depart,turn right,arrive",
-            "c,d | cb,db | depart,arrive",
-            "c,e | cb,eb,eb | depart,turn left,arrive",
-            "d,a | db,ab,ab | depart,turn left,arrive",
-            "d,c | db,cb | depart,arrive",
-            "d,e | db,eb,eb | depart,turn right,arrive",
-            "e,a | eb,ab | depart,arrive",
-            "e,c | eb,cb,cb | depart,turn right,arrive",
-            "e,d | eb,db,db | depart,turn left,arrive",
-        ),
+        FOUR_WAY_ROWS,
     ),
     S(
         "turn",
@@ -71,20 +73,7 @@ a   c
 d   e
 """,
         ("ab", "cb", "db", "eb"),
-        (
-            "a,c | ab,cb,cb | depart,turn left,arrive",
-            "a,e | ab,eb | depart,arrive",
-            "a,d | ab,db,db | depart,turn right,arrive",
-            "c,a | cb,ab,ab | depart,turn right,arrive",
-            "c,d | cb,db | depart,arrive",
-            "c,e | cb,eb,eb | depart,turn left,arrive",
-            "d,a | db,ab,ab | depart,turn left,arrive",
-            "d,c | db,cb | depart,arrive",
-            "d,e | db,eb,eb | depart,turn right,arrive",
-            "e,a | eb,ab | depart,arrive",
-            "e,c | eb,cb,cb | depart,turn right,arrive",
-            "e,d | eb,db,db | depart,turn left,arrive",
-        ),
+        FOUR_WAY_ROWS,
     ),
     S(
         "turn",
