@@ -13,8 +13,10 @@ different strips are not merged with each other.
 
 from __future__ import annotations
 
+import gc
 import hashlib
-import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -28,7 +30,8 @@ from scipy.spatial import cKDTree
 from shapely.geometry import Polygon, mapping
 
 from fevermap.geo.projection import LocalProjection, strip_of, strip_projection
-from fevermap.risk.around import disc_union, polygon_parts, subtract_higher
+from fevermap.risk.around import polygon_parts, subtract_higher
+from fevermap.risk.discs import disc_cover, disc_polygons
 from fevermap.risk.places import CasePlaces, PlaceLevels, day_date, evaluate
 from fevermap.risk.rules import RuleSet
 
@@ -102,27 +105,33 @@ def half_band(radius_m: float, scale_error: float) -> float:
     return max(0.05, MEMBERSHIP_TOL_M - MARGIN_M - scale_error * radius_m)
 
 
-def _quad_segs(radius_m: float, h: float) -> int:
-    n = math.pi / math.acos(max(-1.0, 1.0 - 2.0 * h / (radius_m + h)))
-    return max(2, math.ceil(n / 4))
-
-
 def _buffers(
     x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], radii: npt.NDArray[np.float64], scale_error: float
 ) -> tuple[Any, npt.NDArray[np.float64]]:
-    """Buffer polygons of the points and, per point, the half band ``h`` of its buffer (metres)."""
+    """Buffer polygons of the points (:func:`fevermap.risk.discs.ring` translated) and, per point, the half band
+    ``h`` of its buffer (metres)."""
     out = np.empty(x.size, dtype=object)
     band = np.empty(x.size, dtype=np.float64)
     for r in np.unique(radii):
         sel = radii == r
         h = half_band(float(r), scale_error)
-        # one buffered circle, translated to every point (the same polygon shapely.buffer makes, without the trig)
-        ring = shapely.get_coordinates(
-            shapely.buffer(shapely.Point(0.0, 0.0), float(r) + h, quad_segs=_quad_segs(float(r), h)).exterior
-        )
-        out[sel] = shapely.polygons(ring[None, :, :] + np.stack([x[sel], y[sel]], axis=1)[:, None, :])
+        out[sel] = disc_polygons(x[sel], y[sel], float(r), h)
         band[sel] = h
     return out, band
+
+
+def _merge_equal(
+    x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], r: float, h: float
+) -> tuple[list[Polygon], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Discs of one radius merged where they overlap (:func:`fevermap.risk.discs.disc_cover`); each place to the part
+    holding its centre. Returns the parts and the (place, part) pairs."""
+    parts = disc_cover(x, y, r, h)
+    arr = np.asarray(parts, dtype=object)
+    shapely.prepare(arr)
+    pt, part = shapely.STRtree(arr).query(shapely.points(x, y), predicate="intersects")
+    part_of = np.full(x.size, -1, dtype=np.int64)
+    part_of[pt] = part  # a centre lies inside its own disc: in exactly one part
+    return parts, np.arange(x.size, dtype=np.int64), part_of
 
 
 def _merge_overlapping(
@@ -161,8 +170,27 @@ def _merge_overlapping(
     return parts, np.arange(n, dtype=np.int64), part_of
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Suspend Python's cycle collector: a day's areas are tens of thousands of new objects (polygons, areas, their
+    lists), none in a reference cycle, and each collection the allocations trigger would walk every object the process
+    holds (a fifth of the peak day's time). Collection resumes, as it was, when the block ends."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def compute_areas(places: CasePlaces, rules: RuleSet, on: date) -> RiskAreas:
     """All risk areas on local date ``on`` (see the module docstring)."""
+    with _no_cycle_collection():
+        return _compute(places, rules, on)
+
+
+def _compute(places: CasePlaces, rules: RuleSet, on: date) -> RiskAreas:
     pl = evaluate(places, rules, on)
     areas: list[Area] = []
     strips = strip_of(places.lon, STRIP_DEG)
@@ -191,22 +219,27 @@ def _strip_areas(
         x, y = proj.forward(places.lon[idx], places.lat[idx])
         own = places.radius_m[idx] if lv.use_record_radius else np.full(idx.size, np.nan)
         radii = np.where(np.isfinite(own) & (own > 0), own, lv.radius_m)
-        bufs, band = _buffers(x, y, radii, scale_error)
         if lv.basis == "around":
-            parts, place_i, part_i = _around(x, y, float(radii[0]), float(band[0]), bufs, higher)
+            r = float(radii[0])
+            parts, place_i, part_i = _around(x, y, r, half_band(r, scale_error), higher)
             if not parts:
                 continue
         else:
-            parts, place_i, part_i = _merge_overlapping(x, y, radii, band, bufs)
+            if np.all(radii == radii[0]):
+                r = float(radii[0])
+                parts, place_i, part_i = _merge_equal(x, y, r, half_band(r, scale_error))
+            else:  # records' own radii: the buffers' overlap graph, one union per connected group
+                bufs, band = _buffers(x, y, radii, scale_error)
+                parts, place_i, part_i = _merge_overlapping(x, y, radii, band, bufs)
             higher.extend(parts)
         out.extend(_summaries(places, pl, lv.name, lv.describe(), k, idx, place_i, part_i, parts, proj))
     return out
 
 
-def _around(x: Any, y: Any, r: float, h: float, bufs: Any, higher: list[Polygon]) -> tuple[list[Polygon], Any, Any]:
+def _around(x: Any, y: Any, r: float, h: float, higher: list[Polygon]) -> tuple[list[Polygon], Any, Any]:
     """An around level's parts (its buffers' union minus the ``higher`` areas) and the (place, part) pairs: a place
     belongs to the parts its buffer meets."""
-    union = np.asarray(polygon_parts(disc_union(x, y, r, h, bufs)), dtype=object)
+    union = np.asarray(disc_cover(x, y, r, h), dtype=object)
     parts, source = subtract_higher(list(union), higher)
     # each place's centre lies in the one union part that holds its buffer
     shapely.prepare(union)
@@ -222,7 +255,8 @@ def _around(x: Any, y: Any, r: float, h: float, bufs: Any, higher: list[Polygon]
     for u in np.flatnonzero(pieces_of > 1):  # a part the higher areas cut apart: which pieces each buffer meets
         members = np.flatnonzero(part_of_place == u)
         pieces = np.flatnonzero(source == u)
-        qi, mi = shapely.STRtree(bufs[members]).query(np.asarray(parts, dtype=object)[pieces], predicate="intersects")
+        bufs = disc_polygons(x[members], y[members], r, h)
+        qi, mi = shapely.STRtree(bufs).query(np.asarray(parts, dtype=object)[pieces], predicate="intersects")
         place_i.append(members[mi])
         part_i.append(pieces[qi])
     return parts, np.concatenate(place_i), np.concatenate(part_i)
