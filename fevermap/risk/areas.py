@@ -30,7 +30,7 @@ from scipy.spatial import cKDTree
 from shapely.geometry import Polygon, mapping
 
 from fevermap.geo.projection import LocalProjection, strip_of, strip_projection
-from fevermap.risk.around import polygon_parts, subtract_higher
+from fevermap.risk.around import near_pairs, polygon_parts, subtract_higher
 from fevermap.risk.discs import disc_cover, disc_polygons
 from fevermap.risk.places import CasePlaces, PlaceLevels, day_date, evaluate
 from fevermap.risk.rules import RuleSet
@@ -208,6 +208,7 @@ def _strip_areas(
 ) -> list[Area]:
     out: list[Area] = []
     higher: list[Polygon] = []
+    family: list[int] = []  # per higher area, its level: areas of one level meet at most in points
     by_name = {lv.name: k for k, lv in enumerate(pl.levels)}
     lon, lat = places.lon[in_strip], places.lat[in_strip]
     scale_error = proj.scale_error(float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max()))
@@ -221,7 +222,7 @@ def _strip_areas(
         radii = np.where(np.isfinite(own) & (own > 0), own, lv.radius_m)
         if lv.basis == "around":
             r = float(radii[0])
-            parts, place_i, part_i = _around(x, y, r, half_band(r, scale_error), higher)
+            parts, place_i, part_i = _around(x, y, r, half_band(r, scale_error), higher, np.asarray(family))
             if not parts:
                 continue
         else:
@@ -232,15 +233,16 @@ def _strip_areas(
                 bufs, band = _buffers(x, y, radii, scale_error)
                 parts, place_i, part_i = _merge_overlapping(x, y, radii, band, bufs)
             higher.extend(parts)
+            family.extend([k] * len(parts))
         out.extend(_summaries(places, pl, lv.name, lv.describe(), k, idx, place_i, part_i, parts, proj))
     return out
 
 
-def _around(x: Any, y: Any, r: float, h: float, higher: list[Polygon]) -> tuple[list[Polygon], Any, Any]:
-    """An around level's parts (its buffers' union minus the ``higher`` areas) and the (place, part) pairs: a place
-    belongs to the parts its buffer meets."""
+def _around(x: Any, y: Any, r: float, h: float, higher: list[Polygon], family: Any) -> tuple[list[Polygon], Any, Any]:
+    """An around level's parts (its discs' union minus the ``higher`` areas) and the (place, part) pairs: a place
+    belongs to the parts within ``r + h`` of it (the parts its buffer polygon may meet)."""
     union = np.asarray(disc_cover(x, y, r, h), dtype=object)
-    parts, source = subtract_higher(list(union), higher)
+    parts, source = subtract_higher(list(union), higher, family)
     # each place's centre lies in the one union part that holds its buffer
     shapely.prepare(union)
     pt, up = shapely.STRtree(union).query(shapely.points(x, y))
@@ -252,11 +254,10 @@ def _around(x: Any, y: Any, r: float, h: float, higher: list[Polygon]) -> tuple[
     whole = (part_of_place >= 0) & (pieces_of[np.maximum(part_of_place, 0)] == 1)
     place_i = [np.flatnonzero(whole)]
     part_i = [first_piece[part_of_place[whole]]]
-    for u in np.flatnonzero(pieces_of > 1):  # a part the higher areas cut apart: which pieces each buffer meets
+    for u in np.flatnonzero(pieces_of > 1):  # a part the higher areas cut apart: which pieces lie near each place
         members = np.flatnonzero(part_of_place == u)
         pieces = np.flatnonzero(source == u)
-        bufs = disc_polygons(x[members], y[members], r, h)
-        qi, mi = shapely.STRtree(bufs).query(np.asarray(parts, dtype=object)[pieces], predicate="intersects")
+        qi, mi = near_pairs([parts[i] for i in pieces.tolist()], x[members], y[members], r + h)
         place_i.append(members[mi])
         part_i.append(pieces[qi])
     return parts, np.concatenate(place_i), np.concatenate(part_i)

@@ -57,12 +57,24 @@ def disc_union(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], r: float,
     return shapely.union_all(np.concatenate([np.asarray([tiles], dtype=object), bufs[~inner]]))
 
 
-def _touching_groups(higher: Sequence[BaseGeometry]) -> list[BaseGeometry]:
-    """The higher areas merged where they intersect or touch (each group one union)."""
+def _touching_groups(higher: Sequence[BaseGeometry], families: IntArray | None = None) -> list[BaseGeometry]:
+    """The higher areas merged where they intersect or touch (each group one union); polygons of one of the
+    ``families`` are known to meet each other at most in points, so only pairs from different families are tested."""
     arr = np.asarray(higher, dtype=object)
     n = arr.size
-    a, b = shapely.STRtree(arr).query(arr, predicate="intersects")
-    keep = a < b
+    fam = np.zeros(n, dtype=np.int64) if families is None else np.asarray(families, dtype=np.int64)
+    if families is None:
+        a, b = shapely.STRtree(arr).query(arr, predicate="intersects")
+        keep = a < b
+    else:
+        found: list[tuple[IntArray, IntArray]] = []
+        for f in np.unique(fam)[:-1].tolist():
+            mine, later = np.flatnonzero(fam == f), np.flatnonzero(fam > f)
+            qa, qb = shapely.STRtree(arr[mine]).query(arr[later], predicate="intersects")
+            found.append((later[qa], mine[qb]))
+        a = np.concatenate([np.zeros(0, np.int64), *(p[0] for p in found)])
+        b = np.concatenate([np.zeros(0, np.int64), *(p[1] for p in found)])
+        keep = np.ones(a.size, dtype=bool)
     graph = coo_matrix((np.ones(int(keep.sum())), (a[keep], b[keep])), shape=(n, n))
     _, label = connected_components(graph, directed=False)
     order = np.argsort(label, kind="stable")
@@ -70,17 +82,20 @@ def _touching_groups(higher: Sequence[BaseGeometry]) -> list[BaseGeometry]:
     return [arr[g[0]] if g.size == 1 else shapely.union_all(arr[g]) for g in groups]
 
 
-def subtract_higher(parts: list[Polygon], higher: Sequence[BaseGeometry]) -> tuple[list[Polygon], IntArray]:
+def subtract_higher(
+    parts: list[Polygon], higher: Sequence[BaseGeometry], families: IntArray | None = None
+) -> tuple[list[Polygon], IntArray]:
     """``union(parts) - union(higher)`` as polygons, and per polygon the index of the part it comes from.
 
     ``parts`` are the disjoint polygons of one union (projected metres); ``higher`` any polygons in the same
-    coordinates.
+    coordinates; ``families`` (optional, per higher polygon) labels sets whose polygons meet each other at most in
+    points (the parts of one union), which need no test among themselves.
     """
     if not parts:
         return [], np.zeros(0, dtype=np.int64)
     if not len(higher):
         return list(parts), np.arange(len(parts), dtype=np.int64)
-    groups = np.asarray(_touching_groups(higher), dtype=object)
+    groups = np.asarray(_touching_groups(higher, families), dtype=object)
     part_arr = np.asarray(parts, dtype=object)
     shapely.prepare(part_arr)
     gi, pi = shapely.STRtree(part_arr).query(groups)  # box candidates
@@ -118,10 +133,11 @@ def _with_holes(pieces: list[Polygon], rings: Any) -> list[Polygon]:
     if len(pieces) == 1:
         owner = np.zeros(len(rings), dtype=np.int64)
     else:
-        first = shapely.get_coordinates(shapely.get_point(rings, 0))
+        first = shapely.get_point(rings, 0)
         owner = np.full(len(rings), -1, dtype=np.int64)
-        for k, piece in enumerate(pieces):
-            owner[(owner < 0) & shapely.contains_xy(piece, first[:, 0], first[:, 1])] = k
+        # each ring's first vertex lies in one piece (each piece prepared once, the vertices in the tree)
+        pi, ri = shapely.STRtree(first).query(np.asarray(pieces, dtype=object), predicate="contains")
+        owner[ri] = pi
     out = []
     for k, piece in enumerate(pieces):
         mine = rings[owner == k]
@@ -130,3 +146,35 @@ def _with_holes(pieces: list[Polygon], rings: Any) -> list[Polygon]:
             piece = shapely.polygons(shapely.get_exterior_ring(piece), holes=np.concatenate([old, mine]))
         out.append(piece)
     return out
+
+
+def near_pairs(pieces: Sequence[Polygon], x: npt.NDArray[np.float64], y: npt.NDArray[np.float64],
+               distance: float) -> tuple[IntArray, IntArray]:  # fmt: skip
+    """The (piece, point) pairs within ``distance`` of each other (projected metres), exactly.
+
+    The same as an STRtree ``dwithin`` query, without measuring every point against every hole of a piece: a point
+    within ``distance`` of a piece's outline (its exterior ring filled) is within ``distance`` of the piece unless it
+    lies in one of the piece's holes, and then only if it is within ``distance`` of that hole's ring.
+    """
+    arr = np.asarray(pieces, dtype=object)
+    pts = shapely.points(x, y)
+    shells = shapely.polygons(shapely.get_exterior_ring(arr))
+    si, pt = shapely.STRtree(pts).query(shells, predicate="dwithin", distance=distance)
+    n_holes = shapely.get_num_interior_rings(arr)
+    if not n_holes.any():
+        return si, pt
+    rings, ring_of = shapely.get_rings(arr, return_index=True)
+    is_hole = np.r_[False, ring_of[1:] == ring_of[:-1]]
+    holes, hole_of = rings[is_hole], ring_of[is_hole]
+    hi, hp = shapely.STRtree(shapely.polygons(holes)).query(pts, predicate="within")  # (point, hole)
+    # per (point, piece) pair: the piece's hole holding the point, if any (holes of one piece are disjoint)
+    held = hi * arr.size + hole_of[hp]
+    order = np.argsort(held)
+    held = held[order]
+    pair = pt * arr.size + si
+    at = np.minimum(np.searchsorted(held, pair), max(held.size - 1, 0))
+    found = held[at] == pair if held.size else np.zeros(pair.size, dtype=bool)
+    keep = ~found
+    inside = np.flatnonzero(found)
+    keep[inside] = shapely.dwithin(pts[pt[inside]], holes[hp[order][at[inside]]], distance)
+    return si[keep], pt[keep]

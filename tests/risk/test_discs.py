@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import shapely
 
-from fevermap.risk.discs import _pieces, disc_cover, disc_polygons, ring, ring_steps
+from fevermap.risk.discs import _join, _piece_polygons, _pieces, disc_cover, disc_polygons, ring, ring_steps
 
 
 def _widest_sliver_m(diff: object) -> float:
@@ -59,15 +59,20 @@ def test_cover_lies_in_the_band_and_equals_the_buffer_union(name: str) -> None:
     assert diff.area <= 2 * h * want.boundary.length
 
 
-def test_parts_are_disjoint_and_pieces_a_coverage() -> None:
-    x, y, r, h = CASES["clusters"]
+@pytest.mark.parametrize("name", ["clusters", "random 50 m", "cocircular"])
+def test_pieces_are_a_coverage_and_joining_them_equals_geos(name: str) -> None:
+    x, y, r, h = CASES[name]
     parts = np.asarray(disc_cover(x, y, r, h), dtype=object)
     a, b = shapely.STRtree(parts).query(parts, predicate="overlaps")
     assert not (a != b).any()
-    near = np.zeros(x.size, dtype=bool)
-    near[: x.size // 2] = True
-    pieces = _pieces(x[near], y[near], r, h)
+    table = _pieces(x, y, r, h)
+    pieces = _piece_polygons(table)
     assert shapely.coverage_is_valid(pieces)
+    joined = _join(table)
+    assert joined is not None and all(p.is_valid for p in joined)
+    want = shapely.coverage_union_all(pieces)
+    assert shapely.symmetric_difference(shapely.union_all(np.asarray(joined, dtype=object)), want).area < 1e-3
+    assert len(joined) == len(shapely.get_parts(want))
 
 
 def test_ring_chords_stay_beyond_r_minus_h() -> None:
