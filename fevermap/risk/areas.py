@@ -197,9 +197,11 @@ def _compute(places: CasePlaces, rules: RuleSet, on: date) -> RiskAreas:
     for strip in np.unique(strips[pl.level >= 0]):
         proj = strip_projection(int(strip), STRIP_DEG)
         areas.extend(_strip_areas(places, rules, pl, strips == strip, proj))
+    # members (in the id) and summary: the version changes when an area or its counts do
     digest = hashlib.sha256(rules.digest.encode())
-    for a in areas:  # members (in the id) and summary: the version changes when an area or its counts do
-        digest.update(f"{a.id}:{a.cases}:{a.since}:{a.until};".encode())
+    digest.update(";".join([a.id for a in areas]).encode())
+    summary = [(a.cases, a.since.toordinal(), a.until.toordinal()) for a in areas]
+    digest.update(np.asarray(summary, dtype=np.int64).tobytes())
     return RiskAreas(on, rules, areas, digest.hexdigest()[:16], pl)
 
 

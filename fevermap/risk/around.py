@@ -120,7 +120,9 @@ def subtract_higher(
     for p, part in enumerate(parts):
         pieces = [part]
         if p in cut_by:
-            pieces = polygon_parts(shapely.difference(part, shapely.union_all(groups[cut_by[p]])))
+            # the groups neither overlap nor touch each other: together they are a valid MultiPolygon, no union
+            cutter = shapely.multipolygons(shapely.get_parts(groups[cut_by[p]]))
+            pieces = polygon_parts(shapely.difference(part, cutter))
         if p in holes_by:
             pieces = _with_holes(pieces, shapely.get_exterior_ring(groups[holes_by[p]]))
         out.extend(pieces)
