@@ -76,10 +76,17 @@ def _touching_groups(higher: Sequence[BaseGeometry], families: IntArray | None =
         b = np.concatenate([np.zeros(0, np.int64), *(p[1] for p in found)])
         keep = np.ones(a.size, dtype=bool)
     graph = coo_matrix((np.ones(int(keep.sum())), (a[keep], b[keep])), shape=(n, n))
-    _, label = connected_components(graph, directed=False)
-    order = np.argsort(label, kind="stable")
-    groups = np.split(order, np.flatnonzero(np.diff(label[order])) + 1)
-    return [arr[g[0]] if g.size == 1 else shapely.union_all(arr[g]) for g in groups]
+    n_groups, label = connected_components(graph, directed=False)
+    out = np.empty(n_groups, dtype=object)
+    size = np.bincount(label, minlength=n_groups)
+    alone = np.flatnonzero(size[label] == 1)
+    out[label[alone]] = arr[alone]  # most areas touch no other: their own group
+    multi = np.flatnonzero(size[label] > 1)
+    if multi.size:
+        order = multi[np.argsort(label[multi], kind="stable")]
+        for g in np.split(order, np.flatnonzero(np.diff(label[order])) + 1):
+            out[label[g[0]]] = shapely.union_all(arr[g])
+    return list(out)
 
 
 def subtract_higher(
@@ -168,7 +175,10 @@ def near_pairs(pieces: Sequence[Polygon], x: npt.NDArray[np.float64], y: npt.NDA
     rings, ring_of = shapely.get_rings(arr, return_index=True)
     is_hole = np.r_[False, ring_of[1:] == ring_of[:-1]]
     holes, hole_of = rings[is_hole], ring_of[is_hole]
-    hi, hp = shapely.STRtree(shapely.polygons(holes)).query(pts, predicate="within")  # (point, hole)
+    hole_polys = shapely.polygons(holes)
+    hi, hp = shapely.STRtree(hole_polys).query(pts)  # (point, hole) whose boxes meet, then the point inside
+    inner = shapely.contains_xy(hole_polys[hp], x[hi], y[hi])
+    hi, hp = hi[inner], hp[inner]
     # per (point, piece) pair: the piece's hole holding the point, if any (holes of one piece are disjoint)
     held = hi * arr.size + hole_of[hp]
     order = np.argsort(held)

@@ -13,7 +13,7 @@ from shapely.geometry import Point, box
 
 from fevermap.geo.projection import strip_of, strip_projection
 from fevermap.risk.areas import STRIP_DEG, _buffers
-from fevermap.risk.around import subtract_higher
+from fevermap.risk.around import near_pairs, subtract_higher
 from fevermap.risk.engine import RiskEngine
 
 
@@ -73,3 +73,17 @@ def test_areas_hold_their_places_and_equal_the_reference(sh_engine: RiskEngine, 
     diff = shapely.symmetric_difference(reference, got)
     assert diff.area < 0.9 * reference.boundary.length
     assert _widest_sliver_m(diff) < 0.9
+
+
+def test_near_pairs_equals_dwithin() -> None:
+    rng = np.random.default_rng(5)
+    holes = [Point(*rng.uniform(100, 900, 2)).buffer(rng.uniform(10, 60)) for _ in range(40)]
+    big = box(0, 0, 1000, 1000).difference(shapely.union_all(np.asarray(holes, dtype=object)))
+    pieces = [*shapely.get_parts(big), Point(1500, 500).buffer(200).difference(Point(1500, 500).buffer(80)),
+              Point(1500, 500).buffer(30), box(2000, 0, 2100, 100)]  # fmt: skip
+    x, y = rng.uniform(-300, 2400, 4000), rng.uniform(-300, 1300, 4000)
+    got = set(zip(*(a.tolist() for a in near_pairs(pieces, x, y, 40.0)), strict=True))
+    si, pt = shapely.STRtree(shapely.points(x, y)).query(np.asarray(pieces, dtype=object), predicate="dwithin",
+                                                          distance=40.0)  # fmt: skip
+    assert got == set(zip(si.tolist(), pt.tolist(), strict=True))
+    assert len(got) > 1000
