@@ -1,14 +1,17 @@
-"""Risk areas of one date: each place buffered in metres in a local projection, merged where they overlap.
+"""Risk areas of one date: each place's disc of the level's radius in a local projection, merged where they overlap.
 
-Per level of the rule set, the places at that level are buffered by the level's radius (or their own) in a
-transverse Mercator projection of their 2-degree longitude strip (:mod:`fevermap.geo.projection`), merged with
-shapely where they overlap, and each connected part is one area. A buffer of radius ``r`` is a polygon whose
-vertices lie at ``r + h`` and whose edges come no closer than ``r - h`` to the centre, where the half band ``h`` is
-:data:`MEMBERSHIP_TOL_M` less a 0.05 m margin less the projection's scale error over the strip's places times ``r``
-(about 0.4 m at 500 m in Shanghai, 56 vertices; 0.44 m at 50 m, 20 vertices): membership agrees with "geodesic
-distance <= radius" for every point more than :data:`MEMBERSHIP_TOL_M` from the circle. An ``around`` level is the
-union of its places' larger buffers minus every higher level's areas (:mod:`fevermap.risk.around`). Areas in
-different strips are not merged with each other.
+Per level of the rule set, the places at that level get a disc of the level's radius (or their own) in a transverse
+Mercator projection of their 2-degree longitude strip (:mod:`fevermap.geo.projection`); overlapping discs are merged
+and each connected part is one area. Discs of one radius are merged as an exact coverage of Voronoi cells clipped by
+their circles (:mod:`fevermap.risk.discs`, no polygon overlay); records' own radii fall back to buffer polygons merged
+with shapely per overlapping group. Either way an area's outline has its vertices at ``r + h`` and comes no closer
+than ``r - h`` to the nearest centre, where the half band ``h`` is :data:`MEMBERSHIP_TOL_M` less a 0.05 m margin
+less the projection's scale error over the strip's places times ``r`` (about 0.4 m at 500 m in Shanghai, 56 vertices
+to a circle; 0.44 m at 50 m, 20): membership agrees with "geodesic distance <= radius" for every point more than
+:data:`MEMBERSHIP_TOL_M` from the circle (two places between ``2 (r - h)`` and ``2 (r + h)`` apart may be one area or
+two). An ``around`` level is the union of its places' larger discs minus every higher level's areas
+(:mod:`fevermap.risk.around`). Areas in different strips are not merged with each other. While a day's areas are
+built, Python's cycle collector is suspended (see :func:`_no_cycle_collection`).
 """
 
 from __future__ import annotations
@@ -297,15 +300,16 @@ def _summaries(
     dates = {int(dn): day_date(int(dn)) for dn in np.unique(np.concatenate([since, until]))}
     members = pp[mem_order]
     # an area's id names its places by their coordinates: the same places give the same id whatever else is held
-    coords = np.stack([places.lon[members], places.lat[members]], axis=1).ravel()
+    blob = np.stack([places.lon[members], places.lat[members]], axis=1).tobytes()  # 16 bytes a place
     sources = places.rec_source[rec[by_part]].tolist()
-    mb, sb = mem_bounds.tolist(), src_bounds.tolist()
+    mb, sb = (16 * mem_bounds).tolist(), src_bounds.tolist()
     prefix = f"{level}:{d}:".encode()
     out = []
-    for j, (s0, u0, c, npl, row) in enumerate(zip(since.tolist(), until.tolist(), cases.tolist(), n_places.tolist(),
-                                                  daily.tolist(), strict=True)):  # fmt: skip
-        ident = hashlib.sha1(prefix + coords[2 * mb[j] : 2 * mb[j + 1]].tobytes()).hexdigest()[:12]
-        out.append(Area(id=f"{level}-{ident}", level=level, rule=rule, polygon=polys[j], since=dates[s0],
+    for j, (poly, s0, u0, c, npl, row) in enumerate(zip(polys.tolist(), since.tolist(), until.tolist(),
+                                                        cases.tolist(), n_places.tolist(), daily.tolist(),
+                                                        strict=True)):  # fmt: skip
+        ident = hashlib.sha1(prefix + blob[mb[j] : mb[j + 1]]).hexdigest()[:12]
+        out.append(Area(id=f"{level}-{ident}", level=level, rule=rule, polygon=poly, since=dates[s0],
                         until=dates[u0], cases=c, places=npl, daily=list(zip(days, row, strict=True)),
                         sources=sources[sb[j] : sb[j + 1]]))  # fmt: skip
     return out

@@ -1,18 +1,13 @@
-"""An ``around`` level's parts: the union of its buffers minus the higher levels' areas, without a global overlay.
+"""An ``around`` level's parts: the union of its discs minus the higher levels' areas, without a global overlay.
 
-The union of equal discs is the union, over the places, of each disc clipped to the place's Voronoi cell. A place
-whose whole cell lies inside its buffer's inscribed circle (radius ``r - h``) therefore contributes its cell, and the
-cells of all such places tile exactly (one ``coverage_union``); only the other places' buffers (those near the
-union's boundary, about a fifth in dense Shanghai) go through ``union_all`` with that tiling. The result equals the
-union of the buffer polygons except within the buffers' own band of ``h`` around the circles (a point there may fall
-either way in both), so membership still equals "distance <= r" for every point more than ``h`` from the circle.
-
-The higher levels' areas are grouped where they touch (one small union per group). A group that is one polygon
-without holes and lies in the interior of a union part (``contains_properly``, on the prepared part) is subtracted
-by adding its ring as a hole, which is exactly the set difference; only the other groups (crossing a part's
-boundary, or with holes of their own) go through a shapely ``difference``, and each only against the parts whose
-box it meets. Subtracting the 10,000 sealed areas of a Shanghai 2022 day from the 500 m union this way costs a few
-ten milliseconds instead of a second.
+The union of the discs is :func:`fevermap.risk.discs.disc_cover` (exact within the buffers' band of ``h``: membership
+equals "distance <= r" for every point more than ``h`` from the circle). The higher levels' areas are grouped where
+they touch (one small union per group; areas of one level, the parts of one union, are only tested against other
+levels'). A group that is one polygon without holes and lies in the interior of a union part (``contains_properly``,
+on the prepared part) is subtracted by adding its ring as a hole, which is exactly the set difference; only the other
+groups (crossing a part's boundary, or with holes of their own) go through a shapely ``difference``, all of a part's
+at once as one MultiPolygon (they are disjoint), and only against the parts whose box they meet. Subtracting the
+12,000 sealed and controlled areas of the Shanghai 2022 peak day from the 500 m union this way costs about 0.2 s.
 """
 
 from __future__ import annotations
