@@ -5,8 +5,9 @@ and those pieces tile it. A piece is the cell's boundary where it lies inside th
 the cell leaves and re-enters the circle, vertices on the circle of radius ``r + h`` at the angles ``2 pi k / n`` of a
 buffer polygon (:func:`ring`: ``n`` is the fewest for which every chord stays beyond ``r - h``). Two neighbours'
 circles cross their shared bisector at the same points, so each crossing is computed once per Voronoi edge (and
-whether a Voronoi vertex is inside, once per vertex) and both pieces carry the same coordinates: the pieces form a
-valid coverage, which ``coverage_union`` merges by dropping shared edges (linear time, no noding), where
+whether a Voronoi vertex is inside, once per vertex) and both pieces carry the same named points: the pieces form a
+valid coverage, merged by dropping every edge met in both directions and chaining the rest into rings (sorting and
+pointer doubling in numpy, no noding; GEOS ``coverage_union`` only where two parts touch in a point), where
 ``union_all`` of the buffer polygons pays a full overlay. Every point within ``r - h`` of a place is in the result and
 every point of the result is within ``r + h`` of one (the buffer polygons' guarantee, :mod:`fevermap.risk.areas`).
 """
