@@ -214,6 +214,8 @@ def _strip_areas(
     out: list[Area] = []
     higher: list[Polygon] = []
     family: list[int] = []  # per higher area, its level: areas of one level meet at most in points
+    first_place: list[int] = []  # per higher area, one of its places (index into its level's places)
+    reach: dict[int, float] = {}  # per level, how far its areas reach from their places (metres)
     by_name = {lv.name: k for k, lv in enumerate(pl.levels)}
     lon, lat = places.lon[in_strip], places.lat[in_strip]
     scale_error = proj.scale_error(float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max()))
@@ -227,7 +229,11 @@ def _strip_areas(
         radii = np.where(np.isfinite(own) & (own > 0), own, lv.radius_m)
         if lv.basis == "around":
             r = float(radii[0])
-            parts, place_i, part_i = _around(x, y, r, half_band(r, scale_error), higher, np.asarray(family))
+            h = half_band(r, scale_error)
+            # the areas of the level this one is around lie inside the union part holding their places when they
+            # reach less far than the union's inscribed radius
+            base = (np.asarray(family) == k) & (reach.get(k, np.inf) < r - h - 0.01)
+            parts, place_i, part_i = _around(x, y, r, h, higher, np.asarray(family), base, np.asarray(first_place))
             if not parts:
                 continue
         else:
@@ -239,21 +245,29 @@ def _strip_areas(
                 parts, place_i, part_i = _merge_overlapping(x, y, radii, band, bufs)
             higher.extend(parts)
             family.extend([k] * len(parts))
+            rep = np.zeros(len(parts), dtype=np.int64)
+            rep[part_i] = place_i
+            first_place.extend(rep.tolist())
+            reach[k] = float(radii.max()) + half_band(float(radii.max()), scale_error)
         out.extend(_summaries(places, pl, lv.name, lv.describe(), k, idx, place_i, part_i, parts, proj))
     return out
 
 
-def _around(x: Any, y: Any, r: float, h: float, higher: list[Polygon], family: Any) -> tuple[list[Polygon], Any, Any]:
+def _around(
+    x: Any, y: Any, r: float, h: float, higher: list[Polygon], family: Any, base: Any, first_place: Any
+) -> tuple[list[Polygon], Any, Any]:
     """An around level's parts (its discs' union minus the ``higher`` areas) and the (place, part) pairs: a place
-    belongs to the parts within ``r + h`` of it (the parts its buffer polygon may meet)."""
+    belongs to the parts within ``r + h`` of it (the parts its buffer polygon may meet). ``base`` marks the higher
+    areas of the places ``(x, y)`` themselves known to lie inside the union, ``first_place`` one place of each."""
     union = np.asarray(disc_cover(x, y, r, h), dtype=object)
-    parts, source = subtract_higher(list(union), higher, family)
-    # each place's centre lies in the one union part that holds its buffer
+    # each place's centre lies in the one union part that holds its disc
     shapely.prepare(union)
     pt, up = shapely.STRtree(union).query(shapely.points(x, y))
     ok = shapely.contains_xy(union[up], x[pt], y[pt])
     part_of_place = np.full(x.size, -1, dtype=np.int64)
     part_of_place[pt[ok]] = up[ok]
+    inside = np.where(base, part_of_place[np.where(base, first_place, 0)], -1)
+    parts, source = subtract_higher(list(union), higher, family, inside)
     pieces_of = np.bincount(source, minlength=union.size)
     first_piece = np.searchsorted(source, np.arange(union.size))
     whole = (part_of_place >= 0) & (pieces_of[np.maximum(part_of_place, 0)] == 1)

@@ -52,9 +52,12 @@ def disc_union(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], r: float,
     return shapely.union_all(np.concatenate([np.asarray([tiles], dtype=object), bufs[~inner]]))
 
 
-def _touching_groups(higher: Sequence[BaseGeometry], families: IntArray | None = None) -> list[BaseGeometry]:
-    """The higher areas merged where they intersect or touch (each group one union); polygons of one of the
-    ``families`` are known to meet each other at most in points, so only pairs from different families are tested."""
+def _touching_groups(
+    higher: Sequence[BaseGeometry], families: IntArray | None = None
+) -> tuple[list[BaseGeometry], IntArray]:
+    """The higher areas merged where they intersect or touch (each group one union) and each area's group; polygons
+    of one of the ``families`` are known to meet each other at most in points, so only pairs from different families
+    are tested."""
     arr = np.asarray(higher, dtype=object)
     n = arr.size
     fam = np.zeros(n, dtype=np.int64) if families is None else np.asarray(families, dtype=np.int64)
@@ -81,30 +84,37 @@ def _touching_groups(higher: Sequence[BaseGeometry], families: IntArray | None =
         order = multi[np.argsort(label[multi], kind="stable")]
         for g in np.split(order, np.flatnonzero(np.diff(label[order])) + 1):
             out[label[g[0]]] = shapely.union_all(arr[g])
-    return list(out)
+    return list(out), label
 
 
 def subtract_higher(
-    parts: list[Polygon], higher: Sequence[BaseGeometry], families: IntArray | None = None
-) -> tuple[list[Polygon], IntArray]:
+    parts: list[Polygon], higher: Sequence[BaseGeometry], families: IntArray | None = None,
+    inside: IntArray | None = None,
+) -> tuple[list[Polygon], IntArray]:  # fmt: skip
     """``union(parts) - union(higher)`` as polygons, and per polygon the index of the part it comes from.
 
     ``parts`` are the disjoint polygons of one union (projected metres); ``higher`` any polygons in the same
     coordinates; ``families`` (optional, per higher polygon) labels sets whose polygons meet each other at most in
-    points (the parts of one union), which need no test among themselves.
+    points (the parts of one union), which need no test among themselves; ``inside`` (optional, per higher polygon)
+    a part known to hold the polygon in its interior, or -1 (then it is tested).
     """
     if not parts:
         return [], np.zeros(0, dtype=np.int64)
     if not len(higher):
         return list(parts), np.arange(len(parts), dtype=np.int64)
-    groups = np.asarray(_touching_groups(higher, families), dtype=object)
+    group_list, label = _touching_groups(higher, families)
+    groups = np.asarray(group_list, dtype=object)
     part_arr = np.asarray(parts, dtype=object)
     shapely.prepare(part_arr)
     gi, pi = shapely.STRtree(part_arr).query(groups)  # box candidates
     simple = shapely.get_type_id(groups) == 3  # Polygon
     simple &= shapely.get_num_interior_rings(groups) == 0
     hole_of = np.full(groups.size, -1, dtype=np.int64)
-    sel = simple[gi]
+    if inside is not None:  # an area alone in its group, known to lie inside a part: a hole, untested
+        alone = np.bincount(label, minlength=groups.size)[label] == 1
+        hole_of[label[alone]] = np.asarray(inside, dtype=np.int64)[alone]
+        hole_of[~simple] = -1
+    sel = simple[gi] & (hole_of[gi] < 0)
     if sel.any():
         inside = shapely.contains_properly(part_arr[pi[sel]], groups[gi[sel]])
         hole_of[gi[sel][inside]] = pi[sel][inside]
