@@ -33,7 +33,7 @@ from scipy.spatial import cKDTree
 from shapely.geometry import Polygon, mapping
 
 from fevermap.geo.projection import LocalProjection, strip_of, strip_projection
-from fevermap.risk.around import near_pairs, polygon_parts, subtract_higher
+from fevermap.risk.around import Subtraction, near_pairs, polygon_parts, subtract
 from fevermap.risk.discs import disc_cover, disc_polygons
 from fevermap.risk.places import CasePlaces, PlaceLevels, day_date, evaluate
 from fevermap.risk.rules import RuleSet
@@ -216,6 +216,7 @@ def _strip_areas(
     family: list[int] = []  # per higher area, its level: areas of one level meet at most in points
     first_place: list[int] = []  # per higher area, one of its places (index into its level's places)
     reach: dict[int, float] = {}  # per level, how far its areas reach from their places (metres)
+    higher_deg: list[Polygon] = []  # the higher areas in degrees
     by_name = {lv.name: k for k, lv in enumerate(pl.levels)}
     lon, lat = places.lon[in_strip], places.lat[in_strip]
     scale_error = proj.scale_error(float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max()))
@@ -225,6 +226,7 @@ def _strip_areas(
         if idx.size == 0:
             continue
         x, y = proj.forward(places.lon[idx], places.lat[idx])
+        holes: list[list[Any]] | None = None
         own = places.radius_m[idx] if lv.use_record_radius else np.full(idx.size, np.nan)
         radii = np.where(np.isfinite(own) & (own > 0), own, lv.radius_m)
         if lv.basis == "around":
@@ -233,9 +235,12 @@ def _strip_areas(
             # the areas of the level this one is around lie inside the union part holding their places when they
             # reach less far than the union's inscribed radius
             base = (np.asarray(family) == k) & (reach.get(k, np.inf) < r - h - 0.01)
-            parts, place_i, part_i = _around(x, y, r, h, higher, np.asarray(family), base, np.asarray(first_place))
-            if not parts:
+            sub, place_i, part_i = _around(x, y, r, h, higher, np.asarray(family), base, np.asarray(first_place))
+            if not sub.pieces:
                 continue
+            # the pieces go back to degrees without the holes the higher areas made; those rings are the higher
+            # areas' own outlines, already in degrees (a group of several is brought back once)
+            parts, holes = sub.bare, _hole_rings(sub, higher_deg, proj)
         else:
             if np.all(radii == radii[0]):
                 r = float(radii[0])
@@ -249,13 +254,16 @@ def _strip_areas(
             rep[part_i] = place_i
             first_place.extend(rep.tolist())
             reach[k] = float(radii.max()) + half_band(float(radii.max()), scale_error)
-        out.extend(_summaries(places, pl, lv.name, lv.describe(), k, idx, place_i, part_i, parts, proj))
+        made = _summaries(places, pl, lv.name, lv.describe(), k, idx, place_i, part_i, parts, proj, holes)
+        if lv.basis != "around":
+            higher_deg.extend(a.polygon for a in made)
+        out.extend(made)
     return out
 
 
 def _around(
     x: Any, y: Any, r: float, h: float, higher: list[Polygon], family: Any, base: Any, first_place: Any
-) -> tuple[list[Polygon], Any, Any]:
+) -> tuple[Subtraction, Any, Any]:
     """An around level's parts (its discs' union minus the ``higher`` areas) and the (place, part) pairs: a place
     belongs to the parts within ``r + h`` of it (the parts its buffer polygon may meet). ``base`` marks the higher
     areas of the places ``(x, y)`` themselves known to lie inside the union, ``first_place`` one place of each."""
@@ -267,7 +275,8 @@ def _around(
     part_of_place = np.full(x.size, -1, dtype=np.int64)
     part_of_place[pt[ok]] = up[ok]
     inside = np.where(base, part_of_place[np.where(base, first_place, 0)], -1)
-    parts, source = subtract_higher(list(union), higher, family, inside)
+    sub = subtract(list(union), higher, family, inside)
+    parts, source = sub.pieces, sub.source
     pieces_of = np.bincount(source, minlength=union.size)
     first_piece = np.searchsorted(source, np.arange(union.size))
     whole = (part_of_place >= 0) & (pieces_of[np.maximum(part_of_place, 0)] == 1)
@@ -279,14 +288,37 @@ def _around(
         qi, mi = near_pairs([parts[i] for i in pieces.tolist()], x[members], y[members], r + h)
         place_i.append(members[mi])
         part_i.append(pieces[qi])
-    return parts, np.concatenate(place_i), np.concatenate(part_i)
+    return sub, np.concatenate(place_i), np.concatenate(part_i)
+
+
+def _hole_rings(sub: Subtraction, higher_deg: list[Polygon], proj: LocalProjection) -> list[list[Any]]:
+    """Per piece of ``sub``, the rings (degrees) of the groups added as its holes: a group of one higher area is that
+    area's outline in degrees (``higher_deg``), a merged group's is brought back from metres."""
+    n_groups = len(sub.groups)
+    alone = np.full(n_groups, -1, dtype=np.int64)
+    size = np.bincount(sub.label, minlength=n_groups)
+    single = np.flatnonzero(size[sub.label] == 1)
+    alone[sub.label[single]] = single
+    used = np.unique(np.concatenate([np.zeros(0, np.int64), *(np.asarray(a, np.int64) for a in sub.added)]))
+    ring_of: dict[int, Any] = {}
+    mine = used[alone[used] >= 0]
+    for g, ring in zip(mine.tolist(), shapely.get_exterior_ring(np.asarray(higher_deg, dtype=object)[alone[mine]]),
+                       strict=True):  # fmt: skip
+        ring_of[g] = ring
+    merged = used[alone[used] < 0]
+    if merged.size:
+        rings = shapely.transform(shapely.get_exterior_ring(sub.groups[merged]),
+                                  lambda c: np.stack(proj.inverse(c[:, 0], c[:, 1]), 1))  # fmt: skip
+        ring_of.update(zip(merged.tolist(), rings, strict=True))
+    return [[ring_of[g] for g in a] for a in sub.added]
 
 
 def _summaries(
     places: CasePlaces, pl: PlaceLevels, level: str, rule: str, k: int, idx: Any, place_i: Any, part_i: Any,
-    parts: list[Polygon], proj: LocalProjection,
+    parts: list[Polygon], proj: LocalProjection, holes: list[list[Any]] | None = None,
 ) -> list[Area]:  # fmt: skip
-    """One :class:`Area` per part, from the (place, part) pairs (vectorised over places and records)."""
+    """One :class:`Area` per part, from the (place, part) pairs (vectorised over places and records); ``holes``
+    (optional, per part) rings in degrees added to the part once it is back in degrees."""
     lo, hi = pl.levels[k].window_days
     d, m, width = pl.day, len(parts), hi - lo
     pp, pt = idx[place_i], part_i.astype(np.int64)
@@ -310,6 +342,10 @@ def _summaries(
     mem_order = np.lexsort((pp, pt))
     mem_bounds = np.searchsorted(pt[mem_order], np.arange(m + 1))
     polys = shapely.transform(np.asarray(parts, dtype=object), lambda c: np.stack(proj.inverse(c[:, 0], c[:, 1]), 1))
+    for j, rings in enumerate(holes or []):
+        if rings:
+            own = shapely.get_interior_ring(polys[j], np.arange(shapely.get_num_interior_rings(polys[j])))
+            polys[j] = shapely.polygons(shapely.get_exterior_ring(polys[j]), holes=np.concatenate([own, rings]))
     days = [day_date(dn) for dn in range(d - hi + 1, d - lo + 1)]
     dates = {int(dn): day_date(int(dn)) for dn in np.unique(np.concatenate([since, until]))}
     members = pp[mem_order]

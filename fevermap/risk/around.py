@@ -13,6 +13,7 @@ at once as one MultiPolygon (they are disjoint), and only against the parts whos
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -87,6 +88,20 @@ def _touching_groups(
     return list(out), label
 
 
+@dataclass(frozen=True)
+class Subtraction:
+    """``union(parts) - union(higher)``: ``pieces`` (polygons) and per piece the ``source`` part; ``bare`` the same
+    pieces without the holes added from the higher ``groups`` (polygons), and per piece the groups ``added`` as its
+    last holes, in order; ``label`` the group of each higher polygon."""
+
+    pieces: list[Polygon]
+    source: IntArray
+    bare: list[Polygon]
+    added: list[list[int]]
+    groups: Any
+    label: IntArray
+
+
 def subtract_higher(
     parts: list[Polygon], higher: Sequence[BaseGeometry], families: IntArray | None = None,
     inside: IntArray | None = None,
@@ -98,10 +113,19 @@ def subtract_higher(
     points (the parts of one union), which need no test among themselves; ``inside`` (optional, per higher polygon)
     a part known to hold the polygon in its interior, or -1 (then it is tested).
     """
-    if not parts:
-        return [], np.zeros(0, dtype=np.int64)
-    if not len(higher):
-        return list(parts), np.arange(len(parts), dtype=np.int64)
+    sub = subtract(parts, higher, families, inside)
+    return sub.pieces, sub.source
+
+
+def subtract(
+    parts: list[Polygon], higher: Sequence[BaseGeometry], families: IntArray | None = None,
+    inside: IntArray | None = None,
+) -> Subtraction:  # fmt: skip
+    """:func:`subtract_higher` with which groups became which piece's holes (see :class:`Subtraction`)."""
+    if not parts or not len(higher):
+        n = len(parts)
+        return Subtraction(list(parts), np.arange(n, dtype=np.int64), list(parts), [[] for _ in range(n)],
+                           np.zeros(0, dtype=object), np.zeros(len(higher), dtype=np.int64))  # fmt: skip
     group_list, label = _touching_groups(higher, families)
     groups = np.asarray(group_list, dtype=object)
     part_arr = np.asarray(parts, dtype=object)
@@ -116,8 +140,8 @@ def subtract_higher(
         hole_of[~simple] = -1
     sel = simple[gi] & (hole_of[gi] < 0)
     if sel.any():
-        inside = shapely.contains_properly(part_arr[pi[sel]], groups[gi[sel]])
-        hole_of[gi[sel][inside]] = pi[sel][inside]
+        held = shapely.contains_properly(part_arr[pi[sel]], groups[gi[sel]])
+        hole_of[gi[sel][held]] = pi[sel][held]
     # groups that are not a hole of one part: a real difference against every part whose box they meet
     cut = hole_of[gi] < 0
     cut_by: dict[int, list[int]] = {}
@@ -128,6 +152,8 @@ def subtract_higher(
         if p >= 0:
             holes_by.setdefault(p, []).append(g)
     out: list[Polygon] = []
+    bare: list[Polygon] = []
+    added: list[list[int]] = []
     source: list[int] = []
     for p, part in enumerate(parts):
         pieces = [part]
@@ -135,15 +161,21 @@ def subtract_higher(
             # the groups neither overlap nor touch each other: together they are a valid MultiPolygon, no union
             cutter = shapely.multipolygons(shapely.get_parts(groups[cut_by[p]]))
             pieces = polygon_parts(shapely.difference(part, cutter))
+        bare.extend(pieces)
         if p in holes_by:
-            pieces = _with_holes(pieces, shapely.get_exterior_ring(groups[holes_by[p]]))
+            mine = np.asarray(holes_by[p], dtype=np.int64)
+            pieces, owner = _with_holes(pieces, shapely.get_exterior_ring(groups[mine]))
+            added.extend(mine[owner == k].tolist() for k in range(len(pieces)))
+        else:
+            added.extend([] for _ in pieces)
         out.extend(pieces)
         source.extend([p] * len(pieces))
-    return out, np.asarray(source, dtype=np.int64)
+    return Subtraction(out, np.asarray(source, dtype=np.int64), bare, added, groups, label)
 
 
-def _with_holes(pieces: list[Polygon], rings: Any) -> list[Polygon]:
-    """Each ring added as a hole of the piece that holds it (rings lie in the pieces' interiors, disjoint)."""
+def _with_holes(pieces: list[Polygon], rings: Any) -> tuple[list[Polygon], IntArray]:
+    """Each ring added as a hole of the piece that holds it (rings lie in the pieces' interiors, disjoint), and each
+    ring's piece."""
     if len(pieces) == 1:
         owner = np.zeros(len(rings), dtype=np.int64)
     else:
@@ -159,7 +191,7 @@ def _with_holes(pieces: list[Polygon], rings: Any) -> list[Polygon]:
             old = shapely.get_interior_ring(piece, np.arange(shapely.get_num_interior_rings(piece)))
             piece = shapely.polygons(shapely.get_exterior_ring(piece), holes=np.concatenate([old, mine]))
         out.append(piece)
-    return out
+    return out, owner
 
 
 def near_pairs(pieces: Sequence[Polygon], x: npt.NDArray[np.float64], y: npt.NDArray[np.float64],
