@@ -34,7 +34,7 @@ from shapely.geometry import Polygon, mapping
 
 from fevermap.geo.projection import LocalProjection, strip_of, strip_projection
 from fevermap.risk.around import Subtraction, near_pairs, polygon_parts, subtract
-from fevermap.risk.discs import disc_cover, disc_polygons
+from fevermap.risk.discs import disc_cover, disc_parts, disc_polygons
 from fevermap.risk.places import CasePlaces, PlaceLevels, day_date, evaluate
 from fevermap.risk.rules import RuleSet
 
@@ -128,12 +128,7 @@ def _merge_equal(
 ) -> tuple[list[Polygon], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Discs of one radius merged where they overlap (:func:`fevermap.risk.discs.disc_cover`); each place to the part
     holding its centre. Returns the parts and the (place, part) pairs."""
-    parts = disc_cover(x, y, r, h)
-    arr = np.asarray(parts, dtype=object)
-    shapely.prepare(arr)
-    pt, part = shapely.STRtree(arr).query(shapely.points(x, y), predicate="intersects")
-    part_of = np.full(x.size, -1, dtype=np.int64)
-    part_of[pt] = part  # a centre lies inside its own disc: in exactly one part
+    parts, part_of = disc_parts(x, y, r, h)
     return parts, np.arange(x.size, dtype=np.int64), part_of
 
 

@@ -54,29 +54,44 @@ def disc_polygons(x: FloatArray, y: FloatArray, radius_m: float, h: float) -> An
 
 def disc_cover(x: FloatArray, y: FloatArray, radius_m: float, h: float) -> list[Polygon]:
     """The union of the discs of ``radius_m`` around the points ``(x, y)`` (projected metres, distinct points), as
-    polygons between ``radius_m - h`` and ``radius_m + h`` of the points (see the module docstring).
+    polygons between ``radius_m - h`` and ``radius_m + h`` of the points (see the module docstring)."""
+    return disc_parts(x, y, radius_m, h)[0]
+
+
+def disc_parts(x: FloatArray, y: FloatArray, radius_m: float, h: float) -> tuple[list[Polygon], IntArray]:
+    """:func:`disc_cover`, and per point the polygon holding it (each point lies in one).
 
     A disc that meets no other is its own polygon; only the others go through the Voronoi diagram.
     """
     rho = radius_m + h
-    pairs = cKDTree(np.stack([x, y], axis=1)).query_pairs(2.0 * rho, output_type="ndarray")
-    near = np.zeros(x.size, dtype=bool)
-    near[pairs.ravel()] = True
-    out: list[Polygon] = list(disc_polygons(x[~near], y[~near], radius_m, h))
-    if near.sum() < 3:
-        merged = shapely.union_all(disc_polygons(x[near], y[near], radius_m, h))
-        out.extend(p for p in shapely.get_parts(merged) if isinstance(p, Polygon) and not p.is_empty)
-        return out
-    table = _pieces(x[near], y[near], radius_m, h)
-    joined = _join(table)
-    if joined is None:  # a vertex where two parts touch: GEOS merges the coverage, same point set
-        try:
-            merged = shapely.coverage_union_all(_piece_polygons(table))
-        except GEOSException:  # not expected: a coverage GEOS rejects is merged the slow way
-            merged = shapely.union_all(_piece_polygons(table))
+    xy = np.stack([x, y], axis=1)
+    gap, _ = cKDTree(xy).query(xy, k=2, distance_upper_bound=2.0 * rho)  # the nearest other place, if that close
+    near = np.isfinite(gap[:, 1]) if x.size > 1 else np.zeros(x.size, dtype=bool)
+    alone = np.flatnonzero(~near)
+    out: list[Polygon] = list(disc_polygons(x[alone], y[alone], radius_m, h))
+    part_of = np.full(x.size, -1, dtype=np.int64)
+    part_of[alone] = np.arange(alone.size)
+    together = np.flatnonzero(near)
+    if together.size == 0:
+        return out, part_of
+    if together.size < 3:
+        merged = shapely.union_all(disc_polygons(x[together], y[together], radius_m, h))
         joined = [p for p in shapely.get_parts(merged) if isinstance(p, Polygon) and not p.is_empty]
+    else:
+        table = _pieces(x[together], y[together], radius_m, h)
+        maybe = _join(table)
+        if maybe is None:  # a vertex where two parts touch: GEOS merges the coverage, same point set
+            try:
+                merged = shapely.coverage_union_all(_piece_polygons(table))
+            except GEOSException:  # not expected: a coverage GEOS rejects is merged the slow way
+                merged = shapely.union_all(_piece_polygons(table))
+            maybe = [p for p in shapely.get_parts(merged) if isinstance(p, Polygon) and not p.is_empty]
+        joined = maybe
+    arr = np.asarray(joined, dtype=object)
+    pt, part = shapely.STRtree(arr).query(shapely.points(x[together], y[together]), predicate="within")
+    part_of[together[pt]] = len(out) + part  # a centre lies inside its own disc: in exactly one part
     out.extend(joined)
-    return out
+    return out, part_of
 
 
 #: The pieces as rings in one table: per vertex, its point id (equal ids: the same point), coordinates and piece.
