@@ -34,7 +34,7 @@ from shapely.geometry import Polygon, mapping
 
 from fevermap.geo.projection import LocalProjection, strip_of, strip_projection
 from fevermap.risk.around import Subtraction, near_pairs, polygon_parts, subtract
-from fevermap.risk.discs import disc_cover, disc_parts, disc_polygons
+from fevermap.risk.discs import disc_cover, disc_parts, disc_polygons, ring
 from fevermap.risk.places import CasePlaces, PlaceLevels, day_date, evaluate
 from fevermap.risk.rules import RuleSet
 
@@ -42,6 +42,8 @@ from fevermap.risk.rules import RuleSet
 MEMBERSHIP_TOL_M = 0.5
 #: Part of :data:`MEMBERSHIP_TOL_M` kept as a margin (rounding, the geodesic-vs-projected chord).
 MARGIN_M = 0.05
+#: Lone discs among a level's parts: their centres (metres, ``(n, 2)``) and the ring around each (:func:`ring`).
+LoneDiscs = tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]
 STRIP_DEG = 2.0
 
 
@@ -125,11 +127,28 @@ def _buffers(
 
 def _merge_equal(
     x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], r: float, h: float
-) -> tuple[list[Polygon], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+) -> tuple[list[Polygon], npt.NDArray[np.int64], npt.NDArray[np.int64], LoneDiscs]:
     """Discs of one radius merged where they overlap (:func:`fevermap.risk.discs.disc_cover`); each place to the part
-    holding its centre. Returns the parts and the (place, part) pairs."""
-    parts, part_of = disc_parts(x, y, r, h)
-    return parts, np.arange(x.size, dtype=np.int64), part_of
+    holding its centre. Returns the parts, the (place, part) pairs and the lone discs among the parts (first)."""
+    parts, part_of, n_alone = disc_parts(x, y, r, h)
+    centre = np.empty((n_alone, 2))
+    alone = np.flatnonzero(part_of < n_alone)
+    centre[part_of[alone]] = np.stack([x[alone], y[alone]], axis=1)
+    return parts, np.arange(x.size, dtype=np.int64), part_of, (centre, ring(r, h))
+
+
+def _lone_in_degrees(lone: LoneDiscs, proj: LocalProjection) -> Any:
+    """Lone discs (a ring around each centre, metres) in degrees: each centre brought back with its local linear
+    map (the projection's derivatives by 1 m differences). Over a disc of 50 m the neglected second-order terms
+    (the change of scale and of meridian convergence across it) move a vertex by well under a millimetre."""
+    centre, proto = lone
+    lon, lat = proj.inverse(centre[:, 0], centre[:, 1])
+    lon_x, lat_x = proj.inverse(centre[:, 0] + 1.0, centre[:, 1])
+    lon_y, lat_y = proj.inverse(centre[:, 0], centre[:, 1] + 1.0)
+    dx, dy = proto[None, :, 0], proto[None, :, 1]
+    ring_lon = lon[:, None] + (lon_x - lon)[:, None] * dx + (lon_y - lon)[:, None] * dy
+    ring_lat = lat[:, None] + (lat_x - lat)[:, None] * dx + (lat_y - lat)[:, None] * dy
+    return shapely.polygons(np.stack([ring_lon, ring_lat], axis=2))
 
 
 def _merge_overlapping(
@@ -222,6 +241,7 @@ def _strip_areas(
             continue
         x, y = proj.forward(places.lon[idx], places.lat[idx])
         holes: list[list[Any]] | None = None
+        lone: LoneDiscs | None = None
         own = places.radius_m[idx] if lv.use_record_radius else np.full(idx.size, np.nan)
         radii = np.where(np.isfinite(own) & (own > 0), own, lv.radius_m)
         if lv.basis == "around":
@@ -239,7 +259,7 @@ def _strip_areas(
         else:
             if np.all(radii == radii[0]):
                 r = float(radii[0])
-                parts, place_i, part_i = _merge_equal(x, y, r, half_band(r, scale_error))
+                parts, place_i, part_i, lone = _merge_equal(x, y, r, half_band(r, scale_error))
             else:  # records' own radii: the buffers' overlap graph, one union per connected group
                 bufs, band = _buffers(x, y, radii, scale_error)
                 parts, place_i, part_i = _merge_overlapping(x, y, radii, band, bufs)
@@ -249,7 +269,7 @@ def _strip_areas(
             rep[part_i] = place_i
             first_place.extend(rep.tolist())
             reach[k] = float(radii.max()) + half_band(float(radii.max()), scale_error)
-        made = _summaries(places, pl, lv.name, lv.describe(), k, idx, place_i, part_i, parts, proj, holes)
+        made = _summaries(places, pl, lv.name, lv.describe(), k, idx, place_i, part_i, parts, proj, holes, lone)
         if lv.basis != "around":
             higher_deg.extend(a.polygon for a in made)
         out.extend(made)
@@ -297,9 +317,8 @@ def _hole_rings(sub: Subtraction, higher_deg: list[Polygon], proj: LocalProjecti
     used = np.unique(np.concatenate([np.zeros(0, np.int64), *(np.asarray(a, np.int64) for a in sub.added)]))
     ring_of: dict[int, Any] = {}
     mine = used[alone[used] >= 0]
-    for g, ring in zip(mine.tolist(), shapely.get_exterior_ring(np.asarray(higher_deg, dtype=object)[alone[mine]]),
-                       strict=True):  # fmt: skip
-        ring_of[g] = ring
+    outlines = shapely.get_exterior_ring(np.asarray(higher_deg, dtype=object)[alone[mine]])
+    ring_of.update(zip(mine.tolist(), outlines, strict=True))
     merged = used[alone[used] < 0]
     if merged.size:
         rings = shapely.transform(shapely.get_exterior_ring(sub.groups[merged]),
@@ -311,9 +330,11 @@ def _hole_rings(sub: Subtraction, higher_deg: list[Polygon], proj: LocalProjecti
 def _summaries(
     places: CasePlaces, pl: PlaceLevels, level: str, rule: str, k: int, idx: Any, place_i: Any, part_i: Any,
     parts: list[Polygon], proj: LocalProjection, holes: list[list[Any]] | None = None,
+    lone: LoneDiscs | None = None,
 ) -> list[Area]:  # fmt: skip
     """One :class:`Area` per part, from the (place, part) pairs (vectorised over places and records); ``holes``
-    (optional, per part) rings in degrees added to the part once it is back in degrees."""
+    (optional, per part) rings in degrees added to the part once it is back in degrees; ``lone`` the lone discs that
+    are the first parts (:func:`_lone_in_degrees`)."""
     lo, hi = pl.levels[k].window_days
     d, m, width = pl.day, len(parts), hi - lo
     pp, pt = idx[place_i], part_i.astype(np.int64)
@@ -336,7 +357,12 @@ def _summaries(
     src_bounds = np.searchsorted(rec_part[by_part], np.arange(m + 1))
     mem_order = np.lexsort((pp, pt))
     mem_bounds = np.searchsorted(pt[mem_order], np.arange(m + 1))
-    polys = shapely.transform(np.asarray(parts, dtype=object), lambda c: np.stack(proj.inverse(c[:, 0], c[:, 1]), 1))
+    n_lone = 0 if lone is None else len(lone[0])
+    polys = np.empty(m, dtype=object)
+    if lone is not None and n_lone:
+        polys[:n_lone] = _lone_in_degrees(lone, proj)
+    polys[n_lone:] = shapely.transform(np.asarray(parts[n_lone:], dtype=object),
+                                       lambda c: np.stack(proj.inverse(c[:, 0], c[:, 1]), 1))  # fmt: skip
     for j, rings in enumerate(holes or []):
         if rings:
             own = shapely.get_interior_ring(polys[j], np.arange(shapely.get_num_interior_rings(polys[j])))

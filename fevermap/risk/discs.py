@@ -58,8 +58,9 @@ def disc_cover(x: FloatArray, y: FloatArray, radius_m: float, h: float) -> list[
     return disc_parts(x, y, radius_m, h)[0]
 
 
-def disc_parts(x: FloatArray, y: FloatArray, radius_m: float, h: float) -> tuple[list[Polygon], IntArray]:
-    """:func:`disc_cover`, and per point the polygon holding it (each point lies in one).
+def disc_parts(x: FloatArray, y: FloatArray, radius_m: float, h: float) -> tuple[list[Polygon], IntArray, int]:
+    """:func:`disc_cover`, per point the polygon holding it (each point lies in one), and how many of the polygons,
+    first, are lone discs (:func:`ring` around their point).
 
     A disc that meets no other is its own polygon; only the others go through the Voronoi diagram.
     """
@@ -73,7 +74,7 @@ def disc_parts(x: FloatArray, y: FloatArray, radius_m: float, h: float) -> tuple
     part_of[alone] = np.arange(alone.size)
     together = np.flatnonzero(near)
     if together.size == 0:
-        return out, part_of
+        return out, part_of, alone.size
     if together.size < 3:
         merged = shapely.union_all(disc_polygons(x[together], y[together], radius_m, h))
         joined = [p for p in shapely.get_parts(merged) if isinstance(p, Polygon) and not p.is_empty]
@@ -91,7 +92,7 @@ def disc_parts(x: FloatArray, y: FloatArray, radius_m: float, h: float) -> tuple
     pt, part = shapely.STRtree(arr).query(shapely.points(x[together], y[together]), predicate="within")
     part_of[together[pt]] = len(out) + part  # a centre lies inside its own disc: in exactly one part
     out.extend(joined)
-    return out, part_of
+    return out, part_of, alone.size
 
 
 #: The pieces as rings in one table: per vertex, its point id (equal ids: the same point), coordinates and piece.
