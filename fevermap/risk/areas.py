@@ -34,7 +34,7 @@ from shapely.geometry import Polygon, mapping
 
 from fevermap.geo.projection import LocalProjection, strip_of, strip_projection
 from fevermap.risk.around import Subtraction, near_pairs, polygon_parts, subtract
-from fevermap.risk.discs import disc_cover, disc_parts, disc_polygons, ring
+from fevermap.risk.discs import disc_parts, disc_polygons, ring
 from fevermap.risk.places import CasePlaces, PlaceLevels, day_date, evaluate
 from fevermap.risk.rules import RuleSet
 
@@ -282,13 +282,8 @@ def _around(
     """An around level's parts (its discs' union minus the ``higher`` areas) and the (place, part) pairs: a place
     belongs to the parts within ``r + h`` of it (the parts its buffer polygon may meet). ``base`` marks the higher
     areas of the places ``(x, y)`` themselves known to lie inside the union, ``first_place`` one place of each."""
-    union = np.asarray(disc_cover(x, y, r, h), dtype=object)
-    # each place's centre lies in the one union part that holds its disc
-    shapely.prepare(union)
-    pt, up = shapely.STRtree(union).query(shapely.points(x, y))
-    ok = shapely.contains_xy(union[up], x[pt], y[pt])
-    part_of_place = np.full(x.size, -1, dtype=np.int64)
-    part_of_place[pt[ok]] = up[ok]
+    parts_u, part_of_place, _ = disc_parts(x, y, r, h)  # each place's centre lies in the part holding its disc
+    union = np.asarray(parts_u, dtype=object)
     inside = np.where(base, part_of_place[np.where(base, first_place, 0)], -1)
     sub = subtract(list(union), higher, family, inside)
     parts, source = sub.pieces, sub.source

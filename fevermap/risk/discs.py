@@ -89,7 +89,8 @@ def disc_parts(x: FloatArray, y: FloatArray, radius_m: float, h: float) -> tuple
             maybe = [p for p in shapely.get_parts(merged) if isinstance(p, Polygon) and not p.is_empty]
         joined = maybe
     arr = np.asarray(joined, dtype=object)
-    pt, part = shapely.STRtree(arr).query(shapely.points(x[together], y[together]), predicate="within")
+    # each part prepared once against the tree of its points (a big part unprepared would cost every point its edges)
+    part, pt = shapely.STRtree(shapely.points(x[together], y[together])).query(arr, predicate="contains")
     part_of[together[pt]] = len(out) + part  # a centre lies inside its own disc: in exactly one part
     out.extend(joined)
     return out, part_of, alone.size
