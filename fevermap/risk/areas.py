@@ -42,6 +42,8 @@ from fevermap.risk.rules import RuleSet
 MEMBERSHIP_TOL_M = 0.5
 #: Part of :data:`MEMBERSHIP_TOL_M` kept as a margin (rounding, the geodesic-vs-projected chord).
 MARGIN_M = 0.05
+#: Largest radius (metres) whose lone discs are brought back to degrees by their centre's linear map.
+LINEAR_MAX_RADIUS_M = 100.0
 #: Lone discs among a level's parts: their centres (metres, ``(n, 2)``) and the ring around each (:func:`ring`).
 LoneDiscs = tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]
 STRIP_DEG = 2.0
@@ -134,13 +136,15 @@ def _merge_equal(
     centre = np.empty((n_alone, 2))
     alone = np.flatnonzero(part_of < n_alone)
     centre[part_of[alone]] = np.stack([x[alone], y[alone]], axis=1)
-    return parts, np.arange(x.size, dtype=np.int64), part_of, (centre, ring(r, h))
+    lone = (centre, ring(r, h)) if r <= LINEAR_MAX_RADIUS_M else (np.zeros((0, 2)), ring(r, h))
+    return parts, np.arange(x.size, dtype=np.int64), part_of, lone
 
 
 def _lone_in_degrees(lone: LoneDiscs, proj: LocalProjection) -> Any:
     """Lone discs (a ring around each centre, metres) in degrees: each centre brought back with its local linear
-    map (the projection's derivatives by 1 m differences). Over a disc of 50 m the neglected second-order terms
-    (the change of scale and of meridian convergence across it) move a vertex by well under a millimetre."""
+    map (the projection's derivatives by 1 m differences). The neglected second-order terms (the change of scale and
+    of meridian convergence across the disc) grow with the radius squared: 0.15 mm at 50 m, under 1 mm up to
+    :data:`LINEAR_MAX_RADIUS_M` (larger discs are brought back vertex by vertex)."""
     centre, proto = lone
     lon, lat = proj.inverse(centre[:, 0], centre[:, 1])
     lon_x, lat_x = proj.inverse(centre[:, 0] + 1.0, centre[:, 1])
