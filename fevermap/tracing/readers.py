@@ -38,8 +38,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pv
 
 from fevermap.errors import FormatError, RecordError
+from fevermap.geo.datum import Datum
 from fevermap.times import naive_message
-from fevermap.tracing.assemble import Datum, ReadResult, assemble
+from fevermap.tracing.assemble import ReadResult, assemble
 from fevermap.tracing.legs import legs_from_records, parse_wuhan2020
 from fevermap.tracing.models import DEFAULT_TZ, Declaration, TemperatureReading, Visits
 from fevermap.tracing.timeparse import parse_epoch_ms, parse_times

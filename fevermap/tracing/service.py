@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from fevermap.errors import FormatError, RecordError
-from fevermap.tracing.assemble import Datum, ReadResult
+from fevermap.geo.datum import Datum
+from fevermap.tracing.assemble import ReadResult
 from fevermap.tracing.engine import ProximityIndex
 from fevermap.tracing.legs import match_legs
 from fevermap.tracing.models import DEFAULT_TZ, Matches, MatchRule, TransportLeg, Visits

@@ -31,7 +31,7 @@ from fevermap.config import PACKAGE_DATA_DIR, REPO_DATA_DIR
 from fevermap.errors import FevermapError, InputError, RegionError
 from fevermap.routing import region as region_mod
 from fevermap.routing._osm import is_drivable, read_drivable_ways
-from fevermap.routing.build import RoadGraph
+from fevermap.routing.graph import RoadGraph
 from fevermap.routing.region import Region, build_region, demo_region, load_region
 from fevermap.routing.speeds import HIGHWAY_DEFAULT_KPH
 

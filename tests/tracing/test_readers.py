@@ -159,3 +159,14 @@ def test_unknown_formats_are_refused(tmp_path: Path) -> None:
         read_tracks(tmp_path / "b.json")
     with pytest.raises(FormatError, match="no such file"):
         read_tracks(tmp_path / "missing.csv")
+
+
+def test_bd09_coordinates_are_converted_with_the_one_datum_module(tmp_path: Path) -> None:
+    from fevermap.geo.bd09 import wgs84_to_bd09
+
+    b_lon, b_lat = wgs84_to_bd09(121.4737, 31.2304)
+    path = tmp_path / "b.csv"
+    path.write_text(f"id,lon,lat,start,end\na,{float(b_lon)!r},{float(b_lat)!r},2022-04-12,2022-04-12\n")
+    res = read_tracks(path, datum="bd09")  # BD-09 back to WGS-84 is exact to about 0.2 m (fevermap.geo.bd09)
+    assert res.visits.lon[0] == pytest.approx(121.4737, abs=3e-6)
+    assert res.visits.lat[0] == pytest.approx(31.2304, abs=3e-6)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from fevermap.routing.build import RoadGraph
+from fevermap.routing.graph import RoadGraph
 
 #: How far along a road its bearing is measured (m): far enough to smooth a kink at the junction.
 LOOKAHEAD_M = 10.0
