@@ -84,7 +84,7 @@ class TraceRun:
             yield frame
         self.transport = leg_frame(match_legs(decl_legs, self.case_legs))
         if self.with_summary:
-            empty = match_frame(Matches.empty(), Visits.empty(), self.visits, self.rule)[SUMMARY_INPUT]
+            empty = match_frame(Matches.empty(), Visits.empty(), self.visits, self.rule, tz=self.tz)[SUMMARY_INPUT]
             prox = pd.concat(keep, ignore_index=True) if keep else empty
             self.summary = summarise(prox, self.transport, declarations)
         self.stats = {
@@ -102,7 +102,7 @@ class TraceRun:
     def collect(self) -> TraceReport:
         """Run to the end and return everything in memory."""
         frames = list(self.match_chunks())
-        empty = match_frame(Matches.empty(), Visits.empty(), self.visits, self.rule)
+        empty = match_frame(Matches.empty(), Visits.empty(), self.visits, self.rule, tz=self.tz)
         matches = pd.concat(frames, ignore_index=True) if frames else empty
         return TraceReport(matches, self.transport, self.summary, self.errors, self.stats)
 
