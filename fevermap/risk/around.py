@@ -81,10 +81,14 @@ def _touching_groups(
     alone = np.flatnonzero(size[label] == 1)
     out[label[alone]] = arr[alone]  # most areas touch no other: their own group
     multi = np.flatnonzero(size[label] > 1)
-    if multi.size:
+    if multi.size:  # the others: one union per group, all in one call over a table padded with None
         order = multi[np.argsort(label[multi], kind="stable")]
-        for g in np.split(order, np.flatnonzero(np.diff(label[order])) + 1):
-            out[label[g[0]]] = shapely.union_all(arr[g])
+        lab = label[order]
+        starts = np.flatnonzero(np.r_[True, lab[1:] != lab[:-1]])
+        rank = np.arange(order.size) - np.repeat(starts, np.diff(np.r_[starts, order.size]))
+        table = np.full((starts.size, int(size.max())), None, dtype=object)
+        table[np.repeat(np.arange(starts.size), np.diff(np.r_[starts, order.size])), rank] = arr[order]
+        out[lab[starts]] = shapely.union_all(table, axis=1)
     return list(out), label
 
 
