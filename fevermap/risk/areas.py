@@ -33,7 +33,7 @@ from scipy.spatial import cKDTree
 from shapely.geometry import Polygon, mapping
 
 from fevermap.geo.projection import LocalProjection, strip_of, strip_projection
-from fevermap.risk.around import Subtraction, near_pairs, polygon_parts, subtract
+from fevermap.risk.around import Subtraction, near_pairs, polygon_parts, subtract, with_holes_added
 from fevermap.risk.discs import disc_parts, disc_polygons, ring
 from fevermap.risk.places import CasePlaces, PlaceLevels, day_date, evaluate
 from fevermap.risk.rules import RuleSet
@@ -289,7 +289,7 @@ def _around(
     parts_u, part_of_place, _ = disc_parts(x, y, r, h)  # each place's centre lies in the part holding its disc
     union = np.asarray(parts_u, dtype=object)
     inside = np.where(base, part_of_place[np.where(base, first_place, 0)], -1)
-    sub = subtract(list(union), higher, family, inside)
+    sub = subtract(list(union), higher, family, inside, with_holes=False)  # holes only where places are placed
     parts, source = sub.pieces, sub.source
     pieces_of = np.bincount(source, minlength=union.size)
     first_piece = np.searchsorted(source, np.arange(union.size))
@@ -299,7 +299,11 @@ def _around(
     for u in np.flatnonzero(pieces_of > 1):  # a part the higher areas cut apart: which pieces lie near each place
         members = np.flatnonzero(part_of_place == u)
         pieces = np.flatnonzero(source == u)
-        qi, mi = near_pairs([parts[i] for i in pieces.tolist()], x[members], y[members], r + h)
+        mine = pieces.tolist()
+        added = [g for i in mine for g in sub.added[i]]
+        owner = np.repeat(np.arange(len(mine)), [len(sub.added[i]) for i in mine])
+        holed = with_holes_added([parts[i] for i in mine], shapely.get_exterior_ring(sub.groups[added]), owner)
+        qi, mi = near_pairs(holed, x[members], y[members], r + h)
         place_i.append(members[mi])
         part_i.append(pieces[qi])
     return sub, np.concatenate(place_i), np.concatenate(part_i)

@@ -123,9 +123,10 @@ def subtract_higher(
 
 def subtract(
     parts: list[Polygon], higher: Sequence[BaseGeometry], families: IntArray | None = None,
-    inside: IntArray | None = None,
+    inside: IntArray | None = None, *, with_holes: bool = True,
 ) -> Subtraction:  # fmt: skip
-    """:func:`subtract_higher` with which groups became which piece's holes (see :class:`Subtraction`)."""
+    """:func:`subtract_higher` with which groups became which piece's holes (see :class:`Subtraction`); without
+    ``with_holes``, ``pieces`` are the bare pieces too (the caller adds the holes where it needs them)."""
     if not parts or not len(higher):
         n = len(parts)
         return Subtraction(list(parts), np.arange(n, dtype=np.int64), list(parts), [[] for _ in range(n)],
@@ -168,8 +169,11 @@ def subtract(
         bare.extend(pieces)
         if p in holes_by:
             mine = np.asarray(holes_by[p], dtype=np.int64)
-            pieces, owner = _with_holes(pieces, shapely.get_exterior_ring(groups[mine]))
+            rings = shapely.get_exterior_ring(groups[mine])
+            owner = _hole_owner(pieces, rings)
             added.extend(mine[owner == k].tolist() for k in range(len(pieces)))
+            if with_holes:
+                pieces = with_holes_added(pieces, rings, owner)
         else:
             added.extend([] for _ in pieces)
         out.extend(pieces)
@@ -177,17 +181,20 @@ def subtract(
     return Subtraction(out, np.asarray(source, dtype=np.int64), bare, added, groups, label)
 
 
-def _with_holes(pieces: list[Polygon], rings: Any) -> tuple[list[Polygon], IntArray]:
-    """Each ring added as a hole of the piece that holds it (rings lie in the pieces' interiors, disjoint), and each
-    ring's piece."""
+def _hole_owner(pieces: list[Polygon], rings: Any) -> IntArray:
+    """Per ring (lying in the pieces' interiors), the piece that holds it."""
     if len(pieces) == 1:
-        owner = np.zeros(len(rings), dtype=np.int64)
-    else:
-        first = shapely.get_point(rings, 0)
-        owner = np.full(len(rings), -1, dtype=np.int64)
-        # each ring's first vertex lies in one piece (each piece prepared once, the vertices in the tree)
-        pi, ri = shapely.STRtree(first).query(np.asarray(pieces, dtype=object), predicate="contains")
-        owner[ri] = pi
+        return np.zeros(len(rings), dtype=np.int64)
+    first = shapely.get_point(rings, 0)
+    owner = np.full(len(rings), -1, dtype=np.int64)
+    # each ring's first vertex lies in one piece (each piece prepared once, the vertices in the tree)
+    pi, ri = shapely.STRtree(first).query(np.asarray(pieces, dtype=object), predicate="contains")
+    owner[ri] = pi
+    return owner
+
+
+def with_holes_added(pieces: Sequence[Polygon], rings: Any, owner: IntArray) -> list[Polygon]:
+    """Each ring added as a hole of its ``owner`` piece (rings disjoint, in the pieces' interiors)."""
     out = []
     for k, piece in enumerate(pieces):
         mine = rings[owner == k]
@@ -195,7 +202,7 @@ def _with_holes(pieces: list[Polygon], rings: Any) -> tuple[list[Polygon], IntAr
             old = shapely.get_interior_ring(piece, np.arange(shapely.get_num_interior_rings(piece)))
             piece = shapely.polygons(shapely.get_exterior_ring(piece), holes=np.concatenate([old, mine]))
         out.append(piece)
-    return out, owner
+    return out
 
 
 def near_pairs(pieces: Sequence[Polygon], x: npt.NDArray[np.float64], y: npt.NDArray[np.float64],
