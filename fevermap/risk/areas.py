@@ -20,7 +20,7 @@ import gc
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -386,4 +386,24 @@ def _summaries(
         out.append(Area(id=f"{level}-{ident}", level=level, rule=rule, polygon=poly, since=dates[s0],
                         until=dates[u0], cases=c, places=npl, daily=list(zip(days, row, strict=True)),
                         sources=sources[sb[j] : sb[j + 1]]))  # fmt: skip
+    return _distinct_ids(out)
+
+
+def _distinct_ids(areas: list[Area]) -> list[Area]:
+    """Areas with the same places (the pieces of one part cut apart by a higher level) get ``-1``, ``-2``, ... after
+    their id, numbered west to east (then south to north) by their bounds, so every id of a day is distinct."""
+    count: dict[str, int] = {}
+    for a in areas:
+        count[a.id] = count.get(a.id, 0) + 1
+    if all(n == 1 for n in count.values()):
+        return areas
+    groups: dict[str, list[int]] = {}
+    for i, a in enumerate(areas):
+        if count[a.id] > 1:
+            groups.setdefault(a.id, []).append(i)
+    out = list(areas)
+    for ident, rows in groups.items():
+        rows.sort(key=lambda i: tuple(shapely.bounds(areas[i].polygon)[:2]))
+        for k, i in enumerate(rows, start=1):
+            out[i] = replace(areas[i], id=f"{ident}-{k}")
     return out
