@@ -173,14 +173,18 @@ def isochrone(
     ex, ey = np.concatenate([nx_[hit], sx]), np.concatenate([ny_[hit], sy])
     samples = samples_of(router.graph, spacing_for(raster.Grid.around(ex, ey, cell_m, buffer_m).cell_m))
     t = sample_times(router, m, samples, snap, times)
-    level = np.searchsorted(limits, t, side="left")  # first contour whose limit is >= t (len: none)
+    level = np.zeros(t.shape[0], dtype=np.uint8)  # first contour whose limit is >= t (len: none)
+    for lim in limits:
+        level += t > lim
     inside = level < len(levels)
     if not inside.any():
         empty: list[list[list[FloatArray]]] = [[] for _ in levels]
         return Isochrone(levels, reverse, snap, empty, reached_nodes, cell_m, buffer_m)
-    grid = raster.Grid.around(samples.x[inside], samples.y[inside], cell_m, buffer_m)
-    in_grid = grid.contains(samples.x, samples.y)  # unreached samples too: they cut the holes
-    xs, ys = samples.x[in_grid], samples.y[in_grid]
-    z = raster.level_grid(grid, grid.index(xs, ys), level[in_grid].astype(np.int64), len(levels))
+    box = [float(f(v, where=inside, initial=i)) for v in (samples.x, samples.y) for f, i in ((np.min, np.inf),
+           (np.max, -np.inf))]  # fmt: skip
+    grid = raster.Grid.box(*box, cell_m, buffer_m)
+    # unreached samples in the grid count too: they cut the holes
+    cells, which = grid.locate(samples.x, samples.y, check=not grid.covers(*samples.box))
+    z = raster.level_grid(grid, cells, level if which is None else level[which], len(levels))
     polys = [raster.mask_polygons(grid, z <= k, samples.projection) for k in range(len(levels))]
     return Isochrone(levels, reverse, snap, polys, reached_nodes, grid.cell_m, grid.buffer_m)

@@ -19,6 +19,7 @@ Rings are returned outer first, holes after, in ``(lon, lat)`` degrees.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import contourpy
@@ -53,13 +54,22 @@ class Grid:
 
     @staticmethod
     def around(x: FloatArray, y: FloatArray, cell_m: float = CELL_M, buffer_m: float = BUFFER_M) -> Grid:
-        span = max(float(x.max() - x.min()), float(y.max() - y.min()), 1.0) + 2 * buffer_m
+        """The grid around points ``x``, ``y`` (metres)."""
+        return Grid.box(float(x.min()), float(x.max()), float(y.min()), float(y.max()), cell_m, buffer_m)
+
+    @staticmethod
+    def box(xmin: float, xmax: float, ymin: float, ymax: float, cell_m: float = CELL_M,
+            buffer_m: float = BUFFER_M) -> Grid:  # fmt: skip
+        """The grid around the box ``[xmin, xmax] x [ymin, ymax]`` (metres): its cell grows with the box so that a
+        side has at most :data:`MAX_SIDE` cells, the buffer is at least two cells, and a margin of the buffer and two
+        cells surrounds the box."""
+        span = max(xmax - xmin, ymax - ymin, 1.0) + 2 * buffer_m
         cell = max(cell_m, span / MAX_SIDE)
         buf = max(buffer_m, 2.0 * cell)
         pad = buf + 2 * cell
-        x0, y0 = float(x.min()) - pad, float(y.min()) - pad
-        nx = int(np.ceil((float(x.max()) + pad - x0) / cell)) + 1
-        ny = int(np.ceil((float(y.max()) + pad - y0) / cell)) + 1
+        x0, y0 = xmin - pad, ymin - pad
+        nx = int(np.ceil((xmax + pad - x0) / cell)) + 1
+        ny = int(np.ceil((ymax + pad - y0) / cell)) + 1
         return Grid(x0, y0, cell, buf, (ny, nx))
 
     def index(self, x: FloatArray, y: FloatArray) -> IntArray:
@@ -74,6 +84,22 @@ class Grid:
         i = np.floor((y - self.y0) / self.cell_m)
         return np.asarray((j >= 0) & (j < self.shape[1]) & (i >= 0) & (i < self.shape[0]))
 
+    def locate(self, x: FloatArray, y: FloatArray, *, check: bool = True) -> tuple[IntArray, IntArray | None]:
+        """Flat cell index of the points that fall in the grid, and which points those are (``None``: all; with
+        ``check=False`` the caller knows all do)."""
+        fj = (x - self.x0) * (1.0 / self.cell_m)
+        fi = (y - self.y0) * (1.0 / self.cell_m)
+        if not check:
+            return fi.astype(np.int64) * self.shape[1] + fj.astype(np.int64), None
+        ok = (fj >= 0) & (fj < self.shape[1]) & (fi >= 0) & (fi < self.shape[0])
+        which = np.flatnonzero(ok)
+        return fi[which].astype(np.int64) * self.shape[1] + fj[which].astype(np.int64), which
+
+    def covers(self, xmin: float, xmax: float, ymin: float, ymax: float) -> bool:
+        """Whether the box ``[xmin, xmax] x [ymin, ymax]`` lies inside the grid's cells."""
+        return bool(xmin >= self.x0 and ymin >= self.y0 and xmax < self.x0 + self.shape[1] * self.cell_m
+                    and ymax < self.y0 + self.shape[0] * self.cell_m)  # fmt: skip
+
     @property
     def margin_m(self) -> float:
         """Radius of the final dilation: one cell, so the whole of every reached cell is inside."""
@@ -85,25 +111,29 @@ class Grid:
         return np.asarray((xx * xx + yy * yy) * self.cell_m**2 <= radius_m**2)
 
 
-def level_grid(grid: Grid, cells: IntArray, level: IntArray, n_levels: int) -> npt.NDArray[np.uint8]:
+def level_grid(grid: Grid, cells: IntArray, level: npt.NDArray[np.uint8], n_levels: int) -> npt.NDArray[np.uint8]:
     """Per cell the lowest contour it belongs to (``n_levels``: none): closed, holes cut, dilated by one cell.
 
     ``cells`` / ``level`` are, per road sample in the grid, its flat cell and the index of the first contour it is
     within (``n_levels`` when outside all: unreached samples count too, they cut the holes).
     """
-    flat = np.full(grid.shape[0] * grid.shape[1], n_levels, dtype=np.uint8)
-    for k in range(n_levels - 1, -1, -1):  # lower levels overwrite higher ones
-        flat[cells[level == k]] = k
-    has = np.zeros(flat.shape[0], dtype=bool)
-    has[cells] = True
-    own = flat.reshape(grid.shape)
+    own = np.full(grid.shape[0] * grid.shape[1], 255, dtype=np.uint8)  # 255: no road in the cell
+    np.minimum.at(own, cells, level)
+    own = own.reshape(grid.shape)
+    base = np.minimum(own, np.uint8(n_levels))
     # sublevel sets {z <= k}: a min filter dilates them, a max filter erodes them
     size = 2 * round(grid.buffer_m / grid.cell_m) + 1  # a square: separable, so its cost does not grow with it
-    z = ndimage.minimum_filter(own, size=size, mode="constant", cval=n_levels)
+    z = ndimage.minimum_filter(base, size=size, mode="constant", cval=n_levels)
     z = ndimage.maximum_filter(z, size=size, mode="constant", cval=n_levels)
     # a cell holding road is in contour k only if some of its own road is: unreached roads stay holes
-    z = np.where(has.reshape(grid.shape), np.maximum(z, own), z)
-    return np.asarray(ndimage.grey_erosion(z, footprint=grid.disk(grid.margin_m), mode="constant", cval=n_levels))
+    np.maximum(z, np.where(own == 255, np.uint8(0), own), out=z)
+    # dilated by one cell: the minimum over each cell and its four neighbours (the disk of radius one cell)
+    out = z.copy()
+    np.minimum(out[1:], z[:-1], out=out[1:])
+    np.minimum(out[:-1], z[1:], out=out[:-1])
+    np.minimum(out[:, 1:], z[:, :-1], out=out[:, 1:])
+    np.minimum(out[:, :-1], z[:, 1:], out=out[:, :-1])
+    return out
 
 
 def mask_polygons(grid: Grid, mask: npt.NDArray[np.bool_], projection: LocalProjection) -> list[list[FloatArray]]:
@@ -146,20 +176,26 @@ def _drop_collinear(pts: FloatArray, off: IntArray) -> tuple[FloatArray, IntArra
     return pts[keep], new_off.astype(np.int64)
 
 
+@lru_cache(maxsize=8)
+def _lattice(grid: Grid, projection: LocalProjection, n: int) -> tuple[FloatArray, FloatArray]:
+    """Exact ``(lon, lat)`` of an ``n x n`` lattice over the grid's box (kept for the few grids in use: every contour
+    of a request shares one)."""
+    h, w = grid.shape[0] * grid.cell_m, grid.shape[1] * grid.cell_m
+    mx, my = np.meshgrid(np.linspace(grid.x0, grid.x0 + w, n), np.linspace(grid.y0, grid.y0 + h, n))
+    lon, lat = projection.inverse(mx.ravel(), my.ravel())
+    return lon.reshape(n, n), lat.reshape(n, n)
+
+
 def unproject(grid: Grid, projection: LocalProjection, x: FloatArray, y: FloatArray, n: int = 33) -> FloatArray:
     """``(lon, lat)`` rows of points of the grid's box: bilinear between exact inverse projections on an ``n x n``
     lattice over the box (at most a few centimetres off over tens of kilometres; far cheaper per point)."""
     h, w = grid.shape[0] * grid.cell_m, grid.shape[1] * grid.cell_m
-    gx = np.linspace(grid.x0, grid.x0 + w, n)
-    gy = np.linspace(grid.y0, grid.y0 + h, n)
-    mx, my = np.meshgrid(gx, gy)
-    lon, lat = projection.inverse(mx.ravel(), my.ravel())
     fx = np.clip((x - grid.x0) / w * (n - 1), 0, n - 1 - 1e-9)
     fy = np.clip((y - grid.y0) / h * (n - 1), 0, n - 1 - 1e-9)
     j, i = fx.astype(np.int64), fy.astype(np.int64)
     u, v = fx - j, fy - i
     out = np.empty((x.shape[0], 2))
-    for c, vals in enumerate((lon.reshape(n, n), lat.reshape(n, n))):
+    for c, vals in enumerate(_lattice(grid, projection, n)):
         out[:, c] = (vals[i, j] * (1 - u) * (1 - v) + vals[i, j + 1] * u * (1 - v) + vals[i + 1, j] * (1 - u) * v
                      + vals[i + 1, j + 1] * u * v)  # fmt: skip
     return out
