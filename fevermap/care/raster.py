@@ -25,7 +25,6 @@ from typing import Any
 import contourpy
 import numpy as np
 import numpy.typing as npt
-from scipy import ndimage
 
 from fevermap.geo.projection import LocalProjection
 
@@ -123,8 +122,7 @@ def level_grid(grid: Grid, cells: IntArray, level: npt.NDArray[np.uint8], n_leve
     base = np.minimum(own, np.uint8(n_levels))
     # sublevel sets {z <= k}: a min filter dilates them, a max filter erodes them
     size = 2 * round(grid.buffer_m / grid.cell_m) + 1  # a square: separable, so its cost does not grow with it
-    z = ndimage.minimum_filter(base, size=size, mode="constant", cval=n_levels)
-    z = ndimage.maximum_filter(z, size=size, mode="constant", cval=n_levels)
+    z = _square_filter(_square_filter(base, size, np.minimum, n_levels), size, np.maximum, n_levels)
     # a cell holding road is in contour k only if some of its own road is: unreached roads stay holes
     np.maximum(z, np.where(own == 255, np.uint8(0), own), out=z)
     # dilated by one cell: the minimum over each cell and its four neighbours (the disk of radius one cell)
@@ -134,6 +132,30 @@ def level_grid(grid: Grid, cells: IntArray, level: npt.NDArray[np.uint8], n_leve
     np.minimum(out[:, 1:], z[:, :-1], out=out[:, 1:])
     np.minimum(out[:, :-1], z[:, 1:], out=out[:, :-1])
     return out
+
+
+def _square_filter(a: npt.NDArray[np.uint8], size: int, op: np.ufunc, cval: int) -> npt.NDArray[np.uint8]:
+    """``op`` (np.minimum or np.maximum) over the ``size x size`` square centred on each cell (``size`` odd; cells
+    beyond the border count as ``cval``): per axis by doubling windows, about log2(size) + 2 array passes."""
+    r = size // 2
+    out = a
+    for axis in (0, 1):
+        n = out.shape[axis]
+        pad = [(0, 0), (0, 0)]
+        pad[axis] = (r, r)
+        m = np.pad(out, pad, constant_values=cval)
+        w = 1  # m[i] holds op over the window [i, i + w) along the axis
+        while 2 * w <= size:
+            lo = [slice(None), slice(None)]
+            hi = [slice(None), slice(None)]
+            lo[axis], hi[axis] = slice(0, m.shape[axis] - w), slice(w, None)
+            m[tuple(lo)] = op(m[tuple(lo)], m[tuple(hi)])
+            w *= 2
+        a0 = [slice(None), slice(None)]
+        a1 = [slice(None), slice(None)]
+        a0[axis], a1[axis] = slice(0, n), slice(size - w, size - w + n)
+        out = op(m[tuple(a0)], m[tuple(a1)])  # two windows of w overlapping to cover [i, i + size)
+    return np.asarray(out, dtype=np.uint8)
 
 
 def mask_polygons(grid: Grid, mask: npt.NDArray[np.bool_], projection: LocalProjection) -> list[list[FloatArray]]:

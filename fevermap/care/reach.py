@@ -71,6 +71,17 @@ class Metric:
         w[w >= INF_MS] = np.inf
         return w
 
+    @cached_property
+    def base_turns(self) -> tuple[IntArray, IntArray, FloatArray, IntArray, IntArray]:
+        """The turns leaving road-edge nodes (not via-way copies), in arc order (grouped by tail): tail edge, head
+        node, turn ms (``inf`` forbidden), and the distinct tails with the offset of each one's first turn."""
+        base = np.flatnonzero(self.arc_from < self.edge_count)
+        tail, head = self.arc_from[base], self.arc_to[base]
+        turn = self.state.turn_ms[base].astype(np.float64)
+        turn[turn >= INF_MS] = np.inf
+        tails, first = np.unique(tail, return_index=True)  # arcs are sorted by tail
+        return tail, head, turn, tails, first.astype(np.int64)
+
 
 @dataclass(frozen=True)
 class Seeds:
@@ -175,10 +186,14 @@ def _search(m: Metric, seeds: Seeds, *, reverse: bool, limit_ms: float) -> tuple
     virt = csr_matrix((seeds.ms + 1.0, (np.arange(k), seeds.nodes)), shape=(k, n + k))
     big = _stack(graph, virt)
     lim = limit_ms + 1.0 if math.isfinite(limit_ms) else np.inf
-    dist, _pred, src = dijkstra(big, directed=True, indices=np.arange(n, n + k), limit=lim, min_only=True,
-                                return_predecessors=True)  # fmt: skip
+    if np.all(seeds.source == seeds.source[0]):  # one source: no need to know which seed reaches a node
+        dist = dijkstra(big, directed=True, indices=np.arange(n, n + k), limit=lim, min_only=True)
+        label = np.where(np.isfinite(dist[:n]), seeds.source[0], -1).astype(np.int64)
+    else:
+        dist, _pred, src = dijkstra(big, directed=True, indices=np.arange(n, n + k), limit=lim, min_only=True,
+                                    return_predecessors=True)  # fmt: skip
+        label = np.where(src[:n] >= 0, seeds.source[np.clip(src[:n] - n, 0, k - 1)], -1).astype(np.int64)
     d = dist[:n] - 1.0
-    label = np.where(src[:n] >= 0, seeds.source[np.clip(src[:n] - n, 0, k - 1)], -1).astype(np.int64)
     d[label < 0] = np.inf
     return np.round(d), label  # whole ms, as the engine's
 
@@ -216,11 +231,14 @@ def _times(m: Metric, dist: FloatArray, label: IntArray, *, reverse: bool) -> Ed
             start[better], src[better] = extra[better], extra_src[better]
         return EdgeTimes(False, start, start + m.edge_ms, src, src)
     start, src = dist[:edges].copy(), label[:edges].copy()  # driving the edge from its start: no approach to recall
-    base = m.arc_from < edges
-    turn = m.state.turn_ms[base].astype(np.float64)
-    turn[turn >= INF_MS] = np.inf
-    to = m.arc_to[base]
-    end, end_src = _best_per(m.arc_from[base], turn + dist[to], label[to], edges)
+    tail, head, turn, tails, first = m.base_turns
+    vals = turn + dist[head]
+    end = np.full(edges, np.inf)
+    if tails.shape[0]:
+        end[tails] = np.minimum.reduceat(vals, first)
+    end_src = np.full(edges, -1, dtype=np.int64)
+    hit = np.flatnonzero(np.isfinite(vals) & (vals == end[tail]))
+    end_src[tail[hit]] = label[head[hit]]
     return EdgeTimes(True, start, end, src, end_src)
 
 
@@ -232,9 +250,9 @@ def edge_times(m: Metric, seeds: Seeds, *, reverse: bool, limit_ms: float = math
 
 
 #: From this time limit on (ms) one search from a single point asks the CCH for every node instead of a bounded
-#: Dijkstra: on Porto the bounded search takes 9 ms at 10 min and 80 ms at 30 min, the CCH 35 ms for all nodes
-#: (``benchmarks/bench_care.py``).
-CCH_FROM_MS = 15 * 60_000.0
+#: Dijkstra: on Porto (CPU time, load ~0.6) the bounded search takes 3 ms at 10 min, 17-20 ms at 30 min and 24 ms
+#: at 60 min, the CCH 17-23 ms for all nodes at any limit (``benchmarks/bench_care.py``).
+CCH_FROM_MS = 35 * 60_000.0
 
 
 def point_times(router: Router, m: Metric, snap: Snap, *, reverse: bool, limit_ms: float) -> EdgeTimes:
