@@ -172,7 +172,8 @@ def isochrone(
     sx, sy = region_projection(router.graph).forward([snap.location[0]], [snap.location[1]])
     ex, ey = np.concatenate([nx_[hit], sx]), np.concatenate([ny_[hit], sy])
     samples = samples_of(router.graph, spacing_for(raster.Grid.around(ex, ey, cell_m, buffer_m).cell_m))
-    t = sample_times(router, m, samples, snap, times)
+    pts = samples.points
+    t = pts.earliest(sample_times(router, m, samples, snap, times))  # per place: both directions of a road count
     level = np.zeros(t.shape[0], dtype=np.uint8)  # first contour whose limit is >= t (len: none)
     for lim in limits:
         level += t > lim
@@ -180,11 +181,9 @@ def isochrone(
     if not inside.any():
         empty: list[list[list[FloatArray]]] = [[] for _ in levels]
         return Isochrone(levels, reverse, snap, empty, reached_nodes, cell_m, buffer_m)
-    box = [float(f(v, where=inside, initial=i)) for v in (samples.x, samples.y) for f, i in ((np.min, np.inf),
-           (np.max, -np.inf))]  # fmt: skip
-    grid = raster.Grid.box(*box, cell_m, buffer_m)
-    # unreached samples in the grid count too: they cut the holes
-    cells, which = grid.locate(samples.x, samples.y, check=not grid.covers(*samples.box))
+    grid = raster.Grid.around(pts.x[inside], pts.y[inside], cell_m, buffer_m)
+    # unreached places in the grid count too: they cut the holes
+    cells, which = grid.locate(pts.x, pts.y, check=not grid.covers(*pts.box))
     z = raster.level_grid(grid, cells, level if which is None else level[which], len(levels))
     polys = [raster.mask_polygons(grid, z <= k, samples.projection) for k in range(len(levels))]
     return Isochrone(levels, reverse, snap, polys, reached_nodes, grid.cell_m, grid.buffer_m)

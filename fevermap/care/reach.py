@@ -72,15 +72,13 @@ class Metric:
         return w
 
     @cached_property
-    def base_turns(self) -> tuple[IntArray, IntArray, FloatArray, IntArray, IntArray]:
-        """The turns leaving road-edge nodes (not via-way copies), in arc order (grouped by tail): tail edge, head
-        node, turn ms (``inf`` forbidden), and the distinct tails with the offset of each one's first turn."""
+    def base_turns(self) -> tuple[IntArray, IntArray, FloatArray]:
+        """The turns leaving road-edge nodes (not via-way copies): tail edge, head node, turn ms (``inf``
+        forbidden)."""
         base = np.flatnonzero(self.arc_from < self.edge_count)
-        tail, head = self.arc_from[base], self.arc_to[base]
         turn = self.state.turn_ms[base].astype(np.float64)
         turn[turn >= INF_MS] = np.inf
-        tails, first = np.unique(tail, return_index=True)  # arcs are sorted by tail
-        return tail, head, turn, tails, first.astype(np.int64)
+        return self.arc_from[base], self.arc_to[base], turn
 
 
 @dataclass(frozen=True)
@@ -220,8 +218,9 @@ def _best_per(keys: IntArray, values: FloatArray, labels: IntArray, size: int) -
     return out, lab
 
 
-def _times(m: Metric, dist: FloatArray, label: IntArray, *, reverse: bool) -> EdgeTimes:
-    """Per road edge times (:class:`EdgeTimes`) from times at every turn-graph node and their sources."""
+def _times(m: Metric, dist: FloatArray, label: IntArray, *, reverse: bool, one_source: int | None = None) -> EdgeTimes:
+    """Per road edge times (:class:`EdgeTimes`) from times at every turn-graph node and their sources (``one_source``:
+    the source of every reached node, when the search had one)."""
     edges = m.edge_count
     if not reverse:
         start, src = dist[:edges].copy(), label[:edges].copy()
@@ -231,11 +230,12 @@ def _times(m: Metric, dist: FloatArray, label: IntArray, *, reverse: bool) -> Ed
             start[better], src[better] = extra[better], extra_src[better]
         return EdgeTimes(False, start, start + m.edge_ms, src, src)
     start, src = dist[:edges].copy(), label[:edges].copy()  # driving the edge from its start: no approach to recall
-    tail, head, turn, tails, first = m.base_turns
+    tail, head, turn = m.base_turns
     vals = turn + dist[head]
     end = np.full(edges, np.inf)
-    if tails.shape[0]:
-        end[tails] = np.minimum.reduceat(vals, first)
+    np.minimum.at(end, tail, vals)  # (faster than reduceat over the sorted tails)
+    if one_source is not None:  # no need to find which turn gives each end
+        return EdgeTimes(True, start, end, src, np.where(np.isfinite(end), one_source, -1).astype(np.int64))
     end_src = np.full(edges, -1, dtype=np.int64)
     hit = np.flatnonzero(np.isfinite(vals) & (vals == end[tail]))
     end_src[tail[hit]] = label[head[hit]]
@@ -246,7 +246,8 @@ def edge_times(m: Metric, seeds: Seeds, *, reverse: bool, limit_ms: float = math
     """Per road edge the times of one multi-source search from (``reverse``: to) ``seeds``, bounded by
     ``limit_ms``, with the source reaching each edge first (see the module docstring for ``start`` and ``end``)."""
     dist, label = _search(m, seeds, reverse=reverse, limit_ms=limit_ms)
-    return _times(m, dist, label, reverse=reverse)
+    one = int(seeds.source[0]) if seeds.source.shape[0] and np.all(seeds.source == seeds.source[0]) else None
+    return _times(m, dist, label, reverse=reverse, one_source=one)
 
 
 #: From this time limit on (ms) one search from a single point asks the CCH for every node instead of a bounded
@@ -265,7 +266,7 @@ def point_times(router: Router, m: Metric, snap: Snap, *, reverse: bool, limit_m
     pairs = list(zip(seeds.nodes.tolist(), seeds.ms.astype(np.int64).tolist(), strict=True))
     dist = engine.distances(m.state.metric, pairs, ("care", "all"), nodes, reverse=reverse)
     dist[dist > limit_ms] = np.inf
-    return _times(m, dist, np.where(np.isfinite(dist), 0, -1).astype(np.int64), reverse=reverse)
+    return _times(m, dist, np.where(np.isfinite(dist), 0, -1).astype(np.int64), reverse=reverse, one_source=0)
 
 
 def node_times(router: Router, m: Metric, times: EdgeTimes, snaps: Sequence[Snap] = ()) -> tuple[FloatArray, IntArray]:

@@ -46,9 +46,35 @@ class Samples:
         return int(self.edge.shape[0])
 
     @cached_property
-    def box(self) -> tuple[float, float, float, float]:
-        """``xmin, xmax, ymin, ymax`` of the samples (metres)."""
-        return float(self.x.min()), float(self.x.max()), float(self.y.min()), float(self.y.max())
+    def points(self) -> Points:
+        """The distinct places of the samples (both directions of a two-way road and every edge end at a node share
+        one)."""
+        qx = np.round(self.x * 1000.0).astype(np.int64)  # millimetres
+        qy = np.round(self.y * 1000.0).astype(np.int64)
+        qx -= qx.min()
+        qy -= qy.min()
+        key = qx * (int(qy.max()) + 1) + qy
+        _, first, pos = np.unique(key, return_index=True, return_inverse=True)
+        x, y = self.x[first], self.y[first]
+        box = (float(x.min()), float(x.max()), float(y.min()), float(y.max()))
+        return Points(pos.astype(np.int64).reshape(-1), x, y, box)
+
+
+@dataclass(frozen=True)
+class Points:
+    """Distinct sample places: ``pos[i]`` is the place of sample ``i``, ``x``, ``y`` the places (metres) and ``box``
+    their ``xmin, xmax, ymin, ymax``."""
+
+    pos: IntArray
+    x: FloatArray
+    y: FloatArray
+    box: tuple[float, float, float, float]
+
+    def earliest(self, t: FloatArray) -> FloatArray:
+        """Per place the least of the samples' values ``t`` there (``inf`` where none is finite)."""
+        out = np.full(self.x.shape[0], np.inf)
+        np.minimum.at(out, self.pos, t)
+        return out
 
 
 def region_projection(graph: RoadGraph) -> LocalProjection:
