@@ -160,6 +160,24 @@ def _square_filter(a: npt.NDArray[np.uint8], size: int, op: np.ufunc, cval: int)
 
 def mask_polygons(grid: Grid, mask: npt.NDArray[np.bool_], projection: LocalProjection) -> list[list[FloatArray]]:
     """Polygons (each a list of rings: outer, then holes; ``(lon, lat)`` rows) of the True cells of ``mask``."""
+    return to_lonlat(grid, projection, mask_rings(grid, mask))
+
+
+def to_lonlat(grid: Grid, projection: LocalProjection, polys: list[list[FloatArray]]) -> list[list[FloatArray]]:
+    """Polygons of ``(x, y)`` rings (metres, in the grid's box) as ``(lon, lat)`` rings, all in one go."""
+    rings = [r for poly in polys for r in poly]
+    if not rings:
+        return []
+    xy = np.concatenate(rings)
+    ll = unproject(grid, projection, xy[:, 0], xy[:, 1])
+    cuts = np.cumsum([len(r) for r in rings])[:-1]
+    flat = iter(np.split(ll, cuts))
+    return [[next(flat) for _ in poly] for poly in polys]
+
+
+def mask_rings(grid: Grid, mask: npt.NDArray[np.bool_]) -> list[list[FloatArray]]:
+    """Polygons (each a list of rings: outer, then holes; ``(x, y)`` rows in metres) of the True cells of
+    ``mask``."""
     if not mask.any():
         return []
     rows = np.flatnonzero(mask.any(axis=1))
@@ -175,10 +193,9 @@ def mask_polygons(grid: Grid, mask: npt.NDArray[np.bool_], projection: LocalProj
     for pts_all, off_all in zip(points, offsets, strict=True):
         pts, off = _drop_collinear(pts_all, off_all)
         # grid (col, row) of z -> metres: cell centres sit at x0 + (j + 0.5) * cell
-        x = grid.x0 + (pts[:, 0] - 1 + j0 + 0.5) * grid.cell_m
-        y = grid.y0 + (pts[:, 1] - 1 + i0 + 0.5) * grid.cell_m
-        ll = unproject(grid, projection, x, y)
-        out.append([ll[off[r] : off[r + 1]] for r in range(len(off) - 1)])
+        xy = np.column_stack([grid.x0 + (pts[:, 0] - 1 + j0 + 0.5) * grid.cell_m,
+                              grid.y0 + (pts[:, 1] - 1 + i0 + 0.5) * grid.cell_m])  # fmt: skip
+        out.append([xy[off[r] : off[r + 1]] for r in range(len(off) - 1)])
     return out
 
 
