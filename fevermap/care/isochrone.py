@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from fevermap.care import raster, reach
+from fevermap.care import cut, raster, reach
 from fevermap.care.samples import Samples, node_xy, region_projection, samples_of, spacing_for
 from fevermap.errors import InputError
 from fevermap.geo.lonlat import check_in_bbox
@@ -46,6 +46,7 @@ class Isochrone:
     nodes_reached: list[int]
     cell_m: float
     buffer_m: float
+    exact: bool = False
 
     def to_geojson(self) -> dict[str, Any]:
         """GeoJSON FeatureCollection, one MultiPolygon feature per contour, largest first (drawn under the smaller
@@ -53,7 +54,7 @@ class Isochrone:
         feats = [
             {
                 "type": "Feature",
-                "geometry": raster.multipolygon(polys),
+                "geometry": raster.multipolygon(polys, decimals=7 if self.exact else 6),  # 1 cm: corridors stay valid
                 "properties": {"minutes": m, "contour": i, "reverse": self.reverse, "nodes_reached": n},
             }
             for i, (m, polys, n) in enumerate(zip(self.minutes, self.polygons, self.nodes_reached, strict=True))
@@ -62,7 +63,7 @@ class Isochrone:
             "type": "FeatureCollection",
             "features": feats[::-1],
             "snapped": list(self.snap.location),
-            "smoothing": {"cell_m": round(self.cell_m, 2), "buffer_m": round(self.buffer_m, 2)},
+            "smoothing": {"cell_m": round(self.cell_m, 2), "buffer_m": round(self.buffer_m, 2), "exact": self.exact},
             "attribution": "© OpenStreetMap contributors (ODbL 1.0)",
         }
 
@@ -136,6 +137,7 @@ def isochrone(
     reverse: bool = False,
     cell_m: float = raster.CELL_M,
     buffer_m: float = raster.BUFFER_M,
+    exact: bool = False,
 ) -> Isochrone:
     """Isochrone polygons around ``(lon, lat)`` (degrees) in current traffic.
 
@@ -151,6 +153,10 @@ def isochrone(
         False: where one gets from the point within each time; True: from where one gets to it.
     cell_m, buffer_m : float
         Grid cell and buffer radius of the polygons (metres; see :mod:`fevermap.care.raster`).
+    exact : bool
+        Also cut road not reached within each time out of its polygon (:mod:`fevermap.care.cut`): at least 95 %
+        of the road inside is then reached, at the cost of vector overlays (tens to hundreds of ms in a dense city
+        centre, seconds for a 30 min Porto isochrone; see ``benchmarks/RESULTS.md``).
 
     Raises
     ------
@@ -185,5 +191,16 @@ def isochrone(
     # unreached places in the grid count too: they cut the holes
     cells, which = grid.locate(pts.x, pts.y, check=not grid.covers(*pts.box))
     z = raster.level_grid(grid, cells, level if which is None else level[which], len(levels))
-    polys = [raster.mask_polygons(grid, z <= k, samples.projection) for k in range(len(levels))]
-    return Isochrone(levels, reverse, snap, polys, reached_nodes, grid.cell_m, grid.buffer_m)
+    place_cell = np.full(pts.x.shape[0] if exact else 0, -1, dtype=np.int64)  # cell of each place (-1: none)
+    if exact:
+        place_cell[slice(None) if which is None else which] = cells
+    polys = []
+    for k, lim in enumerate(limits.tolist()):
+        mask = z <= k
+        rings = raster.mask_rings(grid, mask)
+        if exact:  # road in or next to the polygon's cells (two cells hold all of it) not reached is cut out
+            near = raster.square_filter(mask.view(np.uint8), 5, np.maximum, 0).ravel() > 0
+            found = cut.conflicts(router, m, snap, times, samples, grid, place_cell, near)
+            rings = cut.cut(rings, router, samples, found, lim, t)
+        polys.append(raster.to_lonlat(grid, samples.projection, rings))
+    return Isochrone(levels, reverse, snap, polys, reached_nodes, grid.cell_m, grid.buffer_m, exact)

@@ -122,7 +122,7 @@ def level_grid(grid: Grid, cells: IntArray, level: npt.NDArray[np.uint8], n_leve
     base = np.minimum(own, np.uint8(n_levels))
     # sublevel sets {z <= k}: a min filter dilates them, a max filter erodes them
     size = 2 * round(grid.buffer_m / grid.cell_m) + 1  # a square: separable, so its cost does not grow with it
-    z = _square_filter(_square_filter(base, size, np.minimum, n_levels), size, np.maximum, n_levels)
+    z = square_filter(square_filter(base, size, np.minimum, n_levels), size, np.maximum, n_levels)
     # a cell holding road is in contour k only if some of its own road is: unreached roads stay holes
     np.maximum(z, np.where(own == 255, np.uint8(0), own), out=z)
     # dilated by one cell: the minimum over each cell and its four neighbours (the disk of radius one cell)
@@ -134,7 +134,7 @@ def level_grid(grid: Grid, cells: IntArray, level: npt.NDArray[np.uint8], n_leve
     return out
 
 
-def _square_filter(a: npt.NDArray[np.uint8], size: int, op: np.ufunc, cval: int) -> npt.NDArray[np.uint8]:
+def square_filter(a: npt.NDArray[np.uint8], size: int, op: np.ufunc, cval: int) -> npt.NDArray[np.uint8]:
     """``op`` (np.minimum or np.maximum) over the ``size x size`` square centred on each cell (``size`` odd; cells
     beyond the border count as ``cval``): per axis by doubling windows, about log2(size) + 2 array passes."""
     r = size // 2
