@@ -31,6 +31,7 @@ def isochrone_cmd(
     reverse: Annotated[bool, typer.Option("--reverse", help="The area from which the point is reached.")] = False,
     region: RegionOpt = None,
     traffic: TrafficOpt = None,
+    exact: Annotated[bool, typer.Option("--exact", help="Cut road not reached out of the polygons (slower).")] = False,
 ) -> None:
     """Isochrone polygons in current traffic as a GeoJSON FeatureCollection (largest contour first)."""
     from fevermap.care.service import isochrone_answer
@@ -40,7 +41,7 @@ def isochrone_cmd(
     router = Router(open_region(region))
     if traffic is not None:
         router.apply_traffic(traffic)
-    _emit(isochrone_answer(router, at, minutes, reverse=reverse))
+    _emit(isochrone_answer(router, at, minutes, reverse=reverse, exact=exact))
 
 
 @handle_errors
