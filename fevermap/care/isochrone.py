@@ -6,7 +6,9 @@ The area reached from a point within each of up to four times, or (reverse) the 
 Times are read off at road samples (:mod:`fevermap.care.samples`): a sample on edge ``e`` is reached after the time
 to the start of ``e`` (turns included) plus the time along ``e`` to the sample, so partial edges at the boundary
 count up to the exact point where the time runs out. Reached samples become polygons as :mod:`fevermap.care.raster`
-states (grid, closing, unreached road cut out, marching squares; holes kept).
+states (grid, closing, unreached road cut out, marching squares; holes kept); with ``exact=True`` road not reached
+that shares cells with reached road is cut out too (:mod:`fevermap.care.cut`), so that at least 95 % of the road
+length inside a polygon is reached within its time.
 """
 
 from __future__ import annotations
@@ -199,8 +201,8 @@ def isochrone(
         mask = z <= k
         rings = raster.mask_rings(grid, mask)
         if exact:  # road in or next to the polygon's cells (two cells hold all of it) not reached is cut out
-            near = raster.square_filter(mask.view(np.uint8), 5, np.maximum, 0).ravel() > 0
-            found = cut.conflicts(router, m, snap, times, samples, grid, place_cell, near)
+            beside = raster.square_filter(mask.view(np.uint8), 5, np.maximum, 0).ravel() > 0
+            found = cut.conflicts(router, m, snap, times, samples, grid, place_cell, beside)
             rings = cut.cut(rings, router, samples, found, lim, t)
         polys.append(raster.to_lonlat(grid, samples.projection, rings))
     return Isochrone(levels, reverse, snap, polys, reached_nodes, grid.cell_m, grid.buffer_m, exact)

@@ -3,17 +3,20 @@
 The smoothing, stated once
 --------------------------
 Reached samples (see :mod:`fevermap.care.samples`; spaced no farther apart than a cell) mark the cells of a square
-grid of ``cell_m`` metres (the cell grows with the extent so that a side has at most :data:`MAX_SIDE` cells). The
-marked set is *closed* with a square of side ``2 * buffer_m`` (dilated, then eroded: gaps between reached roads
-narrower than about ``2 * buffer_m`` are filled, nothing is added beyond the reached roads); then every cell holding
-road that is not reached within the time is taken out again (roads not reached are holes, however narrow: with turn
-restrictions and one-way streets the road beside a reached one is often reached minutes later); the rest is dilated
-by one cell.
+grid of ``cell_m`` metres (the cell grows with the extent so that a side has at most :data:`MAX_SIDE` cells); a
+place of road counts as reached when either direction of the road is (a cell takes the lowest contour of any road
+in it). The marked set is *closed* with a square of side ``2 * buffer_m`` (dilated, then eroded: gaps between
+reached roads narrower than about ``2 * buffer_m`` are filled, nothing is added beyond the reached roads); then every
+cell holding road that is not reached within the time is taken out again (roads not reached are holes, however
+narrow: with turn restrictions and one-way streets the road beside a reached one is often reached minutes later);
+the rest is dilated by one cell.
 Its boundary is traced by marching squares (contourpy, filled contour of the 0/1 mask at :data:`LEVEL` = 0.9), which
 cuts the grid's stair steps. So every reached road point, and every cell it marks, lies inside its polygon; the
 polygon reaches about 1.1 cells beyond the reached roads; unreached land wider than ``2 * buffer_m``, and unreached
-road more than a cell from reached road, stay holes.
-Rings are returned outer first, holes after, in ``(lon, lat)`` degrees.
+road more than a cell from reached road, stay holes. Unreached road within a cell of reached road (a dual
+carriageway's other side, a parallel or elevated road) is inside: :mod:`fevermap.care.cut` (``exact=True``) cuts it
+out as well, at the price of vector overlays.
+Rings are traced in metres (:func:`mask_rings`) and returned outer first, holes after, in ``(lon, lat)`` degrees.
 """
 
 from __future__ import annotations

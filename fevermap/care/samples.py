@@ -2,8 +2,10 @@
 
 They are where travel times are read off to draw polygons (isochrones, catchments) and to assign roads to H3 cells.
 
-Each OSM segment of each directed edge is cut into pieces no longer than the spacing; a sample sits at the start of
-every piece and one more at the head of each edge, so both ends of every edge are samples. Coordinates are projected
+Each directed edge is cut into equal pieces along its polyline, no longer than the spacing (arc length in the
+projection); a sample sits at the start of every piece and one more at the head of the edge, so both ends of every
+edge are samples, and the two directions of a two-way road have samples at the same places
+(:attr:`Samples.points`: the distinct places, where a raster needs each once). Coordinates are projected
 with :class:`fevermap.geo.projection.LocalProjection` centred on the region (transverse Mercator, metres; scale error
 below 1e-4 within 60 km of the centre).
 """
