@@ -208,7 +208,8 @@ def cut(
         pts = samples.points
         disks = shapely.buffer(shapely.multipoints(np.column_stack([pts.x[near], pts.y[near]])), KEEP_M, quad_segs=2)
         merged = shapely.difference(merged, disks)
-    corridor = shapely.buffer(merged, CORRIDOR_M, quad_segs=2)
+    # flat ends (a cut stops where the time runs out), mitred bends: half the cost of round ones
+    corridor = shapely.buffer(merged, CORRIDOR_M, quad_segs=1, cap_style="flat", join_style="mitre")
     shape = shapely.MultiPolygon([shapely.Polygon(p[0], p[1:]) for p in polys])
     return _rings(shapely.difference(shape, corridor))
 
