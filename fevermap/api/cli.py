@@ -1,77 +1,82 @@
 """The ``fevermap`` command line. Each command parses, calls one domain function and prints JSON.
 
 Domain packages are imported inside the commands, so that ``fevermap route`` does not pay for the clinics, tracing,
-the database or pandas at start-up (``tests/api/test_cli_imports.py``).
+the database or pandas at start-up (``tests/api/test_cli_imports.py``). Built on click (see
+:mod:`fevermap.api.cli_common`).
 """
 
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING
 
-import typer
+import click
 
 from fevermap import __version__
-from fevermap.api.cli_common import RegionOpt, RegionsFolderOpt, ServedRegionsOpt, handle_errors
-from fevermap.api.cli_risk import AvoidOpt, RiskCasesOpt, RiskDateOpt, RiskRulesOpt, route_avoiding_cli
+from fevermap.api.cli_common import (
+    CONTEXT,
+    PATH,
+    emit,
+    group,
+    handle_errors,
+    region_opt,
+    regions_folder_opt,
+    served_regions_opt,
+    traffic_opt,
+)
+from fevermap.api.cli_risk import avoid_opts, route_avoiding_cli
 from fevermap.errors import FevermapError, InputError
 from fevermap.geo.lonlat import parse_lonlat
 
 if TYPE_CHECKING:
     from fevermap.routing.router import Router
 
-app = typer.Typer(
+
+@click.group(
     name="fevermap",
     help="Nearest available fever clinic by driving time in live traffic; exposure matching for investigators.\n\n"
     "Road data (c) OpenStreetMap contributors, ODbL 1.0.",
     no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
+    context_settings=CONTEXT,
 )
+@click.version_option(__version__, "--version", message="%(version)s", help="Print the version.")
+def app() -> None:
+    """fevermap command line."""
 
 
-TrafficOpt = Annotated[
-    Path | None,
-    typer.Option("--traffic", help="OSRM segment-speed CSV: from_osm_node_id,to_osm_node_id,speed_kmh[,rate]."),
-]
-MaxSnapOpt = Annotated[
-    float, typer.Option("--max-snap-m", help="Refuse points farther than this from every road (metres).")
-]
+max_snap_opt = click.option(
+    "--max-snap-m", type=float, default=1000.0, help="Refuse points farther than this from every road (metres)."
+)
 
 
 def make_router(region: Path | None, traffic: Path | None = None, max_snap_m: float = 1000.0) -> Router:
     """Open a region, build its router and apply a traffic file (report on stderr)."""
+    import json
+
     from fevermap.routing.region import open_region
     from fevermap.routing.router import Router
 
     router = Router(open_region(region), max_snap_m=max_snap_m)
     if traffic is not None:
         report = router.apply_traffic(traffic)
-        typer.echo(f"traffic: {json.dumps(report.to_dict())}", err=True)
+        click.echo(f"traffic: {json.dumps(report.to_dict())}", err=True)
     return router
 
 
-def emit(obj: Any) -> None:
-    typer.echo(json.dumps(obj, ensure_ascii=False))
-
-
 @app.command()
+@click.argument("osm_files", nargs=-1, required=True, type=PATH)
+@click.option(
+    "--out", type=PATH, required=True,
+    help="Region directory to write; with several extracts, the folder that gets one each.",
+)  # fmt: skip
+@click.option("--name", default=None, help="Region name (default: from the file name; one extract).")
+@click.option("--timezone", default=None, help="IANA time zone (default: looked up).")
+@click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
 @handle_errors
-def build(
-    osm_files: Annotated[
-        list[Path], typer.Argument(help="OSM extracts: .osm, .osm.gz, .osm.bz2 or .osm.pbf (one or several).")
-    ],
-    out: Annotated[
-        Path,
-        typer.Option("--out", help="Region directory to write; with several extracts, the folder that gets one each."),
-    ],
-    name: Annotated[str | None, typer.Option(help="Region name (default: from the file name; one extract).")] = None,
-    timezone: Annotated[str | None, typer.Option(help="IANA time zone (default: looked up).")] = None,
-    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
-) -> None:
-    """Build region directories (drivable graph, CCH order, edge index, metadata) from OSM extracts.
+def build(osm_files: tuple[Path, ...], out: Path, name: str | None, timezone: str | None, progress: bool) -> None:
+    """Build region directories (drivable graph, CCH order, edge index, metadata) from OSM extracts
+    (.osm, .osm.gz, .osm.bz2 or .osm.pbf; one or several).
 
     With several extracts, ``--out`` is a regions folder (serve it with ``fevermap serve --regions``): each extract
     becomes ``OUT/<name>``, named from its file. One JSON line per region.
@@ -84,7 +89,7 @@ def build(
     for i, osm_file in enumerate(osm_files):
         target = out if len(osm_files) == 1 else out / region_name_of(osm_file)
         if progress and len(osm_files) > 1:
-            typer.echo(f"[{i + 1}/{len(osm_files)}] {osm_file} -> {target}", err=True)
+            click.echo(f"[{i + 1}/{len(osm_files)}] {osm_file} -> {target}", err=True)
         region = build_region(osm_file, target, name=name, timezone=timezone, show_progress=progress)
         emit({k: region.meta[k] for k in keys} | {"path": str(target)})
 
@@ -111,24 +116,23 @@ def _route_pairs(router: Router, pairs: Path) -> None:
 
 
 @app.command()
+@click.option("--from", "from_", default=None, help="Origin LON,LAT (degrees, WGS-84).")
+@click.option("--to", default=None, help="Destination LON,LAT (degrees, WGS-84).")
+@click.option(
+    "--pairs", type=PATH, default=None, help="CSV with header from_lon,from_lat,to_lon,to_lat: one JSON line per row."
+)
+@region_opt
+@traffic_opt
+@max_snap_opt
+@avoid_opts
+@click.option("--steps/--no-steps", default=False, help="Add turn-by-turn steps with a text instruction each.")
+@click.option("--lang", default="en", help="Language of the instructions: zh or en.")
 @handle_errors
 def route(
-    from_: Annotated[str | None, typer.Option("--from", help="Origin LON,LAT (degrees, WGS-84).")] = None,
-    to: Annotated[str | None, typer.Option("--to", help="Destination LON,LAT (degrees, WGS-84).")] = None,
-    pairs: Annotated[
-        Path | None,
-        typer.Option(help="CSV with header from_lon,from_lat,to_lon,to_lat: one JSON line per row."),
-    ] = None,
-    region: RegionOpt = None,
-    traffic: TrafficOpt = None,
-    max_snap_m: MaxSnapOpt = 1000.0,
-    avoid: AvoidOpt = None,
-    risk_date: RiskDateOpt = None,
-    risk_cases: RiskCasesOpt = None,
-    risk_rules: RiskRulesOpt = None,
-    steps: Annotated[bool, typer.Option(help="Add turn-by-turn steps with a text instruction each.")] = False,
-    lang: Annotated[str, typer.Option(help="Language of the instructions: zh or en.")] = "en",
-) -> None:
+    from_: str | None, to: str | None, pairs: Path | None, region: Path | None, traffic: Path | None,
+    max_snap_m: float, avoid: str | None, risk_date: str | None, risk_cases: Path | None, risk_rules: str | None,
+    steps: bool, lang: str,
+) -> None:  # fmt: skip
     """Fastest driving route: duration_s, distance_m, GeoJSON geometry and the snapped ends; ``--steps`` adds
     turn-by-turn steps (``--lang zh|en``); ``--avoid sealed`` drives around the risk areas of ``--date``, saying which
     it avoided and how much longer it is."""
@@ -155,13 +159,12 @@ def route(
 
 
 @app.command("export-graph")
+@click.option("--out", type=PATH, required=True, help="GraphML file to write.")
+@region_opt
+@traffic_opt
+@click.option("--turns", is_flag=True, default=False, help="The turn-expanded graph the engine routes on.")
 @handle_errors
-def export_graph(
-    out: Annotated[Path, typer.Option("--out", help="GraphML file to write.")],
-    region: RegionOpt = None,
-    traffic: TrafficOpt = None,
-    turns: Annotated[bool, typer.Option("--turns", help="The turn-expanded graph the engine routes on.")] = False,
-) -> None:
+def export_graph(out: Path, region: Path | None, traffic: Path | None, turns: bool) -> None:
     """Write the road graph as osmnx-compatible GraphML, or with --turns the exact turn graph the engine routes on."""
     from fevermap.routing.export import export_graphml
 
@@ -170,13 +173,12 @@ def export_graph(
 
 
 @app.command()
+@click.option(
+    "--region", type=PATH, default=None,
+    help="A region directory, or a regions folder to list (default: the demo region).",
+)  # fmt: skip
 @handle_errors
-def info(
-    region: Annotated[
-        Path | None,
-        typer.Option("--region", help="A region directory, or a regions folder to list (default: the demo region)."),
-    ] = None,
-) -> None:
+def info(region: Path | None) -> None:
     """Describe a region (name, size, time zone, car profile, turn restrictions, bounding box, source); a regions
     folder: one JSON line each."""
     from fevermap.routing.region import open_region
@@ -195,7 +197,7 @@ def info(
 def demo() -> None:
     """Build the bundled demo region (central Shanghai) if needed and show a sample route."""
     router = make_router(None)
-    typer.echo(
+    click.echo(
         f"fevermap {__version__}: demo region {router.region.name} ({router.region.meta['nodes']} nodes)",
         err=True,
     )
@@ -204,14 +206,13 @@ def demo() -> None:
 
 
 @app.command()
-def serve(
-    region: ServedRegionsOpt = None,
-    regions: RegionsFolderOpt = None,
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes, forked once regions are ready (one per core).")] = 1,
-    log_level: Annotated[str, typer.Option(help="uvicorn log level (warning hides per-request lines).")] = "info",
-) -> None:
+@served_regions_opt
+@regions_folder_opt
+@click.option("--host", default="127.0.0.1", help="Interface to listen on.")
+@click.option("--port", type=int, default=8000, help="TCP port.")
+@click.option("--workers", type=int, default=1, help="Worker processes, forked once regions are ready (one per core).")
+@click.option("--log-level", default="info", help="uvicorn log level (warning hides per-request lines).")
+def serve(region: tuple[Path, ...], regions: Path | None, host: str, port: int, workers: int, log_level: str) -> None:
     """Run the HTTP service (OpenAPI docs at /docs) on one or more regions (default: the bundled demo region).
 
     A request goes to the region its coordinates lie in; ``/regions/{name}/route/v1/...`` names it. Every region
@@ -220,23 +221,20 @@ def serve(
     """
     from fevermap.api.cli_serve import serve_regions
 
-    serve_regions(region, regions, host, port, workers, log_level)
+    serve_regions(list(region) or None, regions, host, port, workers, log_level)
 
 
-keys_app = typer.Typer(
-    help="API keys of the HTTP service (stored hashed; a token is shown once).", no_args_is_help=True
-)
-app.add_typer(keys_app, name="keys")
+keys_app = group("API keys of the HTTP service (stored hashed; a token is shown once).")
+app.add_command(keys_app, "keys")
 
 
 @keys_app.command("create")
+@click.option("--role", required=True, help="clinic, traffic, investigator, staff, partner or admin.")
+@click.option("--clinic", default=None, help="Clinic id a clinic key may update.")
+@click.option("--area", default=None, help="Staff: community area; partner: jurisdiction.")
+@click.option("--label", default="", help="Free text: who holds the key.")
 @handle_errors
-def keys_create(
-    role: Annotated[str, typer.Option(help="clinic, traffic, investigator, staff, partner or admin.")],
-    clinic: Annotated[str | None, typer.Option(help="Clinic id a clinic key may update.")] = None,
-    area: Annotated[str | None, typer.Option(help="Staff: community area; partner: jurisdiction.")] = None,
-    label: Annotated[str, typer.Option(help="Free text: who holds the key.")] = "",
-) -> None:
+def keys_create(role: str, clinic: str | None, area: str | None, label: str) -> None:
     """Create an API key and print its token (only its hash is stored)."""
     from fevermap.access.keys import create_key
     from fevermap.db import open_database, session_factory
@@ -246,9 +244,10 @@ def keys_create(
 
 
 @keys_app.command("revoke")
+@click.argument("key_id")
 @handle_errors
-def keys_revoke(key_id: Annotated[str, typer.Argument(help="The <id> part of fm_<id>_<secret>.")]) -> None:
-    """Revoke an API key at once."""
+def keys_revoke(key_id: str) -> None:
+    """Revoke an API key at once (KEY_ID: the <id> part of fm_<id>_<secret>)."""
     from fevermap.access.keys import revoke_key
     from fevermap.db import open_database, session_factory
 
@@ -257,12 +256,9 @@ def keys_revoke(key_id: Annotated[str, typer.Argument(help="The <id> part of fm_
 
 
 @app.command()
+@click.option("--days", type=float, default=None, help="Retention in days (default: FEVERMAP_RETENTION_DAYS, 21).")
 @handle_errors
-def purge(
-    days: Annotated[
-        float | None, typer.Option(help="Retention in days (default: FEVERMAP_RETENTION_DAYS, 21).")
-    ] = None,
-) -> None:
+def purge(days: float | None) -> None:
     """Delete declarations, matches and case tracks older than the retention period."""
     from fevermap.config import get_settings
     from fevermap.db import open_database, session_factory
@@ -273,65 +269,28 @@ def purge(
 
 
 def _register_subcommands() -> None:
+    from fevermap.api.cli_care import coverage_cmd, isochrone_cmd
     from fevermap.api.cli_clinics import clinics_app
     from fevermap.api.cli_directory import directory_app
     from fevermap.api.cli_risk import risk_app
     from fevermap.api.cli_surveillance import surveillance_app
     from fevermap.api.cli_trace import trace_app
 
-    app.add_typer(clinics_app, name="clinics")
-    app.add_typer(directory_app, name="directory")
-    app.add_typer(trace_app, name="trace")
-    app.add_typer(surveillance_app, name="surveillance")
-    app.add_typer(risk_app, name="risk")
-    from fevermap.api.cli_care import register as register_care
-
-    register_care(app)
+    app.add_command(clinics_app, "clinics")
+    app.add_command(directory_app, "directory")
+    app.add_command(trace_app, "trace")
+    app.add_command(surveillance_app, "surveillance")
+    app.add_command(risk_app, "risk")
+    app.add_command(isochrone_cmd, "isochrone")
+    app.add_command(coverage_cmd, "coverage")
 
 
 _register_subcommands()
 
 
-def version_callback(value: bool) -> None:
-    if value:
-        typer.echo(__version__)
-        raise typer.Exit()
-
-
-@app.callback()
-def main_callback(
-    version: Annotated[
-        bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Print the version.")
-    ] = False,
-) -> None:
-    """fevermap command line."""
-
-
-def _top_level(name: str) -> typer.models.CommandInfo | None:
-    """The top-level command called ``name`` (``None`` for a group such as ``clinics``, or an unknown name)."""
-    for info in app.registered_commands:
-        callback_name = info.callback.__name__.replace("_", "-") if info.callback else None
-        if (info.name or callback_name) == name:
-            return info
-    return None
-
-
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point.
-
-    A top-level command (``fevermap route ...``) is run as an app of its own, so that start-up converts only its
-    options, not those of every command (see ``benchmarks/RESULTS.md``, CLI start-up).
-    """
-    import sys
-
-    args = list(sys.argv[1:] if argv is None else argv)
-    info = _top_level(args[0]) if args else None
-    if info is None:
-        app(args=args, prog_name="fevermap")
-        return
-    solo = typer.Typer(pretty_exceptions_enable=False, add_completion=False)
-    solo.registered_commands = [info]
-    solo(args=args[1:], prog_name=f"fevermap {args[0]}")
+    """Console-script entry point."""
+    app.main(args=argv, prog_name="fevermap")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -5,34 +5,22 @@ Errors print ``error: ...`` on stderr and exit 2 (bad input) or 1 (other).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated, Any
 
-import typer
+import click
 
-from fevermap.api.cli_common import RegionOpt, handle_errors
-
-TrafficOpt = Annotated[
-    Path | None,
-    typer.Option("--traffic", help="OSRM segment-speed CSV: from_osm_node_id,to_osm_node_id,speed_kmh[,rate]."),
-]
-TimeOpt = Annotated[str | None, typer.Option("--time", help="Time the filters are judged at, ISO 8601 (default now).")]
+from fevermap.api.cli_common import CONTEXT, emit, handle_errors, region_opt, traffic_opt
 
 
-def _emit(obj: Any) -> None:
-    typer.echo(json.dumps(obj, ensure_ascii=False))
-
-
+@click.command(context_settings=CONTEXT)
+@click.option("--at", required=True, help="Point as LON,LAT (WGS-84 degrees).")
+@click.option("--minutes", required=True, help="1 to 4 contour times, e.g. 5,10,20,30 (<= 120).")
+@click.option("--reverse", is_flag=True, default=False, help="The area from which the point is reached.")
+@click.option("--exact", is_flag=True, default=False, help="Cut road not reached out of the polygons (slower).")
+@region_opt
+@traffic_opt
 @handle_errors
-def isochrone_cmd(
-    at: Annotated[str, typer.Option("--at", help="Point as LON,LAT (WGS-84 degrees).")],
-    minutes: Annotated[str, typer.Option("--minutes", help="1 to 4 contour times, e.g. 5,10,20,30 (<= 120).")],
-    reverse: Annotated[bool, typer.Option("--reverse", help="The area from which the point is reached.")] = False,
-    region: RegionOpt = None,
-    traffic: TrafficOpt = None,
-    exact: Annotated[bool, typer.Option("--exact", help="Cut road not reached out of the polygons (slower).")] = False,
-) -> None:
+def isochrone_cmd(at: str, minutes: str, reverse: bool, exact: bool, region: Path | None, traffic: Path | None) -> None:
     """Isochrone polygons in current traffic as a GeoJSON FeatureCollection (largest contour first)."""
     from fevermap.care.service import isochrone_answer
     from fevermap.routing.region import open_region
@@ -41,25 +29,26 @@ def isochrone_cmd(
     router = Router(open_region(region))
     if traffic is not None:
         router.apply_traffic(traffic)
-    _emit(isochrone_answer(router, at, minutes, reverse=reverse, exact=exact))
+    emit(isochrone_answer(router, at, minutes, reverse=reverse, exact=exact))
 
 
+@click.command(context_settings=CONTEXT)
+@click.option("--minutes", type=float, default=30.0, help="Gap threshold in minutes (<= 120).")
+@click.option("--with-slots", is_flag=True, default=False, help="Only clinics with free slots.")
+@click.option("--open-now", is_flag=True, default=False, help="Only clinics open at the time.")
+@click.option("--night", is_flag=True, default=False, help="Only clinics with a night emergency service.")
+@click.option("--strict", is_flag=True, default=False, help="Drop clinics whose filtered facts are unknown.")
+@click.option("--resolution", type=int, default=9, help="H3 resolution of the cells.")
+@click.option("--candidate", default=None, help="A 'what if' clinic at LON,LAT: the gap weight it removes.")
+@click.option("--summary", is_flag=True, default=False, help="Print only the summary (no cells).")
+@click.option("--time", default=None, help="Time the filters are judged at, ISO 8601 (default now).")
+@region_opt
+@traffic_opt
 @handle_errors
 def coverage_cmd(
-    minutes: Annotated[float, typer.Option("--minutes", help="Gap threshold in minutes (<= 120).")] = 30.0,
-    with_slots: Annotated[bool, typer.Option("--with-slots", help="Only clinics with free slots.")] = False,
-    open_now: Annotated[bool, typer.Option("--open-now", help="Only clinics open at the time.")] = False,
-    night: Annotated[bool, typer.Option("--night", help="Only clinics with a night emergency service.")] = False,
-    strict: Annotated[bool, typer.Option("--strict", help="Drop clinics whose filtered facts are unknown.")] = False,
-    resolution: Annotated[int, typer.Option("--resolution", help="H3 resolution of the cells.")] = 9,
-    candidate: Annotated[
-        str | None, typer.Option("--candidate", help="A 'what if' clinic at LON,LAT: the gap weight it removes.")
-    ] = None,
-    summary: Annotated[bool, typer.Option("--summary", help="Print only the summary (no cells).")] = False,
-    time: TimeOpt = None,
-    region: RegionOpt = None,
-    traffic: TrafficOpt = None,
-) -> None:
+    minutes: float, with_slots: bool, open_now: bool, night: bool, strict: bool, resolution: int,
+    candidate: str | None, summary: bool, time: str | None, region: Path | None, traffic: Path | None,
+) -> None:  # fmt: skip
     """H3 cells with the driving time to the nearest clinic meeting the filters; the gaps and their weight."""
     from fevermap.care.service import Filters, coverage_answer
     from fevermap.clinics.service import ClinicContext
@@ -69,10 +58,4 @@ def coverage_cmd(
             ctx.router.apply_traffic(traffic)
         filters = Filters(with_slots, open_now, night, strict, time)
         out = coverage_answer(ctx.router, ctx.locator, minutes, filters, resolution=resolution, candidate=candidate)
-    _emit(out["summary"] if summary else out)
-
-
-def register(app: typer.Typer) -> None:
-    """Add the care commands to the ``fevermap`` app."""
-    app.command("isochrone")(isochrone_cmd)
-    app.command("coverage")(coverage_cmd)
+    emit(out["summary"] if summary else out)

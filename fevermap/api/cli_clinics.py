@@ -6,31 +6,33 @@ Errors print ``error: ...`` on stderr and exit 2 (bad input), 3 (no route) or 1 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-import typer
+import click
 
-from fevermap.api.cli_common import RegionOpt, RegionsFolderOpt, ServedRegionsOpt, handle_errors
-from fevermap.api.cli_risk import AvoidOpt, RiskCasesOpt, RiskDateOpt, RiskRulesOpt, nearest_avoiding_cli
+from fevermap.api.cli_common import (
+    PATH,
+    emit,
+    group,
+    handle_errors,
+    region_opt,
+    regions_folder_opt,
+    served_regions_opt,
+    traffic_opt,
+)
+from fevermap.api.cli_risk import avoid_opts, nearest_avoiding_cli
 
 if TYPE_CHECKING:
     from types import ModuleType
 
-clinics_app = typer.Typer(
-    name="clinics",
-    help="Clinic registry and nearest available clinic by driving time. Routes (c) OpenStreetMap contributors.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
+clinics_app = group(
+    "Clinic registry and nearest available clinic by driving time. Routes (c) OpenStreetMap contributors."
 )
 
-
-TimeOpt = Annotated[
-    str | None,
-    typer.Option("--time", help="Query time, ISO 8601 with a UTC offset (e.g. 2026-11-25T23:40+08:00)."),
-]
+time_opt = click.option(
+    "--time", default=None, help="Query time, ISO 8601 with a UTC offset (e.g. 2026-11-25T23:40+08:00)."
+)
 
 
 def _service() -> ModuleType:
@@ -41,52 +43,46 @@ def _service() -> ModuleType:
 
 
 def _emit(obj: Any) -> None:
-    typer.echo(json.dumps(obj, ensure_ascii=False, indent=2))
+    emit(obj, indent=2)
 
 
 @clinics_app.command("import")
+@click.argument("file", type=PATH)
+@served_regions_opt
+@regions_folder_opt
+@click.option("--datum", default=None, help="Datum of the coordinates: wgs84 (default) or gcj02.")
+@click.option("--tz", default=None, help="Time zone of clinics in no region (default: the first region's).")
 @handle_errors
-def import_cmd(
-    file: Annotated[Path, typer.Argument(help="CSV or GeoJSON clinic file (see docs/clinics.md for the columns).")],
-    region: ServedRegionsOpt = None,
-    regions: RegionsFolderOpt = None,
-    datum: Annotated[
-        str | None, typer.Option("--datum", help="Datum of the coordinates: wgs84 (default) or gcj02.")
-    ] = None,
-    tz: Annotated[
-        str | None, typer.Option("--tz", help="Time zone of clinics in no region (default: the first region's).")
-    ] = None,
-) -> None:
-    """Import clinics (idempotent): each belongs to the served region its location lies in, or to none; rows
-    without a usable location are reported and skipped."""
-    _emit(_service().import_clinics(region, file, regions_folder=regions, datum=datum, timezone=tz))
+def import_cmd(file: Path, region: tuple[Path, ...], regions: Path | None, datum: str | None, tz: str | None) -> None:
+    """Import clinics (idempotent) from a CSV or GeoJSON FILE (see docs/clinics.md for the columns): each belongs
+    to the served region its location lies in, or to none; rows without a usable location are reported and
+    skipped."""
+    _emit(_service().import_clinics(list(region) or None, file, regions_folder=regions, datum=datum, timezone=tz))
 
 
 @clinics_app.command("nearest")
+@click.option("--at", required=True, help="Origin as LON,LAT (WGS-84 degrees).")
+@region_opt
+@click.option("--limit", type=int, default=3, help="Number of clinics (1-100).")
+@click.option("--night", is_flag=True, default=False, help="Only clinics with a night emergency service.")
+@click.option("--open-now", is_flag=True, default=False, help="Only clinics open at the query time.")
+@click.option("--with-slots", is_flag=True, default=False, help="Only clinics with free slots.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    default=False,
+    help="Drop clinics whose filtered facts are unknown (default: keep, marked).",
+)
+@time_opt
+@traffic_opt
+@avoid_opts
+@click.option("--rank", default="drive", help="drive (default) or time_to_care: drive + expected wait at the clinic.")
 @handle_errors
 def nearest_cmd(
-    at: Annotated[str, typer.Option("--at", help="Origin as LON,LAT (WGS-84 degrees).")],
-    region: RegionOpt = None,
-    limit: Annotated[int, typer.Option("--limit", help="Number of clinics (1-100).")] = 3,
-    night: Annotated[bool, typer.Option("--night", help="Only clinics with a night emergency service.")] = False,
-    open_now: Annotated[bool, typer.Option("--open-now", help="Only clinics open at the query time.")] = False,
-    with_slots: Annotated[bool, typer.Option("--with-slots", help="Only clinics with free slots.")] = False,
-    strict: Annotated[
-        bool, typer.Option("--strict", help="Drop clinics whose filtered facts are unknown (default: keep, marked).")
-    ] = False,
-    time: TimeOpt = None,
-    traffic: Annotated[
-        Path | None,
-        typer.Option("--traffic", help="OSRM segment-speed CSV: from_osm_node_id,to_osm_node_id,speed_kmh[,rate]."),
-    ] = None,
-    avoid: AvoidOpt = None,
-    risk_date: RiskDateOpt = None,
-    risk_cases: RiskCasesOpt = None,
-    risk_rules: RiskRulesOpt = None,
-    rank: Annotated[
-        str, typer.Option("--rank", help="drive (default) or time_to_care: drive + expected wait at the clinic.")
-    ] = "drive",
-) -> None:
+    at: str, region: Path | None, limit: int, night: bool, open_now: bool, with_slots: bool, strict: bool,
+    time: str | None, traffic: Path | None, avoid: str | None, risk_date: str | None, risk_cases: Path | None,
+    risk_rules: str | None, rank: str,
+) -> None:  # fmt: skip
     """Nearest clinics by driving time, JSON ordered by ETA (the first with its route); ``--avoid sealed`` drives
     around the risk areas of ``--date`` and flags clinics inside them."""
     if avoid:
@@ -111,33 +107,37 @@ def nearest_cmd(
 
 
 @clinics_app.command("list")
+@region_opt
+@time_opt
 @handle_errors
-def list_cmd(region: RegionOpt = None, time: TimeOpt = None) -> None:
+def list_cmd(region: Path | None, time: str | None) -> None:
     """All clinics of the region with their current status."""
     _emit(_service().list_clinics(region, time=time))
 
 
 @clinics_app.command("show")
+@click.argument("clinic_id")
+@time_opt
 @handle_errors
-def show_cmd(clinic_id: Annotated[str, typer.Argument(help="Clinic id.")], time: TimeOpt = None) -> None:
-    """One clinic with its current status."""
+def show_cmd(clinic_id: str, time: str | None) -> None:
+    """One clinic (CLINIC_ID) with its current status."""
     _emit(_service().show_clinic(clinic_id, time=time))
 
 
 @clinics_app.command("status")
+@click.argument("clinic_id")
+@click.option("--slots", type=int, default=None, help="Remaining registration slots.")
+@click.option("--waiting-patients", type=int, default=None, help="Patients waiting.")
+@click.option("--waiting-minutes", type=int, default=None, help="Expected wait in minutes.")
+@click.option("--doctor/--no-doctor", default=None, help="Doctor on duty.")
+@click.option("--stock-note", default=None, help="Short stock note (<= 280 chars).")
+@click.option("--observed-at", default=None, help="Observation time, ISO 8601 (default: now).")
+@click.option("--reporter", default="operator", help="Who reports it.")
 @handle_errors
 def status_cmd(
-    clinic_id: Annotated[str, typer.Argument(help="Clinic id.")],
-    slots: Annotated[int | None, typer.Option("--slots", help="Remaining registration slots.")] = None,
-    waiting_patients: Annotated[int | None, typer.Option("--waiting-patients")] = None,
-    waiting_minutes: Annotated[int | None, typer.Option("--waiting-minutes")] = None,
-    doctor: Annotated[bool | None, typer.Option("--doctor/--no-doctor", help="Doctor on duty.")] = None,
-    stock_note: Annotated[str | None, typer.Option("--stock-note", help="Short stock note (<= 280 chars).")] = None,
-    observed_at: Annotated[
-        str | None, typer.Option("--observed-at", help="Observation time, ISO 8601 (default: now).")
-    ] = None,
-    reporter: Annotated[str, typer.Option("--reporter", help="Who reports it.")] = "operator",
-) -> None:
+    clinic_id: str, slots: int | None, waiting_patients: int | None, waiting_minutes: int | None,
+    doctor: bool | None, stock_note: str | None, observed_at: str | None, reporter: str,
+) -> None:  # fmt: skip
     """Report a clinic's live status (an older observation never overwrites a newer one)."""
     _emit(
         _service().report_status(
@@ -154,9 +154,9 @@ def status_cmd(
 
 
 @clinics_app.command("simulate")
+@region_opt
+@click.option("--seed", type=int, default=0, help="Random seed.")
 @handle_errors
-def simulate_cmd(
-    region: RegionOpt = None, seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0
-) -> None:
+def simulate_cmd(region: Path | None, seed: int) -> None:
     """Write SIMULATED demo statuses for every clinic of the region (labelled demo-simulator; not real data)."""
     _emit(_service().simulate_demo_status(region, seed=seed))

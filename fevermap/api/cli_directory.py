@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import typer
+import click
 
-from fevermap.api.cli_common import handle_errors
+from fevermap.api.cli_common import PATH, emit, group, handle_errors
 
-directory_app = typer.Typer(
-    name="directory",
-    help="National directory of fever clinics (the 2020 list): by province and city, phone first; no locations.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
+directory_app = group(
+    "National directory of fever clinics (the 2020 list): by province and city, phone first; no locations."
 )
-
-
-def _emit(obj: Any) -> None:
-    typer.echo(json.dumps(obj, ensure_ascii=False, indent=2))
 
 
 def _store(*, bundled: bool = True) -> Any:
@@ -31,34 +22,32 @@ def _store(*, bundled: bool = True) -> Any:
 
 
 @directory_app.command("import")
+@click.argument("file", type=PATH, required=False)
 @handle_errors
-def import_cmd(
-    file: Annotated[
-        Path | None,
-        typer.Argument(help="National list JSON (provinceList[].cityList[].hospitalList[]); default: the bundled one."),
-    ] = None,
-) -> None:
-    """Import (or re-import, idempotently) the national list into the database; prints counts per province."""
+def import_cmd(file: Path | None) -> None:
+    """Import (or re-import, idempotently) the national list into the database; prints counts per province.
+
+    FILE: national list JSON (provinceList[].cityList[].hospitalList[]); default: the bundled one.
+    """
     from fevermap.directory.source import read_national_list
     from fevermap.directory.store import bundled_list_path
 
-    _emit(_store(bundled=False).import_list(read_national_list(file or bundled_list_path())).to_dict())
+    emit(_store(bundled=False).import_list(read_national_list(file or bundled_list_path())).to_dict(), indent=2)
 
 
 @directory_app.command("search")
+@click.option("--province", default=None, help="Province: 青海省, 青海 or qinghai.")
+@click.option("--city", default=None, help="City: 果洛藏族自治州, 果洛州, 果洛 or guoluo.")
+@click.option("--q", default=None, help="Name, county or address (Chinese, pinyin or initials).")
+@click.option("--limit", type=int, default=100, help="Most entries to print.")
 @handle_errors
-def search_cmd(
-    province: Annotated[str | None, typer.Option(help="Province: 青海省, 青海 or qinghai.")] = None,
-    city: Annotated[str | None, typer.Option(help="City: 果洛藏族自治州, 果洛州, 果洛 or guoluo.")] = None,
-    q: Annotated[str | None, typer.Option("--q", help="Name, county or address (Chinese, pinyin or initials).")] = None,
-    limit: Annotated[int, typer.Option(help="Most entries to print.")] = 100,
-) -> None:
+def search_cmd(province: str | None, city: str | None, q: str | None, limit: int) -> None:
     """Clinics of a province or city (entries with a dialable phone first)."""
-    _emit(_store().search(province, city, q, limit=limit))
+    emit(_store().search(province, city, q, limit=limit), indent=2)
 
 
 @directory_app.command("cities")
 @handle_errors
 def cities_cmd() -> None:
     """Every province and city of the list with its number of clinics."""
-    _emit(_store().provinces())
+    emit(_store().provinces(), indent=2)

@@ -4,36 +4,32 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any, TypeVar
 
-import typer
+import click
 
-from fevermap.api.cli_common import RegionOpt, handle_errors
+from fevermap.api.cli_common import PATH, group, handle_errors, region_opt
 
-risk_app = typer.Typer(help="Risk areas (sealed / controlled / prevention) from case places.", no_args_is_help=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+risk_app = group("Risk areas (sealed / controlled / prevention) from case places.")
 
 
 @risk_app.command("areas")
+@click.option(
+    "--cases", type=PATH, multiple=True, required=True,
+    help="Case file (any `trace match --cases` format) or Shanghai 2022 folder; repeatable.",
+)  # fmt: skip
+@click.option("--date", "on", required=True, help="Local date YYYY-MM-DD the areas are for.")
+@click.option("--rules", default=None, help="Rule set JSON file, or a bundled one: default, hamagen.")
+@click.option("--level", default=None, help="Only areas of this level (e.g. sealed).")
+@click.option("--tz", default=None, help="Time zone of the local days the rules count (default: the --region's).")
+@region_opt
 @handle_errors
 def areas_cmd(
-    cases: Annotated[
-        list[Path],
-        typer.Option(
-            "--cases",
-            help="Case file (any `trace match --cases` format) or Shanghai 2022 folder; repeatable.",
-        ),
-    ],
-    on: Annotated[str, typer.Option("--date", help="Local date YYYY-MM-DD the areas are for.")],
-    rules: Annotated[
-        str | None, typer.Option("--rules", help="Rule set JSON file, or a bundled one: default, hamagen.")
-    ] = None,
-    level: Annotated[str | None, typer.Option("--level", help="Only areas of this level (e.g. sealed).")] = None,
-    tz: Annotated[
-        str | None,
-        typer.Option("--tz", help="Time zone of the local days the rules count (default: the --region's)."),
-    ] = None,
-    region: RegionOpt = None,
+    cases: tuple[Path, ...], on: str, rules: str | None, level: str | None, tz: str | None, region: Path | None
 ) -> None:
     """Print the areas as a GeoJSON FeatureCollection ([lon, lat]); features carry level, since, until, cases,
     daily counts and the source records; bad case records go to stderr as JSON lines."""
@@ -54,18 +50,23 @@ def areas_cmd(
     for r in read:
         for e in r.errors:
             sys.stderr.write(json.dumps({"error": e.reason, "record": e.record}, ensure_ascii=False) + "\n")
-    typer.echo(json.dumps(engine.areas(day).geojson(level, public=False), ensure_ascii=False))
+    click.echo(json.dumps(engine.areas(day).geojson(level, public=False), ensure_ascii=False))
 
 
-AvoidOpt = Annotated[
-    str | None, typer.Option("--avoid", help="Risk levels to drive around, e.g. sealed or sealed,controlled.")
-]
-RiskDateOpt = Annotated[str | None, typer.Option("--date", help="Local date of the risk areas (default today).")]
-RiskCasesOpt = Annotated[
-    Path | None,
-    typer.Option("--cases", help="Case data of the risk areas (default: bundled Shanghai 2022 on the demo region)."),
-]
-RiskRulesOpt = Annotated[str | None, typer.Option("--rules", help="Rule set JSON file, or default / hamagen.")]
+def avoid_opts(func: F) -> F:
+    """``--avoid``, ``--date``, ``--cases``, ``--rules``: drive around risk areas (parameters ``avoid``,
+    ``risk_date``, ``risk_cases``, ``risk_rules``)."""
+    for option in reversed((
+        click.option("--avoid", default=None, help="Risk levels to drive around, e.g. sealed or sealed,controlled."),
+        click.option("--date", "risk_date", default=None, help="Local date of the risk areas (default today)."),
+        click.option(
+            "--cases", "risk_cases", type=PATH, default=None,
+            help="Case data of the risk areas (default: bundled Shanghai 2022 on the demo region).",
+        ),
+        click.option("--rules", "risk_rules", default=None, help="Rule set JSON file, or default / hamagen."),
+    )):  # fmt: skip
+        func = option(func)
+    return func
 
 
 def risk_service_for(region: Path | None, cases: Path | None, rules: str | None, tz: str) -> Any:

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from types import FrameType
 
-import typer
+import click
 
 from fevermap import __version__
 
@@ -64,7 +64,7 @@ def serve_regions(
             if path is None:
                 ensure_demo_clinics(registry, reg)
     names = ", ".join(r.name for r in ready.loaded)
-    typer.echo(f"fevermap {__version__} on http://{host}:{port}/ (docs: /docs), regions: {names} (prepared in "
+    click.echo(f"fevermap {__version__} on http://{host}:{port}/ (docs: /docs), regions: {names} (prepared in "
                f"{time.perf_counter() - started:.1f} s); © OpenStreetMap contributors", err=True)  # fmt: skip
     config = uvicorn.Config("fevermap.api.app:create_app", factory=True, host=host, port=port, log_level=log_level)
     if workers <= 1:
@@ -74,7 +74,7 @@ def serve_regions(
     code = _supervise(config, sock, workers)
     sock.close()
     if code:
-        raise typer.Exit(code)
+        raise click.exceptions.Exit(code)
 
 
 def _run_worker(config: object, sock: socket.socket) -> None:

@@ -5,39 +5,30 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
 
-import typer
+import click
 
-from fevermap.api.cli_common import handle_errors
+from fevermap.api.cli_common import PATH, group, handle_errors
 
-surveillance_app = typer.Typer(
-    help="Syndromic surveillance: daily series by area and aberration detection (CDC pynssp).", no_args_is_help=True
-)
+surveillance_app = group("Syndromic surveillance: daily series by area and aberration detection (CDC pynssp).")
 
+#: The ESSENCE detectors.
+ALGORITHMS = ("ewma", "regression", "switch")
 
-class Algorithm(StrEnum):
-    ewma = "ewma"
-    regression = "regression"
-    switch = "switch"
-
-
-AlgorithmOpt = Annotated[
-    Algorithm | None,
-    typer.Option("--algorithm", help="ESSENCE detector (default: FEVERMAP_SURVEILLANCE_ALGORITHM, ewma)."),
-]
+algorithm_opt = click.option(
+    "--algorithm", type=click.Choice(ALGORITHMS), default=None,
+    help="ESSENCE detector (default: FEVERMAP_SURVEILLANCE_ALGORITHM, ewma).",
+)  # fmt: skip
 
 
 @surveillance_app.command("run")
+@click.option("--date", "day", required=True, help="Day to recompute, YYYY-MM-DD (region time).")
+@click.option("--days", type=int, default=1, help="Also recompute this many days up to --date.")
+@click.option("--tz", default="Asia/Shanghai", help="Region time zone of the days.")
+@algorithm_opt
 @handle_errors
-def run_cmd(
-    day: Annotated[str, typer.Option("--date", help="Day to recompute, YYYY-MM-DD (region time).")],
-    days: Annotated[int, typer.Option("--days", help="Also recompute this many days up to --date.")] = 1,
-    tz: Annotated[str, typer.Option("--tz", help="Region time zone of the days.")] = "Asia/Shanghai",
-    algorithm: AlgorithmOpt = None,
-) -> None:
+def run_cmd(day: str, days: int, tz: str, algorithm: str | None) -> None:
     """Recompute every series (symptoms, fever, cases) up to --date and store the results; print a summary."""
     from dataclasses import replace
 
@@ -54,19 +45,18 @@ def run_cmd(
     settings = get_settings()
     det = detector_of(settings)
     if algorithm is not None:
-        det = replace(det, algorithm=algorithm.value)
+        det = replace(det, algorithm=algorithm)
     factory = session_factory(open_database())
-    typer.echo(json.dumps(run_day(factory, when, tz=tz, data_dir=settings.data_dir, detector=det, days=days)))
+    click.echo(json.dumps(run_day(factory, when, tz=tz, data_dir=settings.data_dir, detector=det, days=days)))
 
 
 @surveillance_app.command("detect")
+@click.option("--series", type=PATH, required=True, help="CSV with columns area,date,count (one row per day).")
+@algorithm_opt
+@click.option("--alert-p", type=float, default=None, help="p-value below which a day is an alert.")
+@click.option("--warning-p", type=float, default=None, help="p-value below which: a warning.")
 @handle_errors
-def detect_cmd(
-    series: Annotated[Path, typer.Option("--series", help="CSV with columns area,date,count (one row per day).")],
-    algorithm: AlgorithmOpt = None,
-    alert_p: Annotated[float | None, typer.Option("--alert-p", help="p-value below which a day is an alert.")] = None,
-    warning_p: Annotated[float | None, typer.Option("--warning-p", help="p-value below which: a warning.")] = None,
-) -> None:
+def detect_cmd(series: Path, algorithm: str | None, alert_p: float | None, warning_p: float | None) -> None:
     """Run the detection on any series; print one JSON object per area and day (area, date, observed, expected,
     level none|warning|alert, statistic, p_value, algorithm)."""
     import pandas as pd
@@ -82,7 +72,7 @@ def detect_cmd(
         raise FormatError(f"{series}: cannot read it as CSV ({exc})") from None
     base = detector_of(get_settings())
     det = Detector(
-        algorithm=algorithm.value if algorithm else base.algorithm,
+        algorithm=algorithm or base.algorithm,
         alert_p=alert_p if alert_p is not None else base.alert_p,
         warning_p=warning_p if warning_p is not None else base.warning_p,
     )

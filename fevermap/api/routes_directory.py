@@ -10,7 +10,7 @@ from fevermap.access.keys import require
 from fevermap.api.deps import PrincipalDep, RegistryDep, RouterDep
 from fevermap.directory.schemas import DirectoryEntryPublic, DirectoryPage, DirectoryProvincePublic, LocationCreate
 from fevermap.directory.store import MAX_OFFSET, DirectoryStore
-from fevermap.geo.datum import parse_datum, to_wgs84
+from fevermap.geo.datum import to_wgs84
 
 routes = APIRouter(tags=["directory"])
 PROVINCE_HELP = "Province: 青海省, 青海 or qinghai"
@@ -67,7 +67,7 @@ def locate_entry(
 ) -> dict[str, Any]:
     """Give an entry a cited location (admin key): it becomes a located clinic of this region under the same id."""
     require(principal, "admin")
-    wlon, wlat = to_wgs84(body.lon, body.lat, parse_datum(body.datum))
+    wlon, wlat = to_wgs84(body.lon, body.lat, body.datum)
     lon, lat = float(wlon), float(wlat)
     region = router_.region
     return directory.locate(entry_id, registry, region=region.name, lon=lon, lat=lat,

@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fevermap.geo.projection import LocalProjection
-from fevermap.routing.build import RoadGraph
+from fevermap.routing.graph import RoadGraph
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]

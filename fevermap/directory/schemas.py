@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from fevermap.geo.datum import Datum, parse_datum_field
 
 
 class DirectoryPhonePublic(BaseModel):
@@ -71,4 +75,6 @@ class LocationCreate(BaseModel):
     lon: float = Field(ge=-180.0, le=180.0)
     lat: float = Field(ge=-90.0, le=90.0)
     coord_source: str = Field(min_length=3, max_length=500, description="Where the location comes from (cite it)")
-    datum: str = Field(default="wgs84", pattern="^(wgs84|gcj02)$")
+    datum: Annotated[Datum, BeforeValidator(parse_datum_field)] = Field(
+        default="wgs84", description="wgs84, gcj02 or bd09 (aliases such as GCJ-02 accepted)"
+    )

@@ -55,6 +55,11 @@ def parse_datum(value: str | None, default: Datum = "wgs84", *, accept: Collecti
     return cast(Datum, key)
 
 
+def parse_datum_field(value: object) -> Datum:
+    """:func:`parse_datum` for a schema field (``BeforeValidator``): one argument, no default."""
+    return parse_datum(None if value is None else str(value))
+
+
 def to_wgs84(lon: npt.ArrayLike, lat: npt.ArrayLike, datum: Datum) -> tuple[FloatArray, FloatArray]:
     """``(lon, lat)`` degrees in ``datum`` converted to WGS-84 (vectorised)."""
     if datum == "gcj02":

@@ -18,7 +18,6 @@ import numpy as np
 import numpy.typing as npt
 
 from fevermap.errors import CoordinateError, InputError
-from fevermap.geo.geodesy import geodesic_distance_m
 
 #: Appended to a message when the pair would be valid the other way round.
 SWAP_HINT = "did you swap them? fevermap takes lon,lat, not lat,lon (lon comes first)"
@@ -82,6 +81,8 @@ def check_in_bbox(lon: float, lat: float, bbox: tuple[float, float, float, float
         if lon_min <= lat <= lon_max and lat_min <= lon <= lat_max:
             hint = f"; {SWAP_HINT}"
         near_lon, near_lat = min(max(lon, lon_min), lon_max), min(max(lat, lat_min), lat_max)
+        from fevermap.geo.geodesy import geodesic_distance_m  # pyproj: only on this error path
+
         dist = float(geodesic_distance_m(lon, lat, near_lon, near_lat))
         raise CoordinateError(
             f"{what} at lon={lon:.6f}, lat={lat:.6f} is outside the region "

@@ -244,8 +244,3 @@ def read_extract(path: Path) -> Extract:
     except RuntimeError as exc:  # libosmium parse errors
         raise InputError(f"cannot read OSM file {path}: {exc}") from exc
     return out
-
-
-def read_drivable_ways(path: Path) -> Iterator[WayRun]:
-    """Yield the drivable ways of an OSM file as runs of located nodes (see :func:`read_extract`)."""
-    yield from read_extract(path).ways

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fevermap.errors import InputError
-from fevermap.routing.router import Route, Router
+from fevermap.routing.router import Router
 from fevermap.routing.snapping import Snap
 
 FloatArray = npt.NDArray[np.float64]
@@ -24,20 +23,6 @@ class Table:
     distances: FloatArray | None
     sources: list[int]
     destinations: list[int]
-
-
-def route_via(router: Router, snaps: list[Snap], *, state: Any = None) -> list[Route]:
-    """The fastest route through the snapped waypoints in order, one :class:`Route` per leg (on the side metric
-    ``state`` when given, e.g. with closed roads).
-
-    Raises
-    ------
-    NoRouteError
-        If any leg has no route.
-    """
-    if len(snaps) < 2:
-        raise InputError("a route needs at least two coordinates")
-    return [router.route_snapped(a, b, state=state) for a, b in itertools.pairwise(snaps)]
 
 
 def table(

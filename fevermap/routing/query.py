@@ -17,8 +17,8 @@ import numpy as np
 import numpy.typing as npt
 
 from fevermap.errors import NoRouteError
-from fevermap.routing.build import RoadGraph
 from fevermap.routing.engine import CCHEngine, Seed
+from fevermap.routing.graph import RoadGraph
 from fevermap.routing.route import Geometry, Route
 from fevermap.routing.snapping import EdgePosition, Snap
 from fevermap.routing.state import MetricState

@@ -5,7 +5,7 @@ its files, memory-mapped, so the workers of a service (and services on one machi
 
 A region directory holds:
 
-- ``graph.npz``, the arrays of :class:`fevermap.routing.build.RoadGraph` (``n`` nodes, ``m`` directed road edges,
+- ``graph.npz``, the arrays of :class:`fevermap.routing.graph.RoadGraph` (``n`` nodes, ``m`` directed road edges,
   ``s`` OSM segments): ``node_osm`` (n, OSM node id), ``node_lon`` / ``node_lat`` (n, degrees WGS-84);
   ``edge_tail`` / ``edge_head`` (m, node index), ``edge_twin`` (m, the opposite direction or -1), ``edge_way`` (m,
   OSM way id), ``edge_roundabout`` (m, ``junction=roundabout|circular``), ``edge_toll`` (m, ``toll`` not ``no``),
@@ -45,10 +45,9 @@ import routingkit_cch as rk
 
 from fevermap import __version__, paths
 from fevermap.errors import RegionError
-from fevermap.routing.build import RoadGraph, build_graph
+from fevermap.routing.graph import RoadGraph
 from fevermap.routing.profile import Profile, left_hand_traffic
 from fevermap.routing.region_io import map_npy, map_npz, read_labels, save_npy, save_npz
-from fevermap.routing.restrictions import required_nodes, resolve
 from fevermap.routing.traffic import SegmentTable
 from fevermap.routing.turns import TurnGraph, build_turns
 
@@ -146,6 +145,8 @@ def build_region(
     from tqdm import tqdm
 
     from fevermap.routing._osm import check_osm_path, read_extract
+    from fevermap.routing.build import build_graph
+    from fevermap.routing.restrictions import required_nodes, resolve
 
     osm_path, out_dir = Path(osm_path), Path(out_dir)
     check_osm_path(osm_path)

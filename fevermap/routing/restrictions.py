@@ -12,12 +12,15 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
-from fevermap.routing._osm import Extract, RestrictionRelation
-from fevermap.routing.build import RoadGraph
+from fevermap.routing.graph import RoadGraph
+
+if TYPE_CHECKING:
+    from fevermap.routing._osm import Extract, RestrictionRelation
 
 IntArray = npt.NDArray[np.int64]
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from fevermap.routing.build import RoadGraph
+from fevermap.routing.graph import RoadGraph
 from fevermap.routing.snapping import EdgeIndex, EdgePosition, Snap
 
 FloatArray = npt.NDArray[np.float64]

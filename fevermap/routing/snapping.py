@@ -17,11 +17,10 @@ import numpy as np
 import numpy.typing as npt
 
 from fevermap.errors import SnapError
-from fevermap.geo.geodesy import geodesic_distance_m
 from fevermap.geo.lonlat import check_lonlat
 from fevermap.geo.projection import LocalProjection
 from fevermap.geo.segment_index import SegmentIndex
-from fevermap.routing.build import RoadGraph
+from fevermap.routing.graph import RoadGraph
 
 #: Error messages name the projected distance below this (metres), the geodesic one to the nearest vertex beyond it.
 _PROJECTED_UP_TO_M = 100_000.0
@@ -226,6 +225,8 @@ class EdgeIndex:
             not nearest < _PROJECTED_UP_TO_M
         ):  # far from the projection's centre (or inf): geodesic to the nearest vertex
             c = self.graph.coords
+            from fevermap.geo.geodesy import geodesic_distance_m  # pyproj: only on this error path
+
             nearest = float(geodesic_distance_m(lon, lat, c[:, 0], c[:, 1]).min())
         return (
             f"point ({lon}, {lat}) is {nearest:,.0f} m from the nearest road{where}; the limit is "

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from fevermap.routing.build import RoadGraph
 from fevermap.routing.engine import CCHEngine, Metric
+from fevermap.routing.graph import RoadGraph
 from fevermap.routing.turns import TurnGraph
 from fevermap.routing.weights import INF_MS, ceil_ms, segment_times_ms, to_weights
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from fevermap.routing.build import RoadGraph
+from fevermap.routing.graph import RoadGraph
 from fevermap.routing.profile import Profile
 from fevermap.routing.restrictions import Resolved, WayPath
 from fevermap.routing.weights import seconds_to_ms

@@ -7,19 +7,15 @@ offset or day-level, end not before start, positive radius) and the same GCJ-02 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from fevermap.errors import RecordError
-from fevermap.geo.gcj02 import gcj02_to_wgs84
+from fevermap.geo.datum import Datum, to_wgs84
 from fevermap.geo.lonlat import describe_bad_lonlat, invalid_lonlat
 from fevermap.tracing.models import Declaration, TransportLeg, Visits
-
-#: The datums tracing input may use (identifiers of :mod:`fevermap.geo.datum`).
-Datum = Literal["wgs84", "gcj02"]
 
 
 @dataclass
@@ -59,7 +55,7 @@ def assemble(
     place: npt.ArrayLike | None = None,
     datum: Datum = "wgs84",
 ) -> tuple[Visits, list[RecordError]]:
-    """Check every row, convert GCJ-02 to WGS-84 if asked, and split good rows from bad ones.
+    """Check every row, convert GCJ-02 or BD-09 to WGS-84 if asked, and split good rows from bad ones.
 
     Parameters
     ----------
@@ -71,8 +67,8 @@ def assemble(
         Name of each record for messages (``cases.csv:line 7``).
     radius_m, place : array_like, optional
         Raw radius (metres) and place name per row.
-    datum : {"wgs84", "gcj02"}
-        Datum of the input coordinates.
+    datum : {"wgs84", "gcj02", "bd09"}
+        Datum of the input coordinates (:mod:`fevermap.geo.datum`).
     """
     n = len(records)
     lon_f, lat_f = _numbers(lon), _numbers(lat)
@@ -105,8 +101,8 @@ def assemble(
         errors.append(RecordError(str(records[i]), "; ".join(reasons)))
     good = ~bad
     glon, glat = lon_f[good], lat_f[good]
-    if datum == "gcj02" and len(glon):
-        glon, glat = gcj02_to_wgs84(glon, glat)
+    if datum != "wgs84" and len(glon):
+        glon, glat = to_wgs84(glon, glat, datum)
     pl: np.ndarray | None = None
     if place is not None:
         raw_pl = np.asarray(place, dtype=object)[good]

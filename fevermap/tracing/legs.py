@@ -19,7 +19,7 @@ import pandas as pd
 
 from fevermap.errors import RecordError
 from fevermap.times import naive_message
-from fevermap.tracing.models import DEFAULT_TZ, TransportLeg
+from fevermap.tracing.models import TransportLeg
 
 TRAIN_WORDS = ("高铁", "火车", "动车", "列车", "train")
 FLIGHT_WORDS = ("飞机", "航班", "航空", "flight")
@@ -104,9 +104,7 @@ def _local_date(value: Any, tz: str) -> str | None:
     return str(ts.tz_convert(tz).date().isoformat())
 
 
-def parse_wuhan2020(
-    data: list[Any], name: str, *, tz: str = DEFAULT_TZ
-) -> tuple[list[TransportLeg], list[RecordError]]:
+def parse_wuhan2020(data: list[Any], name: str, *, tz: str) -> tuple[list[TransportLeg], list[RecordError]]:
     """Train and flight legs of wuhan2020 patient records (``travelData`` of ``pd_*.json``), dated in ``tz``.
 
     Legs by car, bus, on foot or without a readable number are skipped (they cannot be matched by number); legs with
@@ -139,9 +137,7 @@ def parse_wuhan2020(
     return legs, errors
 
 
-def legs_from_records(
-    rows: list[dict[str, Any]], *, tz: str = DEFAULT_TZ
-) -> tuple[list[TransportLeg], list[RecordError]]:
+def legs_from_records(rows: list[dict[str, Any]], *, tz: str) -> tuple[list[TransportLeg], list[RecordError]]:
     """Legs from dicts with ``id``, ``kind`` (train/flight), ``number``, ``date``, optional ``carriage``, ``seat``."""
     legs: list[TransportLeg] = []
     errors: list[RecordError] = []

@@ -38,10 +38,11 @@ import pyarrow.compute as pc
 import pyarrow.csv as pv
 
 from fevermap.errors import FormatError, RecordError
+from fevermap.geo.datum import Datum
 from fevermap.times import naive_message
-from fevermap.tracing.assemble import Datum, ReadResult, assemble
+from fevermap.tracing.assemble import ReadResult, assemble
 from fevermap.tracing.legs import legs_from_records, parse_wuhan2020
-from fevermap.tracing.models import DEFAULT_TZ, Declaration, TemperatureReading, Visits
+from fevermap.tracing.models import Declaration, TemperatureReading, Visits
 from fevermap.tracing.timeparse import parse_epoch_ms, parse_times
 
 FORMATS = ("csv", "geojson", "hamagen", "takeout", "fevermap", "wuhan2020")
@@ -140,7 +141,7 @@ def iter_csv(
     path: str | Path,
     *,
     chunk_rows: int = 1_000_000,
-    tz: str = DEFAULT_TZ,
+    tz: str,
     assume_tz: str | None = None,
     datum: Datum = "wgs84",
 ) -> Iterator[ReadResult]:
@@ -209,7 +210,7 @@ def read_geojson(
     data: dict[str, Any],
     name: str,
     *,
-    tz: str = DEFAULT_TZ,
+    tz: str,
     assume_tz: str | None = None,
     datum: Datum = "wgs84",
 ) -> ReadResult:
@@ -272,7 +273,8 @@ def read_takeout(data: dict[str, Any], name: str, *, declarant_id: str, datum: D
     arr = {k: _objects(v) for k, v in cols.items()}
     arr["id"] = np.full(n, declarant_id, dtype=object)
     recs = _objects(records)
-    visits, errors = _from_columns(arr, recs, tz=DEFAULT_TZ, assume_tz=None, datum=datum)
+    # Takeout times are absolute (epoch ms, or ISO 8601 with an offset): no zone is needed to read them
+    visits, errors = _from_columns(arr, recs, tz="UTC", assume_tz=None, datum=datum)
     return ReadResult(visits=visits, errors=errors)
 
 
@@ -284,7 +286,7 @@ def _ms_to_iso(ms: Any) -> str | None:
 
 
 def read_fevermap_json(
-    data: dict[str, Any], name: str, *, tz: str = DEFAULT_TZ, assume_tz: str | None = None, datum: Datum = "wgs84"
+    data: dict[str, Any], name: str, *, tz: str, assume_tz: str | None = None, datum: Datum = "wgs84"
 ) -> ReadResult:
     """Read fevermap's declaration JSON: stops, transport legs, contact answers, temperature readings."""
     decls = data.get("declarations")
@@ -356,7 +358,7 @@ def read_tracks(
     path: str | Path,
     *,
     fmt: str = "auto",
-    tz: str = DEFAULT_TZ,
+    tz: str,
     assume_tz: str | None = None,
     datum: Datum = "wgs84",
     declarant_id: str | None = None,

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from fevermap.tracing.jsonl import plain_value
 from fevermap.tracing.legs import LegMatch
-from fevermap.tracing.models import DEFAULT_TZ, Declaration, Matches, MatchRule, Visits
+from fevermap.tracing.models import Declaration, Matches, MatchRule, Visits
 
 #: Evidence levels, strongest first: nearby seat on the same vehicle, same carriage, place and time overlap,
 #: same train or flight only.
@@ -61,9 +61,7 @@ def _num_text(values: npt.ArrayLike, digits: int) -> pa.Array:
     return pc.cast(pa.array(np.round(np.asarray(values, dtype=np.float64), digits)), pa.string())
 
 
-def match_frame(
-    matches: Matches, stops: Visits, visits: Visits, rule: MatchRule, *, tz: str = DEFAULT_TZ
-) -> pd.DataFrame:
+def match_frame(matches: Matches, stops: Visits, visits: Visits, rule: MatchRule, *, tz: str) -> pd.DataFrame:
     """One explained row per proximity match (columns documented in ``docs/tracing.md``).
 
     String columns are Arrow-backed, so that a million rows are built and written in about a second.

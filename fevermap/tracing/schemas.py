@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, model_validator
 
-from fevermap.geo.gcj02 import gcj02_to_wgs84
+from fevermap.geo.datum import Datum, parse_datum_field, to_wgs84
 from fevermap.textcheck import CleanStr, check_mapping
 from fevermap.times import aware_utc
 
@@ -53,14 +53,16 @@ class StopIn(BaseModel):
     end: AwareDatetime
     place: CleanStr | None = Field(default=None, max_length=200)
     radius_m: float | None = Field(default=None, ge=1, le=5000, description="case visits only: match radius (m)")
-    datum: Literal["wgs84", "gcj02"] = Field(default="wgs84", description="gcj02: converted to WGS-84 on arrival")
+    datum: Annotated[Datum, BeforeValidator(parse_datum_field)] = Field(
+        default="wgs84", description="wgs84, gcj02 or bd09 (aliases such as GCJ-02 accepted): converted on arrival"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> StopIn:
         if self.end < self.start:
             raise ValueError(f"end {self.end.isoformat()} is before start {self.start.isoformat()}")
-        if self.datum == "gcj02":
-            lon, lat = gcj02_to_wgs84(self.lon, self.lat)
+        if self.datum != "wgs84":
+            lon, lat = to_wgs84(self.lon, self.lat, self.datum)
             self.lon, self.lat, self.datum = float(lon), float(lat), "wgs84"
         return self
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from fevermap.errors import FormatError, RecordError
-from fevermap.tracing.assemble import Datum, ReadResult
+from fevermap.geo.datum import Datum
+from fevermap.tracing.assemble import ReadResult
 from fevermap.tracing.engine import ProximityIndex
 from fevermap.tracing.legs import match_legs
 from fevermap.tracing.models import DEFAULT_TZ, Matches, MatchRule, TransportLeg, Visits
@@ -83,7 +84,7 @@ class TraceRun:
             yield frame
         self.transport = leg_frame(match_legs(decl_legs, self.case_legs))
         if self.with_summary:
-            empty = match_frame(Matches.empty(), Visits.empty(), self.visits, self.rule)[SUMMARY_INPUT]
+            empty = match_frame(Matches.empty(), Visits.empty(), self.visits, self.rule, tz=self.tz)[SUMMARY_INPUT]
             prox = pd.concat(keep, ignore_index=True) if keep else empty
             self.summary = summarise(prox, self.transport, declarations)
         self.stats = {
@@ -101,7 +102,7 @@ class TraceRun:
     def collect(self) -> TraceReport:
         """Run to the end and return everything in memory."""
         frames = list(self.match_chunks())
-        empty = match_frame(Matches.empty(), Visits.empty(), self.visits, self.rule)
+        empty = match_frame(Matches.empty(), Visits.empty(), self.visits, self.rule, tz=self.tz)
         matches = pd.concat(frames, ignore_index=True) if frames else empty
         return TraceReport(matches, self.transport, self.summary, self.errors, self.stats)
 

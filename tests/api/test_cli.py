@@ -1,4 +1,4 @@
-"""The ``fevermap`` command line end to end through typer (and once as the installed console script)."""
+"""The ``fevermap`` command line end to end through click (and once as the installed console script)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,8 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import pytest
-from click.testing import Result
+from click.testing import CliRunner, Result
 from pyproj import Geod
-from typer.testing import CliRunner
 
 from fevermap.api.cli import app
 from fevermap.config import REPO_DATA_DIR, get_settings

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from fevermap.api.cli import app
 from fevermap.config import PACKAGE_DATA_DIR

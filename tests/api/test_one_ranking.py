@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from fevermap.api.cli import app as cli_app
 

@@ -7,8 +7,8 @@ import json
 from collections.abc import Iterator
 
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 
 from fevermap.api.app import create_app
 from fevermap.api.cli import app as cli_app

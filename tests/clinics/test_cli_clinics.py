@@ -1,4 +1,4 @@
-"""``fevermap clinics ...`` end to end through typer, on both backends, on the real Shanghai extract."""
+"""``fevermap clinics ...`` end to end through click, on both backends, on the real Shanghai extract."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
-import typer
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from fevermap.api.cli_clinics import clinics_app
 from fevermap.routing.region import Region
 
-app = typer.Typer()
-app.add_typer(clinics_app, name="clinics")
+app = click.Group()
+app.add_command(clinics_app, "clinics")
 
 CSV = (
     "name,lon,lat,phone,address,night_emergency,opening_hours\n"

@@ -38,3 +38,35 @@ def test_strips_tile_the_longitudes() -> None:
     assert strip_of(-180.0, 2.0) == 0
     assert strip_of(121.47, 2.0) == 150
     assert strip_projection(150, 2.0).lon_0 == 121.0
+
+
+def test_the_series_equals_pyproj_tmerc_to_a_micrometre() -> None:
+    # The projection is hand-written (numpy / math, see the module); PROJ's tmerc is the reference.
+    from pyproj import CRS, Proj, Transformer
+
+    rng = np.random.default_rng(11)
+    for lon_0, lat_0 in [(121.47, 31.23), (-8.61, 41.15), (0.0, 0.0), (179.5, -60.0), (-179.9, 70.0)]:
+        proj = LocalProjection(lon_0, lat_0)
+        crs = CRS.from_proj4(f"+proj=tmerc +lat_0={lat_0} +lon_0={lon_0} +k=1 +x_0=0 +y_0=0 +ellps=WGS84 +units=m")
+        lon = (lon_0 + rng.uniform(-4.0, 4.0, 20_000) + 180.0) % 360.0 - 180.0
+        lat = np.clip(lat_0 + rng.uniform(-10.0, 10.0, 20_000), -85.0, 85.0)
+        x, y = proj.forward(lon, lat)
+        ref_x, ref_y = Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
+        assert np.abs(x - ref_x).max() < 1e-6 and np.abs(y - ref_y).max() < 1e-6
+        back_lon, back_lat = proj.inverse(x, y)
+        assert np.abs((back_lon - lon + 180.0) % 360.0 - 180.0).max() < 1e-11
+        assert np.abs(back_lat - lat).max() < 1e-11
+        one = np.array([proj.forward_one(float(a), float(b)) for a, b in zip(lon[:300], lat[:300], strict=True)])
+        assert np.abs(one[:, 0] - x[:300]).max() < 1e-8 and np.abs(one[:, 1] - y[:300]).max() < 1e-8
+        factors = Proj(crs).get_factors(lon[:2000], lat[:2000])
+        assert np.abs(proj.point_scale(lon[:2000], lat[:2000]) - np.asarray(factors.meridional_scale)).max() < 1e-9
+
+
+def test_shapes_and_empty_input_are_kept() -> None:
+    proj = LocalProjection(121.0)
+    x, y = proj.forward(np.full((3, 2), 121.2), np.full((3, 2), 31.1))
+    assert x.shape == y.shape == (3, 2)
+    x0, y0 = proj.forward([], [])
+    assert x0.shape == (0,) and y0.shape == (0,)
+    lon, lat = proj.inverse(x, y)
+    assert np.allclose(lon, 121.2) and np.allclose(lat, 31.1)

@@ -30,8 +30,8 @@ from scipy.sparse.csgraph import connected_components
 from fevermap.config import PACKAGE_DATA_DIR, REPO_DATA_DIR
 from fevermap.errors import FevermapError, InputError, RegionError
 from fevermap.routing import region as region_mod
-from fevermap.routing._osm import is_drivable, read_drivable_ways
-from fevermap.routing.build import RoadGraph
+from fevermap.routing._osm import is_drivable, read_extract
+from fevermap.routing.graph import RoadGraph
 from fevermap.routing.region import Region, build_region, demo_region, load_region
 from fevermap.routing.speeds import HIGHWAY_DEFAULT_KPH
 
@@ -360,9 +360,9 @@ def test_clipped_extract_splits_ways_at_missing_nodes(tmp_path: Path) -> None:
     ways = _ways("monaco")
 
     # the reader yields exactly the maximal runs of located nodes of each drivable way
-    full = {run.way_id for run in read_drivable_ways(SOURCES["monaco"])}
+    full = {run.way_id for run in read_extract(SOURCES["monaco"]).ways}
     runs = collections.defaultdict(list)
-    for run in read_drivable_ways(path):
+    for run in read_extract(path).ways:
         runs[run.way_id].append(run.node_ids)
     for way_id in full:
         expected, current = [], []

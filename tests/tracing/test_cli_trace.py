@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from fevermap.api.cli_trace import trace_app
 from fevermap.config import PACKAGE_DATA_DIR
@@ -106,3 +106,21 @@ def test_demo_cases_and_transport_legs(tmp_path: Path) -> None:
     assert any(abs(x["distance_m"] - 20.0) < 1e-3 for x in prox)
     transport = [x for x in out if x["type"] == "transport"]
     assert {x["number"] for x in transport} == {"GS6635"} and {x["level"] for x in transport} == {"seat-near"}
+
+
+def test_datum_options_take_the_aliases_and_refuse_unknown_datums(tmp_path: Path) -> None:
+    from fevermap.geo.gcj02 import wgs84_to_gcj02
+
+    g_lon, g_lat = wgs84_to_gcj02(121.4737, 31.2304)
+    cases = tmp_path / "cases.csv"
+    cases.write_text(f"id,lon,lat,start,end\nc1,{float(g_lon)!r},{float(g_lat)!r},"
+                     "2022-04-12T09:00+08:00,2022-04-12T11:00+08:00\n")  # fmt: skip
+    its = tmp_path / "its.csv"
+    its.write_text("id,lon,lat,start,end\np1,121.4737,31.2304,2022-04-12T09:30+08:00,2022-04-12T10:30+08:00\n")
+    res = runner.invoke(
+        trace_app, ["match", "--cases", str(cases), "--itineraries", str(its), "--cases-datum", "GCJ-02"]
+    )
+    assert res.exit_code == 0, res.output
+    assert [json.loads(line)["declarant_id"] for line in res.stdout.splitlines()] == ["p1"]
+    bad = runner.invoke(trace_app, ["match", "--cases", str(cases), "--itineraries", str(its), "--cases-datum", "utm"])
+    assert bad.exit_code == 2 and "unknown datum 'utm': use wgs84" in bad.output

@@ -78,7 +78,7 @@ def test_summary_ranks_strongest_evidence_then_overlap() -> None:
 
     rule = MatchRule()
     stops, visits = near_miss_data(22, rule=rule, n_stops=400, n_visits=30)
-    prox = match_frame(match_visits(stops, visits, rule), stops, visits, rule)
+    prox = match_frame(match_visits(stops, visits, rule), stops, visits, rule, tz="Asia/Shanghai")
     case_leg = TransportLeg("c9", "flight", "MU2603", "2020-01-21", seat_row=10)
     seat = TransportLeg("seat-person", "flight", "MU2603", "2020-01-21", seat_row=11)
     plane = TransportLeg("plane-person", "flight", "MU2603", "2020-01-21", seat_row=40)

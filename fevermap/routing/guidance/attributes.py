@@ -120,8 +120,5 @@ class EdgeAttributes:
         name = self.name[edge]
         return "" if name and name == self.ref[edge] else name
 
-    def is_link(self, edge: int) -> bool:
-        return self.highway[edge].endswith("_link")
-
     def is_motorway(self, edge: int) -> bool:
         return self.highway[edge] in _MOTORWAY

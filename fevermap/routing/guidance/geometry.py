@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from fevermap.routing.build import RoadGraph
+from fevermap.routing.graph import RoadGraph
 
 #: How far along a road its bearing is measured (m): far enough to smooth a kink at the junction.
 LOOKAHEAD_M = 10.0
@@ -53,11 +53,6 @@ def modifier(angle: float) -> str:
     return "uturn"
 
 
-def deviation(angle: float) -> float:
-    """How far a turn angle is from straight on (degrees, 0..180)."""
-    return abs(180.0 - angle)
-
-
 def _along(points: npt.NDArray[np.float64], lengths: npt.NDArray[np.float64], metres: float) -> tuple[float, float]:
     """The point ``metres`` along a polyline with the given segment lengths (its end if shorter)."""
     cum = 0.0
@@ -70,17 +65,6 @@ def _along(points: npt.NDArray[np.float64], lengths: npt.NDArray[np.float64], me
     return float(points[-1, 0]), float(points[-1, 1])
 
 
-def edge_bearing(graph: RoadGraph, edge: int, *, at_head: bool) -> float:
-    """Bearing of an edge at one of its ends, looking into the edge: from its tail forwards, or from its head back."""
-    s0, s1 = int(graph.seg_off[edge]), int(graph.seg_off[edge + 1])
-    pts = graph.coords[s0 + edge : s1 + edge + 1]
-    lengths = graph.seg_length_m[s0:s1]
-    if at_head:
-        pts, lengths = pts[::-1], lengths[::-1]
-    start = (float(pts[0, 0]), float(pts[0, 1]))
-    return bearing(start, _along(pts, lengths, LOOKAHEAD_M))
-
-
 def _bearings(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
     lon1, lat1, lon2, lat2 = (np.radians(a) for a in (lon1, lat1, lon2, lat2))
     x = np.sin(lon2 - lon1) * np.cos(lat2)
@@ -90,7 +74,8 @@ def _bearings(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.nda
 
 
 def all_edge_bearings(graph: RoadGraph) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`edge_bearing` of every edge at its tail and at its head, vectorised (degrees)."""
+    """Bearing of every edge at its tail (looking forwards) and at its head (looking back), ``LOOKAHEAD_M`` into the
+    edge (degrees)."""
     m = graph.edge_count
     lengths = graph.seg_length_m
     off = graph.seg_off
