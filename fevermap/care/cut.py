@@ -211,7 +211,10 @@ def cut(
     # flat ends (a cut stops where the time runs out), mitred bends: half the cost of round ones
     corridor = shapely.buffer(merged, CORRIDOR_M, quad_segs=1, cap_style="flat", join_style="mitre")
     shape = shapely.MultiPolygon([shapely.Polygon(p[0], p[1:]) for p in polys])
-    return _rings(shapely.difference(shape, corridor))
+    try:
+        return _rings(shapely.difference(shape, corridor))
+    except shapely.errors.GEOSException:  # a degenerate ring from the raster or the corridor: repaired, once more
+        return _rings(shapely.difference(shapely.make_valid(shape), shapely.make_valid(corridor)))
 
 
 _trees: dict[int, tuple[Samples, shapely.STRtree]] = {}
