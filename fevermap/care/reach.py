@@ -174,20 +174,25 @@ def _search(m: Metric, seeds: Seeds, *, reverse: bool, limit_ms: float) -> tuple
     of the seed each is reached from (-1: not within ``limit_ms``).
 
     One bounded multi-source Dijkstra: every seed gets a virtual node joined to its entry node by an arc of its
-    initial time + 1 ms (taken off again), so one search serves all sources at once.
+    initial time + 1 ms (taken off again), so one search serves all sources at once (seeds of one source share one
+    virtual node).
     """
     graph = m.backward if reverse else m.forward
     n = graph.shape[0]
     k = seeds.nodes.shape[0]
     if k == 0:
         return np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
-    virt = csr_matrix((seeds.ms + 1.0, (np.arange(k), seeds.nodes)), shape=(k, n + k))
-    big = _stack(graph, virt)
     lim = limit_ms + 1.0 if math.isfinite(limit_ms) else np.inf
-    if np.all(seeds.source == seeds.source[0]):  # one source: no need to know which seed reaches a node
-        dist = dijkstra(big, directed=True, indices=np.arange(n, n + k), limit=lim, min_only=True)
+    if np.all(seeds.source == seeds.source[0]):  # one source: one virtual node, no need to know which seed
+        order = np.lexsort((seeds.ms, seeds.nodes))
+        first = order[np.r_[True, seeds.nodes[order][1:] != seeds.nodes[order][:-1]]]  # per entry node its least
+        virt = csr_matrix((seeds.ms[first] + 1.0, (np.zeros(first.shape[0], np.int64), seeds.nodes[first])),
+                          shape=(1, n + 1))  # fmt: skip
+        dist = dijkstra(_stack(graph, virt), directed=True, indices=n, limit=lim)
         label = np.where(np.isfinite(dist[:n]), seeds.source[0], -1).astype(np.int64)
     else:
+        virt = csr_matrix((seeds.ms + 1.0, (np.arange(k), seeds.nodes)), shape=(k, n + k))
+        big = _stack(graph, virt)
         dist, _pred, src = dijkstra(big, directed=True, indices=np.arange(n, n + k), limit=lim, min_only=True,
                                     return_predecessors=True)  # fmt: skip
         label = np.where(src[:n] >= 0, seeds.source[np.clip(src[:n] - n, 0, k - 1)], -1).astype(np.int64)
