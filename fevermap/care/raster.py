@@ -3,28 +3,31 @@
 The smoothing, stated once
 --------------------------
 Reached samples (see :mod:`fevermap.care.samples`; spaced no farther apart than a cell) mark the cells of a square
-grid of ``cell_m`` metres (the cell grows with the extent so that a side has at most :data:`MAX_SIDE` cells). The
-marked set is *closed* with a square of side ``2 * buffer_m`` (dilated, then eroded: gaps between reached roads
-narrower than about ``2 * buffer_m`` are filled, nothing is added beyond the reached roads); then every cell holding
-road that is not reached within the time is taken out again (roads not reached are holes, however narrow: with turn
-restrictions and one-way streets the road beside a reached one is often reached minutes later); the rest is dilated
-by one cell.
+grid of ``cell_m`` metres (the cell grows with the extent so that a side has at most :data:`MAX_SIDE` cells); a
+place of road counts as reached when either direction of the road is (a cell takes the lowest contour of any road
+in it). The marked set is *closed* with a square of side ``2 * buffer_m`` (dilated, then eroded: gaps between
+reached roads narrower than about ``2 * buffer_m`` are filled, nothing is added beyond the reached roads); then every
+cell holding road that is not reached within the time is taken out again (roads not reached are holes, however
+narrow: with turn restrictions and one-way streets the road beside a reached one is often reached minutes later);
+the rest is dilated by one cell.
 Its boundary is traced by marching squares (contourpy, filled contour of the 0/1 mask at :data:`LEVEL` = 0.9), which
 cuts the grid's stair steps. So every reached road point, and every cell it marks, lies inside its polygon; the
 polygon reaches about 1.1 cells beyond the reached roads; unreached land wider than ``2 * buffer_m``, and unreached
-road more than a cell from reached road, stay holes.
-Rings are returned outer first, holes after, in ``(lon, lat)`` degrees.
+road more than a cell from reached road, stay holes. Unreached road within a cell of reached road (a dual
+carriageway's other side, a parallel or elevated road) is inside: :mod:`fevermap.care.cut` (``exact=True``) cuts it
+out as well, at the price of vector overlays.
+Rings are traced in metres (:func:`mask_rings`) and returned outer first, holes after, in ``(lon, lat)`` degrees.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import contourpy
 import numpy as np
 import numpy.typing as npt
-from scipy import ndimage
 
 from fevermap.geo.projection import LocalProjection
 
@@ -53,13 +56,22 @@ class Grid:
 
     @staticmethod
     def around(x: FloatArray, y: FloatArray, cell_m: float = CELL_M, buffer_m: float = BUFFER_M) -> Grid:
-        span = max(float(x.max() - x.min()), float(y.max() - y.min()), 1.0) + 2 * buffer_m
+        """The grid around points ``x``, ``y`` (metres)."""
+        return Grid.box(float(x.min()), float(x.max()), float(y.min()), float(y.max()), cell_m, buffer_m)
+
+    @staticmethod
+    def box(xmin: float, xmax: float, ymin: float, ymax: float, cell_m: float = CELL_M,
+            buffer_m: float = BUFFER_M) -> Grid:  # fmt: skip
+        """The grid around the box ``[xmin, xmax] x [ymin, ymax]`` (metres): its cell grows with the box so that a
+        side has at most :data:`MAX_SIDE` cells, the buffer is at least two cells, and a margin of the buffer and two
+        cells surrounds the box."""
+        span = max(xmax - xmin, ymax - ymin, 1.0) + 2 * buffer_m
         cell = max(cell_m, span / MAX_SIDE)
         buf = max(buffer_m, 2.0 * cell)
         pad = buf + 2 * cell
-        x0, y0 = float(x.min()) - pad, float(y.min()) - pad
-        nx = int(np.ceil((float(x.max()) + pad - x0) / cell)) + 1
-        ny = int(np.ceil((float(y.max()) + pad - y0) / cell)) + 1
+        x0, y0 = xmin - pad, ymin - pad
+        nx = int(np.ceil((xmax + pad - x0) / cell)) + 1
+        ny = int(np.ceil((ymax + pad - y0) / cell)) + 1
         return Grid(x0, y0, cell, buf, (ny, nx))
 
     def index(self, x: FloatArray, y: FloatArray) -> IntArray:
@@ -74,6 +86,22 @@ class Grid:
         i = np.floor((y - self.y0) / self.cell_m)
         return np.asarray((j >= 0) & (j < self.shape[1]) & (i >= 0) & (i < self.shape[0]))
 
+    def locate(self, x: FloatArray, y: FloatArray, *, check: bool = True) -> tuple[IntArray, IntArray | None]:
+        """Flat cell index of the points that fall in the grid, and which points those are (``None``: all; with
+        ``check=False`` the caller knows all do)."""
+        fj = (x - self.x0) * (1.0 / self.cell_m)
+        fi = (y - self.y0) * (1.0 / self.cell_m)
+        if not check:
+            return fi.astype(np.int64) * self.shape[1] + fj.astype(np.int64), None
+        ok = (fj >= 0) & (fj < self.shape[1]) & (fi >= 0) & (fi < self.shape[0])
+        which = np.flatnonzero(ok)
+        return fi[which].astype(np.int64) * self.shape[1] + fj[which].astype(np.int64), which
+
+    def covers(self, xmin: float, xmax: float, ymin: float, ymax: float) -> bool:
+        """Whether the box ``[xmin, xmax] x [ymin, ymax]`` lies inside the grid's cells."""
+        return bool(xmin >= self.x0 and ymin >= self.y0 and xmax < self.x0 + self.shape[1] * self.cell_m
+                    and ymax < self.y0 + self.shape[0] * self.cell_m)  # fmt: skip
+
     @property
     def margin_m(self) -> float:
         """Radius of the final dilation: one cell, so the whole of every reached cell is inside."""
@@ -85,29 +113,74 @@ class Grid:
         return np.asarray((xx * xx + yy * yy) * self.cell_m**2 <= radius_m**2)
 
 
-def level_grid(grid: Grid, cells: IntArray, level: IntArray, n_levels: int) -> npt.NDArray[np.uint8]:
+def level_grid(grid: Grid, cells: IntArray, level: npt.NDArray[np.uint8], n_levels: int) -> npt.NDArray[np.uint8]:
     """Per cell the lowest contour it belongs to (``n_levels``: none): closed, holes cut, dilated by one cell.
 
     ``cells`` / ``level`` are, per road sample in the grid, its flat cell and the index of the first contour it is
     within (``n_levels`` when outside all: unreached samples count too, they cut the holes).
     """
-    flat = np.full(grid.shape[0] * grid.shape[1], n_levels, dtype=np.uint8)
-    for k in range(n_levels - 1, -1, -1):  # lower levels overwrite higher ones
-        flat[cells[level == k]] = k
-    has = np.zeros(flat.shape[0], dtype=bool)
-    has[cells] = True
-    own = flat.reshape(grid.shape)
+    own = np.full(grid.shape[0] * grid.shape[1], 255, dtype=np.uint8)  # 255: no road in the cell
+    np.minimum.at(own, cells, level)
+    own = own.reshape(grid.shape)
+    base = np.minimum(own, np.uint8(n_levels))
     # sublevel sets {z <= k}: a min filter dilates them, a max filter erodes them
     size = 2 * round(grid.buffer_m / grid.cell_m) + 1  # a square: separable, so its cost does not grow with it
-    z = ndimage.minimum_filter(own, size=size, mode="constant", cval=n_levels)
-    z = ndimage.maximum_filter(z, size=size, mode="constant", cval=n_levels)
+    z = square_filter(square_filter(base, size, np.minimum, n_levels), size, np.maximum, n_levels)
     # a cell holding road is in contour k only if some of its own road is: unreached roads stay holes
-    z = np.where(has.reshape(grid.shape), np.maximum(z, own), z)
-    return np.asarray(ndimage.grey_erosion(z, footprint=grid.disk(grid.margin_m), mode="constant", cval=n_levels))
+    np.maximum(z, np.where(own == 255, np.uint8(0), own), out=z)
+    # dilated by one cell: the minimum over each cell and its four neighbours (the disk of radius one cell)
+    out = z.copy()
+    np.minimum(out[1:], z[:-1], out=out[1:])
+    np.minimum(out[:-1], z[1:], out=out[:-1])
+    np.minimum(out[:, 1:], z[:, :-1], out=out[:, 1:])
+    np.minimum(out[:, :-1], z[:, 1:], out=out[:, :-1])
+    return out
+
+
+def square_filter(a: npt.NDArray[np.uint8], size: int, op: np.ufunc, cval: int) -> npt.NDArray[np.uint8]:
+    """``op`` (np.minimum or np.maximum) over the ``size x size`` square centred on each cell (``size`` odd; cells
+    beyond the border count as ``cval``): per axis by doubling windows, about log2(size) + 2 array passes."""
+    r = size // 2
+    out = a
+    for axis in (0, 1):
+        n = out.shape[axis]
+        pad = [(0, 0), (0, 0)]
+        pad[axis] = (r, r)
+        m = np.pad(out, pad, constant_values=cval)
+        w = 1  # m[i] holds op over the window [i, i + w) along the axis
+        while 2 * w <= size:
+            lo = [slice(None), slice(None)]
+            hi = [slice(None), slice(None)]
+            lo[axis], hi[axis] = slice(0, m.shape[axis] - w), slice(w, None)
+            m[tuple(lo)] = op(m[tuple(lo)], m[tuple(hi)])
+            w *= 2
+        a0 = [slice(None), slice(None)]
+        a1 = [slice(None), slice(None)]
+        a0[axis], a1[axis] = slice(0, n), slice(size - w, size - w + n)
+        out = op(m[tuple(a0)], m[tuple(a1)])  # two windows of w overlapping to cover [i, i + size)
+    return np.asarray(out, dtype=np.uint8)
 
 
 def mask_polygons(grid: Grid, mask: npt.NDArray[np.bool_], projection: LocalProjection) -> list[list[FloatArray]]:
     """Polygons (each a list of rings: outer, then holes; ``(lon, lat)`` rows) of the True cells of ``mask``."""
+    return to_lonlat(grid, projection, mask_rings(grid, mask))
+
+
+def to_lonlat(grid: Grid, projection: LocalProjection, polys: list[list[FloatArray]]) -> list[list[FloatArray]]:
+    """Polygons of ``(x, y)`` rings (metres, in the grid's box) as ``(lon, lat)`` rings, all in one go."""
+    rings = [r for poly in polys for r in poly]
+    if not rings:
+        return []
+    xy = np.concatenate(rings)
+    ll = unproject(grid, projection, xy[:, 0], xy[:, 1])
+    cuts = np.cumsum([len(r) for r in rings])[:-1]
+    flat = iter(np.split(ll, cuts))
+    return [[next(flat) for _ in poly] for poly in polys]
+
+
+def mask_rings(grid: Grid, mask: npt.NDArray[np.bool_]) -> list[list[FloatArray]]:
+    """Polygons (each a list of rings: outer, then holes; ``(x, y)`` rows in metres) of the True cells of
+    ``mask``."""
     if not mask.any():
         return []
     rows = np.flatnonzero(mask.any(axis=1))
@@ -123,10 +196,9 @@ def mask_polygons(grid: Grid, mask: npt.NDArray[np.bool_], projection: LocalProj
     for pts_all, off_all in zip(points, offsets, strict=True):
         pts, off = _drop_collinear(pts_all, off_all)
         # grid (col, row) of z -> metres: cell centres sit at x0 + (j + 0.5) * cell
-        x = grid.x0 + (pts[:, 0] - 1 + j0 + 0.5) * grid.cell_m
-        y = grid.y0 + (pts[:, 1] - 1 + i0 + 0.5) * grid.cell_m
-        ll = unproject(grid, projection, x, y)
-        out.append([ll[off[r] : off[r + 1]] for r in range(len(off) - 1)])
+        xy = np.column_stack([grid.x0 + (pts[:, 0] - 1 + j0 + 0.5) * grid.cell_m,
+                              grid.y0 + (pts[:, 1] - 1 + i0 + 0.5) * grid.cell_m])  # fmt: skip
+        out.append([xy[off[r] : off[r + 1]] for r in range(len(off) - 1)])
     return out
 
 
@@ -146,20 +218,26 @@ def _drop_collinear(pts: FloatArray, off: IntArray) -> tuple[FloatArray, IntArra
     return pts[keep], new_off.astype(np.int64)
 
 
+@lru_cache(maxsize=8)
+def _lattice(grid: Grid, projection: LocalProjection, n: int) -> tuple[FloatArray, FloatArray]:
+    """Exact ``(lon, lat)`` of an ``n x n`` lattice over the grid's box (kept for the few grids in use: every contour
+    of a request shares one)."""
+    h, w = grid.shape[0] * grid.cell_m, grid.shape[1] * grid.cell_m
+    mx, my = np.meshgrid(np.linspace(grid.x0, grid.x0 + w, n), np.linspace(grid.y0, grid.y0 + h, n))
+    lon, lat = projection.inverse(mx.ravel(), my.ravel())
+    return lon.reshape(n, n), lat.reshape(n, n)
+
+
 def unproject(grid: Grid, projection: LocalProjection, x: FloatArray, y: FloatArray, n: int = 33) -> FloatArray:
     """``(lon, lat)`` rows of points of the grid's box: bilinear between exact inverse projections on an ``n x n``
     lattice over the box (at most a few centimetres off over tens of kilometres; far cheaper per point)."""
     h, w = grid.shape[0] * grid.cell_m, grid.shape[1] * grid.cell_m
-    gx = np.linspace(grid.x0, grid.x0 + w, n)
-    gy = np.linspace(grid.y0, grid.y0 + h, n)
-    mx, my = np.meshgrid(gx, gy)
-    lon, lat = projection.inverse(mx.ravel(), my.ravel())
     fx = np.clip((x - grid.x0) / w * (n - 1), 0, n - 1 - 1e-9)
     fy = np.clip((y - grid.y0) / h * (n - 1), 0, n - 1 - 1e-9)
     j, i = fx.astype(np.int64), fy.astype(np.int64)
     u, v = fx - j, fy - i
     out = np.empty((x.shape[0], 2))
-    for c, vals in enumerate((lon.reshape(n, n), lat.reshape(n, n))):
+    for c, vals in enumerate(_lattice(grid, projection, n)):
         out[:, c] = (vals[i, j] * (1 - u) * (1 - v) + vals[i, j + 1] * u * (1 - v) + vals[i + 1, j] * (1 - u) * v
                      + vals[i + 1, j + 1] * u * v)  # fmt: skip
     return out

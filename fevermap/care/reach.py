@@ -71,6 +71,15 @@ class Metric:
         w[w >= INF_MS] = np.inf
         return w
 
+    @cached_property
+    def base_turns(self) -> tuple[IntArray, IntArray, FloatArray]:
+        """The turns leaving road-edge nodes (not via-way copies): tail edge, head node, turn ms (``inf``
+        forbidden)."""
+        base = np.flatnonzero(self.arc_from < self.edge_count)
+        turn = self.state.turn_ms[base].astype(np.float64)
+        turn[turn >= INF_MS] = np.inf
+        return self.arc_from[base], self.arc_to[base], turn
+
 
 @dataclass(frozen=True)
 class Seeds:
@@ -165,20 +174,29 @@ def _search(m: Metric, seeds: Seeds, *, reverse: bool, limit_ms: float) -> tuple
     of the seed each is reached from (-1: not within ``limit_ms``).
 
     One bounded multi-source Dijkstra: every seed gets a virtual node joined to its entry node by an arc of its
-    initial time + 1 ms (taken off again), so one search serves all sources at once.
+    initial time + 1 ms (taken off again), so one search serves all sources at once (seeds of one source share one
+    virtual node).
     """
     graph = m.backward if reverse else m.forward
     n = graph.shape[0]
     k = seeds.nodes.shape[0]
     if k == 0:
         return np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
-    virt = csr_matrix((seeds.ms + 1.0, (np.arange(k), seeds.nodes)), shape=(k, n + k))
-    big = _stack(graph, virt)
     lim = limit_ms + 1.0 if math.isfinite(limit_ms) else np.inf
-    dist, _pred, src = dijkstra(big, directed=True, indices=np.arange(n, n + k), limit=lim, min_only=True,
-                                return_predecessors=True)  # fmt: skip
+    if np.all(seeds.source == seeds.source[0]):  # one source: one virtual node, no need to know which seed
+        order = np.lexsort((seeds.ms, seeds.nodes))
+        first = order[np.r_[True, seeds.nodes[order][1:] != seeds.nodes[order][:-1]]]  # per entry node its least
+        virt = csr_matrix((seeds.ms[first] + 1.0, (np.zeros(first.shape[0], np.int64), seeds.nodes[first])),
+                          shape=(1, n + 1))  # fmt: skip
+        dist = dijkstra(_stack(graph, virt), directed=True, indices=n, limit=lim)
+        label = np.where(np.isfinite(dist[:n]), seeds.source[0], -1).astype(np.int64)
+    else:
+        virt = csr_matrix((seeds.ms + 1.0, (np.arange(k), seeds.nodes)), shape=(k, n + k))
+        big = _stack(graph, virt)
+        dist, _pred, src = dijkstra(big, directed=True, indices=np.arange(n, n + k), limit=lim, min_only=True,
+                                    return_predecessors=True)  # fmt: skip
+        label = np.where(src[:n] >= 0, seeds.source[np.clip(src[:n] - n, 0, k - 1)], -1).astype(np.int64)
     d = dist[:n] - 1.0
-    label = np.where(src[:n] >= 0, seeds.source[np.clip(src[:n] - n, 0, k - 1)], -1).astype(np.int64)
     d[label < 0] = np.inf
     return np.round(d), label  # whole ms, as the engine's
 
@@ -205,8 +223,9 @@ def _best_per(keys: IntArray, values: FloatArray, labels: IntArray, size: int) -
     return out, lab
 
 
-def _times(m: Metric, dist: FloatArray, label: IntArray, *, reverse: bool) -> EdgeTimes:
-    """Per road edge times (:class:`EdgeTimes`) from times at every turn-graph node and their sources."""
+def _times(m: Metric, dist: FloatArray, label: IntArray, *, reverse: bool, one_source: int | None = None) -> EdgeTimes:
+    """Per road edge times (:class:`EdgeTimes`) from times at every turn-graph node and their sources (``one_source``:
+    the source of every reached node, when the search had one)."""
     edges = m.edge_count
     if not reverse:
         start, src = dist[:edges].copy(), label[:edges].copy()
@@ -216,11 +235,15 @@ def _times(m: Metric, dist: FloatArray, label: IntArray, *, reverse: bool) -> Ed
             start[better], src[better] = extra[better], extra_src[better]
         return EdgeTimes(False, start, start + m.edge_ms, src, src)
     start, src = dist[:edges].copy(), label[:edges].copy()  # driving the edge from its start: no approach to recall
-    base = m.arc_from < edges
-    turn = m.state.turn_ms[base].astype(np.float64)
-    turn[turn >= INF_MS] = np.inf
-    to = m.arc_to[base]
-    end, end_src = _best_per(m.arc_from[base], turn + dist[to], label[to], edges)
+    tail, head, turn = m.base_turns
+    vals = turn + dist[head]
+    end = np.full(edges, np.inf)
+    np.minimum.at(end, tail, vals)  # (faster than reduceat over the sorted tails)
+    if one_source is not None:  # no need to find which turn gives each end
+        return EdgeTimes(True, start, end, src, np.where(np.isfinite(end), one_source, -1).astype(np.int64))
+    end_src = np.full(edges, -1, dtype=np.int64)
+    hit = np.flatnonzero(np.isfinite(vals) & (vals == end[tail]))
+    end_src[tail[hit]] = label[head[hit]]
     return EdgeTimes(True, start, end, src, end_src)
 
 
@@ -228,13 +251,14 @@ def edge_times(m: Metric, seeds: Seeds, *, reverse: bool, limit_ms: float = math
     """Per road edge the times of one multi-source search from (``reverse``: to) ``seeds``, bounded by
     ``limit_ms``, with the source reaching each edge first (see the module docstring for ``start`` and ``end``)."""
     dist, label = _search(m, seeds, reverse=reverse, limit_ms=limit_ms)
-    return _times(m, dist, label, reverse=reverse)
+    one = int(seeds.source[0]) if seeds.source.shape[0] and np.all(seeds.source == seeds.source[0]) else None
+    return _times(m, dist, label, reverse=reverse, one_source=one)
 
 
 #: From this time limit on (ms) one search from a single point asks the CCH for every node instead of a bounded
-#: Dijkstra: on Porto the bounded search takes 9 ms at 10 min and 80 ms at 30 min, the CCH 35 ms for all nodes
-#: (``benchmarks/bench_care.py``).
-CCH_FROM_MS = 15 * 60_000.0
+#: Dijkstra: on Porto (CPU time, load ~0.6) the bounded search takes 3 ms at 10 min, 17-20 ms at 30 min and 24 ms
+#: at 60 min, the CCH 17-23 ms for all nodes at any limit (``benchmarks/bench_care.py``).
+CCH_FROM_MS = 35 * 60_000.0
 
 
 def point_times(router: Router, m: Metric, snap: Snap, *, reverse: bool, limit_ms: float) -> EdgeTimes:
@@ -247,7 +271,7 @@ def point_times(router: Router, m: Metric, snap: Snap, *, reverse: bool, limit_m
     pairs = list(zip(seeds.nodes.tolist(), seeds.ms.astype(np.int64).tolist(), strict=True))
     dist = engine.distances(m.state.metric, pairs, ("care", "all"), nodes, reverse=reverse)
     dist[dist > limit_ms] = np.inf
-    return _times(m, dist, np.where(np.isfinite(dist), 0, -1).astype(np.int64), reverse=reverse)
+    return _times(m, dist, np.where(np.isfinite(dist), 0, -1).astype(np.int64), reverse=reverse, one_source=0)
 
 
 def node_times(router: Router, m: Metric, times: EdgeTimes, snaps: Sequence[Snap] = ()) -> tuple[FloatArray, IntArray]:

@@ -2,8 +2,10 @@
 
 They are where travel times are read off to draw polygons (isochrones, catchments) and to assign roads to H3 cells.
 
-Each OSM segment of each directed edge is cut into pieces no longer than the spacing; a sample sits at the start of
-every piece and one more at the head of each edge, so both ends of every edge are samples. Coordinates are projected
+Each directed edge is cut into equal pieces along its polyline, no longer than the spacing (arc length in the
+projection); a sample sits at the start of every piece and one more at the head of the edge, so both ends of every
+edge are samples, and the two directions of a two-way road have samples at the same places
+(:attr:`Samples.points`: the distinct places, where a raster needs each once). Coordinates are projected
 with :class:`fevermap.geo.projection.LocalProjection` centred on the region (transverse Mercator, metres; scale error
 below 1e-4 within 60 km of the centre).
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -44,6 +47,37 @@ class Samples:
     def __len__(self) -> int:
         return int(self.edge.shape[0])
 
+    @cached_property
+    def points(self) -> Points:
+        """The distinct places of the samples (both directions of a two-way road and every edge end at a node share
+        one)."""
+        qx = np.round(self.x * 1000.0).astype(np.int64)  # millimetres
+        qy = np.round(self.y * 1000.0).astype(np.int64)
+        qx -= qx.min()
+        qy -= qy.min()
+        key = qx * (int(qy.max()) + 1) + qy
+        _, first, pos = np.unique(key, return_index=True, return_inverse=True)
+        x, y = self.x[first], self.y[first]
+        box = (float(x.min()), float(x.max()), float(y.min()), float(y.max()))
+        return Points(pos.astype(np.int64).reshape(-1), x, y, box)
+
+
+@dataclass(frozen=True)
+class Points:
+    """Distinct sample places: ``pos[i]`` is the place of sample ``i``, ``x``, ``y`` the places (metres) and ``box``
+    their ``xmin, xmax, ymin, ymax``."""
+
+    pos: IntArray
+    x: FloatArray
+    y: FloatArray
+    box: tuple[float, float, float, float]
+
+    def earliest(self, t: FloatArray) -> FloatArray:
+        """Per place the least of the samples' values ``t`` there (``inf`` where none is finite)."""
+        out = np.full(self.x.shape[0], np.inf)
+        np.minimum.at(out, self.pos, t)
+        return out
+
 
 def region_projection(graph: RoadGraph) -> LocalProjection:
     """The local projection of a region: transverse Mercator on the middle meridian of its roads."""
@@ -56,36 +90,42 @@ def build_samples(graph: RoadGraph, spacing_m: float) -> Samples:
     proj = region_projection(graph)
     x, y = proj.forward(graph.coords[:, 0], graph.coords[:, 1])
     n_seg = graph.seg_length_m.shape[0]
+    seg_first = graph.seg_off[:-1]
     seg_edge = np.repeat(np.arange(graph.edge_count), np.diff(graph.seg_off))
     p0 = np.arange(n_seg) + seg_edge  # index of each segment's first coordinate
     x0, y0, x1, y1 = x[p0], y[p0], x[p0 + 1], y[p0 + 1]
     seg_len = np.hypot(x1 - x0, y1 - y0)
-    pieces = np.maximum(1, np.ceil(seg_len / spacing_m)).astype(np.int64)
-    s = np.repeat(np.arange(n_seg), pieces)
-    k = np.arange(int(pieces.sum())) - np.repeat(np.cumsum(pieces) - pieces, pieces)
-    frac = k / pieces[s]
-    length = graph.seg_length_m[s] / pieces[s]
-    # one more sample at the head of each edge (frac 1 of its last segment)
+    seg_end = np.cumsum(seg_len)  # arc length along all segments, edge after edge (projected metres)
+    seg_start = seg_end - seg_len
+    edge_len = np.add.reduceat(seg_len, seg_first)
+    edge_m = np.add.reduceat(graph.seg_length_m, seg_first)
+    pieces = np.maximum(1, np.ceil(edge_len / spacing_m - 1e-9)).astype(np.int64)
+    # per edge ``pieces`` samples at arc k * len / pieces (k = 0 is the tail), then the head
+    count = pieces + 1
+    edge = np.repeat(np.arange(graph.edge_count), count)
+    k = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    head = k == pieces[edge]
+    arc = seg_start[seg_first[edge]] + k * (edge_len / pieces)[edge]
     last = graph.seg_off[1:] - 1
-    s = np.concatenate([s, last])
-    frac = np.concatenate([frac, np.ones(last.shape[0])])
-    length = np.concatenate([length, np.zeros(last.shape[0])])
-    edge = seg_edge[s]
-    order = np.lexsort((frac, s))  # by segment (segments of an edge are consecutive), then along it
-    s, frac, length, edge = s[order], frac[order], length[order], edge[order]
+    s = np.clip(np.searchsorted(seg_end, arc, side="right"), seg_first[edge], last[edge])
+    s[head] = last[edge[head]]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = np.clip(np.where(seg_len[s] > 0, (arc - seg_start[s]) / seg_len[s], 0.0), 0.0, 1.0)
+    frac[head] = 1.0
+    length = np.where(head, 0.0, (edge_m / pieces)[edge])
     sx = x0[s] + frac * (x1[s] - x0[s])
     sy = y0[s] + frac * (y1[s] - y0[s])
     lon0, lat0 = graph.coords[p0, 0], graph.coords[p0, 1]
     lon1, lat1 = graph.coords[p0 + 1, 0], graph.coords[p0 + 1, 1]
     slon = lon0[s] + frac * (lon1[s] - lon0[s])
     slat = lat0[s] + frac * (lat1[s] - lat0[s])
-    edge_off = np.searchsorted(edge, np.arange(graph.edge_count + 1)).astype(np.int64)
+    edge_off = np.concatenate([[0], np.cumsum(count)]).astype(np.int64)
     return Samples(float(spacing_m), proj, edge.astype(np.int64), s.astype(np.int64), frac, sx, sy, slon, slat,
                    length, edge_off)  # fmt: skip
 
 
 #: Sample spacings kept per region (metres): a query uses the coarsest one not coarser than its grid cell.
-SPACINGS_M = (3.0, 6.0, 12.0, 24.0, 48.0, 96.0)
+SPACINGS_M = (3.0, 4.5, 6.0, 9.0, 12.0, 18.0, 24.0, 36.0, 48.0, 72.0, 96.0, 144.0)
 
 _lock = threading.Lock()
 _cache: dict[tuple[int, float], tuple[RoadGraph, Samples]] = {}

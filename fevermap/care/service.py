@@ -29,11 +29,14 @@ class Filters:
         return {"with_slots": self.with_slots, "open_now": self.open_now, "night": self.night, "strict": self.strict}
 
 
-def isochrone_answer(router: Router, at: str, minutes: str, *, reverse: bool = False) -> dict[str, Any]:
-    """``GET /isochrone``: ``at`` is ``"LON,LAT"``, ``minutes`` e.g. ``"5,10,20,30"``."""
+def isochrone_answer(
+    router: Router, at: str, minutes: str, *, reverse: bool = False, exact: bool = False
+) -> dict[str, Any]:
+    """``GET /isochrone``: ``at`` is ``"LON,LAT"``, ``minutes`` e.g. ``"5,10,20,30"``; ``exact``: unreached road cut
+    out (:mod:`fevermap.care.cut`)."""
     lon, lat = parse_lonlat(at, "at")
     levels = parse_minutes(minutes)
-    return isochrone(router, lon, lat, levels, reverse=reverse).to_geojson()
+    return isochrone(router, lon, lat, levels, reverse=reverse, exact=exact).to_geojson()
 
 
 def _sites(router: Router, locator: ClinicLocator, filters: Filters) -> list[Any]:

@@ -92,7 +92,7 @@ async function loadCoverage() {
         const p = f.properties;
         layer.bindTooltip(p.minutes === null ? t("cell_tip_none", { weight: p.weight })
           : t("cell_tip", { minutes: p.minutes, clinic: p.clinic_name, weight: p.weight }));
-        layer.on("click", (e) => whatIf(e.latlng));
+        // a click on a cell bubbles up to the map's click handler: one what-if per click, not two racing ones
       },
     }).addTo(planner.map);
     planner.gaps = L.geoJSON(body.gaps, { style: { color: "#c00", weight: 2.5, fill: false }, interactive: false })

@@ -1,0 +1,30 @@
+"""Road samples on a real extract: at most the spacing apart along every edge, both ends of each edge, places once."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fevermap.care.samples import build_samples
+from fevermap.routing.region import Region
+
+
+def test_samples_spacing_ends_and_places(shanghai: Region) -> None:
+    g = shanghai.graph
+    s = build_samples(g, 24.0)
+    counts = np.diff(s.edge_off)
+    assert (counts >= 2).all() and s.edge_off[-1] == len(s)
+    first, last = s.edge_off[:-1], s.edge_off[1:] - 1
+    # the tail and head of every edge are samples
+    assert (s.seg[first] == g.seg_off[:-1]).all() and (s.frac[first] == 0).all()
+    assert (s.seg[last] == g.seg_off[1:] - 1).all() and (s.frac[last] == 1).all()
+    # along each edge consecutive samples are at most the spacing apart (straight line <= along the road)
+    step = np.hypot(np.diff(s.x), np.diff(s.y))
+    same_edge = np.diff(s.edge) == 0
+    assert step[same_edge].max() <= 24.0 + 1e-6
+    # the road length is shared out over the samples
+    assert np.isclose(s.length_m.sum(), g.seg_length_m.sum())
+    # a two-way road's two directions and an edge's ends at a node share places
+    pts = s.points
+    assert len(pts.x) < len(s)
+    assert np.allclose(pts.x[pts.pos], s.x) and np.allclose(pts.y[pts.pos], s.y)
+    assert len(np.unique(pts.pos[np.concatenate([first, last])])) <= g.node_count
