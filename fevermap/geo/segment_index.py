@@ -76,6 +76,11 @@ class SegmentIndex:
     def __len__(self) -> int:
         return int(self._ax.shape[0])
 
+    def subset(self, rows: IntArray) -> SegmentIndex:
+        """A new index over segments ``rows`` of this one (renumbered ``0..len(rows)-1``), same cell size."""
+        r = np.asarray(rows, dtype=np.int64)
+        return SegmentIndex(np.column_stack([self._ax[r], self._ay[r], self._bx[r], self._by[r]]), self.cell_m)
+
     def _block(self, i: int, j: int, r: int) -> IntArray:
         ilo, ihi = max(i - r, 0), min(i + r, self._nx - 1)
         jlo, jhi = max(j - r, 0), min(j + r, self._ny - 1)

@@ -51,6 +51,8 @@ def prepare(paths: Sequence[Path | None], max_snap_m: float) -> PreparedRegions:
     """
     loaded = load_regions(paths)
     routers = [Router(region, max_snap_m=max_snap_m) for region in loaded]
+    for router in routers:
+        router.index.prepare()  # built here once, so the forked workers share it
     prepared = PreparedRegions(_key(paths, max_snap_m), loaded, RegionSet(routers))
     _PREPARED[:] = [prepared]
     gc.collect()

@@ -83,23 +83,27 @@ class CCHEngine:
         Nested-dissection node order (saved in the region directory).
     tail, head : array of int
         Arc endpoints; arc ids are their positions.
-    weights_ms : array of int
-        Initial weights in milliseconds (``INF_MS`` = closed).
+    weights_ms : array of int, optional
+        Initial weights in milliseconds (``INF_MS`` = closed). Without them the engine has no metric until the
+        first :meth:`customise` (the router customises its real weights at once: no throw-away customisation).
     """
+
+    metric: Metric
 
     def __init__(
         self,
         order: npt.ArrayLike,
         tail: npt.ArrayLike,
         head: npt.ArrayLike,
-        weights_ms: npt.NDArray[np.int64],
+        weights_ms: npt.NDArray[np.int64] | None = None,
     ) -> None:
         self._cch = rk.CCH(np.asarray(order).tolist(), np.asarray(tail).tolist(), np.asarray(head).tolist(), False)
         self._write_lock = threading.Lock()
         self._version_lock = threading.Lock()
         self._version = 0
         self._id = next(_ENGINE_IDS)
-        self.metric = self._make(weights_ms)
+        if weights_ms is not None:
+            self.metric = self._make(weights_ms)
 
     def _make(self, weights_ms: npt.NDArray[np.int64]) -> Metric:
         w = np.minimum(np.asarray(weights_ms, dtype=np.int64), INF_MS)

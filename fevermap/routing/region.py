@@ -28,13 +28,11 @@ A region directory holds:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import shutil
-import tempfile
 import time
 import zipfile
+import zlib
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -103,11 +101,22 @@ class Region:
 
 
 def _sha256(path: Path) -> str:
+    import hashlib  # building only: loading a region does not hash its source
+
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _content_key(path: Path) -> str:
+    """Size and CRC-32 of a file (hex): the demo cache's key, cheap enough to compute on every open."""
+    crc = 0
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            crc = zlib.crc32(block, crc)
+    return f"{path.stat().st_size:x}{crc:08x}"
 
 
 def region_name_of(osm_path: Path | str) -> str:
@@ -209,6 +218,9 @@ def build_region(
         "licence": "Road data (c) OpenStreetMap contributors, ODbL 1.0",
     }
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    import shutil
+    import tempfile
+
     tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=out_dir.parent))
     save_npz(tmp / "graph.npz", **{k: getattr(graph, k) for k in _ARRAYS})
     labels = {key: getattr(graph, attr) for attr, key in _LABELS.items()}
@@ -291,12 +303,12 @@ def demo_region() -> Region:
     """The bundled demo region (central Shanghai), built on first use and cached.
 
     The cache lives under ``Settings.cache_dir`` (:func:`fevermap.paths.cache_dir`) and is keyed by the extract's
-    hash and the format version, so a changed extract or fevermap format triggers a rebuild.
+    size and CRC-32 and the format version, so a changed extract or fevermap format triggers a rebuild.
     """
     source = paths.data_dir() / DEMO_SOURCE
     if not source.exists():
         raise RegionError(f"bundled demo extract missing: {source}")
-    key = f"{_sha256(source)[:12]}-v{FORMAT_VERSION}"
+    key = f"{_content_key(source)}-v{FORMAT_VERSION}"
     out = paths.cache_dir() / "regions" / f"{DEMO_REGION_NAME}-{key}"
     if (out / "meta.json").exists():
         return load_region(out)

@@ -124,8 +124,8 @@ def read_labels(path: Path | str) -> dict[str, Any]:
     labels = json.loads(Path(path).read_text(encoding="utf-8"))
     seen: dict[str, str] = {}
     for key, values in labels.items():
-        if isinstance(values, list):
-            labels[key] = [seen.setdefault(v, v) if isinstance(v, str) else v for v in values]
+        if isinstance(values, list):  # lists of strings only (the region writer's): map keeps the loop in C
+            labels[key] = list(map(seen.setdefault, values, values))
     return labels
 
 

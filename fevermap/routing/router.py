@@ -72,7 +72,7 @@ class Router:
         self._base_turn_ms = t.arc_turn_ms.copy()
         self._segments = region.segments
         self._turn_table: TurnTable | None = None
-        engine = CCHEngine(region.cch_order, t.arc_from, t.arc_to, np.zeros(t.arc_count, dtype=np.int64))
+        engine = CCHEngine(region.cch_order, t.arc_from, t.arc_to)  # customised by make_state below
         self._net = Network(g, t, engine, Geometry(g, self.index), region.component)
         self.engine = engine
         self._layout = StateLayout.of(g, t)

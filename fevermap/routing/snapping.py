@@ -103,9 +103,20 @@ class EdgeIndex:
         big = big | np.where(self._twin >= 0, big[np.maximum(self._twin, 0)], False)
         self._big_edge = big
         self._big_seg = np.flatnonzero(big[self._seg_edge[self._indexed_seg]])
-        self._grid_big = self._grid if self._big_seg.shape[0] == rows.shape[0] else SegmentIndex(rows[self._big_seg])
+        self._all_big = self._big_seg.shape[0] == rows.shape[0]
+        self._big_index: SegmentIndex | None = self._grid if self._all_big else None
         self._out = self._incidence(graph.edge_tail, graph.node_count)
         self._in = self._incidence(graph.edge_head, graph.node_count)
+
+    def _grid_big(self) -> SegmentIndex:
+        """The index of the roads on big components, built on first need (most snaps land on one at once)."""
+        if self._big_index is None:  # two threads may both build it: the same index, either one kept
+            self._big_index = self._grid.subset(self._big_seg)
+        return self._big_index
+
+    def prepare(self) -> None:
+        """Build what is otherwise built on first need, e.g. before forking workers that should share it."""
+        self._grid_big()
 
     @staticmethod
     def _incidence(ends: npt.NDArray[np.int64], n: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -158,9 +169,9 @@ class EdgeIndex:
             raise SnapError(self._too_far_message(lon, lat, x, y))
         seg = int(self._indexed_seg[hit[0]])
         snap = self._make_snap(lon, lat, seg, hit[1], hit[2])
-        if self._grid_big is self._grid or self._big_edge[self._seg_edge[seg]]:
+        if self._all_big or self._big_edge[self._seg_edge[seg]]:
             return snap
-        big = self._grid_big.nearest(x, y, self.max_snap_m)
+        big = self._grid_big().nearest(x, y, self.max_snap_m)
         if big is None:
             return snap
         alternative = self._make_snap(lon, lat, int(self._indexed_seg[self._big_seg[big[0]]]), big[1], big[2])
