@@ -330,6 +330,24 @@ def _hole_rings(sub: Subtraction, higher_deg: list[Polygon], proj: LocalProjecti
     return [[ring_of[g] for g in a] for a in sub.added]
 
 
+def _add_holes(polys: npt.NDArray[np.object_], holes: list[list[Any]]) -> None:
+    """Give ``polys[j]`` the extra hole rings ``holes[j]`` (in place), in one vectorised pass over the parts that get
+    any: each rebuilt from its exterior, its own holes and the new ones."""
+    take = np.array([j for j, rings in enumerate(holes) if len(rings)], dtype=np.int64)
+    if take.size == 0:
+        return
+    geoms = polys[take]
+    n_own = shapely.get_num_interior_rings(geoms)
+    own_of = np.repeat(np.arange(take.size), n_own)
+    own = shapely.get_interior_ring(geoms[own_of], np.arange(own_of.size) - np.repeat(np.cumsum(n_own) - n_own, n_own))
+    extra = [r for j in take.tolist() for r in holes[j]]
+    extra_of = np.repeat(np.arange(take.size), [len(holes[j]) for j in take.tolist()])
+    rings = np.concatenate([shapely.get_exterior_ring(geoms), own, np.asarray(extra, dtype=object)])
+    of = np.concatenate([np.arange(take.size), own_of, extra_of])
+    order = np.argsort(of, kind="stable")  # per part: exterior first (listed first), then its own holes, then new
+    polys[take] = shapely.polygons(rings[order], indices=of[order])
+
+
 def _summaries(
     places: CasePlaces, pl: PlaceLevels, level: str, rule: str, k: int, idx: Any, place_i: Any, part_i: Any,
     parts: list[Polygon], proj: LocalProjection, holes: list[list[Any]] | None = None,
@@ -366,10 +384,8 @@ def _summaries(
         polys[:n_lone] = _lone_in_degrees(lone, proj)
     polys[n_lone:] = shapely.transform(np.asarray(parts[n_lone:], dtype=object),
                                        lambda c: np.stack(proj.inverse(c[:, 0], c[:, 1]), 1))  # fmt: skip
-    for j, rings in enumerate(holes or []):
-        if rings:
-            own = shapely.get_interior_ring(polys[j], np.arange(shapely.get_num_interior_rings(polys[j])))
-            polys[j] = shapely.polygons(shapely.get_exterior_ring(polys[j]), holes=np.concatenate([own, rings]))
+    if holes:
+        _add_holes(polys, holes)
     days = [day_date(dn) for dn in range(d - hi + 1, d - lo + 1)]
     dates = {int(dn): day_date(int(dn)) for dn in np.unique(np.concatenate([since, until]))}
     members = pp[mem_order]
