@@ -17,6 +17,7 @@ from fevermap import __version__
 from fevermap.api.cli_common import (
     CONTEXT,
     PATH,
+    Group,
     emit,
     group,
     handle_errors,
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     "Road data (c) OpenStreetMap contributors, ODbL 1.0.",
     no_args_is_help=True,
     context_settings=CONTEXT,
+    cls=Group,
 )
 @click.version_option(__version__, "--version", message="%(version)s", help="Print the version.")
 def app() -> None:

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import click
 
-from fevermap.api.cli_common import CONTEXT, emit, handle_errors, region_opt, traffic_opt
+from fevermap.api.cli_common import CONTEXT, Command, emit, handle_errors, region_opt, traffic_opt
 
 
-@click.command(context_settings=CONTEXT)
+@click.command(cls=Command, context_settings=CONTEXT)
 @click.option("--at", required=True, help="Point as LON,LAT (WGS-84 degrees).")
 @click.option("--minutes", required=True, help="1 to 4 contour times, e.g. 5,10,20,30 (<= 120).")
 @click.option("--reverse", is_flag=True, default=False, help="The area from which the point is reached.")
@@ -32,7 +32,7 @@ def isochrone_cmd(at: str, minutes: str, reverse: bool, exact: bool, region: Pat
     emit(isochrone_answer(router, at, minutes, reverse=reverse, exact=exact))
 
 
-@click.command(context_settings=CONTEXT)
+@click.command(cls=Command, context_settings=CONTEXT)
 @click.option("--minutes", type=float, default=30.0, help="Gap threshold in minutes (<= 120).")
 @click.option("--with-slots", is_flag=True, default=False, help="Only clinics with free slots.")
 @click.option("--open-now", is_flag=True, default=False, help="Only clinics open at the time.")

@@ -42,9 +42,24 @@ traffic_opt = click.option(
 )  # fmt: skip
 
 
+class Command(click.Command):
+    """A command whose help shows the docstrings' reST literals (````--steps````) as `--steps`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("help"):
+            kwargs["help"] = str(kwargs["help"]).replace("``", "`")
+        super().__init__(*args, **kwargs)
+
+
+class Group(click.Group):
+    """A group whose commands are :class:`Command`."""
+
+    command_class = Command
+
+
 def group(help_text: str) -> click.Group:
     """A command group that prints its help when called without a command."""
-    return click.Group(help=help_text, no_args_is_help=True, context_settings=CONTEXT)
+    return Group(help=help_text, no_args_is_help=True, context_settings=CONTEXT)
 
 
 def emit(obj: Any, *, indent: int | None = None) -> None:

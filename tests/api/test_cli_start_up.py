@@ -42,7 +42,9 @@ def test_route_runs_without_web_database_or_dataframes() -> None:
 def test_groups_and_the_version_flag_still_go_through_the_whole_app() -> None:
     assert _run("--version")[0].strip()
     assert "import" in _run("clinics", "--help")[0]
-    assert "Usage: fevermap route" in _run("route", "--help")[0]
+    route_help = _run("route", "--help")[0]
+    assert "Usage: fevermap route" in route_help
+    assert "`--steps`" in route_help and "``" not in route_help  # the docstrings' reST literals read plainly
 
 
 def test_a_bad_call_of_a_top_level_command_still_fails_with_the_message() -> None:
