@@ -22,7 +22,7 @@ import shapely
 from fevermap.care import reach
 from fevermap.care.raster import Grid
 from fevermap.care.samples import Samples, region_projection
-from fevermap.routing.build import RoadGraph
+from fevermap.routing.graph import RoadGraph
 from fevermap.routing.router import Router
 from fevermap.routing.snapping import Snap
 
