@@ -50,7 +50,8 @@ def coverage_cmd(
     candidate: str | None, summary: bool, time: str | None, region: Path | None, traffic: Path | None,
 ) -> None:  # fmt: skip
     """H3 cells with the driving time to the nearest clinic meeting the filters; the gaps and their weight."""
-    from fevermap.care.service import Filters, coverage_answer
+    from fevermap.care.service import coverage_answer
+    from fevermap.clinics.filters import Filters
     from fevermap.clinics.service import ClinicContext
 
     with ClinicContext.open(region) as ctx:

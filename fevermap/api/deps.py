@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, Request, Security
+from fastapi import Depends, Query, Request, Security
 from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session, sessionmaker
 
 from fevermap.access.keys import Principal, authenticate, require
 from fevermap.api.region_scope import served_region
+from fevermap.clinics.filters import Filters
 from fevermap.clinics.locator import ClinicLocator
 from fevermap.clinics.registry import ClinicRegistry
 from fevermap.config import Settings
@@ -99,11 +100,25 @@ async def get_client_hash_secret(request: Request) -> bytes:
     return secret
 
 
+async def clinic_filters(
+    with_slots: bool = False,
+    open_now: bool = False,
+    night: bool = False,
+    strict: bool = False,
+    time: Annotated[
+        str | None, Query(description="ISO 8601 time with a UTC offset the filters are judged at (default now)")
+    ] = None,
+) -> Filters:
+    """The clinic filters of ``/clinics/nearest``, the catchments and the coverage (the locator's, by its names)."""
+    return Filters(with_slots, open_now, night, strict, time)
+
+
 RouterDep = Annotated[Router, Depends(get_router)]
 RegionsDep = Annotated[RegionSet, Depends(get_regions)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 RegistryDep = Annotated[ClinicRegistry, Depends(get_registry)]
 LocatorDep = Annotated[ClinicLocator, Depends(get_locator)]
+FiltersDep = Annotated[Filters, Depends(clinic_filters)]
 SessionsDep = Annotated[sessionmaker[Session], Depends(get_sessions)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 ClientDep = Annotated[str, Depends(client_of)]

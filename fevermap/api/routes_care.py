@@ -4,28 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 
-from fevermap.api.deps import LocatorDep, RouterDep
+from fevermap.api.deps import FiltersDep, LocatorDep, RouterDep
 from fevermap.api.json_response import JSONResponse
 from fevermap.api.routes_map import STATIC_DIR
 from fevermap.care.gaps import DEFAULT_RESOLUTION, MAX_THRESHOLD_MIN
-from fevermap.care.service import Filters, catchments_answer, coverage_answer, isochrone_answer
+from fevermap.care.service import catchments_answer, coverage_answer, isochrone_answer
 
 routes = APIRouter(tags=["care"])
-
-TimeQ = Annotated[str | None, Query(description="ISO 8601 time the filters are judged at (default now)")]
-
-
-async def clinic_filters(
-    with_slots: bool = False, open_now: bool = False, night: bool = False, strict: bool = False, time: TimeQ = None
-) -> Filters:
-    """The clinic filters of the catchment and coverage queries (the locator's, by the same names)."""
-    return Filters(with_slots, open_now, night, strict, time)
-
-
-FiltersDep = Annotated[Filters, Depends(clinic_filters)]
 
 
 @routes.get("/isochrone")

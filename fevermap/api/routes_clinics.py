@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from fevermap.api.deps import AdminDep, ClinicOperatorDep, LocatorDep, RegistryDep, RouterDep
+from fevermap.api.deps import AdminDep, ClinicOperatorDep, FiltersDep, LocatorDep, RegistryDep, RouterDep
 from fevermap.api.json_response import JSONResponse
 from fevermap.api.routes_risk import RiskDep
 from fevermap.clinics import views
@@ -16,7 +16,6 @@ from fevermap.clinics.schemas import ClinicCreate, ClinicPublic, NearestAnswer, 
 from fevermap.clinics.time_to_care import Rank
 from fevermap.geo.lonlat import parse_lonlat
 from fevermap.risk.locate import nearest_avoiding
-from fevermap.times import parse_instant
 
 routes = APIRouter(tags=["clinics"])
 
@@ -36,12 +35,8 @@ def nearest(
     router_: RouterDep,
     risk: RiskDep,
     at: Annotated[str, Query(description="Origin LON,LAT (WGS-84 degrees)", examples=["121.4737,31.2304"])],
+    filters: FiltersDep,
     limit: Annotated[int, Query(ge=1, le=50)] = 3,
-    night: bool = False,
-    open_now: bool = False,
-    with_slots: bool = False,
-    strict: bool = False,
-    time: Annotated[str | None, Query(description="ISO 8601 query time with UTC offset (default now)")] = None,
     rank: Annotated[Rank, Query(description="drive: by driving time; time_to_care: drive + expected wait")] = "drive",
     avoid: Annotated[str | None, Query(description="Risk levels to drive around: sealed, controlled")] = None,
     date: Annotated[str | None, Query(description="Local date of the risk areas (default today)")] = None,
@@ -49,8 +44,7 @@ def nearest(
     """The nearest clinics by driving time in current traffic, filtered; ``call_first`` answers lead with the phone.
     With ``avoid=sealed`` roads inside sealed areas are closed; a clinic inside one is flagged, not dropped."""
     lon, lat = parse_lonlat(at, "at")
-    query: dict[str, Any] = {"limit": limit, "night": night, "open_now": open_now, "with_slots": with_slots,
-                             "strict": strict, "at": parse_instant(time, "time"), "rank_by": rank}  # fmt: skip
+    query: dict[str, Any] = {"limit": limit, "rank_by": rank, **filters.locator_kwargs()}
     closure = risk.closure(date, avoid, None) if avoid else None
     if closure is not None:
         return JSONResponse(nearest_avoiding(locator, closure, lon, lat, **query))

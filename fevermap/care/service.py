@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from fevermap.care.catchments import catchments
 from fevermap.care.gaps import DEFAULT_RESOLUTION, coverage
 from fevermap.care.isochrone import isochrone, parse_minutes
 from fevermap.care.sites import clinic_sites
+from fevermap.clinics.filters import Filters
 from fevermap.clinics.locator import ClinicLocator
 from fevermap.geo.lonlat import check_in_bbox, parse_lonlat
 from fevermap.routing.router import Router
-from fevermap.times import parse_instant
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Which clinics count: the locator's filters, judged at ``time`` (ISO 8601; default now)."""
-
-    with_slots: bool = False
-    open_now: bool = False
-    night: bool = False
-    strict: bool = False
-    time: str | None = None
-
-    def echo(self) -> dict[str, Any]:
-        return {"with_slots": self.with_slots, "open_now": self.open_now, "night": self.night, "strict": self.strict}
 
 
 def isochrone_answer(
@@ -40,9 +25,7 @@ def isochrone_answer(
 
 
 def _sites(router: Router, locator: ClinicLocator, filters: Filters) -> list[Any]:
-    when = parse_instant(filters.time, "time")
-    return clinic_sites(locator, with_slots=filters.with_slots, open_now=filters.open_now, night=filters.night,
-                        strict=filters.strict, at=when)  # fmt: skip
+    return clinic_sites(locator, **filters.locator_kwargs())
 
 
 def catchments_answer(router: Router, locator: ClinicLocator, minutes: float, filters: Filters) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from fevermap.clinics.demo import ensure_demo_clinics
+from fevermap.clinics.filters import Filters
 from fevermap.clinics.importers import import_file
 from fevermap.clinics.locator import ClinicLocator, answer_json
 from fevermap.clinics.registry import ClinicRegistry
@@ -94,17 +95,11 @@ def nearest_clinics(
     lon, lat = parse_lonlat(at, "--at")
     with ClinicContext.open(region_dir) as ctx:
         traffic_report = ctx.router.apply_traffic(traffic).to_dict() if traffic is not None else None
+        filters = Filters(with_slots=with_slots, open_now=open_now, night=night, strict=strict, time=time)
         answer = ctx.locator.nearest(
-            lon,
-            lat,
-            limit=limit,
-            night=night,
-            open_now=open_now,
-            with_slots=with_slots,
-            strict=strict,
-            at=parse_instant(time, "--time"),
-            rank_by="time_to_care" if rank == "time_to_care" else "drive",
-        )
+            lon, lat, limit=limit, rank_by="time_to_care" if rank == "time_to_care" else "drive",
+            **filters.locator_kwargs("--time"),
+        )  # fmt: skip
     out = answer_json(answer)
     if traffic_report is not None:
         out["traffic"] = traffic_report
