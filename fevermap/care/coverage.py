@@ -137,28 +137,21 @@ def cell_times(
 ) -> tuple[FloatArray, IntArray]:
     """Per cell: ms from its snapped centre to the nearest of ``sites`` (``inf`` none within ``limit_ms``) and the
     index of that site (-1)."""
-    g = router.graph
     seeds = reach.site_seeds(router, m, [s.snap for s in sites])
     times = reach.edge_times(m, seeds, reverse=True, limit_ms=limit_ms)
-    before, after = reach.position_ms(m, cells.pos_seg, cells.pos_frac)
+    _, after = reach.position_ms(m, cells.pos_seg, cells.pos_frac)
     cost = ceil_ms_array(after)
     t = np.where(cost < reach.INF_MS, cost + times.end[cells.pos_edge], np.inf)
     who = np.where(np.isfinite(t), times.end_source[cells.pos_edge], -1)
-    by_edge = np.argsort(cells.pos_edge, kind="stable")
-    sorted_edges = cells.pos_edge[by_edge]
     for i, s in enumerate(sites):  # a clinic further along a cell's own edge is driven to directly
-        for p in s.snap.positions:
-            lo, hi = np.searchsorted(sorted_edges, [p.edge, p.edge + 1])
-            if lo == hi:
-                continue
-            idx = by_edge[lo:hi]
-            here, _ = reach.position_ms(m, np.array([g.seg_off[p.edge] + p.seg]), np.array([p.frac]))
-            with np.errstate(invalid="ignore"):
-                d = here[0] - before[idx]
-                direct = np.where(np.isfinite(d) & (d >= -1e-9), np.ceil(np.maximum(d, 0.0) - 1e-9), np.inf)
-            better = direct < t[idx]
-            t[idx[better]] = direct[better]
-            who[idx[better]] = i
+        idx = np.flatnonzero(np.isin(cells.pos_edge, [p.edge for p in s.snap.positions]))
+        if idx.size == 0:
+            continue
+        direct = ceil_ms_array(reach.direct_on_edge(router, m, s.snap, cells.pos_edge[idx], cells.pos_seg[idx],
+                                                    cells.pos_frac[idx], reverse=True))  # fmt: skip
+        better = direct < t[idx]
+        t[idx[better]] = direct[better]
+        who[idx[better]] = i
     n = len(cells.ids)
     primary = np.full(n, np.inf)
     np.minimum.at(primary, cells.pos_cell[~cells.pos_alt], t[~cells.pos_alt])
