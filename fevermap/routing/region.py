@@ -33,6 +33,7 @@ import os
 import time
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -100,22 +101,26 @@ class Region:
         return self.graph.node_lat
 
 
+def _blocks(path: Path) -> Iterator[bytes]:
+    """The bytes of a file in 1 MiB blocks."""
+    with path.open("rb") as fh:
+        yield from iter(lambda: fh.read(1 << 20), b"")
+
+
 def _sha256(path: Path) -> str:
     import hashlib  # building only: loading a region does not hash its source
 
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
+    for block in _blocks(path):
+        digest.update(block)
     return digest.hexdigest()
 
 
 def _content_key(path: Path) -> str:
     """Size and CRC-32 of a file (hex): the demo cache's key, cheap enough to compute on every open."""
     crc = 0
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            crc = zlib.crc32(block, crc)
+    for block in _blocks(path):
+        crc = zlib.crc32(block, crc)
     return f"{path.stat().st_size:x}{crc:08x}"
 
 
