@@ -16,11 +16,10 @@ from fevermap.api.cli_common import CONTEXT, Command, emit, handle_errors, regio
 @click.option("--at", required=True, help="Point as LON,LAT (WGS-84 degrees).")
 @click.option("--minutes", required=True, help="1 to 4 contour times, e.g. 5,10,20,30 (<= 120).")
 @click.option("--reverse", is_flag=True, default=False, help="The area from which the point is reached.")
-@click.option("--exact", is_flag=True, default=False, help="Cut road not reached out of the polygons (slower).")
 @region_opt
 @traffic_opt
 @handle_errors
-def isochrone_cmd(at: str, minutes: str, reverse: bool, exact: bool, region: Path | None, traffic: Path | None) -> None:
+def isochrone_cmd(at: str, minutes: str, reverse: bool, region: Path | None, traffic: Path | None) -> None:
     """Isochrone polygons in current traffic as a GeoJSON FeatureCollection (largest contour first)."""
     from fevermap.care.service import isochrone_answer
     from fevermap.routing.region import open_region
@@ -29,7 +28,7 @@ def isochrone_cmd(at: str, minutes: str, reverse: bool, exact: bool, region: Pat
     router = Router(open_region(region))
     if traffic is not None:
         router.apply_traffic(traffic)
-    emit(isochrone_answer(router, at, minutes, reverse=reverse, exact=exact))
+    emit(isochrone_answer(router, at, minutes, reverse=reverse))
 
 
 @click.command(cls=Command, context_settings=CONTEXT)

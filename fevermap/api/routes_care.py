@@ -22,13 +22,10 @@ def get_isochrone(
     at: Annotated[str, Query(description="Point LON,LAT (WGS-84 degrees)", examples=["121.4737,31.2304"])],
     minutes: Annotated[str, Query(description="1 to 4 contour times in minutes, each <= 120", examples=["5,10,20"])],
     reverse: Annotated[bool, Query(description="true: the area from which `at` is reached (a catchment)")] = False,
-    exact: Annotated[
-        bool, Query(description="true: road not reached within each time cut out too (slower: vector overlays)")
-    ] = False,
 ) -> JSONResponse:
     """Isochrone polygons in current traffic: a GeoJSON FeatureCollection of MultiPolygons with `minutes`, largest
     first (Valhalla's `contours` / `polygons=true`)."""
-    return JSONResponse(isochrone_answer(router_, at, minutes, reverse=reverse, exact=exact))
+    return JSONResponse(isochrone_answer(router_, at, minutes, reverse=reverse))
 
 
 @routes.get("/clinics/catchments")

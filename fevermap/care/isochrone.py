@@ -5,31 +5,33 @@ The area reached from a point within each of up to four times, or (reverse) the 
 
 Times are read off at road samples (:mod:`fevermap.care.samples`): a sample on edge ``e`` is reached after the time
 to the start of ``e`` (turns included) plus the time along ``e`` to the sample, so partial edges at the boundary
-count up to the exact point where the time runs out. Reached samples become polygons as :mod:`fevermap.care.raster`
-states (grid, closing, unreached road cut out, marching squares; holes kept); with ``exact=True`` road not reached
-that shares cells with reached road is cut out too (:mod:`fevermap.care.cut`), so that at least 95 % of the road
-length inside a polygon is reached within its time.
+count up to the exact point where the time runs out. Each contour's polygon is the union of the grid cells
+:mod:`fevermap.care.contour` decides are in: cells whose road is mostly reached, cells within a margin of a reached
+node, and the gaps between them narrower than the buffer; road not reached stays out (holes kept), so that at least
+95 % of the road length inside a polygon is reached within its time, and every reached node is inside.
 """
 
 from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from fevermap.care import cut, raster, reach
+from fevermap.care import contour, raster, reach, trace
 from fevermap.care.samples import Samples, node_xy, region_projection, samples_of, spacing_for
+from fevermap.care.tiles import Tiles, tiles_of
 from fevermap.errors import InputError
 from fevermap.geo.lonlat import check_in_bbox
 from fevermap.routing.router import Router
 from fevermap.routing.snapping import Snap
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 #: Limits of an isochrone request.
 MAX_CONTOURS = 4
@@ -39,16 +41,16 @@ MAX_MINUTES = 120.0
 @dataclass(frozen=True)
 class Isochrone:
     """Polygons per contour (``minutes`` ascending; each a list of polygons, each a list of ``(lon, lat)`` rings,
-    outer first), the snapped point and how many road nodes each contour reaches."""
+    outer first), the snapped point, how many road nodes each contour reaches and each contour's grid cell
+    (metres)."""
 
     minutes: list[float]
     reverse: bool
     snap: Snap
     polygons: list[list[list[FloatArray]]]
     nodes_reached: list[int]
-    cell_m: float
+    cell_m: list[float]
     buffer_m: float
-    exact: bool = False
 
     def to_geojson(self) -> dict[str, Any]:
         """GeoJSON FeatureCollection, one MultiPolygon feature per contour, largest first (drawn under the smaller
@@ -56,16 +58,18 @@ class Isochrone:
         feats = [
             {
                 "type": "Feature",
-                "geometry": raster.multipolygon(polys, decimals=7 if self.exact else 6),  # 1 cm: corridors stay valid
-                "properties": {"minutes": m, "contour": i, "reverse": self.reverse, "nodes_reached": n},
+                "geometry": raster.multipolygon(polys, decimals=7),  # 1 cm, well within the nodes' margin
+                "properties": {"minutes": m, "contour": i, "reverse": self.reverse, "nodes_reached": n, "cell_m": c},
             }
-            for i, (m, polys, n) in enumerate(zip(self.minutes, self.polygons, self.nodes_reached, strict=True))
+            for i, (m, polys, n, c) in enumerate(
+                zip(self.minutes, self.polygons, self.nodes_reached, self.cell_m, strict=True)
+            )
         ]
         return {
             "type": "FeatureCollection",
             "features": feats[::-1],
             "snapped": list(self.snap.location),
-            "smoothing": {"cell_m": round(self.cell_m, 2), "buffer_m": round(self.buffer_m, 2), "exact": self.exact},
+            "smoothing": {"cell_m": self.cell_m, "buffer_m": round(self.buffer_m, 2), "rule": "cells"},
             "attribution": "© OpenStreetMap contributors (ODbL 1.0)",
         }
 
@@ -115,19 +119,87 @@ def search(router: Router, m: reach.Metric, snap: Snap, *, reverse: bool, limit_
     return reach.point_times(router, m, snap, reverse=reverse, limit_ms=limit_ms)
 
 
-def sample_times(router: Router, m: reach.Metric, samples: Samples, snap: Snap, times: reach.EdgeTimes) -> FloatArray:
-    """Times in ms from ``snap`` to every sample (``times.reverse``: from every sample to ``snap``), given the search
-    from it."""
+def sample_times(
+    router: Router, m: reach.Metric, samples: Samples, snap: Snap, times: reach.EdgeTimes, ids: IntArray | None = None
+) -> FloatArray:
+    """Times in ms from ``snap`` to the samples ``ids`` (all when None; ``times.reverse``: from them to ``snap``),
+    given the search from it."""
     before, after = along_ms(m, samples)
+    edge = samples.edge if ids is None else samples.edge[ids]
     reverse = times.reverse
-    t = after + times.end[samples.edge] if reverse else times.start[samples.edge] + before
+    if reverse:
+        t = (after if ids is None else after[ids]) + times.end[edge]
+    else:
+        t = times.start[edge] + (before if ids is None else before[ids])
     for p in snap.positions:  # the snap's own edges, driven without passing a node
-        lo, hi = int(samples.edge_off[p.edge]), int(samples.edge_off[p.edge + 1])
-        part = slice(lo, hi)
+        if ids is None:
+            lo, hi = int(samples.edge_off[p.edge]), int(samples.edge_off[p.edge + 1])
+            part: IntArray = np.arange(lo, hi)
+            where: slice | IntArray = slice(lo, hi)
+        else:
+            where = np.flatnonzero(edge == p.edge)
+            part = ids[where]
+        if part.shape[0] == 0:
+            continue
         direct = reach.direct_on_edge(router, m, snap, samples.edge[part], samples.seg[part], samples.frac[part],
                                       reverse=reverse)  # fmt: skip
-        t[part] = np.minimum(t[part], direct)
+        t[where] = np.minimum(t[where], direct)
     return t
+
+
+_pieces: dict[tuple[int, int], tuple[Tiles, reach.Metric, tuple[FloatArray, ...]]] = {}
+
+
+def _piece_along(m: reach.Metric, samples: Samples, tiles: Tiles) -> tuple[FloatArray, ...]:
+    """Per piece of ``tiles``, in tile order: ms from its edge's start to it and from it to the edge's end, then the
+    same on the twin edge (``inf`` where none); cached per traffic version."""
+    key = (id(tiles), m.version)
+    got = _pieces.get(key)
+    if got is None or got[0] is not tiles or got[1] is not m:
+        before, after = reach.position_ms(m, samples.seg[tiles.sample], samples.frac[tiles.sample])
+        tw = np.maximum(tiles.twin, 0)
+        t_before, t_after = reach.position_ms(m, samples.seg[tw], samples.frac[tw])
+        none = tiles.twin < 0
+        t_before[none] = np.inf
+        t_after[none] = np.inf
+        got = (tiles, m, (before, after, t_before, t_after))
+        with _lock:
+            if len(_pieces) > 8:
+                _pieces.clear()
+            _pieces[key] = got
+    return got[2]
+
+
+def piece_times(
+    router: Router, m: reach.Metric, samples: Samples, tiles: Tiles, snap: Snap, times: reach.EdgeTimes, run: IntArray
+) -> FloatArray:
+    """Times in ms from ``snap`` to the pieces ``run`` of ``tiles`` (``times.reverse``: from them to ``snap``), by the
+    faster direction of a two-way road, given the search from it."""
+    before, after, t_before, t_after = (a[run] for a in _piece_along(m, samples, tiles))
+    edge, twin_edge = tiles.edge[run], tiles.twin_edge[run]
+    safe = np.maximum(twin_edge, 0)
+    if times.reverse:
+        t = np.minimum(after + times.end[edge], t_after + times.end[safe])
+    else:
+        t = np.minimum(times.start[edge] + before, times.start[safe] + t_before)
+    for p in snap.positions:  # the snap's own edges, driven without passing a node
+        for e_of, ids in ((edge, tiles.sample), (twin_edge, tiles.twin)):
+            where = np.flatnonzero(e_of == p.edge)
+            if where.shape[0]:
+                part = ids[run[where]]
+                direct = reach.direct_on_edge(router, m, snap, samples.edge[part], samples.seg[part],
+                                              samples.frac[part], reverse=times.reverse)  # fmt: skip
+                t[where] = np.minimum(t[where], direct)
+    return t
+
+
+def _lonlat_of(samples: Samples) -> Callable[[FloatArray, FloatArray], FloatArray]:
+    """Projected ``x, y`` to ``(lon, lat)`` rows, exactly: every contour maps a shared corner to the same degrees."""
+
+    def to_lonlat(x: FloatArray, y: FloatArray) -> FloatArray:
+        return np.column_stack(samples.projection.inverse(x, y))
+
+    return to_lonlat
 
 
 def isochrone(
@@ -139,7 +211,6 @@ def isochrone(
     reverse: bool = False,
     cell_m: float = raster.CELL_M,
     buffer_m: float = raster.BUFFER_M,
-    exact: bool = False,
 ) -> Isochrone:
     """Isochrone polygons around ``(lon, lat)`` (degrees) in current traffic.
 
@@ -154,11 +225,7 @@ def isochrone(
     reverse : bool
         False: where one gets from the point within each time; True: from where one gets to it.
     cell_m, buffer_m : float
-        Grid cell and buffer radius of the polygons (metres; see :mod:`fevermap.care.raster`).
-    exact : bool
-        Also cut road not reached within each time out of its polygon (:mod:`fevermap.care.cut`): at least 95 %
-        of the road inside is then reached, at the cost of vector overlays (about 0.15 s for two contours in
-        central Shanghai, 1-1.5 s for 5/10/20/30 min in Porto; see ``benchmarks/RESULTS.md``).
+        Finest grid cell and buffer radius of the polygons (metres; see :mod:`fevermap.care.contour`).
 
     Raises
     ------
@@ -170,39 +237,32 @@ def isochrone(
     near = router.snap(float(lon), float(lat))
     snap = near.alternative or near  # on a small component (an island, a one-way loop): from the big one, as routes
     m = reach.metric(router)
+    g = router.graph
     limits = np.array(levels) * 60_000.0
     times = search(router, m, snap, reverse=reverse, limit_ms=float(limits[-1]))
     node_ms, _ = reach.node_times(router, m, times, [snap])
-    reached_nodes = [int((node_ms <= lim).sum()) for lim in limits]
-    # the sample spacing follows the grid cell, which follows the extent of the reached nodes and the snap
-    nx_, ny_ = node_xy(router.graph)
-    hit = np.isfinite(node_ms)
-    sx, sy = region_projection(router.graph).forward([snap.location[0]], [snap.location[1]])
-    ex, ey = np.concatenate([nx_[hit], sx]), np.concatenate([ny_[hit], sy])
-    samples = samples_of(router.graph, spacing_for(raster.Grid.around(ex, ey, cell_m, buffer_m).cell_m))
-    pts = samples.points
-    t = pts.earliest(sample_times(router, m, samples, snap, times))  # per place: both directions of a road count
-    level = np.zeros(t.shape[0], dtype=np.uint8)  # first contour whose limit is >= t (len: none)
-    for lim in limits:
-        level += t > lim
-    inside = level < len(levels)
-    if not inside.any():
-        empty: list[list[list[FloatArray]]] = [[] for _ in levels]
-        return Isochrone(levels, reverse, snap, empty, reached_nodes, cell_m, buffer_m)
-    grid = raster.Grid.around(pts.x[inside], pts.y[inside], cell_m, buffer_m)
-    # unreached places in the grid count too: they cut the holes
-    cells, which = grid.locate(pts.x, pts.y, check=not grid.covers(*pts.box))
-    z = raster.level_grid(grid, cells, level if which is None else level[which], len(levels))
-    place_cell = np.full(pts.x.shape[0] if exact else 0, -1, dtype=np.int64)  # cell of each place (-1: none)
-    if exact:
-        place_cell[slice(None) if which is None else which] = cells
-    polys = []
-    for k, lim in enumerate(limits.tolist()):
-        mask = z <= k
-        rings = raster.mask_rings(grid, mask)
-        if exact:  # road in or next to the polygon's cells (two cells hold all of it) not reached is cut out
-            beside = raster.square_filter(mask.view(np.uint8), 5, np.maximum, 0).ravel() > 0
-            found = cut.conflicts(router, m, snap, times, samples, grid, place_cell, beside)
-            rings = cut.cut(rings, router, samples, found, lim, t)
-        polys.append(raster.to_lonlat(grid, samples.projection, rings))
-    return Isochrone(levels, reverse, snap, polys, reached_nodes, grid.cell_m, grid.buffer_m, exact)
+    nx_, ny_ = node_xy(g)
+    sx, sy = region_projection(g).forward([snap.location[0]], [snap.location[1]])
+    floor = contour.min_cell(g, cell_m)
+    polys: list[list[list[FloatArray]]] = []
+    reached_nodes: list[int] = []
+    cells: list[float] = []
+    inner: tuple[raster.Grid, npt.NDArray[np.bool_]] | None = None
+    for lim in limits.tolist():
+        hit = node_ms <= lim
+        reached_nodes.append(int(hit.sum()))
+        fx, fy = np.concatenate([nx_[hit], sx]), np.concatenate([ny_[hit], sy])  # reached nodes and the snap
+        span = max(float(np.ptp(fx)), float(np.ptp(fy)))
+        cell = max(contour.cell_for(span, floor), inner[0].cell_m if inner else 0.0)
+        grid = contour.aligned_grid(float(fx.min()), float(fx.max()), float(fy.min()), float(fy.max()), cell, buffer_m)
+        samples = samples_of(g, spacing_for(cell))
+        tiles = tiles_of(samples, g)
+        run = tiles.runs(grid.x0, grid.x0 + grid.shape[1] * cell, grid.y0, grid.y0 + grid.shape[0] * cell)
+        t = piece_times(router, m, samples, tiles, snap, times, run)
+        mask = contour.decide(grid, tiles.x[run], tiles.y[run], tiles.length_m[run], t <= lim, fx, fy)
+        if inner is not None:
+            contour.absorb(grid, mask, *inner)
+        inner = (grid, mask)
+        cells.append(grid.cell_m)
+        polys.append(trace.mask_outlines(grid, mask, _lonlat_of(samples)))
+    return Isochrone(levels, reverse, snap, polys, reached_nodes, cells, buffer_m)

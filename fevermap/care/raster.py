@@ -1,22 +1,12 @@
-"""Polygons around reached road samples: a grid in the local metric projection, a disk buffer, marching squares.
+"""The grid in the local metric projection, its morphology, and marching squares for smooth outlines.
 
-The smoothing, stated once
---------------------------
-Reached samples (see :mod:`fevermap.care.samples`; spaced no farther apart than a cell) mark the cells of a square
-grid of ``cell_m`` metres (the cell grows with the extent so that a side has at most :data:`MAX_SIDE` cells); a
-place of road counts as reached when either direction of the road is (a cell takes the lowest contour of any road
-in it). The marked set is *closed* with a square of side ``2 * buffer_m`` (dilated, then eroded: gaps between
-reached roads narrower than about ``2 * buffer_m`` are filled, nothing is added beyond the reached roads); then every
-cell holding road that is not reached within the time is taken out again (roads not reached are holes, however
-narrow: with turn restrictions and one-way streets the road beside a reached one is often reached minutes later);
-the rest is dilated by one cell.
-Its boundary is traced by marching squares (contourpy, filled contour of the 0/1 mask at :data:`LEVEL` = 0.9), which
-cuts the grid's stair steps. So every reached road point, and every cell it marks, lies inside its polygon; the
-polygon reaches about 1.1 cells beyond the reached roads; unreached land wider than ``2 * buffer_m``, and unreached
-road more than a cell from reached road, stay holes. Unreached road within a cell of reached road (a dual
-carriageway's other side, a parallel or elevated road) is inside: :mod:`fevermap.care.cut` (``exact=True``) cuts it
-out as well, at the price of vector overlays.
-Rings are traced in metres (:func:`mask_rings`) and returned outer first, holes after, in ``(lon, lat)`` degrees.
+A :class:`Grid` is a square grid of ``cell_m`` metres over a box of the region's projection (isochrones use one per
+contour, :mod:`fevermap.care.contour`; catchments one for all clinics). :func:`square_filter` is the min / max filter
+of the closings. :func:`mask_polygons` traces a mask's boundary by marching squares (contourpy, filled contour of the
+0/1 mask at :data:`LEVEL` = 0.9), which cuts the grid's stair steps: catchments dilate their mask by
+:attr:`Grid.margin_m` first, so every cell of a clinic's own road stays inside. Isochrones need the exact union of
+their cells instead (:mod:`fevermap.care.trace`). Rings are traced in metres and returned outer first, holes after, in
+``(lon, lat)`` degrees (:func:`unproject`: bilinear between exact inverse projections, a few centimetres at most).
 """
 
 from __future__ import annotations
@@ -80,12 +70,6 @@ class Grid:
         i = ((y - self.y0) / self.cell_m).astype(np.int64)
         return i * self.shape[1] + j
 
-    def contains(self, x: FloatArray, y: FloatArray) -> npt.NDArray[np.bool_]:
-        """Which points fall in a cell of the grid."""
-        j = np.floor((x - self.x0) / self.cell_m)
-        i = np.floor((y - self.y0) / self.cell_m)
-        return np.asarray((j >= 0) & (j < self.shape[1]) & (i >= 0) & (i < self.shape[0]))
-
     def locate(self, x: FloatArray, y: FloatArray, *, check: bool = True) -> tuple[IntArray, IntArray | None]:
         """Flat cell index of the points that fall in the grid, and which points those are (``None``: all; with
         ``check=False`` the caller knows all do)."""
@@ -97,11 +81,6 @@ class Grid:
         which = np.flatnonzero(ok)
         return fi[which].astype(np.int64) * self.shape[1] + fj[which].astype(np.int64), which
 
-    def covers(self, xmin: float, xmax: float, ymin: float, ymax: float) -> bool:
-        """Whether the box ``[xmin, xmax] x [ymin, ymax]`` lies inside the grid's cells."""
-        return bool(xmin >= self.x0 and ymin >= self.y0 and xmax < self.x0 + self.shape[1] * self.cell_m
-                    and ymax < self.y0 + self.shape[0] * self.cell_m)  # fmt: skip
-
     @property
     def margin_m(self) -> float:
         """Radius of the final dilation: one cell, so the whole of every reached cell is inside."""
@@ -111,30 +90,6 @@ class Grid:
         r = int(np.ceil(radius_m / self.cell_m))
         yy, xx = np.mgrid[-r : r + 1, -r : r + 1]
         return np.asarray((xx * xx + yy * yy) * self.cell_m**2 <= radius_m**2)
-
-
-def level_grid(grid: Grid, cells: IntArray, level: npt.NDArray[np.uint8], n_levels: int) -> npt.NDArray[np.uint8]:
-    """Per cell the lowest contour it belongs to (``n_levels``: none): closed, holes cut, dilated by one cell.
-
-    ``cells`` / ``level`` are, per road sample in the grid, its flat cell and the index of the first contour it is
-    within (``n_levels`` when outside all: unreached samples count too, they cut the holes).
-    """
-    own = np.full(grid.shape[0] * grid.shape[1], 255, dtype=np.uint8)  # 255: no road in the cell
-    np.minimum.at(own, cells, level)
-    own = own.reshape(grid.shape)
-    base = np.minimum(own, np.uint8(n_levels))
-    # sublevel sets {z <= k}: a min filter dilates them, a max filter erodes them
-    size = 2 * round(grid.buffer_m / grid.cell_m) + 1  # a square: separable, so its cost does not grow with it
-    z = square_filter(square_filter(base, size, np.minimum, n_levels), size, np.maximum, n_levels)
-    # a cell holding road is in contour k only if some of its own road is: unreached roads stay holes
-    np.maximum(z, np.where(own == 255, np.uint8(0), own), out=z)
-    # dilated by one cell: the minimum over each cell and its four neighbours (the disk of radius one cell)
-    out = z.copy()
-    np.minimum(out[1:], z[:-1], out=out[1:])
-    np.minimum(out[:-1], z[1:], out=out[:-1])
-    np.minimum(out[:, 1:], z[:, :-1], out=out[:, 1:])
-    np.minimum(out[:, :-1], z[:, 1:], out=out[:, :-1])
-    return out
 
 
 def square_filter(a: npt.NDArray[np.uint8], size: int, op: np.ufunc, cval: int) -> npt.NDArray[np.uint8]:

@@ -125,7 +125,7 @@ def build_samples(graph: RoadGraph, spacing_m: float) -> Samples:
 
 
 #: Sample spacings kept per region (metres): a query uses the coarsest one not coarser than its grid cell.
-SPACINGS_M = (3.0, 4.5, 6.0, 9.0, 12.0, 18.0, 24.0, 36.0, 48.0, 72.0, 96.0, 144.0)
+SPACINGS_M = (3.0, 4.5, 6.0, 9.0, 12.0, 18.0, 24.0, 36.0, 48.0, 72.0, 96.0, 144.0, 192.0, 384.0)
 
 _lock = threading.Lock()
 _cache: dict[tuple[int, float], tuple[RoadGraph, Samples]] = {}

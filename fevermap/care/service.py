@@ -14,14 +14,11 @@ from fevermap.geo.lonlat import check_in_bbox, parse_lonlat
 from fevermap.routing.router import Router
 
 
-def isochrone_answer(
-    router: Router, at: str, minutes: str, *, reverse: bool = False, exact: bool = False
-) -> dict[str, Any]:
-    """``GET /isochrone``: ``at`` is ``"LON,LAT"``, ``minutes`` e.g. ``"5,10,20,30"``; ``exact``: unreached road cut
-    out (:mod:`fevermap.care.cut`)."""
+def isochrone_answer(router: Router, at: str, minutes: str, *, reverse: bool = False) -> dict[str, Any]:
+    """``GET /isochrone``: ``at`` is ``"LON,LAT"``, ``minutes`` e.g. ``"5,10,20,30"``."""
     lon, lat = parse_lonlat(at, "at")
     levels = parse_minutes(minutes)
-    return isochrone(router, lon, lat, levels, reverse=reverse, exact=exact).to_geojson()
+    return isochrone(router, lon, lat, levels, reverse=reverse).to_geojson()
 
 
 def _sites(router: Router, locator: ClinicLocator, filters: Filters) -> list[Any]:

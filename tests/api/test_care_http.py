@@ -27,9 +27,8 @@ def test_isochrone(service: Service) -> None:
     assert fc["features"][0]["geometry"]["type"] == "MultiPolygon"
     back = service.client.get("/isochrone", params={"at": AT, "minutes": "5", "reverse": "true"}).json()
     assert back["features"][0]["properties"]["reverse"] is True
-    exact = service.client.get("/isochrone", params={"at": AT, "minutes": "2,5", "exact": "true"}).json()
-    assert exact["smoothing"]["exact"] is True and fc["smoothing"]["exact"] is False
-    assert [f["properties"]["minutes"] for f in exact["features"]] == [5, 2]
+    assert fc["smoothing"]["rule"] == "cells" and fc["smoothing"]["buffer_m"] == 40
+    assert [f["properties"]["cell_m"] for f in fc["features"]] == fc["smoothing"]["cell_m"][::-1]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,122 @@
+"""One contour's cells: road cells decided by the share of their road length reached, gaps closed, contours nested.
+
+The rule, stated once
+---------------------
+Each contour has its own square grid in the region's local projection. Its cell is
+:data:`~fevermap.care.raster.CELL_M` times a power of two: the least that spans the contour's reached nodes in
+:data:`~fevermap.care.raster.MAX_SIDE` cells, and no finer than the region's sample budget allows
+(:func:`min_cell`: the road samples at that spacing stay under :data:`SAMPLE_BUDGET`). Grids are aligned (origins
+on multiples of the cell), so a coarser cell is a block of finer ones. Then:
+
+- a cell holding road is **in** when more than :data:`REACHED_SHARE` of its road length is reached within the time
+  (each two-way road counted once, either direction reaching it; lengths from the road samples at the cell's
+  spacing, each standing for the piece of road that starts there), or when a reached road node (or the snapped
+  point) lies within :data:`NODE_MARGIN_M` of it: every reached node is inside, at least that far from the edge;
+- a cell without road is in when the *closing* of the in cells (dilated, then eroded, by a square of side
+  ``2 * buffer_m + 1`` cells) covers it: gaps narrower than about ``2 * buffer_m`` between reached roads are filled,
+  nothing is added beyond them, and road that is not reached stays out however narrow the gap;
+- every cell of a contour is in the next (longer) contour too, so contours nest.
+
+The polygon is the exact union of the in cells (:mod:`fevermap.care.trace`), so the road inside it is the road of
+the in cells: at most :data:`REACHED_SHARE` of it unreached in any cell, and far less overall
+(``tests/care/test_isochrone.py`` checks at least 95 % against networkx).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+
+from fevermap.care.raster import CELL_M, MAX_SIDE, Grid, square_filter
+from fevermap.routing.graph import RoadGraph
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+#: A road cell is in when more than this share of its road length is reached.
+REACHED_SHARE = 0.8
+#: A reached node makes every cell within this distance (metres) in.
+NODE_MARGIN_M = 0.5
+#: Most road samples (both directions) of one spacing a region may need: bounds the finest cell (memory).
+SAMPLE_BUDGET = 1_000_000
+
+
+def min_cell(graph: RoadGraph, cell_m: float = CELL_M) -> float:
+    """The finest cell (``cell_m`` times a power of two) whose sample spacing keeps the region's road samples within
+    :data:`SAMPLE_BUDGET` (about one sample per spacing of directed road, plus the edge ends)."""
+    road_m = float(graph.seg_length_m.sum())
+    room = max(SAMPLE_BUDGET - 2 * graph.edge_count, SAMPLE_BUDGET // 10)
+    return cell_m * 2.0 ** max(0, math.ceil(math.log2(max(road_m / room / cell_m, 1.0))))
+
+
+def cell_for(span_m: float, floor_m: float) -> float:
+    """The least cell, ``floor_m`` times a power of two, that spans ``span_m`` metres in :data:`MAX_SIDE` cells."""
+    return floor_m * 2.0 ** max(0, math.ceil(math.log2(max(span_m / (MAX_SIDE * floor_m), 1.0))))
+
+
+def aligned_grid(xmin: float, xmax: float, ymin: float, ymax: float, cell_m: float, buffer_m: float) -> Grid:
+    """A grid of ``cell_m`` cells around the box (metres), its origin on a multiple of the cell, with a margin of the
+    buffer (at least two cells) and two more cells."""
+    buf = max(buffer_m, 2.0 * cell_m)
+    pad = buf + 2.0 * cell_m
+    x0 = math.floor((xmin - pad) / cell_m) * cell_m
+    y0 = math.floor((ymin - pad) / cell_m) * cell_m
+    nx = math.ceil((xmax + pad - x0) / cell_m) + 1
+    ny = math.ceil((ymax + pad - y0) / cell_m) + 1
+    return Grid(x0, y0, cell_m, buf, (ny, nx))
+
+
+def decide(
+    grid: Grid, px: FloatArray, py: FloatArray, length_m: FloatArray, reached: BoolArray, nx: FloatArray, ny: FloatArray
+) -> BoolArray:
+    """The in cells of one contour (see the module docstring).
+
+    ``px``, ``py``: road places (metres), ``length_m`` the road length each stands for, ``reached`` whether it is
+    reached within the time; ``nx``, ``ny``: the reached nodes and the snapped point (metres).
+    """
+    size = grid.shape[0] * grid.shape[1]
+    cells, which = grid.locate(px, py)
+    if which is not None:
+        length_m, reached = length_m[which], reached[which]
+    total = np.bincount(cells, length_m, size)
+    got = np.bincount(cells, np.where(reached, length_m, 0.0), size)
+    inside = got > REACHED_SHARE * total
+    # the cell of each reached node, and the cells within the margin of those near a cell's side
+    fj, fi = (nx - grid.x0) / grid.cell_m, (ny - grid.y0) / grid.cell_m
+    inside[fi.astype(np.int64) * grid.shape[1] + fj.astype(np.int64)] = True  # the grid is built around them
+    r = NODE_MARGIN_M / grid.cell_m
+    u, v = fj % 1.0, fi % 1.0
+    edge = np.flatnonzero((u < r) | (u > 1.0 - r) | (v < r) | (v > 1.0 - r))
+    for dx in (-NODE_MARGIN_M, NODE_MARGIN_M):
+        for dy in (-NODE_MARGIN_M, NODE_MARGIN_M):
+            c, _ = grid.locate(nx[edge] + dx, ny[edge] + dy)
+            inside[c] = True
+    inside = inside.reshape(grid.shape)
+    k = 2 * round(grid.buffer_m / grid.cell_m) + 1
+    closed = square_filter(square_filter(inside.view(np.uint8), k, np.maximum, 0), k, np.minimum, 0)
+    return np.where((total > 0).reshape(grid.shape), inside, closed.view(bool))
+
+
+def absorb(grid: Grid, mask: BoolArray, inner: Grid, inner_mask: BoolArray) -> None:
+    """Make every cell of ``mask`` (over ``grid``) that holds an in cell of ``inner_mask`` in too; ``inner`` is a
+    finer or equal grid aligned with ``grid`` (its cell divides ``grid``'s, its origin is on its own cell) inside it."""
+    f = round(grid.cell_m / inner.cell_m)
+    oi = round((inner.y0 - grid.y0) / inner.cell_m)  # the inner grid's origin, in inner cells from ``grid``'s
+    oj = round((inner.x0 - grid.x0) / inner.cell_m)
+    h, w = inner_mask.shape
+    si, sj = oi % f, oj % f
+    blocks = np.zeros((-(-(h + si) // f) * f, -(-(w + sj) // f) * f), dtype=bool)
+    blocks[si : si + h, sj : sj + w] = inner_mask
+    rows = blocks[0::f].copy()
+    for k in range(1, f):  # or over each block: rows first, then columns
+        rows |= blocks[k::f]
+    hit = rows[:, 0::f].copy()
+    for k in range(1, f):
+        hit |= rows[:, k::f]
+    r0, c0 = oi // f, oj // f
+    if r0 < 0 or c0 < 0:  # the grids are built so that this cannot be; never index from the end
+        raise ValueError("the inner grid must lie inside the outer one")
+    view = mask[r0 : r0 + hit.shape[0], c0 : c0 + hit.shape[1]]
+    view |= hit[: view.shape[0], : view.shape[1]]
