@@ -4,9 +4,10 @@ The rule, stated once
 ---------------------
 Each contour has its own square grid in the region's local projection. Its cell is
 :data:`~fevermap.care.raster.CELL_M` times a power of two: the least that spans the contour's reached nodes in
-:data:`~fevermap.care.raster.MAX_SIDE` cells, and no finer than the region's sample budget allows
-(:func:`min_cell`: the road samples at that spacing stay under :data:`SAMPLE_BUDGET`). Grids are aligned (origins
-on multiples of the cell), so a coarser cell is a block of finer ones. Then:
+:data:`~fevermap.care.raster.MAX_SIDE` cells. The region's road samples are kept per spacing from :func:`min_cell`
+up (so that a set stays under :data:`SAMPLE_BUDGET` samples); a contour wanting a finer cell samples only the roads
+of its own box, at the finest cell that keeps that within :data:`LOCAL_BUDGET` samples (:func:`local_cell`).
+Grids are aligned (origins on multiples of the cell), so a coarser cell is a block of finer ones. Then:
 
 - a cell holding road is **in** when more than :data:`REACHED_SHARE` of its road length is reached within the time
   (each two-way road counted once, either direction reaching it; lengths from the road samples at the cell's
@@ -15,7 +16,8 @@ on multiples of the cell), so a coarser cell is a block of finer ones. Then:
 - a cell without road is in when the *closing* of the in cells (dilated, then eroded, by a square of side
   ``2 * buffer_m + 1`` cells) covers it: gaps narrower than about ``2 * buffer_m`` between reached roads are filled,
   nothing is added beyond them, and road that is not reached stays out however narrow the gap;
-- every cell of a contour is in the next (longer) contour too, so contours nest.
+- a cell of a contour whose cell in the next (longer) contour is out is out too, so contours nest (every cell that
+  holds a reached node is in every longer contour, so this never drops one).
 
 The polygon is the exact union of the in cells (:mod:`fevermap.care.trace`), so the road inside it is the road of
 the in cells: at most :data:`REACHED_SHARE` of it unreached in any cell, and far less overall
@@ -30,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fevermap.care.raster import CELL_M, MAX_SIDE, Grid, square_filter
+from fevermap.care.samples import count_samples, edges_in_box, spacing_for
 from fevermap.routing.graph import RoadGraph
 
 FloatArray = npt.NDArray[np.float64]
@@ -39,8 +42,10 @@ BoolArray = npt.NDArray[np.bool_]
 REACHED_SHARE = 0.8
 #: A reached node makes every cell within this distance (metres) in.
 NODE_MARGIN_M = 0.5
-#: Most road samples (both directions) of one spacing a region may need: bounds the finest cell (memory).
+#: Most road samples (both directions) of one spacing a region keeps: bounds the finest kept spacing (memory).
 SAMPLE_BUDGET = 1_000_000
+#: Most road samples one contour may make for its own box when its cell is finer than the region keeps (time).
+LOCAL_BUDGET = 40_000
 
 
 def min_cell(graph: RoadGraph, cell_m: float = CELL_M) -> float:
@@ -49,6 +54,15 @@ def min_cell(graph: RoadGraph, cell_m: float = CELL_M) -> float:
     road_m = float(graph.seg_length_m.sum())
     room = max(SAMPLE_BUDGET - 2 * graph.edge_count, SAMPLE_BUDGET // 10)
     return cell_m * 2.0 ** max(0, math.ceil(math.log2(max(road_m / room / cell_m, 1.0))))
+
+
+def local_cell(graph: RoadGraph, cell_m: float, floor_m: float, box: tuple[float, float, float, float]) -> float:
+    """The finest cell from ``cell_m`` up (doubling) whose samples of the roads in ``box`` stay within
+    :data:`LOCAL_BUDGET`, or ``floor_m`` (the finest the region keeps) when none below it does."""
+    edges = edges_in_box(graph, box)
+    while cell_m < floor_m and count_samples(graph, spacing_for(cell_m), edges) > LOCAL_BUDGET:
+        cell_m *= 2.0
+    return min(cell_m, floor_m)
 
 
 def cell_for(span_m: float, floor_m: float) -> float:
@@ -99,24 +113,14 @@ def decide(
     return np.where((total > 0).reshape(grid.shape), inside, closed.view(bool))
 
 
-def absorb(grid: Grid, mask: BoolArray, inner: Grid, inner_mask: BoolArray) -> None:
-    """Make every cell of ``mask`` (over ``grid``) that holds an in cell of ``inner_mask`` in too; ``inner`` is a
-    finer or equal grid aligned with ``grid`` (its cell divides ``grid``'s, its origin is on its own cell) inside it."""
-    f = round(grid.cell_m / inner.cell_m)
-    oi = round((inner.y0 - grid.y0) / inner.cell_m)  # the inner grid's origin, in inner cells from ``grid``'s
-    oj = round((inner.x0 - grid.x0) / inner.cell_m)
-    h, w = inner_mask.shape
-    si, sj = oi % f, oj % f
-    blocks = np.zeros((-(-(h + si) // f) * f, -(-(w + sj) // f) * f), dtype=bool)
-    blocks[si : si + h, sj : sj + w] = inner_mask
-    rows = blocks[0::f].copy()
-    for k in range(1, f):  # or over each block: rows first, then columns
-        rows |= blocks[k::f]
-    hit = rows[:, 0::f].copy()
-    for k in range(1, f):
-        hit |= rows[:, k::f]
-    r0, c0 = oi // f, oj // f
-    if r0 < 0 or c0 < 0:  # the grids are built so that this cannot be; never index from the end
-        raise ValueError("the inner grid must lie inside the outer one")
-    view = mask[r0 : r0 + hit.shape[0], c0 : c0 + hit.shape[1]]
-    view |= hit[: view.shape[0], : view.shape[1]]
+def clip(grid: Grid, mask: BoolArray, outer: Grid, outer_mask: BoolArray) -> None:
+    """Keep only the cells of ``mask`` (over ``grid``) that lie in an in cell of ``outer_mask``; ``outer`` is a coarser
+    or equal grid aligned with ``grid`` (``grid``'s cell divides its cell, origins on their own cells) around it."""
+    f = round(outer.cell_m / grid.cell_m)
+    oi = round((grid.y0 - outer.y0) / grid.cell_m)  # ``grid``'s origin, in its own cells from the outer one's
+    oj = round((grid.x0 - outer.x0) / grid.cell_m)
+    rows = (np.arange(mask.shape[0]) + oi) // f
+    cols = (np.arange(mask.shape[1]) + oj) // f
+    if oi < 0 or oj < 0 or rows[-1] >= outer_mask.shape[0] or cols[-1] >= outer_mask.shape[1]:
+        raise ValueError("the outer grid must cover the inner one")  # the grids are built so that it does
+    mask &= outer_mask[rows][:, cols]

@@ -23,8 +23,16 @@ import numpy as np
 import numpy.typing as npt
 
 from fevermap.care import contour, raster, reach, trace
-from fevermap.care.samples import Samples, node_xy, region_projection, samples_of, spacing_for
-from fevermap.care.tiles import Tiles, tiles_of
+from fevermap.care.samples import (
+    Samples,
+    build_samples,
+    edges_in_box,
+    node_xy,
+    region_projection,
+    samples_of,
+    spacing_for,
+)
+from fevermap.care.tiles import Tiles, build_tiles, tiles_of
 from fevermap.errors import InputError
 from fevermap.geo.lonlat import check_in_bbox
 from fevermap.routing.router import Router
@@ -150,11 +158,12 @@ def sample_times(
 _pieces: dict[tuple[int, int], tuple[Tiles, reach.Metric, tuple[FloatArray, ...]]] = {}
 
 
-def _piece_along(m: reach.Metric, samples: Samples, tiles: Tiles) -> tuple[FloatArray, ...]:
-    """Per piece of ``tiles``, in tile order: ms from its edge's start to it and from it to the edge's end, then the
-    same on the twin edge (``inf`` where none); cached per traffic version."""
+def _piece_along(m: reach.Metric, samples: Samples, tiles: Tiles, *, keep: bool = True) -> tuple[FloatArray, ...]:
+    """Per piece of ``tiles``, in tile order: ms from its edge's start to its start and from there to the edge's end,
+    then the same on the twin edge (``inf`` where none); cached per traffic version (``keep=False``: not, for a
+    one-off sample set)."""
     key = (id(tiles), m.version)
-    got = _pieces.get(key)
+    got = _pieces.get(key) if keep else None
     if got is None or got[0] is not tiles or got[1] is not m:
         before, after = reach.position_ms(m, samples.seg[tiles.sample], samples.frac[tiles.sample])
         tw = np.maximum(tiles.twin, 0)
@@ -163,6 +172,8 @@ def _piece_along(m: reach.Metric, samples: Samples, tiles: Tiles) -> tuple[Float
         t_before[none] = np.inf
         t_after[none] = np.inf
         got = (tiles, m, (before, after, t_before, t_after))
+        if not keep:
+            return got[2]
         with _lock:
             if len(_pieces) > 8:
                 _pieces.clear()
@@ -171,11 +182,20 @@ def _piece_along(m: reach.Metric, samples: Samples, tiles: Tiles) -> tuple[Float
 
 
 def piece_times(
-    router: Router, m: reach.Metric, samples: Samples, tiles: Tiles, snap: Snap, times: reach.EdgeTimes, run: IntArray
+    router: Router,
+    m: reach.Metric,
+    samples: Samples,
+    tiles: Tiles,
+    snap: Snap,
+    times: reach.EdgeTimes,
+    run: IntArray,
+    *,
+    keep: bool = True,
 ) -> FloatArray:
-    """Times in ms from ``snap`` to the pieces ``run`` of ``tiles`` (``times.reverse``: from them to ``snap``), by the
-    faster direction of a two-way road, given the search from it."""
-    before, after, t_before, t_after = (a[run] for a in _piece_along(m, samples, tiles))
+    """Times in ms from ``snap`` to the start of the pieces ``run`` of ``tiles`` (``times.reverse``: from there to
+    ``snap``), by the faster direction of a two-way road, given the search from it (``keep=False``: ``tiles`` is a
+    one-off set, nothing of it is cached)."""
+    before, after, t_before, t_after = (a[run] for a in _piece_along(m, samples, tiles, keep=keep))
     edge, twin_edge = tiles.edge[run], tiles.twin_edge[run]
     safe = np.maximum(twin_edge, 0)
     if times.reverse:
@@ -244,25 +264,35 @@ def isochrone(
     nx_, ny_ = node_xy(g)
     sx, sy = region_projection(g).forward([snap.location[0]], [snap.location[1]])
     floor = contour.min_cell(g, cell_m)
-    polys: list[list[list[FloatArray]]] = []
-    reached_nodes: list[int] = []
+    hits = [node_ms <= lim for lim in limits.tolist()]
     cells: list[float] = []
-    inner: tuple[raster.Grid, npt.NDArray[np.bool_]] | None = None
-    for lim in limits.tolist():
-        hit = node_ms <= lim
-        reached_nodes.append(int(hit.sum()))
-        fx, fy = np.concatenate([nx_[hit], sx]), np.concatenate([ny_[hit], sy])  # reached nodes and the snap
+    for hit in hits:  # each contour's cell: fits its reached nodes and the snap, no finer than a shorter one's
+        fx, fy = np.concatenate([nx_[hit], sx]), np.concatenate([ny_[hit], sy])
         span = max(float(np.ptp(fx)), float(np.ptp(fy)))
-        cell = max(contour.cell_for(span, floor), inner[0].cell_m if inner else 0.0)
+        cell = contour.cell_for(span, cell_m)
+        if cell < floor:  # finer than the region keeps: as fine as its own box's roads allow
+            pad = buffer_m + 4 * cell
+            box = (float(fx.min()) - pad, float(fx.max()) + pad, float(fy.min()) - pad, float(fy.max()) + pad)
+            cell = contour.local_cell(g, cell, floor, box)
+        cells.append(max(cell, cells[-1] if cells else 0.0))
+    polys: list[list[list[FloatArray]]] = []
+    outer: tuple[raster.Grid, npt.NDArray[np.bool_]] | None = None
+    for lim, hit, cell in reversed(list(zip(limits.tolist(), hits, cells, strict=True))):  # longest first
+        fx, fy = np.concatenate([nx_[hit], sx]), np.concatenate([ny_[hit], sy])
         grid = contour.aligned_grid(float(fx.min()), float(fx.max()), float(fy.min()), float(fy.max()), cell, buffer_m)
-        samples = samples_of(g, spacing_for(cell))
-        tiles = tiles_of(samples, g)
-        run = tiles.runs(grid.x0, grid.x0 + grid.shape[1] * cell, grid.y0, grid.y0 + grid.shape[0] * cell)
-        t = piece_times(router, m, samples, tiles, snap, times, run)
+        box = (grid.x0, grid.x0 + grid.shape[1] * cell, grid.y0, grid.y0 + grid.shape[0] * cell)
+        keep = cell >= floor  # the region's road samples at this spacing are kept; finer ones only for this box
+        samples = (
+            samples_of(g, spacing_for(cell)) if keep else build_samples(g, spacing_for(cell), edges_in_box(g, box))
+        )
+        tiles = tiles_of(samples, g) if keep else build_tiles(samples, g)
+        run = tiles.runs(*box)
+        t = piece_times(router, m, samples, tiles, snap, times, run, keep=keep)
         mask = contour.decide(grid, tiles.x[run], tiles.y[run], tiles.length_m[run], t <= lim, fx, fy)
-        if inner is not None:
-            contour.absorb(grid, mask, *inner)
-        inner = (grid, mask)
-        cells.append(grid.cell_m)
+        if outer is not None:
+            contour.clip(grid, mask, *outer)
+        outer = (grid, mask)
         polys.append(trace.mask_outlines(grid, mask, _lonlat_of(samples)))
+    polys.reverse()
+    reached_nodes = [int(h.sum()) for h in hits]
     return Isochrone(levels, reverse, snap, polys, reached_nodes, cells, buffer_m)

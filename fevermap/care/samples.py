@@ -80,48 +80,78 @@ class Points:
 
 
 def region_projection(graph: RoadGraph) -> LocalProjection:
-    """The local projection of a region: transverse Mercator on the middle meridian of its roads."""
-    lon = graph.coords[:, 0]
-    return LocalProjection(lon_0=float((lon.min() + lon.max()) / 2))
+    """The local projection of a region: transverse Mercator on the middle meridian of its roads (cached)."""
+    got = _projections.get(id(graph))
+    if got is None or got[0] is not graph:
+        lon = graph.coords[:, 0]
+        got = (graph, LocalProjection(lon_0=float((lon.min() + lon.max()) / 2)))
+        with _lock:
+            if len(_projections) > 16:
+                _projections.clear()
+            _projections[id(graph)] = got
+    return got[1]
 
 
-def build_samples(graph: RoadGraph, spacing_m: float) -> Samples:
-    """Samples along every directed edge of ``graph``, at most ``spacing_m`` metres apart (see module docstring)."""
+def build_samples(graph: RoadGraph, spacing_m: float, edges: IntArray | None = None) -> Samples:
+    """Samples along every directed edge of ``graph`` (or only ``edges``: sorted ids, twins included), at most
+    ``spacing_m`` metres apart (see module docstring); ``edge_off`` is indexed by edge id either way."""
     proj = region_projection(graph)
-    x, y = proj.forward(graph.coords[:, 0], graph.coords[:, 1])
-    n_seg = graph.seg_length_m.shape[0]
-    seg_first = graph.seg_off[:-1]
-    seg_edge = np.repeat(np.arange(graph.edge_count), np.diff(graph.seg_off))
-    p0 = np.arange(n_seg) + seg_edge  # index of each segment's first coordinate
+    x, y = coords_xy(graph)
+    counts = np.diff(graph.seg_off)
+    if edges is None:
+        edges = np.arange(graph.edge_count)
+        segs = np.arange(graph.seg_length_m.shape[0])
+    else:
+        n = counts[edges]
+        segs = np.repeat(graph.seg_off[edges] - np.concatenate([[0], np.cumsum(n)[:-1]]), n) + np.arange(int(n.sum()))
+    n_edge = edges.shape[0]
+    local_first = np.concatenate([[0], np.cumsum(counts[edges])[:-1]]).astype(np.int64)  # first segment of each
+    seg_edge = np.repeat(edges, counts[edges])  # global edge of each (local) segment
+    p0 = segs + seg_edge  # index of each segment's first coordinate
     x0, y0, x1, y1 = x[p0], y[p0], x[p0 + 1], y[p0 + 1]
     seg_len = np.hypot(x1 - x0, y1 - y0)
-    seg_end = np.cumsum(seg_len)  # arc length along all segments, edge after edge (projected metres)
+    seg_end = np.cumsum(seg_len)  # arc length along the segments, edge after edge (projected metres)
     seg_start = seg_end - seg_len
-    edge_len = np.add.reduceat(seg_len, seg_first)
-    edge_m = np.add.reduceat(graph.seg_length_m, seg_first)
+    edge_len = np.add.reduceat(seg_len, local_first) if n_edge else np.zeros(0)
+    edge_m = np.add.reduceat(graph.seg_length_m[segs], local_first) if n_edge else np.zeros(0)
     pieces = np.maximum(1, np.ceil(edge_len / spacing_m - 1e-9)).astype(np.int64)
     # per edge ``pieces`` samples at arc k * len / pieces (k = 0 is the tail), then the head
     count = pieces + 1
-    edge = np.repeat(np.arange(graph.edge_count), count)
+    le = np.repeat(np.arange(n_edge), count)  # local edge of each sample
     k = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
-    head = k == pieces[edge]
-    arc = seg_start[seg_first[edge]] + k * (edge_len / pieces)[edge]
-    last = graph.seg_off[1:] - 1
-    s = np.clip(np.searchsorted(seg_end, arc, side="right"), seg_first[edge], last[edge])
-    s[head] = last[edge[head]]
+    head = k == pieces[le]
+    arc = seg_start[local_first[le]] + k * (edge_len / pieces)[le]
+    last = np.r_[local_first[1:], segs.shape[0]] - 1
+    s = np.clip(np.searchsorted(seg_end, arc, side="right"), local_first[le], last[le])
+    s[head] = last[le[head]]
     with np.errstate(invalid="ignore", divide="ignore"):
         frac = np.clip(np.where(seg_len[s] > 0, (arc - seg_start[s]) / seg_len[s], 0.0), 0.0, 1.0)
     frac[head] = 1.0
-    length = np.where(head, 0.0, (edge_m / pieces)[edge])
+    length = np.where(head, 0.0, (edge_m / pieces)[le])
     sx = x0[s] + frac * (x1[s] - x0[s])
     sy = y0[s] + frac * (y1[s] - y0[s])
-    lon0, lat0 = graph.coords[p0, 0], graph.coords[p0, 1]
-    lon1, lat1 = graph.coords[p0 + 1, 0], graph.coords[p0 + 1, 1]
-    slon = lon0[s] + frac * (lon1[s] - lon0[s])
-    slat = lat0[s] + frac * (lat1[s] - lat0[s])
-    edge_off = np.concatenate([[0], np.cumsum(count)]).astype(np.int64)
-    return Samples(float(spacing_m), proj, edge.astype(np.int64), s.astype(np.int64), frac, sx, sy, slon, slat,
-                   length, edge_off)  # fmt: skip
+    lon0, lat0 = graph.coords[p0[s], 0], graph.coords[p0[s], 1]
+    lon1, lat1 = graph.coords[p0[s] + 1, 0], graph.coords[p0[s] + 1, 1]
+    slon = lon0 + frac * (lon1 - lon0)
+    slat = lat0 + frac * (lat1 - lat0)
+    per_edge = np.zeros(graph.edge_count, dtype=np.int64)
+    per_edge[edges] = count
+    edge_off = np.concatenate([[0], np.cumsum(per_edge)]).astype(np.int64)
+    return Samples(float(spacing_m), proj, edges[le].astype(np.int64), segs[s].astype(np.int64), frac, sx, sy, slon,
+                   slat, length, edge_off)  # fmt: skip
+
+
+def edges_in_box(graph: RoadGraph, box: tuple[float, float, float, float]) -> IntArray:
+    """The edges whose polyline's bounding box meets ``box`` (``xmin, xmax, ymin, ymax``, metres in the region
+    projection)."""
+    ex0, ex1, ey0, ey1, _ = edge_boxes(graph)
+    return np.flatnonzero((ex1 >= box[0]) & (ex0 <= box[1]) & (ey1 >= box[2]) & (ey0 <= box[3]))
+
+
+def count_samples(graph: RoadGraph, spacing_m: float, edges: IntArray) -> int:
+    """How many samples :func:`build_samples` makes on ``edges`` at ``spacing_m``, without making them."""
+    length = edge_boxes(graph)[4][edges]
+    return int((np.maximum(1, np.ceil(length / spacing_m - 1e-9)) + 1).sum())
 
 
 #: Sample spacings kept per region (metres): a query uses the coarsest one not coarser than its grid cell.
@@ -130,6 +160,9 @@ SPACINGS_M = (3.0, 4.5, 6.0, 9.0, 12.0, 18.0, 24.0, 36.0, 48.0, 72.0, 96.0, 144.
 _lock = threading.Lock()
 _cache: dict[tuple[int, float], tuple[RoadGraph, Samples]] = {}
 _nodes: dict[int, tuple[RoadGraph, tuple[FloatArray, FloatArray]]] = {}
+_coords: dict[int, tuple[RoadGraph, tuple[FloatArray, FloatArray]]] = {}
+_projections: dict[int, tuple[RoadGraph, LocalProjection]] = {}
+_boxes: dict[int, tuple[RoadGraph, tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]]] = {}
 
 
 def spacing_for(cell_m: float) -> float:
@@ -148,6 +181,38 @@ def samples_of(graph: RoadGraph, spacing_m: float) -> Samples:
             if len(_cache) > 16:
                 _cache.clear()
             _cache[key] = got
+    return got[1]
+
+
+def coords_xy(graph: RoadGraph) -> tuple[FloatArray, FloatArray]:
+    """Every polyline point of ``graph`` (``graph.coords``) in its :func:`region_projection` (metres), cached."""
+    got = _coords.get(id(graph))
+    if got is None or got[0] is not graph:
+        got = (graph, region_projection(graph).forward(graph.coords[:, 0], graph.coords[:, 1]))
+        with _lock:
+            if len(_coords) > 16:
+                _coords.clear()
+            _coords[id(graph)] = got
+    return got[1]
+
+
+def edge_boxes(graph: RoadGraph) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Per edge the bounding box of its polyline in the region projection, ``xmin, xmax, ymin, ymax``, and its length
+    there (metres; cached)."""
+    got = _boxes.get(id(graph))
+    if got is None or got[0] is not graph:
+        x, y = coords_xy(graph)
+        first = graph.seg_off[:-1] + np.arange(graph.edge_count)  # each edge's first coordinate
+        seg_edge = np.repeat(np.arange(graph.edge_count), np.diff(graph.seg_off))
+        p0 = np.arange(graph.seg_length_m.shape[0]) + seg_edge
+        seg_len = np.hypot(x[p0 + 1] - x[p0], y[p0 + 1] - y[p0])
+        boxes = (np.minimum.reduceat(x, first), np.maximum.reduceat(x, first), np.minimum.reduceat(y, first),
+                 np.maximum.reduceat(y, first), np.add.reduceat(seg_len, graph.seg_off[:-1]))  # fmt: skip
+        got = (graph, boxes)
+        with _lock:
+            if len(_boxes) > 16:
+                _boxes.clear()
+            _boxes[id(graph)] = got
     return got[1]
 
 

@@ -30,7 +30,7 @@ TILE_M = 250.0
 class Tiles:
     """The pieces of a sample set in tile order: ``sample`` (the sample id the piece starts at), ``twin`` (the twin
     edge's sample at the same place, -1 on a one-way road), their edges ``edge`` and ``twin_edge`` (-1), ``x``, ``y``
-    (metres) and ``length_m``;
+    (metres) of its start, and ``length_m``;
     ``off[t]:off[t + 1]`` is the run of tile ``t`` (row-major over ``ny x nx`` tiles of :data:`TILE_M` from
     ``x0, y0``)."""
 
