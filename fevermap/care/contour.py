@@ -117,10 +117,12 @@ def clip(grid: Grid, mask: BoolArray, outer: Grid, outer_mask: BoolArray) -> Non
     """Keep only the cells of ``mask`` (over ``grid``) that lie in an in cell of ``outer_mask``; ``outer`` is a coarser
     or equal grid aligned with ``grid`` (``grid``'s cell divides its cell, origins on their own cells) around it."""
     f = round(outer.cell_m / grid.cell_m)
+    if f < 1:
+        raise ValueError("the outer grid must be as coarse as the inner one and cover it")
     oi = round((grid.y0 - outer.y0) / grid.cell_m)  # ``grid``'s origin, in its own cells from the outer one's
     oj = round((grid.x0 - outer.x0) / grid.cell_m)
     rows = (np.arange(mask.shape[0]) + oi) // f
     cols = (np.arange(mask.shape[1]) + oj) // f
     if oi < 0 or oj < 0 or rows[-1] >= outer_mask.shape[0] or cols[-1] >= outer_mask.shape[1]:
-        raise ValueError("the outer grid must cover the inner one")  # the grids are built so that it does
+        raise ValueError("the outer grid must be as coarse as the inner one and cover it")  # they are built so
     mask &= outer_mask[rows][:, cols]

@@ -77,8 +77,8 @@ def _corner(origin: float, cell: float, k: IntArray) -> FloatArray:
     the cell, so that the same corner of two aligned grids has the very same coordinates."""
     base = origin / cell
     if base == round(base):
-        return (k + round(base)) * cell
-    return origin + k * cell
+        return np.asarray((k + round(base)) * cell, dtype=np.float64)
+    return np.asarray(origin + k * cell, dtype=np.float64)
 
 
 def _runs(m: npt.NDArray[np.bool_]) -> tuple[IntArray, IntArray, IntArray, IntArray]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fevermap.care.samples import build_samples
+from fevermap.care.samples import build_samples, count_samples, edges_in_box
 from fevermap.routing.region import Region
 
 
@@ -28,3 +28,23 @@ def test_samples_spacing_ends_and_places(shanghai: Region) -> None:
     assert len(pts.x) < len(s)
     assert np.allclose(pts.x[pts.pos], s.x) and np.allclose(pts.y[pts.pos], s.y)
     assert len(np.unique(pts.pos[np.concatenate([first, last])])) <= g.node_count
+
+
+def test_samples_of_some_edges_equal_those_of_all(shanghai: Region) -> None:
+    g = shanghai.graph
+    every = build_samples(g, 6.0)
+    box = (float(np.median(every.x)) - 400, float(np.median(every.x)) + 400, float(np.median(every.y)) - 300,
+           float(np.median(every.y)) + 300)  # fmt: skip
+    edges = edges_in_box(g, box)
+    some = build_samples(g, 6.0, edges)
+    assert 0 < len(some) < len(every) and len(some) == count_samples(g, 6.0, edges)
+    assert np.array_equal(np.unique(some.edge), edges)
+    for e in edges.tolist():
+        a = slice(every.edge_off[e], every.edge_off[e + 1])
+        b = slice(some.edge_off[e], some.edge_off[e + 1])
+        assert np.array_equal(every.seg[a], some.seg[b])
+        for f in ("frac", "x", "y", "lon", "lat", "length_m"):  # arc lengths summed over other segments: 1e-12 off
+            assert np.allclose(getattr(every, f)[a], getattr(some, f)[b], rtol=0, atol=1e-8), f
+    # every edge with a point in the box is there
+    inside = (every.x >= box[0]) & (every.x <= box[1]) & (every.y >= box[2]) & (every.y <= box[3])
+    assert np.isin(every.edge[inside], edges).all()
