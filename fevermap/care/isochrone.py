@@ -35,6 +35,7 @@ from fevermap.care.samples import (
 from fevermap.care.tiles import Tiles, build_tiles, tiles_of
 from fevermap.errors import InputError
 from fevermap.geo.lonlat import check_in_bbox
+from fevermap.geo.projection import LocalProjection
 from fevermap.routing.router import Router
 from fevermap.routing.snapping import Snap
 
@@ -213,11 +214,39 @@ def piece_times(
     return t
 
 
-def _lonlat_of(samples: Samples) -> Callable[[FloatArray, FloatArray], FloatArray]:
-    """Projected ``x, y`` to ``(lon, lat)`` rows, exactly: every contour maps a shared corner to the same degrees."""
+@dataclass(frozen=True)
+class _Road:
+    """The road pieces of one grid's box: their starts ``x``, ``y`` (metres), lengths, and the time to reach each."""
+
+    grid: raster.Grid
+    projection: LocalProjection
+    x: FloatArray
+    y: FloatArray
+    length_m: FloatArray
+    ms: FloatArray
+
+
+def _road_of(
+    router: Router, m: reach.Metric, snap: Snap, times: reach.EdgeTimes, grid: raster.Grid, *, keep: bool
+) -> _Road:
+    """The pieces in ``grid``'s box at its cell's spacing, timed; from the region's kept samples, or (``keep`` False:
+    finer than the region keeps) from samples of the box's own roads."""
+    g = router.graph
+    box = (grid.x0, grid.x0 + grid.shape[1] * grid.cell_m, grid.y0, grid.y0 + grid.shape[0] * grid.cell_m)
+    spacing = spacing_for(grid.cell_m)
+    samples = samples_of(g, spacing) if keep else build_samples(g, spacing, edges_in_box(g, box))
+    tiles = tiles_of(samples, g) if keep else build_tiles(samples, g)
+    run = tiles.runs(*box)
+    ms = piece_times(router, m, samples, tiles, snap, times, run, keep=keep)
+    return _Road(grid, samples.projection, tiles.x[run], tiles.y[run], tiles.length_m[run], ms)
+
+
+def _lonlat_of(outer: raster.Grid, projection: LocalProjection) -> Callable[[FloatArray, FloatArray], FloatArray]:
+    """Projected ``x, y`` to ``(lon, lat)`` rows by one lattice over the longest contour's grid (a few centimetres at
+    most, far inside the nodes' margin): every contour maps a shared corner to the very same degrees."""
 
     def to_lonlat(x: FloatArray, y: FloatArray) -> FloatArray:
-        return np.column_stack(samples.projection.inverse(x, y))
+        return raster.unproject(outer, projection, x, y)
 
     return to_lonlat
 
@@ -277,22 +306,20 @@ def isochrone(
         cells.append(max(cell, cells[-1] if cells else 0.0))
     polys: list[list[list[FloatArray]]] = []
     outer: tuple[raster.Grid, npt.NDArray[np.bool_]] | None = None
+    lattice: Callable[[FloatArray, FloatArray], FloatArray] | None = None
+    road: _Road | None = None
     for lim, hit, cell in reversed(list(zip(limits.tolist(), hits, cells, strict=True))):  # longest first
         fx, fy = np.concatenate([nx_[hit], sx]), np.concatenate([ny_[hit], sy])
-        grid = contour.aligned_grid(float(fx.min()), float(fx.max()), float(fy.min()), float(fy.max()), cell, buffer_m)
-        box = (grid.x0, grid.x0 + grid.shape[1] * cell, grid.y0, grid.y0 + grid.shape[0] * cell)
-        keep = cell >= floor  # the region's road samples at this spacing are kept; finer ones only for this box
-        samples = (
-            samples_of(g, spacing_for(cell)) if keep else build_samples(g, spacing_for(cell), edges_in_box(g, box))
-        )
-        tiles = tiles_of(samples, g) if keep else build_tiles(samples, g)
-        run = tiles.runs(*box)
-        t = piece_times(router, m, samples, tiles, snap, times, run, keep=keep)
-        mask = contour.decide(grid, tiles.x[run], tiles.y[run], tiles.length_m[run], t <= lim, fx, fy)
+        if road is None or road.grid.cell_m != cell:  # a contour of the same cell shares the longer one's grid
+            grid = contour.aligned_grid(float(fx.min()), float(fx.max()), float(fy.min()), float(fy.max()), cell,
+                                        buffer_m)  # fmt: skip
+            road = _road_of(router, m, snap, times, grid, keep=cell >= floor)
+        mask = contour.decide(road.grid, road.x, road.y, road.length_m, road.ms <= lim, fx, fy)
         if outer is not None:
-            contour.clip(grid, mask, *outer)
-        outer = (grid, mask)
-        polys.append(trace.mask_outlines(grid, mask, _lonlat_of(samples)))
+            contour.clip(road.grid, mask, *outer)
+        outer = (road.grid, mask)
+        lattice = lattice or _lonlat_of(road.grid, road.projection)
+        polys.append(trace.mask_outlines(road.grid, mask, lattice))
     polys.reverse()
     reached_nodes = [int(h.sum()) for h in hits]
     return Isochrone(levels, reverse, snap, polys, reached_nodes, cells, buffer_m)
