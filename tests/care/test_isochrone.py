@@ -7,6 +7,7 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
+from fevermap.care import contour, raster
 from fevermap.care.isochrone import check_minutes, isochrone, parse_minutes
 from fevermap.errors import CoordinateError, InputError
 from fevermap.routing.region import Region
@@ -90,3 +91,28 @@ def test_parse_minutes() -> None:
 def test_point_outside_region(shanghai: Region) -> None:
     with pytest.raises(CoordinateError, match="outside the region"):
         isochrone(Router(shanghai), 2.0, 41.0, [5])
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_fine_contours_sample_their_own_box(shanghai: Region, monkeypatch: pytest.MonkeyPatch, reverse: bool) -> None:
+    """A region too large to keep fine samples (here: a budget that makes Shanghai one) samples a short contour's own
+    box at a finer cell; the rule still holds."""
+    monkeypatch.setattr(contour, "SAMPLE_BUDGET", 60_000)
+    router = Router(shanghai)
+    g = router.graph
+    floor = contour.min_cell(g)
+    assert floor > raster.CELL_M
+    ((lon, lat),) = random_points(router, 1, seed=11)
+    iso = isochrone(router, lon, lat, [1.5, 3.0, 9.0], reverse=reverse)
+    assert iso.cell_m[0] < floor  # sampled for its own box
+    node_ms = node_times_ms(router, iso.snap, reverse=reverse)
+    edge_ms = edge_times_ms(router, iso.snap, reverse=reverse)
+    pts, lens, times = point_times_ms(router, iso.snap, edge_ms, 3.0, reverse=reverse)
+    for f in iso.to_geojson()["features"]:
+        t = f["properties"]["minutes"]
+        poly = shape(f["geometry"])
+        within = node_ms <= t * 60_000
+        assert shapely.contains_xy(poly, g.node_lon[within], g.node_lat[within]).all()
+        inside = shapely.contains_xy(poly, pts[:, 0], pts[:, 1])
+        share = lens[inside & (times <= t * 60_000)].sum() / lens[inside].sum()
+        assert share >= 0.95, f"only {share:.3f} of the road inside the {t} min polygon is reached"
