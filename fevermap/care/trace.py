@@ -41,9 +41,13 @@ def mask_outlines(
 
     ``transform`` maps the vertices' ``x, y`` arrays to rows of other coordinates (e.g. ``(lon, lat)``) in one call.
     """
-    if not mask.any():
+    rows = np.flatnonzero(mask.any(axis=1))
+    if rows.shape[0] == 0:
         return []
-    m = np.pad(mask, 1)  # a False border closes every ring
+    i0, i1 = int(rows[0]), int(rows[-1]) + 1
+    cols = np.flatnonzero(mask[i0:i1].any(axis=0))
+    j0, j1 = int(cols[0]), int(cols[-1]) + 1
+    m = np.pad(mask[i0:i1, j0:j1], 1)  # cropped to the True cells; a False border closes every ring
     start, end, dirs, left = _runs(m)
     parts, _ = ndimage.label(m)
     nxt = _successors(m, parts, start, end, dirs)
@@ -54,7 +58,7 @@ def mask_outlines(
     counts = np.diff(np.r_[first, ring.shape[0]])
     keep = np.insert(np.arange(ring.shape[0]), [*first[1:].tolist(), ring.shape[0]], first)  # rings closed
     vi, vj = np.divmod(start[keep], m.shape[1] + 1)
-    x, y = _corner(grid.x0, grid.cell_m, vj - 1), _corner(grid.y0, grid.cell_m, vi - 1)
+    x, y = _corner(grid.x0, grid.cell_m, vj + (j0 - 1)), _corner(grid.y0, grid.cell_m, vi + (i0 - 1))
     area = _signed_area(x, y, counts + 1)
     # the part of each ring: that of the True cell on the left of its first side; outer rings first in each part
     part = parts.ravel()[left[order][first]]
