@@ -13,9 +13,9 @@ Grids are aligned (origins on multiples of the cell), so a coarser cell is a blo
   (each two-way road counted once, either direction reaching it; lengths from the road samples at the cell's
   spacing, each standing for the piece of road that starts there), or when a reached road node (or the snapped
   point) lies within :data:`NODE_MARGIN_M` of it: every reached node is inside, at least that far from the edge;
-- a cell without road is in when the *closing* of the in cells (dilated, then eroded, by a square about
-  ``2 * buffer_m`` wide: ``2 * round(buffer_m / cell) + 1`` cells) covers it: gaps narrower than about ``2 * buffer_m`` between reached roads are filled,
-  nothing is added beyond them, and road that is not reached stays out however narrow the gap;
+- a cell without road is in when the *closing* of the in cells (dilated, then eroded, by a square of
+  ``2 * round(buffer_m / cell) + 1`` cells) covers it: gaps narrower than about ``2 * buffer_m`` between reached
+  roads are filled, nothing is added beyond them, and road that is not reached stays out however narrow the gap;
 - a cell of a contour whose cell in the next (longer) contour is out is out too, so contours nest (every cell that
   holds a reached node is in every longer contour, so this never drops one).
 
