@@ -29,7 +29,7 @@ IntArray = npt.NDArray[np.int64]
 @dataclass(frozen=True)
 class Samples:
     """Road samples: ``edge`` (directed edge id), ``seg`` (global segment index), ``frac`` (fraction along the
-    segment), ``x``, ``y`` (metres in ``projection``), ``lon``, ``lat`` (degrees) and ``length_m`` (road length each
+    segment), ``x``, ``y`` (metres in ``projection``) and ``length_m`` (road length each
     sample stands for: its piece). ``edge_off[e]:edge_off[e+1]`` are the samples of edge ``e``, in driving order."""
 
     spacing_m: float
@@ -39,8 +39,6 @@ class Samples:
     frac: FloatArray
     x: FloatArray
     y: FloatArray
-    lon: FloatArray
-    lat: FloatArray
     length_m: FloatArray
     edge_off: IntArray
 
@@ -130,15 +128,11 @@ def build_samples(graph: RoadGraph, spacing_m: float, edges: IntArray | None = N
     length = np.where(head, 0.0, (edge_m / pieces)[le])
     sx = x0[s] + frac * (x1[s] - x0[s])
     sy = y0[s] + frac * (y1[s] - y0[s])
-    lon0, lat0 = graph.coords[p0[s], 0], graph.coords[p0[s], 1]
-    lon1, lat1 = graph.coords[p0[s] + 1, 0], graph.coords[p0[s] + 1, 1]
-    slon = lon0 + frac * (lon1 - lon0)
-    slat = lat0 + frac * (lat1 - lat0)
     per_edge = np.zeros(graph.edge_count, dtype=np.int64)
     per_edge[edges] = count
     edge_off = np.concatenate([[0], np.cumsum(per_edge)]).astype(np.int64)
-    return Samples(float(spacing_m), proj, edges[le].astype(np.int64), segs[s].astype(np.int64), frac, sx, sy, slon,
-                   slat, length, edge_off)  # fmt: skip
+    return Samples(float(spacing_m), proj, edges[le].astype(np.int64), segs[s].astype(np.int64), frac, sx, sy, length,
+                   edge_off)  # fmt: skip
 
 
 def edges_in_box(graph: RoadGraph, box: tuple[float, float, float, float]) -> IntArray:
