@@ -46,7 +46,7 @@ NODE_MARGIN_M = 0.5
 #: Most road samples (both directions) of one spacing a region keeps: bounds the finest kept spacing (memory).
 SAMPLE_BUDGET = 1_000_000
 #: Most road samples one contour may make for its own box when its cell is finer than the region keeps (time).
-LOCAL_BUDGET = 40_000
+LOCAL_BUDGET = 15_000
 
 
 def min_cell(graph: RoadGraph, cell_m: float = CELL_M) -> float:

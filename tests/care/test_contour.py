@@ -23,7 +23,7 @@ def test_cells_are_powers_of_two_that_fit() -> None:
     assert cell_for(100.0, 3.0) == 3.0
     assert cell_for(MAX_SIDE * 3.0, 3.0) == 3.0
     assert cell_for(MAX_SIDE * 3.0 + 1, 3.0) == 6.0
-    assert cell_for(40_000.0, 24.0) == 96.0  # 40 km in 640 cells: 62.5 m -> 96
+    assert cell_for(15_000.0, 24.0) == 96.0  # 40 km in 640 cells: 62.5 m -> 96
     grid = aligned_grid(1000.3, 5000.0, -200.0, 300.0, 24.0, 40.0)
     assert grid.x0 % 24.0 == 0 and grid.y0 % 24.0 == 0 and grid.buffer_m == 48.0
     assert grid.x0 <= 1000.3 - 48 - 48 and grid.x0 + grid.shape[1] * 24 >= 5000 + 96
@@ -35,8 +35,8 @@ def test_min_cell_keeps_the_sample_budget(shanghai: Region) -> None:
     box = (-1e9, 1e9, -1e9, 1e9)
     every = edges_in_box(g, box)
     cell = local_cell(g, 3.0, 96.0, box)  # the whole extract in one box: coarser until it fits the budget
-    assert count_samples(g, cell, every) <= 40_000 or cell == 96.0
-    assert cell == 3.0 or count_samples(g, cell / 2, every) > 40_000
+    assert count_samples(g, cell, every) <= 15_000 or cell == 96.0
+    assert cell == 3.0 or count_samples(g, cell / 2, every) > 15_000
 
 
 def grid10() -> tuple:
