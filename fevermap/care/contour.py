@@ -6,7 +6,8 @@ Each contour has its own square grid in the region's local projection. Its cell 
 :data:`~fevermap.care.raster.CELL_M` times a power of two: the least that spans the contour's reached nodes in
 :data:`~fevermap.care.raster.MAX_SIDE` cells. The region's road samples are kept per spacing from :func:`min_cell`
 up (so that a set stays under :data:`SAMPLE_BUDGET` samples); a contour wanting a finer cell samples only the roads
-of its own box, at the finest cell that keeps that within :data:`LOCAL_BUDGET` samples (:func:`local_cell`).
+of its own box, at the coarsest cell that still has :data:`MIN_SIDE` cells across, within :data:`LOCAL_BUDGET`
+samples (:func:`local_cell`).
 Grids are aligned (origins on multiples of the cell), so a coarser cell is a block of finer ones. Then:
 
 - a cell holding road is **in** when more than :data:`REACHED_SHARE` of its road length is reached within the time
@@ -46,7 +47,9 @@ NODE_MARGIN_M = 0.5
 #: Most road samples (both directions) of one spacing a region keeps: bounds the finest kept spacing (memory).
 SAMPLE_BUDGET = 1_000_000
 #: Most road samples one contour may make for its own box when its cell is finer than the region keeps (time).
-LOCAL_BUDGET = 15_000
+LOCAL_BUDGET = 40_000
+#: A contour finer than the region keeps gets at least this many cells across its extent (within the budget).
+MIN_SIDE = 256
 
 
 def min_cell(graph: RoadGraph, cell_m: float = CELL_M) -> float:
@@ -57,9 +60,14 @@ def min_cell(graph: RoadGraph, cell_m: float = CELL_M) -> float:
     return cell_m * 2.0 ** max(0, math.ceil(math.log2(max(road_m / room / cell_m, 1.0))))
 
 
-def local_cell(graph: RoadGraph, cell_m: float, floor_m: float, box: tuple[float, float, float, float]) -> float:
-    """The finest cell from ``cell_m`` up (doubling) whose samples of the roads in ``box`` stay within
-    :data:`LOCAL_BUDGET`, or ``floor_m`` (the finest the region keeps) when none below it does."""
+def local_cell(
+    graph: RoadGraph, span_m: float, cell_m: float, floor_m: float, box: tuple[float, float, float, float]
+) -> float:
+    """The cell of a contour spanning ``span_m`` that wants ``cell_m``, finer than the region keeps (``floor_m``): the
+    coarsest (doubling from ``cell_m``) that still has :data:`MIN_SIDE` cells across the extent, coarser while its
+    samples of the roads in ``box`` exceed :data:`LOCAL_BUDGET`, and never coarser than ``floor_m``."""
+    while cell_m * 2 < floor_m and span_m / (cell_m * 2) >= MIN_SIDE:
+        cell_m *= 2.0
     edges = edges_in_box(graph, box)
     while cell_m < floor_m and count_samples(graph, spacing_for(cell_m), edges) > LOCAL_BUDGET:
         cell_m *= 2.0

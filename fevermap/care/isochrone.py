@@ -302,7 +302,7 @@ def isochrone(
         if cell < floor:  # finer than the region keeps: as fine as its own box's roads allow
             pad = buffer_m + 4 * cell
             box = (float(fx.min()) - pad, float(fx.max()) + pad, float(fy.min()) - pad, float(fy.max()) + pad)
-            cell = contour.local_cell(g, cell, floor, box)
+            cell = contour.local_cell(g, span, cell, floor, box)
         cells.append(max(cell, cells[-1] if cells else 0.0))
     polys: list[list[list[FloatArray]]] = []
     outer: tuple[raster.Grid, npt.NDArray[np.bool_]] | None = None

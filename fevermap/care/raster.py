@@ -28,7 +28,7 @@ IntArray = npt.NDArray[np.int64]
 CELL_M = 3.0
 BUFFER_M = 40.0
 #: Most grid cells along one side; a larger extent coarsens the cell (and the buffer with it).
-MAX_SIDE = 640
+MAX_SIDE = 512
 #: Level of the marching-squares boundary on the 0/1 mask: 0.9 puts it 0.1 cell short of the first cell outside.
 LEVEL = 0.9
 

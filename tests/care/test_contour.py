@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from fevermap.care.contour import (
+    LOCAL_BUDGET,
     NODE_MARGIN_M,
     aligned_grid,
     cell_for,
@@ -23,7 +24,7 @@ def test_cells_are_powers_of_two_that_fit() -> None:
     assert cell_for(100.0, 3.0) == 3.0
     assert cell_for(MAX_SIDE * 3.0, 3.0) == 3.0
     assert cell_for(MAX_SIDE * 3.0 + 1, 3.0) == 6.0
-    assert cell_for(15_000.0, 24.0) == 96.0  # 40 km in 640 cells: 62.5 m -> 96
+    assert cell_for(40_000.0, 24.0) == 96.0  # 40 km in 512 cells: 78 m -> 96
     grid = aligned_grid(1000.3, 5000.0, -200.0, 300.0, 24.0, 40.0)
     assert grid.x0 % 24.0 == 0 and grid.y0 % 24.0 == 0 and grid.buffer_m == 48.0
     assert grid.x0 <= 1000.3 - 48 - 48 and grid.x0 + grid.shape[1] * 24 >= 5000 + 96
@@ -34,9 +35,12 @@ def test_min_cell_keeps_the_sample_budget(shanghai: Region) -> None:
     assert min_cell(g) == 3.0  # a small extract keeps every spacing
     box = (-1e9, 1e9, -1e9, 1e9)
     every = edges_in_box(g, box)
-    cell = local_cell(g, 3.0, 96.0, box)  # the whole extract in one box: coarser until it fits the budget
-    assert count_samples(g, cell, every) <= 15_000 or cell == 96.0
-    assert cell == 3.0 or count_samples(g, cell / 2, every) > 15_000
+    cell = local_cell(g, 100.0, 3.0, 96.0, box)  # a tiny span, the whole extract in its box: the budget decides
+    assert count_samples(g, cell, every) <= LOCAL_BUDGET or cell == 96.0
+    assert cell == 3.0 or count_samples(g, cell / 2, every) > LOCAL_BUDGET
+    small = (0.0, 1.0, 0.0, 1.0)  # no road in the box: only the span decides
+    assert local_cell(g, 256 * 12.0, 3.0, 96.0, small) == 12.0  # the coarsest with 256 cells across
+    assert local_cell(g, 256 * 1000.0, 3.0, 96.0, small) == 48.0  # never the region's finest kept cell itself
 
 
 def grid10() -> tuple:
