@@ -100,14 +100,16 @@ def decide(
     reached within the time; ``nx``, ``ny``: the reached nodes and the snapped point (metres).
     """
     size = grid.shape[0] * grid.shape[1]
-    cells, which = grid.locate(px, py)
-    if which is not None:
-        length_m, reached = length_m[which], reached[which]
-    total = np.bincount(cells, length_m, size)
-    got = np.bincount(cells, np.where(reached, length_m, 0.0), size)
+    inv = 1.0 / grid.cell_m
+    fj, fi = (px - grid.x0) * inv, (py - grid.y0) * inv
+    j, i = fj.astype(np.int64), fi.astype(np.int64)
+    off = (fj < 0) | (j >= grid.shape[1]) | (fi < 0) | (i >= grid.shape[0])
+    slot = (i * grid.shape[1] + j) * 2 + reached  # per cell: unreached, then reached length
+    slot[off] = 2 * size  # pieces off the grid: a slot of their own, dropped
+    sums = np.bincount(slot, length_m, 2 * size + 1)
+    got, total = sums[1:-1:2], sums[0:-1:2] + sums[1:-1:2]
     inside = got > REACHED_SHARE * total
     # the cell of each reached node, and the cells within the margin of those near a cell's side
-    inv = 1.0 / grid.cell_m
     fj, fi = (nx - grid.x0) * inv, (ny - grid.y0) * inv
     j, i = fj.astype(np.int64), fi.astype(np.int64)  # the grid is built around them
     inside[i * grid.shape[1] + j] = True

@@ -21,6 +21,7 @@ is True.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 import numpy as np
@@ -66,14 +67,9 @@ def mask_outlines(
     xy = np.column_stack([x, y]) if transform is None else transform(x, y)
     ends = np.cumsum(counts + 1).tolist()
     rings = [xy[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
-    polys: list[list[FloatArray]] = []
-    last = -1
-    for r, p in zip(seq.tolist(), part[seq].tolist(), strict=True):
-        if p != last:
-            polys.append([])
-            last = p
-        polys[-1].append(rings[r])
-    return polys
+    in_order = [rings[r] for r in seq.tolist()]
+    cut = np.flatnonzero(np.r_[True, part[seq][1:] != part[seq][:-1], True]).tolist()
+    return [in_order[a:b] for a, b in itertools.pairwise(cut)]
 
 
 def _corner(origin: float, cell: float, k: IntArray) -> FloatArray:
