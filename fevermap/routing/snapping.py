@@ -150,9 +150,10 @@ class EdgeIndex:
 
     def location(self, pos: EdgePosition) -> tuple[float, float]:
         """The ``(lon, lat)`` of an edge position (linear along its segment)."""
-        c = self.graph.coords[self._geom_off[pos.edge] + pos.seg : self._geom_off[pos.edge] + pos.seg + 2]
-        p = c[0] + pos.frac * (c[1] - c[0])
-        return (float(p[0]), float(p[1]))
+        row = int(self._geom_off[pos.edge]) + pos.seg
+        (x0, y0), (x1, y1) = self.graph.coords[row : row + 2].tolist()
+        f = pos.frac
+        return (x0 + f * (x1 - x0), y0 + f * (y1 - y0))  # in floats: the arithmetic of the vectorised form
 
     def snap(self, lon: float, lat: float) -> Snap:
         """Snap ``(lon, lat)`` degrees to the nearest point of a road edge.
