@@ -49,7 +49,6 @@ class SegmentIndex:
         with np.errstate(divide="ignore"):
             inv_len2 = np.where(self._len2 > 0, 1.0 / self._len2, 0.0)  # 0 for a point-like segment: t = 0
         self._packed = np.column_stack([self._ax, self._ay, self._dx, self._dy, inv_len2])
-        self._inv_len2 = inv_len2
         xmin = float(np.minimum(self._ax, self._bx).min())
         ymin = float(np.minimum(self._ay, self._by).min())
         xmax = float(np.maximum(self._ax, self._bx).max())

@@ -149,10 +149,11 @@ def closest_in_cells(
     has = np.flatnonzero(per_group)
     size = per_group[has]
     cand = index._members[np.repeat(start - (np.cumsum(count) - count), count) + np.arange(total)]
-    dx = np.repeat(px[has], size) - index._ax.take(cand)
-    dy = np.repeat(py[has], size) - index._ay.take(cand)
-    sx, sy = index._dx.take(cand), index._dy.take(cand)
-    t = (dx * sx + dy * sy) * index._inv_len2.take(cand)
+    rows = index._packed.take(cand, axis=0)  # ax, ay, dx, dy, 1 / length^2 of each candidate
+    sx, sy = rows[:, 2], rows[:, 3]
+    dx = np.repeat(px[has], size) - rows[:, 0]
+    dy = np.repeat(py[has], size) - rows[:, 1]
+    t = (dx * sx + dy * sy) * rows[:, 4]
     np.maximum(t, 0.0, out=t)
     np.minimum(t, 1.0, out=t)
     ex = dx - t * sx

@@ -234,7 +234,7 @@ class EdgeIndex:
         loc = c0 + t[:, None] * (c1 - c0)
         last = (g.seg_off[edge + 1] - g.seg_off[edge] - 1).tolist()
         tail, head, twin = g.edge_tail[edge].tolist(), g.edge_head[edge].tolist(), self._twin[edge].tolist()
-        names = g.edge_name
+        names, locs, dists = g.edge_name, loc.tolist(), dist.tolist()
         out = []
         for i, (e, kk, f, b, a) in enumerate(zip(edge.tolist(), k.tolist(), t.tolist(), before.tolist(),
                                                  after.tolist(), strict=True)):  # fmt: skip
@@ -247,8 +247,7 @@ class EdgeIndex:
                 positions = (EdgePosition(e, kk, f, b, a), EdgePosition(twin[i], last[i] - kk, 1.0 - f, a, b))
             else:
                 positions = (EdgePosition(e, kk, f, b, a),)
-            out.append(Snap((lons[i], lats[i]), (loc[i, 0].item(), loc[i, 1].item()), float(dist[i]), positions,
-                            names[e]))  # fmt: skip
+            out.append(Snap((lons[i], lats[i]), (locs[i][0], locs[i][1]), dists[i], positions, names[e]))
         return out
 
     def candidates(self, lon: float, lat: float, radius_m: float) -> Iterator[Snap]:
