@@ -23,6 +23,9 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 Hit = tuple[int, float, float]
 
+_AROUND = np.arange(-1, 2)[None, :]  # the three rows of a first block, relative to the point's row (read-only)
+_AROUND.setflags(write=False)
+
 
 def nearest_many(
     index: SegmentIndex, x: npt.ArrayLike, y: npt.ArrayLike, max_distance: float
@@ -43,52 +46,70 @@ def nearest_many(
     with np.errstate(invalid="ignore", over="ignore"):
         fi, fj = np.floor((xs - index._x0) / c), np.floor((ys - index._y0) / c)
         inside = (fi >= 0) & (fi < nx) & (fj >= 0) & (fj < ny)  # False for nan
-        i_all, j_all = np.where(inside, fi, 0).astype(np.int64), np.where(inside, fj, 0).astype(np.int64)
-    for k in np.flatnonzero(~inside).tolist():  # outside the grid or not finite: the one-point search
-        hit = index.nearest(float(xs[k]), float(ys[k]), max_distance)
-        if hit is not None:
-            seg_out[k], t_out[k], d_out[k] = hit
+        if not inside.all():
+            for k in np.flatnonzero(~inside).tolist():  # outside the grid or not finite: the one-point search
+                hit = index.nearest(float(xs[k]), float(ys[k]), max_distance)
+                if hit is not None:
+                    seg_out[k], t_out[k], d_out[k] = hit
+            fi, fj = np.where(inside, fi, 0.0), np.where(inside, fj, 0.0)
+        i_all, j_all = fi.astype(np.int64), fj.astype(np.int64)
     reach = index._reach[i_all * ny + j_all]
     # pass one: each point's first block: ring 1, or the first block holding segments (the empty ones skipped)
-    first = np.flatnonzero(inside & (reach <= 1))
-    rows = i_all[first][:, None] + np.arange(-1, 2)[None, :]
+    one = inside & (reach <= 1)
+    first = np.flatnonzero(one) if not one.all() else np.arange(n)
+    rows = i_all[first][:, None] + _AROUND
     valid = (rows >= 0) & (rows < nx)
     j = j_all[first][:, None]
     lo = np.where(valid, rows * ny + np.maximum(j - 1, 0), 0).reshape(-1)
     hi = np.where(valid, rows * ny + np.minimum(j + 1, ny - 1) + 1, 0).reshape(-1)
     owner = np.repeat(np.arange(first.shape[0]), 3)
-    far = [k for k in np.flatnonzero(inside & (reach > 1)).tolist()
-           if not ((int(reach[k]) - 2) * c > max_distance or int(reach[k]) - 1 > nx + ny)]  # fmt: skip
-    keys = [(first.shape[0] + q, *cell) for q, k in enumerate(far)
-            for cell in index._cells(int(i_all[k]), int(j_all[k]), int(reach[k]), whole=True)]  # fmt: skip
-    if keys:
-        more = np.array(keys, dtype=np.int64)
-        owner = np.concatenate([owner, more[:, 0]])
-        lo, hi = np.concatenate([lo, more[:, 1]]), np.concatenate([hi, more[:, 2]])
-    pts = np.concatenate([first, np.array(far, dtype=np.int64)])
-    r1 = np.concatenate([np.ones(first.shape[0], dtype=np.int64), reach[np.array(far, dtype=np.int64)]])
+    pts, r1 = first, np.ones(first.shape[0], dtype=np.int64)
+    if first.shape[0] < n:  # points with empty cells around them start at the first block holding segments
+        far = [k for k, r in zip(np.flatnonzero(inside & (reach > 1)).tolist(), reach[inside & (reach > 1)].tolist(),
+                                 strict=True) if not ((r - 2) * c > max_distance or r - 1 > nx + ny)]  # fmt: skip
+        own_l, lo_l, hi_l = [], [], []
+        for q, k in enumerate(far, start=first.shape[0]):
+            for cell_lo, cell_hi in index._cells(int(i_all[k]), int(j_all[k]), int(reach[k]), whole=True):
+                own_l.append(q)
+                lo_l.append(cell_lo)
+                hi_l.append(cell_hi)
+        owner = np.concatenate([owner, np.array(own_l, dtype=np.int64)])
+        lo, hi = (
+            np.concatenate([lo, np.array(lo_l, dtype=np.int64)]),
+            np.concatenate([hi, np.array(hi_l, dtype=np.int64)]),
+        )
+        pts = np.concatenate([first, np.array(far, dtype=np.int64)])
+        r1 = np.concatenate([r1, reach[np.array(far, dtype=np.int64)]])
+    if pts.shape[0] == 0:
+        return seg_out, t_out, d_out
     a_seg, a_t, a_d2 = closest_in_cells(index, lo, hi, owner, xs[pts], ys[pts])  # every block holds segments
     a_d = np.sqrt(a_d2)
     stop = (a_d <= r1 * c) | ((r1 - 1) * c > max_distance) | (r1 > nx + ny)
     done = stop & (a_d <= max_distance)
-    seg_out[pts[done]], t_out[pts[done]], d_out[pts[done]] = a_seg[done], a_t[done], a_d[done]
+    k_done = pts[done]
+    seg_out[k_done], t_out[k_done], d_out[k_done] = a_seg[done], a_t[done], a_d[done]
+    if stop.all():
+        return seg_out, t_out, d_out
     # pass two: the other points' further rings, up to the last one nearest could need (each ring its own group)
-    rest = np.flatnonzero(~stop).tolist()
+    rest = np.flatnonzero(~stop)
     groups: list[tuple[int, int]] = []  # (position in pts, ring)
-    keys = []
-    for q in rest:
-        k, b, r = int(pts[q]), float(a_d[q]), int(r1[q]) + 1
+    own_l, lo_l, hi_l, g_pt = [], [], [], []
+    for q, k, b, r in zip(rest.tolist(), pts[rest].tolist(), a_d[rest].tolist(), (r1[rest] + 1).tolist(), strict=True):
+        i, j0 = int(i_all[k]), int(j_all[k])
         while True:
+            g = len(groups)
             groups.append((q, r))
-            keys += [(len(groups) - 1, *cell) for cell in index._cells(int(i_all[k]), int(j_all[k]), r, whole=False)]
+            g_pt.append(k)
+            for cell_lo, cell_hi in index._cells(i, j0, r, whole=False):
+                own_l.append(g)
+                lo_l.append(cell_lo)
+                hi_l.append(cell_hi)
             if b <= r * c or (r - 1) * c > max_distance or r > nx + ny:
                 break
             r += 1
-    if not groups:
-        return seg_out, t_out, d_out
-    arr = np.array(keys, dtype=np.int64).reshape(-1, 3)
-    g_pts = pts[np.array([q for q, _ in groups], dtype=np.int64)]
-    b_seg, b_t, b_d2 = closest_in_cells(index, arr[:, 1], arr[:, 2], arr[:, 0], xs[g_pts], ys[g_pts])
+    g_pts = np.array(g_pt, dtype=np.int64)
+    b_seg, b_t, b_d2 = closest_in_cells(index, np.array(lo_l, dtype=np.int64), np.array(hi_l, dtype=np.int64),
+                                        np.array(own_l, dtype=np.int64), xs[g_pts], ys[g_pts])  # fmt: skip
     _merge_rings(index, groups, (a_seg, a_t, a_d2, a_d), (b_seg.tolist(), b_t.tolist(), b_d2.tolist()), max_distance,
                  (pts, seg_out, t_out, d_out))  # fmt: skip
     return seg_out, t_out, d_out
@@ -146,8 +167,9 @@ def closest_in_cells(
     if total == 0:
         return seg_out, t_out, d2_out
     per_group = np.bincount(owner_of, weights=count, minlength=n).astype(np.int64)
-    has = np.flatnonzero(per_group)
-    size = per_group[has]
+    every = bool(per_group.all())
+    has = np.arange(n) if every else np.flatnonzero(per_group)
+    size = per_group if every else per_group[has]
     cand = index._members[np.repeat(start - (np.cumsum(count) - count), count) + np.arange(total)]
     rows = index._packed.take(cand, axis=0)  # ax, ay, dx, dy, 1 / length^2 of each candidate
     sx, sy = rows[:, 2], rows[:, 3]
@@ -161,7 +183,7 @@ def closest_in_cells(
     d2 = ex * ex + ey * ey
     starts = np.cumsum(size) - size
     at = np.repeat(np.arange(has.shape[0]), size)
-    tie = d2 == np.repeat(np.minimum.reduceat(d2, starts), size)
+    tie = d2 == np.minimum.reduceat(d2, starts)[at]
     low = np.minimum.reduceat(np.where(tie, cand, len(index)), starts)  # ties: the lowest-numbered segment
     pick = np.flatnonzero(tie & (cand == low[at]))
     pick = pick[np.searchsorted(at[pick], np.arange(has.shape[0]))]  # one element per group
