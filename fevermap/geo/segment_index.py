@@ -26,7 +26,7 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 #: How many rings of empty cells around each cell are counted (a search skips those, exactly: they hold nothing).
-_REACH_CAP = 64
+_REACH_CAP = 16
 
 
 class SegmentIndex:

@@ -82,16 +82,24 @@ def nearest_many(
         r1 = np.concatenate([r1, reach[np.array(far, dtype=np.int64)]])
     if pts.shape[0] == 0:
         return seg_out, t_out, d_out
-    a_seg, a_t, a_d2 = closest_in_cells(index, lo, hi, owner, xs[pts], ys[pts])  # every block holds segments
-    a_d = np.sqrt(a_d2)
+    a_seg, a_t, a_d2 = closest_in_cells(index, lo, hi, owner, xs[pts], ys[pts])
+    a_d = np.sqrt(a_d2)  # nan for an empty block: every test below is False for it
     stop = (a_d <= r1 * c) | ((r1 - 1) * c > max_distance) | (r1 > nx + ny)
     done = stop & (a_d <= max_distance)
     k_done = pts[done]
     seg_out[k_done], t_out[k_done], d_out[k_done] = a_seg[done], a_t[done], a_d[done]
     if stop.all():
         return seg_out, t_out, d_out
+    for q in np.flatnonzero(~stop & (a_seg < 0)).tolist():  # an empty first block (beyond the counted empty rings)
+        k, r = int(pts[q]), int(r1[q])
+        hit = index._search(float(xs[k]), float(ys[k]), int(i_all[k]), int(j_all[k]), r + 1, r, 0, max_distance, None,
+                            None)  # fmt: skip
+        if hit is not None:
+            seg_out[k], t_out[k], d_out[k] = hit
     # pass two: the other points' further rings, up to the last one nearest could need (each ring its own group)
-    rest = np.flatnonzero(~stop)
+    rest = np.flatnonzero(~stop & (a_seg >= 0))
+    if rest.shape[0] == 0:
+        return seg_out, t_out, d_out
     groups: list[tuple[int, int]] = []  # (position in pts, ring)
     own_l, lo_l, hi_l, g_pt = [], [], [], []
     for q, k, b, r in zip(rest.tolist(), pts[rest].tolist(), a_d[rest].tolist(), (r1[rest] + 1).tolist(), strict=True):
