@@ -153,6 +153,14 @@ def durations(router: Router, pairs: list[tuple[tuple[float, float], tuple[float
     return out
 
 
+def one_to_50(router: Router, origin: tuple[float, float], dests: list[tuple[float, float]]) -> Any:
+    """One origin to many destinations from coordinates, as a caller does: the points snapped in one batch
+    (``Router.snap_many``: the same snaps as one ``snap`` each), then ``Router.one_to_many``."""
+    pts = np.array([origin, *dests], dtype=np.float64)
+    snaps = router.snap_many(pts[:, 0], pts[:, 1])
+    return router.one_to_many(snaps[0], snaps[1:])
+
+
 def pct(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q))
 
@@ -191,7 +199,7 @@ def bench_extract(name: str, pbf: Path, work: Path, n_pairs: int, n_base: int, r
     fresh = []
     for i, o in enumerate(origins):
         batch = dests[50 * i : 50 * i + 50]
-        fresh.append(timed(lambda o=o, b=batch: router.one_to_many(router.snap(*o), [router.snap(*d) for d in b])))
+        fresh.append(timed(lambda o=o, b=batch: one_to_50(router, o, b)))
     fixed = router.pin_targets([router.snap(*d) for d in dests[:50]])
     router.one_to_many(router.snap(*origins[0]), fixed)
     res["fm_50"] = ms(fresh)

@@ -25,6 +25,9 @@ import numpy.typing as npt
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
+#: How many rings of empty cells around each cell are counted (a search skips those, exactly: they hold nothing).
+_REACH_CAP = 16
+
 
 class SegmentIndex:
     """Nearest-segment index.
@@ -72,6 +75,24 @@ class SegmentIndex:
         order = np.argsort(key, kind="stable")
         self._members = owner[order]
         self._offsets = np.searchsorted(key[order], np.arange(self._nx * self._ny + 1)).astype(np.int64)
+        self._reach = self._rings_to_segment()
+
+    def _rings_to_segment(self) -> IntArray:
+        """Per cell, the Chebyshev distance in cells to the nearest cell holding a segment, up to
+        :data:`_REACH_CAP`: blocks of fewer rings around the cell are empty, so a search may start there."""
+        occupied = (np.diff(self._offsets) > 0).reshape(self._nx, self._ny)
+        reach = np.where(occupied, 0, _REACH_CAP).astype(np.int64)
+        for r in range(1, _REACH_CAP):
+            grown = occupied.copy()  # one more ring: dilate by one cell along each axis (a 3x3 square)
+            grown[1:] |= occupied[:-1]
+            grown[:-1] |= occupied[1:]
+            occupied = grown.copy()
+            occupied[:, 1:] |= grown[:, :-1]
+            occupied[:, :-1] |= grown[:, 1:]
+            reach[occupied & (reach == _REACH_CAP)] = r
+            if occupied.all():
+                break
+        return reach.reshape(-1)
 
     def __len__(self) -> int:
         return int(self._ax.shape[0])
@@ -92,7 +113,30 @@ class SegmentIndex:
         ]
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
-    def _closest(self, cand: IntArray, x: float, y: float) -> tuple[int, float, float]:
+    def _cells(self, i: int, j: int, r: int, whole: bool) -> list[tuple[int, int]]:
+        """Member ranges (``_offsets`` keys ``lo, hi``) of the cells :meth:`nearest` examines at ring ``r`` around
+        cell ``(i, j)``: the whole block if ``whole``, else the cells exactly ``r`` cells away (Chebyshev), which
+        :meth:`_block` ``r - 1`` lacks."""
+        ny, nx = self._ny, self._nx
+        jlo, jhi = max(j - r, 0), min(j + r, ny - 1)
+        if jlo > jhi:
+            return []
+        if whole:
+            return [(row * ny + jlo, row * ny + jhi + 1) for row in range(max(i - r, 0), min(i + r, nx - 1) + 1)]
+        out = [(row * ny + jlo, row * ny + jhi + 1) for row in (i - r, i + r) if 0 <= row < nx]
+        rows = range(max(i - r + 1, 0), min(i + r - 1, nx - 1) + 1)
+        out += [(row * ny + col, row * ny + col + 1) for col in (j - r, j + r) if 0 <= col < ny for row in rows]
+        return out
+
+    def _ring(self, i: int, j: int, r: int) -> IntArray:
+        """Segments registered in the cells exactly ``r >= 1`` cells from cell ``(i, j)`` (see :meth:`_cells`)."""
+        off, mem = self._offsets, self._members
+        parts = [mem[off[lo] : off[hi]] for lo, hi in self._cells(i, j, r, whole=False)]
+        return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+
+    def _closest_d2(self, cand: IntArray, x: float, y: float) -> tuple[int, float, float]:
+        """The candidate closest to ``(x, y)``: ``(segment, t, squared distance)``; among equal squared distances the
+        lowest-numbered segment (so the answer never depends on how candidates were gathered)."""
         seg = self._packed[cand]
         px = x - seg[:, 0]
         py = y - seg[:, 1]
@@ -105,11 +149,19 @@ class SegmentIndex:
         k = int(d2.argmin())
         ties = np.flatnonzero(d2 == d2[k])
         if ties.shape[0] > 1:  # equidistant segments: the lowest-numbered one, as nearest_many does
-            k = int(ties[np.argmin(cand[ties])])  # (the same in every ring, so answers never depend on the grid)
-        return int(cand[k]), float(t[k]), math.sqrt(float(d2[k]))
+            k = int(ties[np.argmin(cand[ties])])
+        return int(cand[k]), float(t[k]), float(d2[k])
+
+    def _closest(self, cand: IntArray, x: float, y: float) -> tuple[int, float, float]:
+        s, t, d2 = self._closest_d2(cand, x, y)
+        return s, t, math.sqrt(d2)
 
     def nearest(self, x: float, y: float, max_distance: float) -> tuple[int, float, float] | None:
         """The segment nearest to ``(x, y)`` within ``max_distance`` metres.
+
+        Blocks of ``r`` cells around the point's cell are searched for ``r = 1, 2, ...`` until no unexamined segment
+        can be closer than the best one; each ring examines only the cells the previous block lacked, and keeps the
+        closest segment of the whole block seen so far (exactly what searching each whole block again would find).
 
         Returns
         -------
@@ -125,12 +177,35 @@ class SegmentIndex:
         j = math.floor((y - self._y0) / c)
         # how far the point lies outside the grid (0 inside): rings closer than that hold nothing
         outside = max(-i, i - self._nx + 1, -j, j - self._ny + 1, 0)
-        best: tuple[int, float, float] | None = None
-        r = max(1, outside)
+        r = max(1, outside) if outside else max(1, int(self._reach[i * self._ny + j]))  # the empty blocks skipped
+        if r > 1 and ((r - 2) * c > max_distance or r - 1 > self._nx + self._ny + outside):
+            return None  # where the search of the empty blocks would have stopped
+        return self._search(x, y, i, j, r, r, outside, max_distance, None, None)
+
+    def _search(
+        self,
+        x: float,
+        y: float,
+        i: int,
+        j: int,
+        r: int,
+        r0: int,
+        outside: int,
+        max_distance: float,
+        seen: tuple[int, float, float] | None,
+        best: tuple[int, float, float] | None,
+    ) -> tuple[int, float, float] | None:
+        """:meth:`nearest`'s rings from ring ``r`` (``r0``: the first one, a whole block) with what the rings before
+        found: ``seen``, the closest (segment, t, squared distance), and ``best``, the answer so far."""
+        c = self.cell_m
         while True:
-            cand = self._block(i, j, r)
+            cand = self._block(i, j, r) if r == r0 else self._ring(i, j, r)
             if cand.shape[0]:
-                found = self._closest(cand, x, y)
+                s, t, d2 = self._closest_d2(cand, x, y)
+                if seen is None or d2 < seen[2] or (d2 == seen[2] and s < seen[0]):
+                    seen = (s, t, d2)
+            if seen is not None:  # the closest segment of the whole block
+                found = (seen[0], seen[1], math.sqrt(seen[2]))
                 if best is None or found[2] < best[2] or (found[2] == best[2] and found[0] < best[0]):
                     best = found
             # every unexamined segment lies outside the block, at least r cells (r * c metres) away
@@ -142,6 +217,18 @@ class SegmentIndex:
         if best is None or best[2] > max_distance:
             return None
         return best
+
+    def nearest_many(
+        self, x: FloatArray, y: FloatArray, max_distance: float
+    ) -> tuple[IntArray, FloatArray, FloatArray]:
+        """:meth:`nearest` of many points in two numpy passes (:func:`fevermap.geo.segment_many.nearest_many`).
+
+        Every answer is exactly what :meth:`nearest` gives for that point. Returns ``(segments, t, distances)``
+        aligned with the points; ``segments`` is -1 (``t`` and ``distances`` nan) where :meth:`nearest` gives None.
+        """
+        from fevermap.geo.segment_many import nearest_many
+
+        return nearest_many(self, x, y, max_distance)
 
     def distance_to_nearest(self, x: float, y: float) -> float:
         """Distance in metres from ``(x, y)`` to the nearest segment, with no limit (brute force; error paths).

@@ -65,14 +65,6 @@ class Network:
         return [edge] if more is None else [edge, *more]
 
 
-def _before(net: Network, state: MetricState, positions: Sequence[EdgePosition]) -> FloatArray:
-    """Whole-ms times from each position's edge start to the position (vectorised)."""
-    edge = np.fromiter((p.edge for p in positions), dtype=np.int64, count=len(positions))
-    seg = net.graph.seg_off[edge] + np.fromiter((p.seg for p in positions), dtype=np.int64, count=len(positions))
-    frac = np.fromiter((p.frac for p in positions), dtype=np.float64, count=len(positions))
-    return ceil_ms_array(state.before_ms(seg, frac))
-
-
 def source_seeds(net: Network, state: MetricState, snap: Snap) -> list[tuple[Seed, EdgePosition]]:
     """Seeds to leave ``snap``: finish its edge, then take one of the edge's turns."""
     out: list[tuple[Seed, EdgePosition]] = []
@@ -156,27 +148,48 @@ def _no_route_reason(net: Network, state: MetricState, origin: Snap, destination
 
 
 class PinnedTargets:
-    """A fixed set of snapped targets for repeated one-to-many queries (e.g. the clinics of a region)."""
+    """A fixed set of snapped targets for repeated one-to-many queries (e.g. the clinics of a region).
+
+    Each target position stands for one row per turn-graph node of its edge (:meth:`Network.nodes_of`), in the order
+    of the snaps, their positions and the nodes: ``pos_target`` is the row's snap, ``pos_node`` its node.
+    """
 
     def __init__(self, net: Network, snaps: Sequence[Snap]) -> None:
         self.snaps = list(snaps)
         self.key = next(_keys)
-        rows = [(i, p, x) for i, s in enumerate(self.snaps) for p in s.positions for x in net.node_list(p.edge)]
-        self.positions = [p for _, p, _ in rows]
-        self.pos_target = np.array([i for i, _, _ in rows], dtype=np.int64)
-        self.pos_node = np.array([x for _, _, x in rows], dtype=np.int64)
+        positions = [p for s in self.snaps for p in s.positions]
+        k = len(positions)
+        edge = np.fromiter((p.edge for p in positions), dtype=np.int64, count=k)
+        seg = np.fromiter((p.seg for p in positions), dtype=np.int64, count=k)
+        frac = np.fromiter((p.frac for p in positions), dtype=np.float64, count=k)
+        owner = np.repeat(np.arange(len(self.snaps)), [len(s.positions) for s in self.snaps])
+        off: IntArray = net.__dict__["_nodes_off"]
+        n_nodes = off[edge + 1] - off[edge]
+        first = np.cumsum(n_nodes) - n_nodes
+        rows = np.repeat(off[edge] - first, n_nodes) + np.arange(int(n_nodes.sum()))
+        self.pos_target = np.repeat(owner, n_nodes)
+        self.pos_node: IntArray = net.__dict__["_nodes_sorted"][rows]
+        self.nodes = self.pos_node.tolist()  # the engine's target list
+        self._edge, self._owner = edge, owner  # per position (not per row): for the same-edge check
+        self._seg = np.repeat(net.graph.seg_off[edge] + seg, n_nodes)
+        self._frac = np.repeat(frac, n_nodes)
         self._cache: tuple[int, FloatArray] | None = None
 
     def __len__(self) -> int:
         return len(self.snaps)
 
     def before(self, net: Network, state: MetricState) -> FloatArray:
-        """Partial times in ms from each target position's edge start (cached per metric version)."""
+        """Partial times in ms from each row's edge start to its position (cached per metric version)."""
         cache = self._cache
         if cache is None or cache[0] != state.version:
-            cache = (state.version, _before(net, state, self.positions))
+            cache = (state.version, ceil_ms_array(state.before_ms(self._seg, self._frac)))
             self._cache = cache
         return cache[1]
+
+    def sharing_edge(self, snap: Snap) -> list[int]:
+        """The targets with a position on one of ``snap``'s edges, in order."""
+        edges = [p.edge for p in snap.positions]
+        return np.unique(self._owner[np.isin(self._edge, edges)]).tolist()
 
 
 def one_to_many(net: Network, state: MetricState, origin: Snap, pinned: PinnedTargets, *, fresh: bool) -> FloatArray:
@@ -188,14 +201,12 @@ def one_to_many(net: Network, state: MetricState, origin: Snap, pinned: PinnedTa
     src = source_seeds(net, state, origin)
     if src:
         key = None if fresh else pinned.key
-        d = net.engine.distances(state.metric, [s for s, _ in src], key, pinned.pos_node.tolist())
+        d = net.engine.distances(state.metric, [s for s, _ in src], key, pinned.nodes)
         np.minimum.at(out, pinned.pos_target, d + before)
-    origin_edges = {p.edge for p in origin.positions}
-    for i, snap in enumerate(pinned.snaps):
-        if origin_edges & {p.edge for p in snap.positions}:
-            direct = same_edge(net, state, origin, snap)
-            if direct is not None:
-                out[i] = min(out[i], direct[0])
+    for i in pinned.sharing_edge(origin):
+        direct = same_edge(net, state, origin, pinned.snaps[i])
+        if direct is not None:
+            out[i] = min(out[i], direct[0])
     out[out >= INF_MS] = np.inf
     return out / 1000.0
 

@@ -117,6 +117,12 @@ class Router:
         """Snap ``(lon, lat)`` degrees to the nearest road edge (see :class:`EdgeIndex`)."""
         return self.index.snap(float(lon), float(lat))
 
+    def snap_many(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> list[Snap]:
+        """Snap many ``(lon, lat)`` points (degrees, two aligned arrays) at once: exactly ``[snap(x, y) ...]``, in one
+        search of the edge index (:meth:`EdgeIndex.snap_many`); raises what :meth:`snap` raises for the first point
+        that fails."""
+        return self.index.snap_many(lon, lat)
+
     def route(self, origin: tuple[float, float], destination: tuple[float, float]) -> Route:
         """Fastest route between two ``(lon, lat)`` points (snapped first)."""
         return self.route_snapped(self.snap(*origin), self.snap(*destination))

@@ -16,11 +16,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
-from fevermap.errors import SnapError
+from fevermap.errors import InputError, SnapError
 from fevermap.geo.lonlat import check_lonlat
 from fevermap.geo.projection import LocalProjection
 from fevermap.geo.segment_index import SegmentIndex
 from fevermap.routing.graph import RoadGraph
+
+FloatArray = npt.NDArray[np.float64]
 
 #: Error messages name the projected distance below this (metres), the geodesic one to the nearest vertex beyond it.
 _PROJECTED_UP_TO_M = 100_000.0
@@ -148,9 +150,10 @@ class EdgeIndex:
 
     def location(self, pos: EdgePosition) -> tuple[float, float]:
         """The ``(lon, lat)`` of an edge position (linear along its segment)."""
-        c = self.graph.coords[self._geom_off[pos.edge] + pos.seg : self._geom_off[pos.edge] + pos.seg + 2]
-        p = c[0] + pos.frac * (c[1] - c[0])
-        return (float(p[0]), float(p[1]))
+        row = int(self._geom_off[pos.edge]) + pos.seg
+        (x0, y0), (x1, y1) = self.graph.coords[row : row + 2].tolist()
+        f = pos.frac
+        return (x0 + f * (x1 - x0), y0 + f * (y1 - y0))  # in floats: the arithmetic of the vectorised form
 
     def snap(self, lon: float, lat: float) -> Snap:
         """Snap ``(lon, lat)`` degrees to the nearest point of a road edge.
@@ -176,6 +179,76 @@ class EdgeIndex:
             return snap
         alternative = self._make_snap(lon, lat, int(self._indexed_seg[self._big_seg[big[0]]]), big[1], big[2])
         return Snap(snap.query, snap.location, snap.distance_m, snap.positions, snap.name, alternative)
+
+    def snap_many(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> list[Snap]:
+        """:meth:`snap` of many ``(lon, lat)`` points (degrees) in one pass: exactly ``[snap(x, y) for ...]``.
+
+        One vectorised search of the segment grid for all points (:meth:`SegmentIndex.nearest_many`) instead of one
+        per point; each point is still projected by the one-point projection, so every snap equals :meth:`snap`'s.
+
+        Raises
+        ------
+        CoordinateError, SnapError
+            The error :meth:`snap` raises for the first point that has one.
+        """
+        lo = np.asarray(lon, dtype=np.float64).reshape(-1)
+        la = np.asarray(lat, dtype=np.float64).reshape(-1)
+        if lo.shape != la.shape:
+            raise InputError(f"snap_many needs as many longitudes as latitudes, got {lo.shape[0]} and {la.shape[0]}")
+        with np.errstate(invalid="ignore"):
+            valid = np.isfinite(lo) & np.isfinite(la) & (np.abs(lo) <= 180.0) & (np.abs(la) <= 90.0)
+        n = int(np.argmin(valid)) if not valid.all() else lo.shape[0]  # points before the first invalid one
+        lons, lats = lo[:n].tolist(), la[:n].tolist()
+        forward = self._proj.forward_one
+        xy = np.array([forward(a, b) for a, b in zip(lons, lats, strict=True)], dtype=np.float64).reshape(-1, 2)
+        hit, t, dist = self._grid.nearest_many(xy[:, 0], xy[:, 1], self.max_snap_m)
+        far = np.flatnonzero(hit < 0)
+        if far.shape[0]:
+            k = int(far[0])
+            raise SnapError(self._too_far_message(lons[k], lats[k], float(xy[k, 0]), float(xy[k, 1])))
+        if n < lo.shape[0]:
+            check_lonlat(float(lo[n]), float(la[n]))  # raises, as snap does for that point
+        seg = self._indexed_seg[hit]
+        snaps = self._make_snaps(lons, lats, seg, t, dist)
+        if not self._all_big:
+            for k in np.flatnonzero(~self._big_edge[self._seg_edge[seg]]).tolist():
+                big = self._grid_big().nearest(float(xy[k, 0]), float(xy[k, 1]), self.max_snap_m)
+                if big is not None:
+                    alt = self._make_snap(lons[k], lats[k], int(self._indexed_seg[self._big_seg[big[0]]]), *big[1:])
+                    snaps[k] = replace(snaps[k], alternative=alt)
+        return snaps
+
+    def _make_snaps(
+        self, lons: list[float], lats: list[float], seg: npt.NDArray[np.int64], t: FloatArray, dist: FloatArray
+    ) -> list[Snap]:
+        """:meth:`_make_snap` of many hits: the same arithmetic, element by element, in numpy."""
+        g = self.graph
+        edge = self._seg_edge[seg]
+        length = g.seg_length_m[seg]
+        t = np.where(t * length < _AT_NODE_M, 0.0, np.where((1.0 - t) * length < _AT_NODE_M, 1.0, t))
+        before = self._seg_before_m[seg] + t * length
+        after = self._edge_len_m[edge] - before
+        k = self._seg_k[seg]
+        row = self._geom_off[edge] + k
+        c0, c1 = g.coords[row], g.coords[row + 1]
+        loc = c0 + t[:, None] * (c1 - c0)
+        last = (g.seg_off[edge + 1] - g.seg_off[edge] - 1).tolist()
+        tail, head, twin = g.edge_tail[edge].tolist(), g.edge_head[edge].tolist(), self._twin[edge].tolist()
+        names, locs, dists = g.edge_name, loc.tolist(), dist.tolist()
+        out = []
+        for i, (e, kk, f, b, a) in enumerate(zip(edge.tolist(), k.tolist(), t.tolist(), before.tolist(),
+                                                 after.tolist(), strict=True)):  # fmt: skip
+            positions: tuple[EdgePosition, ...]
+            if kk == 0 and f == 0.0:  # on a graph node, as in _make_snap
+                positions = self.node_positions(tail[i])
+            elif kk == last[i] and f == 1.0:
+                positions = self.node_positions(head[i])
+            elif twin[i] >= 0:
+                positions = (EdgePosition(e, kk, f, b, a), EdgePosition(twin[i], last[i] - kk, 1.0 - f, a, b))
+            else:
+                positions = (EdgePosition(e, kk, f, b, a),)
+            out.append(Snap((lons[i], lats[i]), (locs[i][0], locs[i][1]), dists[i], positions, names[e]))
+        return out
 
     def candidates(self, lon: float, lat: float, radius_m: float) -> Iterator[Snap]:
         """Snaps onto every road segment within ``radius_m`` metres of ``(lon, lat)``, nearest first (a two-way road's

@@ -1,8 +1,12 @@
-"""SegmentIndex.within: every segment within the distance, nearest first, equal to a brute-force scan."""
+"""SegmentIndex: within (every segment within the distance, nearest first) equal to a brute-force scan; nearest
+(each ring examines only its new cells and empty blocks are skipped) equal to searching each whole block again."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -47,3 +51,54 @@ def test_within_a_non_finite_point_is_empty() -> None:
     idx = SegmentIndex(np.array([[0.0, 0.0, 1.0, 0.0]]))
     assert idx.within(float("nan"), 0.0, 10.0)[0].size == 0
     assert idx.within(0.0, 0.0, float("inf"))[0].size == 0
+
+
+def random_index(rng: np.random.Generator, trial: int) -> SegmentIndex:
+    """Random segments in clusters (so stretches of cells are empty), some point-like, on a lattice every fourth
+    trial (exact ties), with a few cell sizes."""
+    n = int(rng.integers(1, 400))
+    centres = rng.uniform(0, 2000, (int(rng.integers(1, 6)), 2))
+    a = centres[rng.integers(0, centres.shape[0], n)] + rng.normal(0, rng.uniform(20, 400), (n, 2))
+    b = a + rng.normal(0, rng.uniform(1, 200), (n, 2))
+    if trial % 3 == 0:
+        b[: n // 4] = a[: n // 4]
+    if trial % 4 == 0:
+        a, b = np.round(a / 50) * 50, np.round(b / 50) * 50
+    cell = [None, 25.0, 60.0, 200.0][trial % 4]
+    return SegmentIndex(np.column_stack([a, b]), cell_m=cell)
+
+
+def whole_blocks_nearest(idx: SegmentIndex, x: float, y: float, max_distance: float) -> tuple[int, float, float] | None:
+    """The nearest-segment search that examines the whole block of ``r`` cells at each ring ``r = 1, 2, ...``
+    (fevermap's search before rings examined only their new cells): the oracle for :meth:`SegmentIndex.nearest`."""
+    if not (math.isfinite(x) and math.isfinite(y)):
+        return None
+    c = idx.cell_m
+    i, j = math.floor((x - idx._x0) / c), math.floor((y - idx._y0) / c)
+    outside = max(-i, i - idx._nx + 1, -j, j - idx._ny + 1, 0)
+    best = None
+    r = max(1, outside)
+    while True:
+        cand = idx._block(i, j, r)
+        if cand.shape[0]:
+            found = idx._closest(cand, x, y)
+            if best is None or found[2] < best[2] or (found[2] == best[2] and found[0] < best[0]):
+                best = found
+        if best is not None and best[2] <= r * c:
+            break
+        if (r - 1) * c > max_distance or r > idx._nx + idx._ny + outside:
+            break
+        r += 1
+    return None if best is None or best[2] > max_distance else best
+
+
+@pytest.mark.parametrize("trial", range(8))
+def test_nearest_equals_searching_whole_blocks(trial: int) -> None:
+    rng = np.random.default_rng(trial)
+    idx = random_index(rng, trial)
+    pts = rng.uniform(-900, 2900, (1500, 2))
+    if trial % 4 == 0:
+        pts = np.round(pts / 25) * 25
+    for limit in (40.0, 400.0, np.inf):
+        for x, y in pts.tolist():
+            assert idx.nearest(x, y, limit) == whole_blocks_nearest(idx, x, y, limit), (x, y, limit)

@@ -246,3 +246,27 @@ def test_route_without_geometry_has_the_same_time_and_length(router: Router) -> 
         assert (bare.duration_s, bare.distance_m, bare.edges) == (full.duration_s, full.distance_m, full.edges)
         assert bare.coordinates.shape[0] == 0 or bare.edges == [bare.edges[0]]
         done += 1
+
+
+def test_one_to_many_equals_routes_on_the_origin_s_own_road(router: Router) -> None:
+    """Targets ahead of and behind the origin on its own road (the direct drive along one edge), and batches
+    snapped with snap_many: the same times as routes."""
+    g = router.graph
+    rng = np.random.default_rng(5)
+    long_edges = np.flatnonzero(np.diff(g.seg_off) >= 3)
+    for e in rng.choice(long_edges, size=min(12, long_edges.shape[0]), replace=False).tolist():
+        row = int(g.seg_off[e]) + e
+        pts = g.coords[row : row + int(g.seg_off[e + 1] - g.seg_off[e]) + 1]
+        mids = (pts[:-1] + pts[1:]) / 2  # the middles of the edge's segments, in driving order
+        snaps = router.snap_many(mids[:, 0], mids[:, 1])
+        for k, origin in enumerate(snaps):
+            targets = snaps[:k] + snaps[k + 1 :]
+
+            def duration(t: Snap, origin: Snap = origin) -> float:
+                try:
+                    return router.route_snapped(origin, t).duration_s
+                except NoRouteError:
+                    return math.inf
+
+            times = router.one_to_many(origin, targets)
+            np.testing.assert_allclose(times, [duration(t) for t in targets], rtol=0, atol=1e-9)
