@@ -14,16 +14,15 @@ to a clinic further along its own edge, exactly as :meth:`Router.one_to_many` co
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import h3
 import numpy as np
 import numpy.typing as npt
 
 from fevermap.care import reach
+from fevermap.care._memo import Memo
 from fevermap.care.sites import Site
 from fevermap.errors import InputError
 from fevermap.routing.router import Router
@@ -115,21 +114,12 @@ def _build_cells(router: Router, resolution: int) -> Cells:
                  np.array(pa, dtype=bool))  # fmt: skip
 
 
-_lock = threading.Lock()
-_cells: dict[tuple[int, int], tuple[Any, Cells]] = {}
+_cells: Memo[Cells] = Memo(8)
 
 
 def cells_of(router: Router, resolution: int) -> Cells:
     """The region's cells at ``resolution`` (built once per graph and resolution; check the resolution first)."""
-    key = (id(router.graph), resolution)
-    got = _cells.get(key)
-    if got is None or got[0] is not router.graph:
-        got = (router.graph, _build_cells(router, resolution))
-        with _lock:
-            if len(_cells) > 8:
-                _cells.clear()
-            _cells[key] = got
-    return got[1]
+    return _cells.get((router.graph,), lambda: _build_cells(router, resolution), resolution)
 
 
 def cell_times(

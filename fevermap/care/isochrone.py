@@ -14,7 +14,6 @@ node, and the gaps between them narrower than the buffer; road not reached stays
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fevermap.care import contour, raster, reach, trace
+from fevermap.care._memo import Memo
 from fevermap.care.samples import (
     Samples,
     build_samples,
@@ -105,21 +105,12 @@ def parse_minutes(text: str, *, most: int = MAX_CONTOURS) -> list[float]:
     return check_minutes(vals, most=most)
 
 
-_lock = threading.Lock()
-_along: dict[tuple[int, int], tuple[Samples, reach.Metric, tuple[FloatArray, FloatArray]]] = {}
+_along: Memo[tuple[FloatArray, FloatArray]] = Memo(8)
 
 
 def along_ms(m: reach.Metric, samples: Samples) -> tuple[FloatArray, FloatArray]:
-    """Per sample: ms from its edge's tail to it, and from it to the edge's head (cached per traffic version)."""
-    key = (id(samples), m.version)
-    got = _along.get(key)
-    if got is None or got[0] is not samples or got[1] is not m:
-        got = (samples, m, reach.position_ms(m, samples.seg, samples.frac))
-        with _lock:
-            if len(_along) > 8:
-                _along.clear()
-            _along[key] = got
-    return got[2]
+    """Per sample: ms from its edge's tail to it, and from it to the edge's head (kept per traffic version)."""
+    return _along.get((samples, m), lambda: reach.position_ms(m, samples.seg, samples.frac))
 
 
 def search(router: Router, m: reach.Metric, snap: Snap, *, reverse: bool, limit_ms: float) -> reach.EdgeTimes:
@@ -156,30 +147,24 @@ def sample_times(
     return t
 
 
-_pieces: dict[tuple[int, int], tuple[Tiles, reach.Metric, tuple[FloatArray, ...]]] = {}
+_pieces: Memo[tuple[FloatArray, ...]] = Memo(8)
 
 
 def _piece_along(m: reach.Metric, samples: Samples, tiles: Tiles, *, keep: bool = True) -> tuple[FloatArray, ...]:
     """Per piece of ``tiles``, in tile order: ms from its edge's start to its start and from there to the edge's end,
-    then the same on the twin edge (``inf`` where none); cached per traffic version (``keep=False``: not, for a
+    then the same on the twin edge (``inf`` where none); kept per traffic version (``keep=False``: not, for a
     one-off sample set)."""
-    key = (id(tiles), m.version)
-    got = _pieces.get(key) if keep else None
-    if got is None or got[0] is not tiles or got[1] is not m:
+
+    def build() -> tuple[FloatArray, ...]:
         before, after = reach.position_ms(m, samples.seg[tiles.sample], samples.frac[tiles.sample])
         tw = np.maximum(tiles.twin, 0)
         t_before, t_after = reach.position_ms(m, samples.seg[tw], samples.frac[tw])
         none = tiles.twin < 0
         t_before[none] = np.inf
         t_after[none] = np.inf
-        got = (tiles, m, (before, after, t_before, t_after))
-        if not keep:
-            return got[2]
-        with _lock:
-            if len(_pieces) > 8:
-                _pieces.clear()
-            _pieces[key] = got
-    return got[2]
+        return before, after, t_before, t_after
+
+    return _pieces.get((tiles, m), build) if keep else build()
 
 
 def piece_times(

@@ -12,13 +12,13 @@ below 1e-4 within 60 km of the centre).
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
 
+from fevermap.care._memo import Memo
 from fevermap.geo.projection import LocalProjection
 from fevermap.routing.graph import RoadGraph
 
@@ -79,15 +79,8 @@ class Points:
 
 def region_projection(graph: RoadGraph) -> LocalProjection:
     """The local projection of a region: transverse Mercator on the middle meridian of its roads (cached)."""
-    got = _projections.get(id(graph))
-    if got is None or got[0] is not graph:
-        lon = graph.coords[:, 0]
-        got = (graph, LocalProjection(lon_0=float((lon.min() + lon.max()) / 2)))
-        with _lock:
-            if len(_projections) > 16:
-                _projections.clear()
-            _projections[id(graph)] = got
-    return got[1]
+    lon = graph.coords[:, 0]
+    return _projections.get((graph,), lambda: LocalProjection(lon_0=float((lon.min() + lon.max()) / 2)))
 
 
 def build_samples(graph: RoadGraph, spacing_m: float, edges: IntArray | None = None) -> Samples:
@@ -151,12 +144,11 @@ def count_samples(graph: RoadGraph, spacing_m: float, edges: IntArray) -> int:
 #: Sample spacings kept per region (metres): a query uses the coarsest one not coarser than its grid cell.
 SPACINGS_M = (3.0, 4.5, 6.0, 9.0, 12.0, 18.0, 24.0, 36.0, 48.0, 72.0, 96.0, 144.0, 192.0, 384.0)
 
-_lock = threading.Lock()
-_cache: dict[tuple[int, float], tuple[RoadGraph, Samples]] = {}
-_nodes: dict[int, tuple[RoadGraph, tuple[FloatArray, FloatArray]]] = {}
-_coords: dict[int, tuple[RoadGraph, tuple[FloatArray, FloatArray]]] = {}
-_projections: dict[int, tuple[RoadGraph, LocalProjection]] = {}
-_boxes: dict[int, tuple[RoadGraph, tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]]] = {}
+_samples: Memo[Samples] = Memo(16)
+_nodes: Memo[tuple[FloatArray, FloatArray]] = Memo(16)
+_coords: Memo[tuple[FloatArray, FloatArray]] = Memo(16)
+_projections: Memo[LocalProjection] = Memo(16)
+_boxes: Memo[tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]] = Memo(16)
 
 
 def spacing_for(cell_m: float) -> float:
@@ -167,56 +159,30 @@ def spacing_for(cell_m: float) -> float:
 
 def samples_of(graph: RoadGraph, spacing_m: float) -> Samples:
     """:func:`build_samples`, cached per graph and spacing (a region's samples are built once)."""
-    key = (id(graph), float(spacing_m))
-    got = _cache.get(key)
-    if got is None or got[0] is not graph:
-        got = (graph, build_samples(graph, spacing_m))
-        with _lock:
-            if len(_cache) > 16:
-                _cache.clear()
-            _cache[key] = got
-    return got[1]
+    return _samples.get((graph,), lambda: build_samples(graph, spacing_m), float(spacing_m))
 
 
 def coords_xy(graph: RoadGraph) -> tuple[FloatArray, FloatArray]:
     """Every polyline point of ``graph`` (``graph.coords``) in its :func:`region_projection` (metres), cached."""
-    got = _coords.get(id(graph))
-    if got is None or got[0] is not graph:
-        got = (graph, region_projection(graph).forward(graph.coords[:, 0], graph.coords[:, 1]))
-        with _lock:
-            if len(_coords) > 16:
-                _coords.clear()
-            _coords[id(graph)] = got
-    return got[1]
+    return _coords.get((graph,), lambda: region_projection(graph).forward(graph.coords[:, 0], graph.coords[:, 1]))
 
 
 def edge_boxes(graph: RoadGraph) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
     """Per edge the bounding box of its polyline in the region projection, ``xmin, xmax, ymin, ymax``, and its length
     there (metres; cached)."""
-    got = _boxes.get(id(graph))
-    if got is None or got[0] is not graph:
-        x, y = coords_xy(graph)
-        first = graph.seg_off[:-1] + np.arange(graph.edge_count)  # each edge's first coordinate
-        seg_edge = np.repeat(np.arange(graph.edge_count), np.diff(graph.seg_off))
-        p0 = np.arange(graph.seg_length_m.shape[0]) + seg_edge
-        seg_len = np.hypot(x[p0 + 1] - x[p0], y[p0 + 1] - y[p0])
-        boxes = (np.minimum.reduceat(x, first), np.maximum.reduceat(x, first), np.minimum.reduceat(y, first),
-                 np.maximum.reduceat(y, first), np.add.reduceat(seg_len, graph.seg_off[:-1]))  # fmt: skip
-        got = (graph, boxes)
-        with _lock:
-            if len(_boxes) > 16:
-                _boxes.clear()
-            _boxes[id(graph)] = got
-    return got[1]
+    return _boxes.get((graph,), lambda: _edge_boxes(graph))
+
+
+def _edge_boxes(graph: RoadGraph) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    x, y = coords_xy(graph)
+    first = graph.seg_off[:-1] + np.arange(graph.edge_count)  # each edge's first coordinate
+    seg_edge = np.repeat(np.arange(graph.edge_count), np.diff(graph.seg_off))
+    p0 = np.arange(graph.seg_length_m.shape[0]) + seg_edge
+    seg_len = np.hypot(x[p0 + 1] - x[p0], y[p0 + 1] - y[p0])
+    return (np.minimum.reduceat(x, first), np.maximum.reduceat(x, first), np.minimum.reduceat(y, first),
+            np.maximum.reduceat(y, first), np.add.reduceat(seg_len, graph.seg_off[:-1]))  # fmt: skip
 
 
 def node_xy(graph: RoadGraph) -> tuple[FloatArray, FloatArray]:
     """The nodes of ``graph`` in its :func:`region_projection` (metres), cached per graph."""
-    got = _nodes.get(id(graph))
-    if got is None or got[0] is not graph:
-        got = (graph, region_projection(graph).forward(graph.node_lon, graph.node_lat))
-        with _lock:
-            if len(_nodes) > 16:
-                _nodes.clear()
-            _nodes[id(graph)] = got
-    return got[1]
+    return _nodes.get((graph,), lambda: region_projection(graph).forward(graph.node_lon, graph.node_lat))

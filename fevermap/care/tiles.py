@@ -10,12 +10,12 @@ run.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
+from fevermap.care._memo import Memo
 from fevermap.care.samples import Samples
 from fevermap.routing.graph import RoadGraph
 
@@ -87,17 +87,9 @@ def build_tiles(samples: Samples, graph: RoadGraph) -> Tiles:
                  twin_edge.astype(i32), x[order], y[order], samples.length_m[sample])  # fmt: skip
 
 
-_lock = threading.Lock()
-_cache: dict[int, tuple[Samples, Tiles]] = {}
+_tiles: Memo[Tiles] = Memo(16)
 
 
 def tiles_of(samples: Samples, graph: RoadGraph) -> Tiles:
-    """:func:`build_tiles`, cached per sample set."""
-    got = _cache.get(id(samples))
-    if got is None or got[0] is not samples:
-        got = (samples, build_tiles(samples, graph))
-        with _lock:
-            if len(_cache) > 16:
-                _cache.clear()
-            _cache[id(samples)] = got
-    return got[1]
+    """:func:`build_tiles`, kept per sample set."""
+    return _tiles.get((samples,), lambda: build_tiles(samples, graph))
