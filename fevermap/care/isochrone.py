@@ -119,34 +119,6 @@ def search(router: Router, m: reach.Metric, snap: Snap, *, reverse: bool, limit_
     return reach.point_times(router, m, snap, reverse=reverse, limit_ms=limit_ms)
 
 
-def sample_times(
-    router: Router, m: reach.Metric, samples: Samples, snap: Snap, times: reach.EdgeTimes, ids: IntArray | None = None
-) -> FloatArray:
-    """Times in ms from ``snap`` to the samples ``ids`` (all when None; ``times.reverse``: from them to ``snap``),
-    given the search from it."""
-    before, after = along_ms(m, samples)
-    edge = samples.edge if ids is None else samples.edge[ids]
-    reverse = times.reverse
-    if reverse:
-        t = (after if ids is None else after[ids]) + times.end[edge]
-    else:
-        t = times.start[edge] + (before if ids is None else before[ids])
-    for p in snap.positions:  # the snap's own edges, driven without passing a node
-        if ids is None:
-            lo, hi = int(samples.edge_off[p.edge]), int(samples.edge_off[p.edge + 1])
-            part: IntArray = np.arange(lo, hi)
-            where: slice | IntArray = slice(lo, hi)
-        else:
-            where = np.flatnonzero(edge == p.edge)
-            part = ids[where]
-        if part.shape[0] == 0:
-            continue
-        direct = reach.direct_on_edge(router, m, snap, samples.edge[part], samples.seg[part], samples.frac[part],
-                                      reverse=reverse)  # fmt: skip
-        t[where] = np.minimum(t[where], direct)
-    return t
-
-
 _pieces: Memo[tuple[FloatArray, ...]] = Memo(8)
 
 

@@ -4,8 +4,8 @@ They are where travel times are read off to draw polygons (isochrones, catchment
 
 Each directed edge is cut into equal pieces along its polyline, no longer than the spacing (arc length in the
 projection); a sample sits at the start of every piece and one more at the head of the edge, so both ends of every
-edge are samples, and the two directions of a two-way road have samples at the same places
-(:attr:`Samples.points`: the distinct places, where a raster needs each once). Coordinates are projected
+edge are samples, and the two directions of a two-way road have samples at the same places (sample ``k`` of an
+edge and sample ``pieces - k`` of its twin; :mod:`fevermap.care.tiles` pairs them). Coordinates are projected
 with :class:`fevermap.geo.projection.LocalProjection` centred on the region (transverse Mercator, metres; scale error
 below 1e-4 within 60 km of the centre).
 """
@@ -13,7 +13,6 @@ below 1e-4 within 60 km of the centre).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -44,37 +43,6 @@ class Samples:
 
     def __len__(self) -> int:
         return int(self.edge.shape[0])
-
-    @cached_property
-    def points(self) -> Points:
-        """The distinct places of the samples (both directions of a two-way road and every edge end at a node share
-        one)."""
-        qx = np.round(self.x * 1000.0).astype(np.int64)  # millimetres
-        qy = np.round(self.y * 1000.0).astype(np.int64)
-        qx -= qx.min()
-        qy -= qy.min()
-        key = qx * (int(qy.max()) + 1) + qy
-        _, first, pos = np.unique(key, return_index=True, return_inverse=True)
-        x, y = self.x[first], self.y[first]
-        box = (float(x.min()), float(x.max()), float(y.min()), float(y.max()))
-        return Points(pos.astype(np.int64).reshape(-1), x, y, box)
-
-
-@dataclass(frozen=True)
-class Points:
-    """Distinct sample places: ``pos[i]`` is the place of sample ``i``, ``x``, ``y`` the places (metres) and ``box``
-    their ``xmin, xmax, ymin, ymax``."""
-
-    pos: IntArray
-    x: FloatArray
-    y: FloatArray
-    box: tuple[float, float, float, float]
-
-    def earliest(self, t: FloatArray) -> FloatArray:
-        """Per place the least of the samples' values ``t`` there (``inf`` where none is finite)."""
-        out = np.full(self.x.shape[0], np.inf)
-        np.minimum.at(out, self.pos, t)
-        return out
 
 
 def region_projection(graph: RoadGraph) -> LocalProjection:

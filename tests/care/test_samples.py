@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fevermap.care.samples import build_samples, count_samples, edges_in_box
+from fevermap.care.samples import build_samples, count_samples, edges_in_box, node_xy
 from fevermap.routing.region import Region
 
 
@@ -23,11 +23,18 @@ def test_samples_spacing_ends_and_places(shanghai: Region) -> None:
     assert step[same_edge].max() <= 24.0 + 1e-6
     # the road length is shared out over the samples
     assert np.isclose(s.length_m.sum(), g.seg_length_m.sum())
-    # a two-way road's two directions and an edge's ends at a node share places
-    pts = s.points
-    assert len(pts.x) < len(s)
-    assert np.allclose(pts.x[pts.pos], s.x) and np.allclose(pts.y[pts.pos], s.y)
-    assert len(np.unique(pts.pos[np.concatenate([first, last])])) <= g.node_count
+    # a two-way road's two directions share places: sample k of an edge is sample (pieces - k) of its twin
+    pieces = counts - 1
+    two = np.flatnonzero((g.edge_twin >= 0) & (pieces == pieces[np.maximum(g.edge_twin, 0)]))
+    assert two.shape[0] > 0
+    k = np.arange(len(s)) - s.edge_off[s.edge]
+    mine = np.isin(s.edge, two)
+    other = s.edge_off[g.edge_twin[s.edge[mine]]] + pieces[s.edge[mine]] - k[mine]
+    assert np.allclose(s.x[mine], s.x[other]) and np.allclose(s.y[mine], s.y[other])
+    # and every edge end at a node is that node
+    nx, ny = node_xy(g)
+    assert np.allclose(s.x[first], nx[g.edge_tail]) and np.allclose(s.x[last], nx[g.edge_head])
+    assert np.allclose(s.y[first], ny[g.edge_tail]) and np.allclose(s.y[last], ny[g.edge_head])
 
 
 def test_samples_of_some_edges_equal_those_of_all(shanghai: Region) -> None:
