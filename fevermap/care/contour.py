@@ -33,6 +33,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
+from fevermap.care._memo import Memo
 from fevermap.care.raster import CELL_M, MAX_SIDE, Grid, square_filter
 from fevermap.care.samples import count_samples, edges_in_box, spacing_for
 from fevermap.routing.graph import RoadGraph
@@ -54,10 +55,13 @@ MIN_SIDE = 256
 
 def min_cell(graph: RoadGraph, cell_m: float = CELL_M) -> float:
     """The finest cell (``cell_m`` times a power of two) whose sample spacing keeps the region's road samples within
-    :data:`SAMPLE_BUDGET` (about one sample per spacing of directed road, plus the edge ends)."""
-    road_m = float(graph.seg_length_m.sum())
+    :data:`SAMPLE_BUDGET` (about one sample per spacing of directed road, plus the edge ends); kept per graph."""
+    road_m = _road_m.get((graph,), lambda: float(graph.seg_length_m.sum()))
     room = max(SAMPLE_BUDGET - 2 * graph.edge_count, SAMPLE_BUDGET // 10)
     return cell_m * 2.0 ** max(0, math.ceil(math.log2(max(road_m / room / cell_m, 1.0))))
+
+
+_road_m: Memo[float] = Memo(16)
 
 
 def local_cell(

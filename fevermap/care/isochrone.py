@@ -251,9 +251,9 @@ def isochrone(
     sx, sy = region_projection(g).forward([snap.location[0]], [snap.location[1]])
     floor = contour.min_cell(g, cell_m)
     hits = [node_ms <= lim for lim in limits.tolist()]
+    reached = [(np.concatenate([nx_[hit], sx]), np.concatenate([ny_[hit], sy])) for hit in hits]  # and the snap
     cells: list[float] = []
-    for hit in hits:  # each contour's cell: fits its reached nodes and the snap, no finer than a shorter one's
-        fx, fy = np.concatenate([nx_[hit], sx]), np.concatenate([ny_[hit], sy])
+    for fx, fy in reached:  # each contour's cell: fits its reached nodes and the snap, no finer than a shorter one's
         span = max(float(np.ptp(fx)), float(np.ptp(fy)))
         cell = contour.cell_for(span, cell_m)
         if cell < floor:  # finer than the region keeps: as fine as its own box's roads allow
@@ -265,8 +265,7 @@ def isochrone(
     outer: tuple[raster.Grid, npt.NDArray[np.bool_]] | None = None
     lattice: Callable[[FloatArray, FloatArray], FloatArray] | None = None
     road: _Road | None = None
-    for lim, hit, cell in reversed(list(zip(limits.tolist(), hits, cells, strict=True))):  # longest first
-        fx, fy = np.concatenate([nx_[hit], sx]), np.concatenate([ny_[hit], sy])
+    for lim, (fx, fy), cell in reversed(list(zip(limits.tolist(), reached, cells, strict=True))):  # longest first
         if road is None or road.grid.cell_m != cell:  # a contour of the same cell shares the longer one's grid
             grid = contour.aligned_grid(float(fx.min()), float(fx.max()), float(fy.min()), float(fy.max()), cell,
                                         buffer_m)  # fmt: skip
