@@ -233,20 +233,12 @@ class EdgeIndex:
         c0, c1 = g.coords[row], g.coords[row + 1]
         loc = c0 + t[:, None] * (c1 - c0)
         last = (g.seg_off[edge + 1] - g.seg_off[edge] - 1).tolist()
-        tail, head, twin = g.edge_tail[edge].tolist(), g.edge_head[edge].tolist(), self._twin[edge].tolist()
+        twin = self._twin[edge].tolist()
         names, locs, dists = g.edge_name, loc.tolist(), dist.tolist()
         out = []
         for i, (e, kk, f, b, a) in enumerate(zip(edge.tolist(), k.tolist(), t.tolist(), before.tolist(),
                                                  after.tolist(), strict=True)):  # fmt: skip
-            positions: tuple[EdgePosition, ...]
-            if kk == 0 and f == 0.0:  # on a graph node, as in _make_snap
-                positions = self.node_positions(tail[i])
-            elif kk == last[i] and f == 1.0:
-                positions = self.node_positions(head[i])
-            elif twin[i] >= 0:
-                positions = (EdgePosition(e, kk, f, b, a), EdgePosition(twin[i], last[i] - kk, 1.0 - f, a, b))
-            else:
-                positions = (EdgePosition(e, kk, f, b, a),)
+            positions = self._positions(EdgePosition(e, kk, f, b, a), last[i], twin[i])
             out.append(Snap((lons[i], lats[i]), (locs[i][0], locs[i][1]), dists[i], positions, names[e]))
         return out
 
@@ -287,18 +279,20 @@ class EdgeIndex:
         pos = self._position(seg, t)
         edge = pos.edge
         last = int(self.graph.seg_off[edge + 1] - self.graph.seg_off[edge]) - 1
-        positions: tuple[EdgePosition, ...] = (pos,)
-        if pos.seg == 0 and pos.frac == 0.0:  # on a graph node: every edge through it is a way in or out
-            positions = self.node_positions(int(self.graph.edge_tail[edge]))
-        elif pos.seg == last and pos.frac == 1.0:
-            positions = self.node_positions(int(self.graph.edge_head[edge]))
-        elif (twin := int(self._twin[edge])) >= 0:
-            positions = (
-                pos,
-                EdgePosition(twin, last - pos.seg, 1.0 - pos.frac, pos.length_after_m, pos.length_before_m),
-            )
-        loc = self.location(pos)
-        return Snap((lon, lat), loc, float(dist), positions, self.graph.edge_name[edge])
+        positions = self._positions(pos, last, int(self._twin[edge]))
+        return Snap((lon, lat), self.location(pos), float(dist), positions, self.graph.edge_name[edge])
+
+    def _positions(self, pos: EdgePosition, last: int, twin: int) -> tuple[EdgePosition, ...]:
+        """The edge positions a snap at ``pos`` stands for (``last``: the index of its edge's last segment,
+        ``twin``: the twin edge or -1): on a graph node every edge through it is a way in or out; else the position
+        and, on a two-way road, the same place on the twin edge."""
+        if pos.seg == 0 and pos.frac == 0.0:
+            return self.node_positions(int(self.graph.edge_tail[pos.edge]))
+        if pos.seg == last and pos.frac == 1.0:
+            return self.node_positions(int(self.graph.edge_head[pos.edge]))
+        if twin >= 0:
+            return pos, EdgePosition(twin, last - pos.seg, 1.0 - pos.frac, pos.length_after_m, pos.length_before_m)
+        return (pos,)
 
     def _too_far_message(self, lon: float, lat: float, x: float, y: float) -> str:
         b = self.bbox
