@@ -21,6 +21,9 @@ A region directory holds:
   ``arc_turn_ms``, ``arc_u_turn``) and ``component`` (strongly connected component of each turn-graph node,
   0 = the largest).
 - ``cch_order.npy``: the nested-dissection order of the turn graph for the Customizable Contraction Hierarchy.
+- ``cch.npz``: the hierarchy (:class:`fevermap.routing.engine.Hierarchy`: the contraction of the turn graph along
+  that order) and the customisation of the region's own weights (``base_weights``, per turn-graph arc, ms;
+  ``base_packed``, the native metric), so that loading maps them instead of computing them.
 - ``traffic_index.npz``: OSM node pair to segment look-up for traffic feeds.
 - ``meta.json``: name, bbox, time zone, profile, restriction report, source file and its SHA-256, fevermap version,
   counts.
@@ -40,17 +43,18 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import routingkit_cch as rk
 
 from fevermap import __version__, paths
 from fevermap.errors import RegionError
+from fevermap.routing.engine import CCHEngine, Hierarchy, contract
 from fevermap.routing.graph import RoadGraph
 from fevermap.routing.profile import Profile, left_hand_traffic
 from fevermap.routing.region_io import map_npy, map_npz, read_labels, save_npy, save_npz
+from fevermap.routing.state import make_state
 from fevermap.routing.traffic import SegmentTable
 from fevermap.routing.turns import TurnGraph, build_turns
 
-FORMAT_VERSION = 5  # 5: speeds as OSRM car.lua (fevermap.routing.speeds); regions built before must be rebuilt
+FORMAT_VERSION = 6  # 6: the CCH and its first metric saved (cch.npz); 5: speeds as OSRM car.lua (routing.speeds)
 DEMO_SOURCE = "osm/shanghai_center.osm"
 DEMO_REGION_NAME = "shanghai_center"
 _LABELS = {"edge_name": "name", "edge_highway": "highway", "edge_name_zh": "name_zh", "edge_name_en": "name_en",
@@ -74,6 +78,8 @@ class Region:
     meta: dict[str, Any]
     turns: TurnGraph
     component: np.ndarray
+    hierarchy: Hierarchy | None = None
+    base_metric: tuple[np.ndarray, np.ndarray] | None = None  # (weights per turn-graph arc, packed native metric)
 
     @property
     def profile(self) -> Profile:
@@ -189,6 +195,8 @@ def build_region(
     turns = build_turns(graph, resolved, profile, u_turn_nodes)
     component = _components(turns)
     say("ordering the CCH")
+    import routingkit_cch as rk  # building only: its nested-dissection order (inertial flow); loading never needs it
+
     mid = graph.seg_off[:-1] + np.arange(graph.edge_count) + np.diff(graph.seg_off) // 2  # a coordinate per edge
     where = graph.coords[mid[turns.node_edge]]
     order = np.asarray(
@@ -232,6 +240,11 @@ def build_region(
     (tmp / "labels.json").write_text(json.dumps(labels, ensure_ascii=False))
     save_npz(tmp / "turns.npz", component=component, **{k: getattr(turns, k) for k in _TURN_ARRAYS})
     save_npy(tmp / "cch_order.npy", order)
+    say("contracting and customising the CCH")
+    hierarchy = contract(order, turns.arc_from, turns.arc_to)
+    engine = CCHEngine(order, turns.arc_from, turns.arc_to, hierarchy=hierarchy)
+    metric = make_state(graph, turns, engine, graph.seg_speed_kph, turns.arc_turn_ms).metric
+    save_npz(tmp / "cch.npz", **hierarchy.arrays(), base_weights=metric.weights_ms, base_packed=metric.packed())
     table = SegmentTable.build(graph.seg_u_osm, graph.seg_v_osm)
     save_npz(tmp / "traffic_index.npz", ids=table.ids, keys=table.keys, order=table.order)
     (tmp / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
@@ -295,13 +308,16 @@ def load_region(path: Path | str) -> Region:
         labels = read_labels(path / "labels.json")
         arrays.update({attr: labels[key] for attr, key in _LABELS.items()})
         order = map_npy(path / "cch_order.npy")
+        cch = map_npz(path / "cch.npz")
+        hierarchy = Hierarchy.from_arrays(cch)
+        base_metric = (cch["base_weights"], cch["base_packed"])
         index = map_npz(path / "traffic_index.npz")
         segments = SegmentTable(index["ids"], index["keys"], index["order"])
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise RegionError(f"region directory {path} is incomplete ({exc}); rebuild it") from exc
     graph = RoadGraph(**arrays)
     return Region(path=path, graph=graph, cch_order=order, segments=segments, meta=meta, turns=turns,
-                  component=component)  # fmt: skip
+                  component=component, hierarchy=hierarchy, base_metric=base_metric)  # fmt: skip
 
 
 def demo_region() -> Region:
