@@ -516,6 +516,11 @@ static PyObject *metric_packed(MetricObject *m, PyObject *unused) {
     return bytes_of(m->w, (Py_ssize_t)m->cch->m * 16);
 }
 
+static PyObject *metric_get_mapped(MetricObject *m, void *u) { return PyBool_FromLong(m->nbufs > 0); }
+static PyGetSetDef metric_getset[] = {
+    {"mapped", (getter)metric_get_mapped, NULL, "a view of a saved metric's buffer (no customisation of its own)", NULL},
+    {NULL}};
+
 static PyMethodDef metric_methods[] = {
     {"packed", (PyCFunction)metric_packed, METH_NOARGS, "the packed weights as a bytearray (uint64), to save"}, {NULL}};
 
@@ -528,6 +533,7 @@ static PyTypeObject MetricType = {
     .tp_init = (initproc)metric_init,
     .tp_dealloc = (destructor)metric_dealloc,
     .tp_methods = metric_methods,
+    .tp_getset = metric_getset,
 };
 
 /* ------------------------------------------------------------------ pinned node sets */

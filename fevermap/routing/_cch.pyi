@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from typing_extensions import Buffer
+Buffer = Any  # any C-contiguous buffer (numpy array, bytes, bytearray) of the stated item size
 
 INF: int
 
@@ -25,7 +25,10 @@ class CCH:
     ) -> None: ...
 
 class Metric:
-    def __init__(self, cch: CCH, weights: Buffer | None = None, *, threads: int = 1, packed: Buffer | None = None) -> None: ...
+    mapped: bool
+    def __init__(
+        self, cch: CCH, weights: Buffer | None = None, *, threads: int = 1, packed: Buffer | None = None
+    ) -> None: ...
     def packed(self) -> bytearray: ...
 
 class Pinned:

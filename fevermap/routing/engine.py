@@ -1,4 +1,4 @@
-"""The routing engine: a Customizable Contraction Hierarchy (native, :mod:`fevermap.routing._cch`) behind a small interface.
+"""The routing engine: a native Customizable Contraction Hierarchy (:mod:`fevermap.routing._cch`) behind an interface.
 
 Weights are integer milliseconds (:mod:`fevermap.routing.weights`); :data:`INF_MS` marks a closed arc. The hierarchy
 (:class:`Hierarchy`: contraction with fill-in along the region's nested-dissection order) is computed when a region is

@@ -72,8 +72,9 @@ class Router:
         self._base_turn_ms = t.arc_turn_ms.copy()
         self._segments = region.segments
         self._turn_table: TurnTable | None = None
-        engine = CCHEngine(region.cch_order, t.arc_from, t.arc_to, hierarchy=region.hierarchy,
-                           saved=region.base_metric)  # customised by make_state below (the saved metric if the same)
+        engine = CCHEngine(
+            region.cch_order, t.arc_from, t.arc_to, hierarchy=region.hierarchy, saved=region.base_metric
+        )  # customised by make_state below (the saved metric if the same)
         self._net = Network(g, t, engine, Geometry(g, self.index), region.component)
         self.engine = engine
         self._layout = StateLayout.of(g, t)
