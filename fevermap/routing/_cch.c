@@ -73,8 +73,8 @@ static int32_t find_arc(const int32_t *first, const int32_t *head, int32_t x, in
     return (lo < first[x + 1] && head[lo] == y) ? lo : -1;
 }
 
-/* contract(order, tail, head) -> dict of bytearrays (int32): rank, up_first, up_head, parent, level_first,
- * level_nodes, arc_slot. */
+/* contract(order, tail, head) -> dict of bytearrays (int32): rank, up_first, up_head, arc_low, down_first, down_arc,
+ * parent, level_first, level_nodes, arc_slot. */
 static PyObject *py_contract(PyObject *self, PyObject *args) {
     PyObject *o_order, *o_tail, *o_head;
     if (!PyArg_ParseTuple(args, "OOO", &o_order, &o_tail, &o_head)) return NULL;
@@ -91,7 +91,8 @@ static PyObject *py_contract(PyObject *self, PyObject *args) {
     int64_t m_in = b_tail.len / 4;
     const int32_t *order = b_order.buf, *tail = b_tail.buf, *head = b_head.buf;
     int32_t *rank = NULL, *parent = NULL, *up_first = NULL, *up_head = NULL, *height = NULL;
-    int32_t *level_first = NULL, *level_nodes = NULL, *arc_slot = NULL;
+    int32_t *level_first = NULL, *level_nodes = NULL, *arc_slot = NULL, *arc_low = NULL, *down_first = NULL;
+    int32_t *down_arc = NULL;
     vec *up = NULL;
     int64_t m = 0;
     int oom = 0;
@@ -159,6 +160,20 @@ static PyObject *py_contract(PyObject *self, PyObject *args) {
         for (int32_t x = 0; x < n; x++) level_nodes[fill[height[x]]++] = x;
         free(fill);
     }
+    arc_low = malloc((size_t)m * 4 + 4);
+    down_first = calloc((size_t)n + 2, 4);
+    down_arc = malloc((size_t)m * 4 + 4);
+    if (!arc_low || !down_first || !down_arc) { PyErr_NoMemory(); goto done; }
+    for (int32_t x = 0; x < n; x++)
+        for (int32_t a = up_first[x]; a < up_first[x + 1]; a++) arc_low[a] = x, down_first[up_head[a] + 1]++;
+    for (int32_t x = 0; x < n; x++) down_first[x + 1] += down_first[x];
+    {
+        int32_t *fill = malloc((size_t)n * 4 + 4);
+        if (!fill) { PyErr_NoMemory(); goto done; }
+        memcpy(fill, down_first, (size_t)n * 4);
+        for (int32_t a = 0; a < (int32_t)m; a++) down_arc[fill[up_head[a]]++] = a; /* by lower end, ascending */
+        free(fill);
+    }
     for (int64_t i = 0; i < m_in; i++) {
         int32_t x = rank[tail[i]], y = rank[head[i]];
         if (x == y) { arc_slot[i] = -1; continue; }
@@ -166,7 +181,9 @@ static PyObject *py_contract(PyObject *self, PyObject *args) {
         arc_slot[i] = 2 * a + (x < y ? 0 : 1);
     }
     result = Py_BuildValue(
-        "{sNsNsNsNsNsNsN}", "rank", bytes_of(rank, (Py_ssize_t)n * 4), "up_first", bytes_of(up_first, ((Py_ssize_t)n + 1) * 4),
+        "{sNsNsNsNsNsNsNsNsNsN}", "arc_low", bytes_of(arc_low, (Py_ssize_t)m * 4), "down_first",
+        bytes_of(down_first, ((Py_ssize_t)n + 1) * 4), "down_arc", bytes_of(down_arc, (Py_ssize_t)m * 4),
+        "rank", bytes_of(rank, (Py_ssize_t)n * 4), "up_first", bytes_of(up_first, ((Py_ssize_t)n + 1) * 4),
         "up_head", bytes_of(up_head, (Py_ssize_t)m * 4), "parent", bytes_of(parent, (Py_ssize_t)n * 4), "level_first",
         bytes_of(level_first, ((Py_ssize_t)levels + 1) * 4), "level_nodes", bytes_of(level_nodes, (Py_ssize_t)n * 4),
         "arc_slot", bytes_of(arc_slot, (Py_ssize_t)m_in * 4));
@@ -182,6 +199,9 @@ done:
     free(level_first);
     free(level_nodes);
     free(arc_slot);
+    free(arc_low);
+    free(down_first);
+    free(down_arc);
     PyBuffer_Release(&b_order);
     PyBuffer_Release(&b_tail);
     PyBuffer_Release(&b_head);
@@ -190,7 +210,7 @@ done:
 
 /* ------------------------------------------------------------------ the hierarchy */
 
-enum { B_RANK, B_ORDER, B_FIRST, B_HEAD, B_PARENT, B_LFIRST, B_LNODES, B_SLOT, NB };
+enum { B_RANK, B_ORDER, B_FIRST, B_HEAD, B_LOW, B_DFIRST, B_DARC, B_PARENT, B_LFIRST, B_LNODES, B_SLOT, NB };
 
 typedef struct {
     PyObject_HEAD int32_t n;
@@ -198,8 +218,8 @@ typedef struct {
     int32_t levels;
     int64_t m_in;
     const int32_t *rank, *order, *up_first, *up_head, *parent, *level_first, *level_nodes, *arc_slot;
-    int32_t *arc_low; /* owned: the lower end of every arc */
-    uint8_t *top;     /* owned, made on the first parallel customisation: nodes customised after the chunks */
+    const int32_t *arc_low, *down_first, *down_arc; /* lower end of each arc; the arcs below each node */
+    uint8_t *top; /* owned, made on the first parallel customisation: nodes customised after the chunks */
     int32_t chunks, *chunk_first, *chunk_nodes;
     Py_buffer bufs[NB];
     int nbufs;
@@ -207,7 +227,6 @@ typedef struct {
 
 static void cch_dealloc(CCHObject *c) {
     for (int i = 0; i < c->nbufs; i++) PyBuffer_Release(&c->bufs[i]);
-    free(c->arc_low);
     free(c->top);
     free(c->chunk_first);
     free(c->chunk_nodes);
@@ -215,9 +234,11 @@ static void cch_dealloc(CCHObject *c) {
 }
 
 static int cch_init(CCHObject *c, PyObject *args, PyObject *kw) {
-    static char *names[] = {"rank", "order", "up_first", "up_head", "parent", "level_first", "level_nodes", "arc_slot", NULL};
+    static char *names[] = {"rank",   "order",       "up_first",    "up_head",  "arc_low", "down_first",
+                            "down_arc", "parent", "level_first", "level_nodes", "arc_slot", NULL};
     PyObject *o[NB];
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOOOOOO", names, &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6], &o[7]))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOOOOOOOOO", names, &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6],
+                                     &o[7], &o[8], &o[9], &o[10]))
         return -1;
     if (c->nbufs) { PyErr_SetString(PyExc_RuntimeError, "CCH already initialised"); return -1; }
     for (int i = 0; i < NB; i++) {
@@ -232,20 +253,20 @@ static int cch_init(CCHObject *c, PyObject *args, PyObject *kw) {
     c->level_first = c->bufs[B_LFIRST].buf;
     c->level_nodes = c->bufs[B_LNODES].buf;
     c->arc_slot = c->bufs[B_SLOT].buf;
+    c->arc_low = c->bufs[B_LOW].buf;
+    c->down_first = c->bufs[B_DFIRST].buf;
+    c->down_arc = c->bufs[B_DARC].buf;
     c->n = (int32_t)(c->bufs[B_RANK].len / 4);
     c->m = (int32_t)(c->bufs[B_HEAD].len / 4);
     c->levels = (int32_t)(c->bufs[B_LFIRST].len / 4) - 1;
     c->m_in = c->bufs[B_SLOT].len / 4;
     if (c->bufs[B_ORDER].len / 4 != c->n || c->bufs[B_FIRST].len / 4 != (Py_ssize_t)c->n + 1 ||
         c->bufs[B_PARENT].len / 4 != c->n || c->bufs[B_LNODES].len / 4 != c->n || c->levels < 0 ||
-        c->up_first[c->n] != c->m) {
+        c->up_first[c->n] != c->m || c->bufs[B_LOW].len / 4 != c->m || c->bufs[B_DARC].len / 4 != c->m ||
+        c->bufs[B_DFIRST].len / 4 != (Py_ssize_t)c->n + 1 || c->down_first[c->n] != c->m) {
         PyErr_SetString(PyExc_ValueError, "CCH arrays do not fit together");
         return -1;
     }
-    c->arc_low = malloc((size_t)c->m * 4 + 4);
-    if (!c->arc_low) { PyErr_NoMemory(); return -1; }
-    for (int32_t x = 0; x < c->n; x++)
-        for (int32_t a = c->up_first[x]; a < c->up_first[x + 1]; a++) c->arc_low[a] = x;
     return 0;
 }
 
@@ -289,46 +310,46 @@ static inline void pmin(uint64_t *p, uint64_t v) {
     if (v < *p) *p = v;
 }
 
-static inline void amin(uint64_t *p, uint64_t v) {
-    uint64_t cur = __atomic_load_n(p, __ATOMIC_RELAXED);
-    while (v < cur && !__atomic_compare_exchange_n(p, &cur, v, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
-    }
-}
-
-/* All lower triangles through z whose first arc is z's i-th upward arc: relax the arcs {x, y} above z. w holds
- * (up, dn) per arc, interleaved. atomic: another thread may write x's row at the same time. */
-static inline void relax_row(const CCHObject *c, uint64_t *w, int32_t z, int32_t i, int atomic) {
+/* Customise x's row (its upward arcs {x, y}) from its lower triangles: for each arc z to x below x, every later
+ * upward arc z to y of z (all above x, all upper neighbours of x: the graph is chordal) offers x to y and y to x
+ * through z. The row is gathered into ws (per head, up then dn, n each), relaxed there and written back, so a row is
+ * written only by its own node: rows of nodes none of which is below another can be customised at the same time.
+ * Packed minima make the result independent of the order of the triangles. */
+static void pull_row(const CCHObject *c, uint64_t *w, int32_t x, uint64_t *ws) {
     const int32_t *head = c->up_head;
-    int32_t e = c->up_first[z + 1];
-    int32_t x = head[i];
-    uint64_t uzx = w[2 * (size_t)i] >> 32, dzx = w[2 * (size_t)i + 1] >> 32; /* z to x, x to z */
-    if (dzx >= INF && uzx >= INF) return;
-    uint64_t tag = (uint64_t)z + 1;
-    int32_t k = c->up_first[x];
-    for (int32_t j = i + 1; j < e; j++) {
-        int32_t y = head[j];
-        while (head[k] != y) k++; /* chordal: every upper neighbour of z above x is an upper neighbour of x */
-        uint64_t uzy = w[2 * (size_t)j] >> 32, dzy = w[2 * (size_t)j + 1] >> 32;
-        uint64_t wu = dzx + uzy, wd = dzy + uzx; /* x to y through z, y to x through z */
-        if (wu < INF) {
-            if (atomic) amin(&w[2 * (size_t)k], (wu << 32) | tag);
-            else pmin(&w[2 * (size_t)k], (wu << 32) | tag);
-        }
-        if (wd < INF) {
-            if (atomic) amin(&w[2 * (size_t)k + 1], (wd << 32) | tag);
-            else pmin(&w[2 * (size_t)k + 1], (wd << 32) | tag);
+    int32_t b = c->up_first[x], e = c->up_first[x + 1];
+    if (b == e) return;
+    uint64_t *wsd = ws + c->n;
+    for (int32_t a = b; a < e; a++) ws[head[a]] = w[2 * (size_t)a], wsd[head[a]] = w[2 * (size_t)a + 1];
+    for (int32_t d = c->down_first[x]; d < c->down_first[x + 1]; d++) {
+        int32_t zx = c->down_arc[d], z = c->arc_low[zx], ze = c->up_first[z + 1];
+        uint64_t uzx = w[2 * (size_t)zx] >> 32, dzx = w[2 * (size_t)zx + 1] >> 32; /* z to x, x to z */
+        uint64_t tag = (uint64_t)z + 1;
+        if (dzx < INF && uzx < INF) {
+            for (int32_t j = zx + 1; j < ze; j++) {
+                int32_t y = head[j];
+                uint64_t wu = dzx + (w[2 * (size_t)j] >> 32), wd = (w[2 * (size_t)j + 1] >> 32) + uzx;
+                if (wu < INF) pmin(&ws[y], (wu << 32) | tag);
+                if (wd < INF) pmin(&wsd[y], (wd << 32) | tag);
+            }
+        } else if (dzx < INF) { /* one-way arcs are common in turn graphs: x to y through z only */
+            for (int32_t j = zx + 1; j < ze; j++) {
+                uint64_t wu = dzx + (w[2 * (size_t)j] >> 32);
+                if (wu < INF) pmin(&ws[head[j]], (wu << 32) | tag);
+            }
+        } else if (uzx < INF) { /* y to x through z only */
+            for (int32_t j = zx + 1; j < ze; j++) {
+                uint64_t wd = (w[2 * (size_t)j + 1] >> 32) + uzx;
+                if (wd < INF) pmin(&wsd[head[j]], (wd << 32) | tag);
+            }
         }
     }
-}
-
-static void relax_node(const CCHObject *c, uint64_t *w, int32_t z, const uint8_t *shared) {
-    for (int32_t i = c->up_first[z]; i < c->up_first[z + 1]; i++)
-        relax_row(c, w, z, i, shared ? shared[c->up_head[i]] : 0);
+    for (int32_t a = b; a < e; a++) w[2 * (size_t)a] = ws[head[a]], w[2 * (size_t)a + 1] = wsd[head[a]];
 }
 
 /* Split the elimination tree for parallel customisation: the heaviest subtrees are opened (their roots go to the
  * top part, customised last on one thread) until no subtree holds more than 1/32 of the work; the subtrees left are
- * chunks, each customised bottom-up by one thread. Only rows of top nodes can be written by two threads. */
+ * chunks, each customised bottom-up by one thread; the top part waits for all of them. */
 static int partition(CCHObject *c) {
     int32_t n = c->n;
     double *sub = calloc((size_t)n + 1, sizeof(double));
@@ -422,23 +443,30 @@ typedef struct {
     const CCHObject *c;
     uint64_t *w;
     int32_t next; /* the next chunk to take (atomic) */
+    int failed;
 } chunk_job;
 
 static void *chunk_worker(void *arg) {
     chunk_job *job = arg;
     const CCHObject *c = job->c;
+    uint64_t *ws = malloc(2 * ((size_t)c->n + 1) * 8);
+    if (!ws) {
+        __atomic_store_n(&job->failed, 1, __ATOMIC_RELAXED);
+        return NULL;
+    }
     for (;;) {
         int32_t q = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED);
         if (q >= c->chunks) break;
-        for (int32_t k = c->chunk_first[q]; k < c->chunk_first[q + 1]; k++) relax_node(c, job->w, c->chunk_nodes[k], c->top);
+        for (int32_t k = c->chunk_first[q]; k < c->chunk_first[q + 1]; k++) pull_row(c, job->w, c->chunk_nodes[k], ws);
     }
+    free(ws);
     return NULL;
 }
 
-/* Customise w (interleaved (up, dn) per arc) from the weights of the input arcs. With threads > 1 the chunks of
- * partition() are shared out by plain threads (no OpenMP: its runtime does not survive the fork of a server's
- * workers), then the top part runs on the calling thread. */
-static void customise(const CCHObject *c, const int64_t *win, uint64_t *w, int threads) {
+/* Customise w (interleaved (up, dn) per arc) from the weights of the input arcs; 0 on success, -1 out of memory.
+ * With threads > 1 the chunks of partition() are shared out by plain threads (no OpenMP: its runtime does not
+ * survive the fork of a server's workers), then the top part runs on the calling thread. */
+static int customise(const CCHObject *c, const int64_t *win, uint64_t *w, int threads) {
     const uint64_t inf = (uint64_t)INF << 32;
     for (size_t a = 0; a < 2 * (size_t)c->m; a++) w[a] = inf;
     for (int64_t i = 0; i < c->m_in; i++) {
@@ -446,8 +474,10 @@ static void customise(const CCHObject *c, const int64_t *win, uint64_t *w, int t
         if (s < 0 || win[i] < 0 || win[i] >= INF) continue;
         pmin(&w[2 * (size_t)(s >> 1) + (s & 1)], (uint64_t)win[i] << 32);
     }
+    uint64_t *ws = malloc(2 * ((size_t)c->n + 1) * 8);
+    if (!ws) return -1;
     if (threads > 1 && c->top) {
-        chunk_job job = {c, w, 0};
+        chunk_job job = {c, w, 0, 0};
         pthread_t tid[MAX_THREADS];
         int started = 0;
         if (threads > MAX_THREADS) threads = MAX_THREADS;
@@ -455,12 +485,17 @@ static void customise(const CCHObject *c, const int64_t *win, uint64_t *w, int t
             if (pthread_create(&tid[started], NULL, chunk_worker, &job) == 0) started++;
         chunk_worker(&job);
         for (int t = 0; t < started; t++) pthread_join(tid[t], NULL);
+        if (job.failed) {
+            free(ws);
+            return -1;
+        }
         for (int32_t k = c->chunk_first[c->chunks]; k < c->chunk_first[c->chunks + 1]; k++)
-            relax_node(c, w, c->chunk_nodes[k], NULL);
-        return;
+            pull_row(c, w, c->chunk_nodes[k], ws);
+    } else {
+        for (int32_t x = 0; x < c->n; x++) pull_row(c, w, x, ws); /* ascending rank: rows below x are final */
     }
-    /* ascending rank is a bottom-up order: every arc below z is final when z is relaxed */
-    for (int32_t z = 0; z < c->n; z++) relax_node(c, w, z, NULL);
+    free(ws);
+    return 0;
 }
 
 static void metric_dealloc(MetricObject *m) {
@@ -494,10 +529,12 @@ static int metric_init(MetricObject *m, PyObject *args, PyObject *kw) {
         if (!m->owned) { PyBuffer_Release(&bw); PyErr_NoMemory(); return -1; }
         m->w = m->owned;
         const int64_t *win = bw.buf;
+        int rc;
         Py_BEGIN_ALLOW_THREADS
-        customise(c, win, m->w, threads);
+        rc = customise(c, win, m->w, threads);
         Py_END_ALLOW_THREADS
         PyBuffer_Release(&bw);
+        if (rc < 0) { PyErr_NoMemory(); return -1; }
         return 0;
     }
     if (o_packed == Py_None) { PyErr_SetString(PyExc_TypeError, "give weights, or packed"); return -1; }

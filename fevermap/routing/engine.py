@@ -53,7 +53,8 @@ class Hierarchy:
 
     ``rank`` (n, rank of each node) and ``order`` (n, node of each rank); ``up_first`` (n+1) and ``up_head`` (arcs,
     sorted within each row): the upward neighbours of rank ``x`` are ``up_head[up_first[x]:up_first[x+1]]``, each arc
-    stored once with a weight each way; ``parent`` (n, elimination-tree parent, -1 at a root); ``level_first`` /
+    stored once with a weight each way; ``arc_low`` (arcs, the lower end of each); ``down_first`` (n+1) and
+    ``down_arc`` (arcs): the arcs whose upper end is ``x``, by lower end; ``parent`` (n, elimination-tree parent, -1 at a root); ``level_first`` /
     ``level_nodes`` (the nodes by height in the elimination tree); ``arc_slot`` (per input arc, ``2 * arc + 0`` when
     it runs up, ``+ 1`` when it runs down, -1 for a loop).
     """
@@ -62,6 +63,9 @@ class Hierarchy:
     order: npt.NDArray[np.int32]
     up_first: npt.NDArray[np.int32]
     up_head: npt.NDArray[np.int32]
+    arc_low: npt.NDArray[np.int32]
+    down_first: npt.NDArray[np.int32]
+    down_arc: npt.NDArray[np.int32]
     parent: npt.NDArray[np.int32]
     level_first: npt.NDArray[np.int32]
     level_nodes: npt.NDArray[np.int32]
@@ -87,6 +91,8 @@ def contract(order: npt.ArrayLike, tail: npt.ArrayLike, head: npt.ArrayLike) -> 
     >>> h = contract([1, 0, 2], [0, 1, 1, 2], [1, 0, 2, 1])
     >>> h.rank.tolist(), h.up_first.tolist(), h.up_head.tolist(), h.parent.tolist()
     ([1, 0, 2], [0, 2, 3, 3], [1, 2, 2], [1, 2, -1])
+    >>> h.arc_low.tolist(), h.down_first.tolist(), h.down_arc.tolist()
+    ([0, 0, 1], [0, 0, 1, 3], [0, 1, 2])
     """
     o = np.ascontiguousarray(order, dtype=np.int32)
     arrays = _cch.contract(o, np.ascontiguousarray(tail, dtype=np.int32), np.ascontiguousarray(head, dtype=np.int32))
@@ -155,8 +161,7 @@ class CCHEngine:
         if h.arc_slot.shape[0] != np.shape(tail)[0]:
             raise ValueError(f"hierarchy has {h.arc_slot.shape[0]} input arcs, the graph {np.shape(tail)[0]}")
         self.hierarchy = h
-        self._cch = _cch.CCH(h.rank, h.order, h.up_first, h.up_head, h.parent, h.level_first, h.level_nodes,
-                             h.arc_slot)  # fmt: skip
+        self._cch = _cch.CCH(**h.arrays())
         self._saved = saved
         self.threads = threads or default_threads()
         self._write_lock = threading.Lock()
