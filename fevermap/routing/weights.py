@@ -14,7 +14,7 @@ import numpy.typing as npt
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-#: RoutingKit's infinite weight: an arc with it is closed, a path summing to it or more is no path.
+#: The engine's infinite weight (RoutingKit's, kept): an arc with it is closed, a path summing to it or more is no path.
 INF_MS = 2**31 - 1
 _TOLERANCE_MS = 1e-9
 
