@@ -9,9 +9,10 @@
  *
  * Node ids here are ranks (position in the contraction order); the Python side maps node ids to ranks and back.
  * Every arc {x, y} with x < y (ranks) is stored once, in x's row of the upward adjacency (sorted by y), with two
- * weights: up (x to y) and dn (y to x). A weight is packed as (ms << 32) | (mid + 1): mid is the lower node of the
- * triangle that gave the shortcut, 0 an original arc. Comparing packed values compares weights first and breaks
- * ties by the lowest mid, so the customisation's result does not depend on how threads interleave.
+ * weights: up (x to y) and dn (y to x), in ms, and for each the tag mid + 1 of the lower node mid of the triangle
+ * that gave the shortcut (0: an original arc). A metric is one block of four arrays: up, dn, up tags, dn tags.
+ * Customisation compares (ms << 32) | tag, so it keeps the least weight and, of equal ones, the lowest mid: the
+ * result does not depend on the order in which triangles are seen.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -23,7 +24,6 @@
 #define MAX_THREADS 16
 
 #define INF 2147483647u /* fevermap.routing.weights.INF_MS */
-#define LOW_MASK 0xffffffffull
 
 /* ------------------------------------------------------------------ buffers */
 
@@ -294,8 +294,8 @@ static PyTypeObject CCHType = {
 
 typedef struct {
     PyObject_HEAD CCHObject *cch;
-    uint64_t *w;     /* per arc (up, dn), each packed (ms << 32) | (mid + 1) */
-    uint64_t *owned; /* w when computed here, else NULL (a saved metric's buffer) */
+    uint32_t *w;     /* 4 m values: up, dn, up tags, dn tags */
+    uint32_t *owned; /* w when computed here, else NULL (a saved metric's buffer) */
     Py_buffer bufs[1];
     int nbufs;
 } MetricObject;
@@ -315,36 +315,42 @@ static inline void pmin(uint64_t *p, uint64_t v) {
  * through z. The row is gathered into ws (per head, up then dn, n each), relaxed there and written back, so a row is
  * written only by its own node: rows of nodes none of which is below another can be customised at the same time.
  * Packed minima make the result independent of the order of the triangles. */
-static void pull_row(const CCHObject *c, uint64_t *w, int32_t x, uint64_t *ws) {
+static void pull_row(const CCHObject *c, uint32_t *w, int32_t x, uint64_t *ws) {
     const int32_t *head = c->up_head;
+    size_t m = (size_t)c->m;
+    uint32_t *up = w, *dn = w + m, *ut = w + 2 * m, *dt = w + 3 * m;
     int32_t b = c->up_first[x], e = c->up_first[x + 1];
     if (b == e) return;
     uint64_t *wsd = ws + c->n;
-    for (int32_t a = b; a < e; a++) ws[head[a]] = w[2 * (size_t)a], wsd[head[a]] = w[2 * (size_t)a + 1];
+    for (int32_t a = b; a < e; a++)
+        ws[head[a]] = ((uint64_t)up[a] << 32) | ut[a], wsd[head[a]] = ((uint64_t)dn[a] << 32) | dt[a];
     for (int32_t d = c->down_first[x]; d < c->down_first[x + 1]; d++) {
         int32_t zx = c->down_arc[d], z = c->arc_low[zx], ze = c->up_first[z + 1];
-        uint64_t uzx = w[2 * (size_t)zx] >> 32, dzx = w[2 * (size_t)zx + 1] >> 32; /* z to x, x to z */
+        uint64_t uzx = up[zx], dzx = dn[zx]; /* z to x, x to z */
         uint64_t tag = (uint64_t)z + 1;
         if (dzx < INF && uzx < INF) {
             for (int32_t j = zx + 1; j < ze; j++) {
                 int32_t y = head[j];
-                uint64_t wu = dzx + (w[2 * (size_t)j] >> 32), wd = (w[2 * (size_t)j + 1] >> 32) + uzx;
+                uint64_t wu = dzx + up[j], wd = dn[j] + uzx;
                 if (wu < INF) pmin(&ws[y], (wu << 32) | tag);
                 if (wd < INF) pmin(&wsd[y], (wd << 32) | tag);
             }
         } else if (dzx < INF) { /* one-way arcs are common in turn graphs: x to y through z only */
             for (int32_t j = zx + 1; j < ze; j++) {
-                uint64_t wu = dzx + (w[2 * (size_t)j] >> 32);
+                uint64_t wu = dzx + up[j];
                 if (wu < INF) pmin(&ws[head[j]], (wu << 32) | tag);
             }
         } else if (uzx < INF) { /* y to x through z only */
             for (int32_t j = zx + 1; j < ze; j++) {
-                uint64_t wd = (w[2 * (size_t)j + 1] >> 32) + uzx;
+                uint64_t wd = dn[j] + uzx;
                 if (wd < INF) pmin(&wsd[head[j]], (wd << 32) | tag);
             }
         }
     }
-    for (int32_t a = b; a < e; a++) w[2 * (size_t)a] = ws[head[a]], w[2 * (size_t)a + 1] = wsd[head[a]];
+    for (int32_t a = b; a < e; a++) {
+        uint64_t u = ws[head[a]], v = wsd[head[a]];
+        up[a] = (uint32_t)(u >> 32), ut[a] = (uint32_t)u, dn[a] = (uint32_t)(v >> 32), dt[a] = (uint32_t)v;
+    }
 }
 
 /* Split the elimination tree for parallel customisation: the heaviest subtrees are opened (their roots go to the
@@ -441,7 +447,7 @@ oom:
 
 typedef struct {
     const CCHObject *c;
-    uint64_t *w;
+    uint32_t *w;
     int32_t next; /* the next chunk to take (atomic) */
     int failed;
 } chunk_job;
@@ -463,16 +469,18 @@ static void *chunk_worker(void *arg) {
     return NULL;
 }
 
-/* Customise w (interleaved (up, dn) per arc) from the weights of the input arcs; 0 on success, -1 out of memory.
+/* Customise w (up, dn, up tags, dn tags) from the weights of the input arcs; 0 on success, -1 out of memory.
  * With threads > 1 the chunks of partition() are shared out by plain threads (no OpenMP: its runtime does not
  * survive the fork of a server's workers), then the top part runs on the calling thread. */
-static int customise(const CCHObject *c, const int64_t *win, uint64_t *w, int threads) {
-    const uint64_t inf = (uint64_t)INF << 32;
-    for (size_t a = 0; a < 2 * (size_t)c->m; a++) w[a] = inf;
+static int customise(const CCHObject *c, const int64_t *win, uint32_t *w, int threads) {
+    size_t m = (size_t)c->m;
+    for (size_t a = 0; a < 2 * m; a++) w[a] = INF;
+    memset(w + 2 * m, 0, 2 * m * 4);
     for (int64_t i = 0; i < c->m_in; i++) {
         int32_t s = c->arc_slot[i];
         if (s < 0 || win[i] < 0 || win[i] >= INF) continue;
-        pmin(&w[2 * (size_t)(s >> 1) + (s & 1)], (uint64_t)win[i] << 32);
+        uint32_t *slot = &w[(s & 1) * m + (size_t)(s >> 1)];
+        if ((uint32_t)win[i] < *slot) *slot = (uint32_t)win[i];
     }
     uint64_t *ws = malloc(2 * ((size_t)c->n + 1) * 8);
     if (!ws) return -1;
@@ -525,7 +533,7 @@ static int metric_init(MetricObject *m, PyObject *args, PyObject *kw) {
             return -1;
         }
         if (threads > 1 && !c->top && partition(c) < 0) { PyBuffer_Release(&bw); return -1; } /* GIL held: once */
-        m->owned = malloc(2 * (size_t)c->m * 8 + 16);
+        m->owned = malloc(4 * (size_t)c->m * 4 + 16);
         if (!m->owned) { PyBuffer_Release(&bw); PyErr_NoMemory(); return -1; }
         m->w = m->owned;
         const int64_t *win = bw.buf;
@@ -538,10 +546,10 @@ static int metric_init(MetricObject *m, PyObject *args, PyObject *kw) {
         return 0;
     }
     if (o_packed == Py_None) { PyErr_SetString(PyExc_TypeError, "give weights, or packed"); return -1; }
-    if (get_buf(o_packed, &m->bufs[0], 8, "packed") < 0) return -1;
+    if (get_buf(o_packed, &m->bufs[0], 4, "packed (uint32)") < 0) return -1;
     m->nbufs = 1;
-    if (m->bufs[0].len / 8 != 2 * (Py_ssize_t)c->m) {
-        PyErr_SetString(PyExc_ValueError, "packed must have two values per arc of the hierarchy");
+    if (m->bufs[0].len / 4 != 4 * (Py_ssize_t)c->m) {
+        PyErr_SetString(PyExc_ValueError, "packed must have four values per arc of the hierarchy");
         return -1;
     }
     m->w = m->bufs[0].buf;
@@ -559,7 +567,7 @@ static PyGetSetDef metric_getset[] = {
     {NULL}};
 
 static PyMethodDef metric_methods[] = {
-    {"packed", (PyCFunction)metric_packed, METH_NOARGS, "the packed weights as a bytearray (uint64), to save"}, {NULL}};
+    {"packed", (PyCFunction)metric_packed, METH_NOARGS, "the customised weights and tags as a bytearray (uint32: up, dn, up tags, dn tags), to save"}, {NULL}};
 
 static PyTypeObject MetricType = {
     PyVarObject_HEAD_INIT(NULL, 0).tp_name = "fevermap.routing._cch.Metric",
@@ -603,7 +611,8 @@ static int pinned_init(PinnedObject *p, PyObject *args, PyObject *kw) {
     const int64_t *v = b.buf;
     p->count = (int32_t)(b.len / 8);
     p->nodes = malloc((size_t)p->count * 4 + 4);
-    uint8_t *mark = calloc((size_t)c->n + 1, 1);
+    size_t words = ((size_t)c->n + 63) / 64;
+    uint64_t *mark = calloc(words + 1, 8); /* a bit per node: the span is read off in ascending order */
     if (!p->nodes || !mark) { free(mark); PyBuffer_Release(&b); PyErr_NoMemory(); return -1; }
     int64_t total = 0;
     for (int32_t i = 0; i < p->count; i++) {
@@ -615,14 +624,14 @@ static int pinned_init(PinnedObject *p, PyObject *args, PyObject *kw) {
         }
         int32_t r = c->rank[v[i]];
         p->nodes[i] = r;
-        for (int32_t x = r; x >= 0 && !mark[x]; x = c->parent[x]) mark[x] = 1, total++;
+        for (int32_t x = r; x >= 0 && !(mark[x >> 6] >> (x & 63) & 1); x = c->parent[x]) mark[x >> 6] |= 1ull << (x & 63), total++;
     }
     PyBuffer_Release(&b);
     p->span = malloc((size_t)total * 4 + 4);
     if (!p->span) { free(mark); PyErr_NoMemory(); return -1; }
     int32_t k = 0;
-    for (int32_t x = 0; x < c->n && k < total; x++)
-        if (mark[x]) p->span[k++] = x;
+    for (size_t i = 0; i < words; i++)
+        for (uint64_t bits = mark[i]; bits; bits &= bits - 1) p->span[k++] = (int32_t)(64 * i + (size_t)__builtin_ctzll(bits));
     p->span_len = k;
     free(mark);
     return 0;
@@ -774,14 +783,14 @@ static int32_t collect(const CCHObject *c, const seeds_t *s, uint32_t epoch, uin
     return cnt;
 }
 
-/* Relax the upward arcs of the listed nodes in order; w points at the (up, dn) pairs, offset by the direction. */
-static void sweep_up(const CCHObject *c, const uint64_t *w, uint32_t *dist, int32_t *pred, const int32_t *list, int32_t cnt) {
+/* Relax the upward arcs of the listed nodes in order, with the up weights w (or the dn ones, for a backward search). */
+static void sweep_up(const CCHObject *c, const uint32_t *w, uint32_t *dist, int32_t *pred, const int32_t *list, int32_t cnt) {
     for (int32_t q = 0; q < cnt; q++) {
         int32_t x = list[q];
         uint64_t dx = dist[x];
         if (dx >= INF) continue;
         for (int32_t a = c->up_first[x]; a < c->up_first[x + 1]; a++) {
-            uint64_t nd = dx + (w[2 * (size_t)a] >> 32);
+            uint64_t nd = dx + w[a];
             int32_t y = c->up_head[a];
             if (nd < dist[y]) dist[y] = (uint32_t)nd, pred[y] = a;
         }
@@ -804,7 +813,7 @@ static int unpack_dn(QueryObject *q, const MetricObject *m, int32_t a);
 /* Arc a from its lower end x up to its head y: emit the nodes after x. */
 static int unpack_up(QueryObject *q, const MetricObject *m, int32_t a) {
     const CCHObject *c = q->cch;
-    int64_t mid = (int64_t)(m->w[2 * (size_t)a] & LOW_MASK) - 1;
+    int64_t mid = (int64_t)m->w[2 * (size_t)c->m + a] - 1;
     int32_t x = c->arc_low[a], y = c->up_head[a];
     if (mid < 0) return push_node(q, y);
     int32_t z = (int32_t)mid;
@@ -815,7 +824,7 @@ static int unpack_up(QueryObject *q, const MetricObject *m, int32_t a) {
 /* Arc a from its head y down to its lower end x: emit the nodes after y. */
 static int unpack_dn(QueryObject *q, const MetricObject *m, int32_t a) {
     const CCHObject *c = q->cch;
-    int64_t mid = (int64_t)(m->w[2 * (size_t)a + 1] & LOW_MASK) - 1;
+    int64_t mid = (int64_t)m->w[3 * (size_t)c->m + a] - 1;
     int32_t x = c->arc_low[a], y = c->up_head[a];
     if (mid < 0) return push_node(q, x);
     int32_t z = (int32_t)mid;
@@ -874,7 +883,7 @@ static PyObject *query_run(QueryObject *q, PyObject *args) {
             uint64_t f = fw ? q->df[x] : INF, g = bw ? q->db[x] : INF;
             if (fw && bw && f + g < best) best = f + g, meet = x;
             if (f < best) sweep_up(c, m->w, q->df, q->pf, &x, 1);
-            if (g < best) sweep_up(c, m->w + 1, q->db, q->pb, &x, 1);
+            if (g < best) sweep_up(c, m->w + c->m, q->db, q->pb, &x, 1);
         }
         q->path_len = 0;
         if (meet >= 0) {
@@ -913,7 +922,7 @@ static PyObject *query_many(QueryObject *q, PyObject *args) {
     int bad = 0;
     if (out) {
         double *res = (double *)PyByteArray_AS_STRING(out);
-        const uint64_t *wu = m->w + (reverse ? 1 : 0), *wd = m->w + (reverse ? 0 : 1);
+        const uint32_t *wu = m->w + (reverse ? c->m : 0), *wd = m->w + (reverse ? 0 : c->m);
         Py_BEGIN_ALLOW_THREADS
         int32_t nf = collect(c, &s, q->epoch, q->sf, q->df, q->pf, q->lf, q->seg);
         if (nf < 0) bad = 1;
@@ -924,7 +933,7 @@ static PyObject *query_many(QueryObject *q, PyObject *args) {
                 int32_t x = p->span[k];
                 uint64_t d = q->sf[x] == q->epoch ? q->df[x] : INF;
                 for (int32_t a = c->up_first[x]; a < c->up_first[x + 1]; a++) {
-                    uint64_t nd = (uint64_t)q->dd[c->up_head[a]] + (wd[2 * (size_t)a] >> 32);
+                    uint64_t nd = (uint64_t)q->dd[c->up_head[a]] + wd[a];
                     if (nd < d) d = nd;
                 }
                 q->dd[x] = (uint32_t)(d < INF ? d : INF);

@@ -118,9 +118,9 @@ class Metric:
     version: int
     _metric: Any
 
-    def packed(self) -> npt.NDArray[np.uint64]:
-        """The customised weights in the native layout (two per hierarchy arc), to save beside the hierarchy."""
-        return np.frombuffer(self._metric.packed(), dtype=np.uint64)
+    def packed(self) -> npt.NDArray[np.uint32]:
+        """The customised weights in the native layout (up, dn, up tags, dn tags per hierarchy arc), to save."""
+        return np.frombuffer(self._metric.packed(), dtype=np.uint32)
 
 
 class CCHEngine:
@@ -154,7 +154,7 @@ class CCHEngine:
         weights_ms: npt.NDArray[np.int64] | None = None,
         *,
         hierarchy: Hierarchy | None = None,
-        saved: tuple[npt.NDArray[np.int64], npt.NDArray[np.uint64]] | None = None,
+        saved: tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32]] | None = None,
         threads: int | None = None,
     ) -> None:
         h = hierarchy if hierarchy is not None else contract(order, tail, head)
