@@ -21,12 +21,12 @@ import numpy as np
 import routingkit_cch as rk
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _results import machine, write_section  # noqa: E402
+from _results import machine, write_section
 
-from fevermap.routing import _cch  # noqa: E402
-from fevermap.routing.engine import INF_MS, CCHEngine, contract  # noqa: E402
-from fevermap.routing.region import build_region, load_region  # noqa: E402
-from fevermap.routing.router import Router  # noqa: E402
+from fevermap.routing import _cch
+from fevermap.routing.engine import INF_MS, CCHEngine, contract
+from fevermap.routing.region import build_region, load_region
+from fevermap.routing.router import Router
 
 PORTO = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "osm" / "porto.osm.pbf"
 
@@ -118,7 +118,7 @@ def main() -> None:
     rk_repin = _per_call(lambda: otm.repin_targets(rng.integers(n, size=50).tolist()), [()] * 300)
 
     mb = 1 / 2**20
-    hier_mb = sum(a.nbytes for a in h.arrays().values()) * mb + engine.arc_count * 4 * mb  # + arc_low at load
+    hier_mb = sum(a.nbytes for a in h.arrays().values()) * mb
     metric_mb = engine.arc_count * 16 * mb
     lines = [
         "## Native CCH vs routingkit_cch (benchmarks/bench_cch.py)",
@@ -145,8 +145,7 @@ def main() -> None:
         f"| point-to-point, node to node, µs per query (incl. the path's nodes) | {nat_p2p:.1f} | {rk_p2p:.1f} |",
         f"| one-to-50, targets pinned, µs per sweep | {nat_many:.1f} | {rk_many:.1f} |",
         f"| pinning 50 new targets, µs | {nat_repin:.1f} | {rk_repin:.1f} (repin) |",
-        f"| hierarchy in memory, MB | {hier_mb:.1f} (file-backed, shared by workers; arc tails {engine.arc_count * 4 * mb:.1f} "
-        "MB private) | not exposed |",
+        f"| hierarchy in memory, MB | {hier_mb:.1f} (memory-mapped, shared by workers) | not exposed |",
         f"| one metric, MB | {metric_mb:.1f} (the region's own: file-backed) | not exposed |",
         "",
         "Point-to-point and one-to-50 are the engines alone (no snapping, no geometry); `benchmarks/bench_osrm.py` "

@@ -54,7 +54,8 @@ class Hierarchy:
     ``rank`` (n, rank of each node) and ``order`` (n, node of each rank); ``up_first`` (n+1) and ``up_head`` (arcs,
     sorted within each row): the upward neighbours of rank ``x`` are ``up_head[up_first[x]:up_first[x+1]]``, each arc
     stored once with a weight each way; ``arc_low`` (arcs, the lower end of each); ``down_first`` (n+1) and
-    ``down_arc`` (arcs): the arcs whose upper end is ``x``, by lower end; ``parent`` (n, elimination-tree parent, -1 at a root); ``level_first`` /
+    ``down_arc`` (arcs): the arcs whose upper end is ``x``, by lower end;
+    ``parent`` (n, elimination-tree parent, -1 at a root); ``level_first`` /
     ``level_nodes`` (the nodes by height in the elimination tree); ``arc_slot`` (per input arc, ``2 * arc + 0`` when
     it runs up, ``+ 1`` when it runs down, -1 for a loop).
     """
