@@ -15,13 +15,22 @@ A region directory holds:
   id), ``seg_forward`` (s, driven along the way's node order), ``seg_length_m`` (s, geodesic metres),
   ``seg_speed_kph`` (s, km/h), ``seg_penalty_ms`` (s, obstacle cost at the segment's end node, ms); ``coords``
   (s+m, 2: ``(lon, lat)`` polyline rows, edge ``i``'s are ``coords[seg_off[i]+i : seg_off[i+1]+i+1]``).
-- ``labels.json``: per edge ``name`` (``name``, else ``ref``), ``name_zh`` (``name:zh``), ``name_en``
-  (``name:en``), ``ref``, ``highway`` (``"ferry"`` for ferries).
+- ``labels.npz``: per-edge strings (:func:`fevermap.routing.region_io.save_labels`): ``strings`` (UTF-8 bytes of
+  every distinct string) and ``string_off`` (their byte offsets, one more than strings), and per edge an int32 code
+  into them (m each): ``code_name`` (``name``, else ``ref``), ``code_name_zh`` (``name:zh``), ``code_name_en``
+  (``name:en``), ``code_ref``, ``code_highway`` (``"ferry"`` for ferries).
 - ``turns.npz``: the :class:`fevermap.routing.turns.TurnGraph` (``node_edge``, ``arc_from``, ``arc_to``,
   ``arc_turn_ms``, ``arc_u_turn``) and ``component`` (strongly connected component of each turn-graph node,
   0 = the largest).
 - ``cch_order.npy``: the nested-dissection order of the turn graph for the Customizable Contraction Hierarchy.
 - ``traffic_index.npz``: OSM node pair to segment look-up for traffic feeds.
+- ``snap.npz``: the snapping index (:func:`fevermap.routing.snap_arrays.edge_index_arrays`): ``bounds``,
+  ``geom_off``, ``seg_edge``, ``seg_k``, ``seg_before_m``, ``edge_len_m``, ``twin``, ``indexed_seg``,
+  ``out_order`` / ``out_bounds`` and ``in_order`` / ``in_bounds`` (edges by tail and head node), ``in_largest`` /
+  ``big_edge`` / ``big_seg`` (big components), and the segment grids ``grid_*`` and ``big_grid_*`` (projected
+  segment rows in metres, packed search rows, cell members and offsets, empty-ring reach, parameters).
+- ``layout.npz``: the graph-only parts of a metric state (:class:`fevermap.routing.state.StateLayout`):
+  ``seg_edge``, ``seg_start``, ``edge_last``, ``arc_edge``.
 - ``meta.json``: name, bbox, time zone, profile, restriction report, source file and its SHA-256, fevermap version,
   counts.
 """
@@ -33,7 +42,7 @@ import os
 import time
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,11 +55,13 @@ from fevermap import __version__, paths
 from fevermap.errors import RegionError
 from fevermap.routing.graph import RoadGraph
 from fevermap.routing.profile import Profile, left_hand_traffic
-from fevermap.routing.region_io import map_npy, map_npz, read_labels, save_npy, save_npz
+from fevermap.routing.region_io import map_npy, map_npz, read_labels, save_labels, save_npy, save_npz
+from fevermap.routing.snap_arrays import big_components, edge_index_arrays
+from fevermap.routing.state import StateLayout
 from fevermap.routing.traffic import SegmentTable
 from fevermap.routing.turns import TurnGraph, build_turns
 
-FORMAT_VERSION = 5  # 5: speeds as OSRM car.lua (fevermap.routing.speeds); regions built before must be rebuilt
+FORMAT_VERSION = 6  # 6: labels.npz, snap.npz, layout.npz (nothing computed at load); regions built before: rebuild
 DEMO_SOURCE = "osm/shanghai_center.osm"
 DEMO_REGION_NAME = "shanghai_center"
 _LABELS = {"edge_name": "name", "edge_highway": "highway", "edge_name_zh": "name_zh", "edge_name_en": "name_en",
@@ -74,6 +85,10 @@ class Region:
     meta: dict[str, Any]
     turns: TurnGraph
     component: np.ndarray
+    #: :func:`~fevermap.routing.snap_arrays.edge_index_arrays` saved at build (``snap.npz``), None: compute them.
+    snap_arrays: Mapping[str, np.ndarray] | None = None
+    #: :meth:`~fevermap.routing.state.StateLayout.to_arrays` saved at build (``layout.npz``), None: compute them.
+    layout_arrays: Mapping[str, np.ndarray] | None = None
 
     @property
     def profile(self) -> Profile:
@@ -228,12 +243,13 @@ def build_region(
 
     tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=out_dir.parent))
     save_npz(tmp / "graph.npz", **{k: getattr(graph, k) for k in _ARRAYS})
-    labels = {key: getattr(graph, attr) for attr, key in _LABELS.items()}
-    (tmp / "labels.json").write_text(json.dumps(labels, ensure_ascii=False))
+    save_labels(tmp / "labels.npz", {key: getattr(graph, attr) for attr, key in _LABELS.items()})
     save_npz(tmp / "turns.npz", component=component, **{k: getattr(turns, k) for k in _TURN_ARRAYS})
     save_npy(tmp / "cch_order.npy", order)
     table = SegmentTable.build(graph.seg_u_osm, graph.seg_v_osm)
     save_npz(tmp / "traffic_index.npz", ids=table.ids, keys=table.keys, order=table.order)
+    save_npz(tmp / "snap.npz", **edge_index_arrays(graph, big_components(component)[: graph.edge_count]))
+    save_npz(tmp / "layout.npz", **StateLayout.of(graph, turns).to_arrays())
     (tmp / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
     if out_dir.exists():
         old = out_dir.with_name(out_dir.name + f".old-{os.getpid()}")
@@ -292,16 +308,17 @@ def load_region(path: Path | str) -> Region:
         turns_npz = map_npz(path / "turns.npz")
         turns = TurnGraph(**{k: turns_npz[k] for k in _TURN_ARRAYS})
         component = turns_npz["component"]
-        labels = read_labels(path / "labels.json")
+        labels = read_labels(path / "labels.npz")
         arrays.update({attr: labels[key] for attr, key in _LABELS.items()})
         order = map_npy(path / "cch_order.npy")
         index = map_npz(path / "traffic_index.npz")
         segments = SegmentTable(index["ids"], index["keys"], index["order"])
+        snap_arrays, layout_arrays = map_npz(path / "snap.npz"), map_npz(path / "layout.npz")
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise RegionError(f"region directory {path} is incomplete ({exc}); rebuild it") from exc
     graph = RoadGraph(**arrays)
     return Region(path=path, graph=graph, cch_order=order, segments=segments, meta=meta, turns=turns,
-                  component=component)  # fmt: skip
+                  component=component, snap_arrays=snap_arrays, layout_arrays=layout_arrays)  # fmt: skip
 
 
 def demo_region() -> Region:

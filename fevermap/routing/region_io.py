@@ -6,7 +6,8 @@ it). The reader maps each file once (``mmap``, read-only) and returns arrays tha
 no copy and workers that map the same region share its pages through the page cache. Any array name loads the same
 way: the reader knows no field list. A member that cannot be viewed in place (compressed, object dtype, or not
 aligned for its dtype, as in a file written by plain ``np.savez``) is read into memory instead, so older region
-directories still load.
+directories still load. Per-edge string columns (road names) are saved as an int32 code per edge into one table of
+distinct strings (:func:`save_labels`) and read back as :class:`Labels`, whose codes stay mapped.
 
 Examples
 --------
@@ -23,12 +24,13 @@ True
 from __future__ import annotations
 
 import io
-import json
+import itertools
 import mmap
 import struct
 import zipfile
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -119,14 +121,79 @@ def map_npy(path: Path | str) -> np.ndarray:
     return view
 
 
-def read_labels(path: Path | str) -> dict[str, Any]:
-    """A ``labels.json`` of per-edge string lists, each distinct string kept once (road names repeat a lot)."""
-    labels = json.loads(Path(path).read_text(encoding="utf-8"))
-    seen: dict[str, str] = {}
-    for key, values in labels.items():
-        if isinstance(values, list):  # lists of strings only (the region writer's): map keeps the loop in C
-            labels[key] = list(map(seen.setdefault, values, values))
-    return labels
+class Labels(Sequence[str]):
+    """One per-edge string column of a region: ``codes`` (one per edge) into a table of distinct strings.
+
+    Reads like the list of strings it stands for (``labels[e]``, ``len``, iteration, ``in``, ``==`` a list,
+    ``np.asarray(labels, dtype=object)``) while the codes stay in the mapped file: no per-edge Python object.
+    """
+
+    __slots__ = ("_codes", "_strings")
+
+    def __init__(self, codes: npt.NDArray[np.int32], strings: list[str]) -> None:
+        self._codes, self._strings = codes, strings
+
+    def __len__(self) -> int:
+        return int(self._codes.shape[0])
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self._strings[c] for c in self._codes[index].tolist()]
+        return self._strings[self._codes[index]]
+
+    def __iter__(self) -> Iterator[str]:
+        return map(self._strings.__getitem__, self._codes.tolist())
+
+    def __contains__(self, value: object) -> bool:
+        if not isinstance(value, str) or value not in self._strings:
+            return False
+        return bool((self._codes == self._strings.index(value)).any())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Labels | list | tuple):
+            return len(self) == len(other) and list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __array__(self, dtype: npt.DTypeLike | None = None, copy: bool | None = None) -> np.ndarray:
+        out = np.array(self._strings, dtype=object)[self._codes]
+        return out if dtype is None else out.astype(dtype)
+
+    def __repr__(self) -> str:
+        return f"Labels({len(self)} edges, {len(self._strings)} distinct)"
+
+
+def save_labels(path: Path | str, columns: Mapping[str, Sequence[str]]) -> None:
+    """Write per-edge string columns as a ``labels.npz``: the distinct strings once (UTF-8 ``strings`` with byte
+    offsets ``string_off``) and, per column, an int32 code per edge (``code_<column>``)."""
+    table: dict[str, int] = {}
+    codes = {key: np.array([table.setdefault(v, len(table)) for v in values], dtype=np.int32)
+             for key, values in columns.items()}  # fmt: skip
+    encoded = [s.encode("utf-8") for s in table]
+    off = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(b) for b in encoded], out=off[1:])
+    blob = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    save_npz(path, strings=blob, string_off=off, **{f"code_{k}": v for k, v in codes.items()})
+
+
+def read_labels(path: Path | str) -> dict[str, Labels]:
+    """The columns of a ``labels.npz`` (:func:`save_labels`), their codes memory-mapped, the distinct strings decoded
+    once and shared by all columns.
+
+    Raises
+    ------
+    OSError, ValueError, zipfile.BadZipFile
+        When the file is missing or not a valid ``.npz``.
+    """
+    arrays = map_npz(path)
+    data, off = arrays["strings"].tobytes(), arrays["string_off"].tolist()
+    strings = [data[a:b].decode("utf-8") for a, b in itertools.pairwise(off)]
+    return {k.removeprefix("code_"): Labels(v, strings) for k, v in arrays.items() if k.startswith("code_")}
 
 
 def mapped_bytes(array: np.ndarray) -> int:

@@ -10,6 +10,7 @@ and swaps it in is seen whole or not at all.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,10 +101,32 @@ class StateLayout:
     @classmethod
     def of(cls, graph: RoadGraph, turns: TurnGraph) -> StateLayout:
         seg_edge = np.repeat(np.arange(graph.edge_count), np.diff(graph.seg_off))
-        zeros = np.zeros(seg_edge.shape[0], dtype=np.int64)
-        zeros.setflags(write=False)
         arc_edge = turns.node_edge[turns.arc_from]
-        return cls(seg_edge, graph.seg_off[:-1][seg_edge], graph.seg_off[1:] - 1, arc_edge, zeros)
+        return cls(seg_edge, graph.seg_off[:-1][seg_edge], graph.seg_off[1:] - 1, arc_edge, _zeros(seg_edge.shape[0]))
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """The layout's arrays by name (saved in a region directory; :meth:`from_arrays` reads them back)."""
+        return {"seg_edge": self.seg_edge, "seg_start": self.seg_start, "edge_last": self.edge_last,
+                "arc_edge": self.arc_edge}  # fmt: skip
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> StateLayout:
+        """The layout :meth:`to_arrays` wrote, on those arrays as they are (memory-mapped ones stay so).
+
+        Raises
+        ------
+        KeyError
+            When an array is missing.
+        """
+        seg_edge = arrays["seg_edge"]
+        return cls(seg_edge, arrays["seg_start"], arrays["edge_last"], arrays["arc_edge"], _zeros(seg_edge.shape[0]))
+
+
+def _zeros(n: int) -> IntArray:
+    """Read-only int64 zeros (calloc'ed: pages nobody reads take no memory)."""
+    zeros = np.zeros(n, dtype=np.int64)
+    zeros.setflags(write=False)
+    return zeros
 
 
 def make_state(

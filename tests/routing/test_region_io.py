@@ -10,7 +10,17 @@ import pytest
 
 from fevermap.errors import RegionError
 from fevermap.routing.region import Region, load_region
-from fevermap.routing.region_io import ALIGN, map_npy, map_npz, mapped_bytes, read_labels, save_npy, save_npz
+from fevermap.routing.region_io import (
+    ALIGN,
+    Labels,
+    map_npy,
+    map_npz,
+    mapped_bytes,
+    read_labels,
+    save_labels,
+    save_npy,
+    save_npz,
+)
 from fevermap.routing.router import Router
 
 
@@ -63,11 +73,29 @@ def test_files_written_by_plain_numpy_load_the_same(tmp_path: Path) -> None:
     assert mapped_bytes(map_npy(tmp_path / "two.npy")) > 0
 
 
-def test_labels_keep_one_copy_of_each_name(tmp_path: Path) -> None:
-    (tmp_path / "labels.json").write_text('{"name": ["Rua A", "Rua A", "", "Rua A"], "ref": ["N1", "N1"]}')
-    labels = read_labels(tmp_path / "labels.json")
-    assert labels == {"name": ["Rua A", "Rua A", "", "Rua A"], "ref": ["N1", "N1"]}
-    assert labels["name"][0] is labels["name"][3]
+def test_labels_keep_one_copy_of_each_name_and_read_like_lists(tmp_path: Path) -> None:
+    columns = {"name": ["Rua A", "Rua A", "", "Rua A", "南京东路"], "ref": ["N1", "N1", "", "", "Rua A"]}
+    save_labels(tmp_path / "labels.npz", columns)
+    labels = read_labels(tmp_path / "labels.npz")
+    assert set(labels) == {"name", "ref"}
+    for key, want in columns.items():
+        got = labels[key]
+        assert isinstance(got, Labels) and len(got) == len(want)
+        assert got == want and list(got) == want and [got[i] for i in range(len(want))] == want
+        assert got[-1] == want[-1] and got[1:4] == want[1:4]
+        assert np.asarray(got, dtype=object).tolist() == want
+    assert (
+        "南京东路" in labels["name"]
+        and "N1" not in labels["name"]
+        and "Rua A" in labels["ref"]
+        and 3 not in labels["ref"]
+    )
+    assert labels["name"][0] is labels["name"][3] is labels["ref"][4]  # one string object per distinct name
+    assert labels["name"] != ["Rua A"] and labels["name"] == labels["name"]
+    codes = map_npz(tmp_path / "labels.npz")["code_name"]
+    assert codes.dtype == np.int32 and mapped_bytes(codes) > 0
+    with pytest.raises(IndexError):
+        labels["name"][5]
 
 
 def test_a_loaded_region_views_its_files_and_routes_as_one_read_into_memory(tmp_path: Path, andorra: Region) -> None:
