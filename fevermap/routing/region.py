@@ -23,7 +23,9 @@ A region directory holds:
   ``arc_turn_ms``, ``arc_u_turn``) and ``component`` (strongly connected component of each turn-graph node,
   0 = the largest).
 - ``cch_order.npy``: the nested-dissection order of the turn graph for the Customizable Contraction Hierarchy.
-- ``traffic_index.npz``: OSM node pair to segment look-up for traffic feeds.
+- ``traffic_index.npz``: the OSM node pair to segment look-up for traffic feeds
+  (:class:`fevermap.routing.segment_table.SegmentTable`): ``slots`` (``2**k`` int32, a hash table of the lowest
+  segment of each distinct pair, -1 = empty) and ``same_pair`` (s, int32: the next segment with the same pair or -1).
 - ``snap.npz``: the snapping index (:func:`fevermap.routing.snap_arrays.edge_index_arrays`): ``bounds``,
   ``geom_off``, ``seg_edge``, ``seg_k``, ``seg_before_m``, ``edge_len_m``, ``twin``, ``indexed_seg``,
   ``out_order`` / ``out_bounds`` and ``in_order`` / ``in_bounds`` (edges by tail and head node), ``in_largest`` /
@@ -31,6 +33,11 @@ A region directory holds:
   segment rows in metres, packed search rows, cell members and offsets, empty-ring reach, parameters).
 - ``layout.npz``: the graph-only parts of a metric state (:class:`fevermap.routing.state.StateLayout`):
   ``seg_edge``, ``seg_start``, ``edge_last``, ``arc_edge``.
+- ``base_state.npz``: the metric arrays of the base speeds and turn costs
+  (:func:`fevermap.routing.state.metric_arrays`): ``seg_ms`` (s), ``excl`` / ``incl`` (s, ms from the edge's start
+  to each segment's start / end), ``edge_total`` / ``edge_ms`` (m, ms), ``edge_weights_ms`` (m) and
+  ``arc_weights_ms`` (turn-graph arcs, the engine's whole-ms weights), ``closed_before`` / ``closed_after`` (s) only
+  if a base speed is 0.
 - ``meta.json``: name, bbox, time zone, profile, restriction report, source file and its SHA-256, fevermap version,
   counts.
 """
@@ -57,11 +64,11 @@ from fevermap.routing.graph import RoadGraph
 from fevermap.routing.profile import Profile, left_hand_traffic
 from fevermap.routing.region_io import map_npy, map_npz, read_labels, save_labels, save_npy, save_npz
 from fevermap.routing.snap_arrays import big_components, edge_index_arrays
-from fevermap.routing.state import StateLayout
+from fevermap.routing.state import StateLayout, metric_arrays
 from fevermap.routing.traffic import SegmentTable
 from fevermap.routing.turns import TurnGraph, build_turns
 
-FORMAT_VERSION = 6  # 6: labels.npz, snap.npz, layout.npz (nothing computed at load); regions built before: rebuild
+FORMAT_VERSION = 6  # 6: labels, snap, layout and base_state saved (nothing computed at load); older: rebuild
 DEMO_SOURCE = "osm/shanghai_center.osm"
 DEMO_REGION_NAME = "shanghai_center"
 _LABELS = {"edge_name": "name", "edge_highway": "highway", "edge_name_zh": "name_zh", "edge_name_en": "name_en",
@@ -89,6 +96,8 @@ class Region:
     snap_arrays: Mapping[str, np.ndarray] | None = None
     #: :meth:`~fevermap.routing.state.StateLayout.to_arrays` saved at build (``layout.npz``), None: compute them.
     layout_arrays: Mapping[str, np.ndarray] | None = None
+    #: :func:`~fevermap.routing.state.metric_arrays` of the base speeds (``base_state.npz``), None: compute them.
+    base_state_arrays: Mapping[str, np.ndarray] | None = None
 
     @property
     def profile(self) -> Profile:
@@ -247,9 +256,12 @@ def build_region(
     save_npz(tmp / "turns.npz", component=component, **{k: getattr(turns, k) for k in _TURN_ARRAYS})
     save_npy(tmp / "cch_order.npy", order)
     table = SegmentTable.build(graph.seg_u_osm, graph.seg_v_osm)
-    save_npz(tmp / "traffic_index.npz", ids=table.ids, keys=table.keys, order=table.order)
+    save_npz(tmp / "traffic_index.npz", slots=table.slots, same_pair=table.same_pair)
     save_npz(tmp / "snap.npz", **edge_index_arrays(graph, big_components(component)[: graph.edge_count]))
-    save_npz(tmp / "layout.npz", **StateLayout.of(graph, turns).to_arrays())
+    layout = StateLayout.of(graph, turns)
+    save_npz(tmp / "layout.npz", **layout.to_arrays())
+    base = metric_arrays(graph, turns, graph.seg_speed_kph, turns.arc_turn_ms, layout=layout)
+    save_npz(tmp / "base_state.npz", **base)
     (tmp / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
     if out_dir.exists():
         old = out_dir.with_name(out_dir.name + f".old-{os.getpid()}")
@@ -312,13 +324,15 @@ def load_region(path: Path | str) -> Region:
         arrays.update({attr: labels[key] for attr, key in _LABELS.items()})
         order = map_npy(path / "cch_order.npy")
         index = map_npz(path / "traffic_index.npz")
-        segments = SegmentTable(index["ids"], index["keys"], index["order"])
+        segments = SegmentTable(index["slots"], index["same_pair"], arrays["seg_u_osm"], arrays["seg_v_osm"])
         snap_arrays, layout_arrays = map_npz(path / "snap.npz"), map_npz(path / "layout.npz")
+        base_state_arrays = map_npz(path / "base_state.npz")
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise RegionError(f"region directory {path} is incomplete ({exc}); rebuild it") from exc
     graph = RoadGraph(**arrays)
     return Region(path=path, graph=graph, cch_order=order, segments=segments, meta=meta, turns=turns,
-                  component=component, snap_arrays=snap_arrays, layout_arrays=layout_arrays)  # fmt: skip
+                  component=component, snap_arrays=snap_arrays, layout_arrays=layout_arrays,
+                  base_state_arrays=base_state_arrays)  # fmt: skip
 
 
 def demo_region() -> Region:

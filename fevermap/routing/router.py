@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +45,13 @@ def _read_only(array: np.ndarray) -> np.ndarray:
     out = array.copy()
     out.setflags(write=False)
     return out
+
+
+def _distinct(ids: npt.NDArray[np.int64], n: int) -> int:
+    """How many distinct values ``ids`` (each in ``0..n-1``) holds (a mask count: no sort)."""
+    seen = np.zeros(n, dtype=bool)
+    seen[ids] = True
+    return int(np.count_nonzero(seen))
 
 
 __all__ = ["SMALL_COMPONENT_SIZE", "PinnedTargets", "Route", "Router", "big_components"]
@@ -77,7 +84,9 @@ class Router:
         self.engine = engine
         self._layout = StateLayout.of(g, t) if region.layout_arrays is None else StateLayout.from_arrays(
             region.layout_arrays)  # fmt: skip
-        self._state = make_state(g, t, engine, self._base_speed, self._base_turn_ms, layout=self._layout)
+        self._base_arrays = region.base_state_arrays  # the metric arrays of the base speeds, saved at build
+        self._state = make_state(g, t, engine, self._base_speed, self._base_turn_ms, layout=self._layout,
+                                 arrays=self._base_arrays)  # fmt: skip
         self._update_lock = threading.Lock()
         self._version_lock = threading.Lock()
         self._side: OrderedDict[object, tuple[int, MetricState]] = OrderedDict()
@@ -253,8 +262,8 @@ class Router:
             elapsed = (time.perf_counter() - started) * 1000
         return TrafficReport(
             rows=len(rows),
-            segments_changed=int(np.unique(seg_idx).shape[0]),
-            segments_closed=int((speed == 0).sum()),
+            segments_changed=_distinct(seg_idx, speed.shape[0]),
+            segments_closed=int(np.count_nonzero(speed == 0)),
             unknown_pairs=int(unknown.shape[0]),
             unknown_examples=[(int(rows.from_osm[i]), int(rows.to_osm[i])) for i in unknown[:5]],
             metric_version=state.version,
@@ -278,7 +287,7 @@ class Router:
             elapsed = (time.perf_counter() - started) * 1000
         return TrafficReport(
             rows=len(rows),
-            segments_changed=int(np.unique(arc_idx).shape[0]),
+            segments_changed=_distinct(arc_idx, turn_ms.shape[0]),
             segments_closed=0,
             unknown_pairs=int(unknown.shape[0]),
             unknown_examples=[(int(rows.from_osm[i]), int(rows.to_osm[i])) for i in unknown[:5]],
@@ -305,9 +314,12 @@ class Router:
     def reset_traffic(self) -> None:
         """Return to the region's base speeds and turn costs."""
         with self._update_lock:
-            self._customise(self._base_speed, self._base_turn_ms)
+            self._customise(self._base_speed, self._base_turn_ms, self._base_arrays)
 
-    def _customise(self, speed: FloatArray, turn_ms: npt.NDArray[np.int64]) -> MetricState:
-        state = make_state(self.graph, self.region.turns, self.engine, speed, turn_ms, layout=self._layout)
+    def _customise(
+        self, speed: FloatArray, turn_ms: npt.NDArray[np.int64], arrays: Mapping[str, np.ndarray] | None = None
+    ) -> MetricState:
+        state = make_state(self.graph, self.region.turns, self.engine, speed, turn_ms, layout=self._layout,
+                           arrays=arrays)  # fmt: skip
         self._state = state  # one reference assignment
         return state

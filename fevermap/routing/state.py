@@ -129,21 +129,20 @@ def _zeros(n: int) -> IntArray:
     return zeros
 
 
-def make_state(
+def metric_arrays(
     graph: RoadGraph,
     turns: TurnGraph,
-    engine: CCHEngine,
     speed_kph: FloatArray,
     turn_ms: IntArray,
     *,
     closed_edges: npt.NDArray[np.bool_] | None = None,
-    swap: bool = True,
     layout: StateLayout | None = None,
-) -> MetricState:
-    """Customise a new state for these speeds and turn costs (swapped in as the engine's current metric if ``swap``).
+) -> dict[str, np.ndarray]:
+    """The arrays of a metric state for these speeds and turn costs, by name, before customisation.
 
-    ``closed_edges`` (a mask over road edges) closes those edges on top of the speeds (a side metric, e.g. one that
-    avoids sealed areas). ``layout`` is :meth:`StateLayout.of` the graphs (computed here when not given).
+    ``seg_ms``, ``excl``, ``incl``, ``edge_total``, ``edge_ms``, ``edge_weights_ms`` and ``arc_weights_ms`` (the
+    engine's weights), and ``closed_before`` / ``closed_after`` only when a segment is closed. A region saves those
+    of its base speeds (``base_state.npz``) so that loading it computes none; :func:`make_state` takes them.
     """
     lay = layout or StateLayout.of(graph, turns)
     seg_edge, start, last = lay.seg_edge, lay.seg_start, lay.edge_last
@@ -155,36 +154,64 @@ def make_state(
     w = np.where(closed, 0.0, seg_ms + graph.seg_penalty_ms) if any_closed else seg_ms + graph.seg_penalty_ms
     cum_excl = np.cumsum(w)
     cum_excl -= w
-    excl = cum_excl - cum_excl[start]
-    incl = excl + w
+    excl = np.subtract(cum_excl, cum_excl[start], out=cum_excl)  # in place: each buffer of s floats costs page faults
+    incl = np.add(excl, w, out=w)  # w (a fresh array) is not needed after
     total = incl[last]
+    out = {"excl": excl, "incl": incl, "edge_total": total}
     if any_closed:
         n_closed = np.cumsum(closed) - closed
         closed_before = (n_closed - n_closed[start]).astype(np.int64)
         closed_in_edge = closed_before[last] + closed[last]
-        closed_after = (closed_in_edge[seg_edge] - closed_before - closed).astype(np.int64)
+        out["closed_before"] = closed_before
+        out["closed_after"] = (closed_in_edge[seg_edge] - closed_before - closed).astype(np.int64)
         edge_ms = np.where(closed_in_edge > 0, np.inf, total)
         seg_ms = np.where(closed, np.inf, seg_ms)
     else:
-        closed_before = closed_after = lay.zeros
         edge_ms = total
     edge_w = to_weights(edge_ms)
     arc_w = edge_w[lay.arc_edge]
     arc_w += turn_ms
     np.minimum(arc_w, INF_MS, out=arc_w)
+    out.update(seg_ms=seg_ms, edge_ms=edge_ms, edge_weights_ms=edge_w, arc_weights_ms=arc_w)
+    return out
+
+
+def make_state(
+    graph: RoadGraph,
+    turns: TurnGraph,
+    engine: CCHEngine,
+    speed_kph: FloatArray,
+    turn_ms: IntArray,
+    *,
+    closed_edges: npt.NDArray[np.bool_] | None = None,
+    swap: bool = True,
+    layout: StateLayout | None = None,
+    arrays: Mapping[str, np.ndarray] | None = None,
+) -> MetricState:
+    """Customise a new state for these speeds and turn costs (swapped in as the engine's current metric if ``swap``).
+
+    ``closed_edges`` (a mask over road edges) closes those edges on top of the speeds (a side metric, e.g. one that
+    avoids sealed areas). ``layout`` is :meth:`StateLayout.of` the graphs (computed here when not given). ``arrays``
+    are :func:`metric_arrays` of exactly these arguments, computed before (a region's saved base state); computed
+    here when not given.
+    """
+    lay = layout or StateLayout.of(graph, turns)
+    a = arrays if arrays is not None else metric_arrays(graph, turns, speed_kph, turn_ms, closed_edges=closed_edges,
+                                                        layout=lay)  # fmt: skip
+    arc_w = a["arc_weights_ms"]
     metric = engine.customise(arc_w) if swap else engine.make_metric(arc_w)
     return MetricState(
         seg_speed_kph=speed_kph,
-        seg_ms=seg_ms,
+        seg_ms=a["seg_ms"],
         turn_ms=turn_ms,
-        edge_ms=edge_ms,
-        edge_weights_ms=edge_w,
+        edge_ms=a["edge_ms"],
+        edge_weights_ms=a["edge_weights_ms"],
         metric=metric,
         max_speed_kph=float(speed_kph.max()) if speed_kph.size and speed_kph.max() > 0 else 1.0,
-        _seg_edge=seg_edge,
-        _excl=excl,
-        _incl=incl,
-        _edge_total=total,
-        _closed_before=closed_before,
-        _closed_after=closed_after,
+        _seg_edge=lay.seg_edge,
+        _excl=a["excl"],
+        _incl=a["incl"],
+        _edge_total=a["edge_total"],
+        _closed_before=a.get("closed_before", lay.zeros),
+        _closed_after=a.get("closed_after", lay.zeros),
     )
