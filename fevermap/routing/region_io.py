@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import io
 import itertools
+import math
 import mmap
+import re
 import struct
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -71,16 +73,38 @@ def _map(path: Path) -> mmap.mmap:
         return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
 
 
-def _view(buf: mmap.mmap, offset: int) -> np.ndarray | None:
-    """The ``.npy`` array at ``offset`` of ``buf`` as a read-only view, or None when it cannot be one."""
-    fh = io.BytesIO(buf[offset : offset + 65536 + 16])  # a header is at most 64 KiB
-    major, _ = np.lib.format.read_magic(fh)
+#: The header NumPy writes for a plain array (``np.lib.format``); anything else is read by NumPy's own parser.
+_HEADER = re.compile(r"\{'descr': '([<>|=][a-zA-Z]\d*)', 'fortran_order': (True|False), 'shape': \(([\d, ]*)\), \} *\n")
+
+
+def _header(buf: mmap.mmap, offset: int) -> tuple[tuple[int, ...], bool, np.dtype[Any], int]:
+    """Shape, Fortran order, dtype and data offset of the ``.npy`` array at ``offset`` of ``buf``, reading only
+    its header's bytes (a plain header with a regular expression, else with NumPy's parser)."""
+    lead = buf[offset : offset + 12]
+    if lead[:6] == b"\x93NUMPY" and lead[6] in (1, 2, 3):
+        size, skip = (
+            (struct.unpack("<H", lead[8:10])[0], 10) if lead[6] == 1 else (struct.unpack("<I", lead[8:12])[0], 12)
+        )
+        found = _HEADER.fullmatch(buf[offset + skip : offset + skip + size].decode("latin1"))
+        if found is not None:
+            shape = tuple(int(x) for x in found[3].split(",") if x.strip())
+            return shape, found[2] == "True", np.dtype(found[1]), offset + skip + size
+        size += skip
+    else:
+        size = 12
+    fh = io.BytesIO(buf[offset : offset + size])
+    major, _ = np.lib.format.read_magic(fh)  # raises ValueError for what is not a .npy
     read = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
     shape, fortran, dtype = read(fh)
-    start = offset + fh.tell()
+    return shape, fortran, dtype, offset + fh.tell()
+
+
+def _view(buf: mmap.mmap, offset: int) -> np.ndarray | None:
+    """The ``.npy`` array at ``offset`` of ``buf`` as a read-only view, or None when it cannot be one."""
+    shape, fortran, dtype, start = _header(buf, offset)
     if dtype.hasobject or start % max(dtype.alignment, 1):
         return None
-    count = int(np.prod(shape, dtype=np.int64))
+    count = math.prod(shape)
     flat = np.frombuffer(buf, dtype=dtype, count=count, offset=start)
     return flat.reshape(shape, order="F" if fortran else "C")
 
@@ -169,15 +193,15 @@ class Labels(Sequence[str]):
 
 
 def save_labels(path: Path | str, columns: Mapping[str, Sequence[str]]) -> None:
-    """Write per-edge string columns as a ``labels.npz``: the distinct strings once (UTF-8 ``strings`` with byte
-    offsets ``string_off``) and, per column, an int32 code per edge (``code_<column>``)."""
+    """Write per-edge string columns as a ``labels.npz``: the distinct strings once (``strings``: their UTF-8 bytes,
+    one after the other; ``string_off``: where each starts and ends, in characters of the decoded text) and, per
+    column, an int32 code per edge (``code_<column>``)."""
     table: dict[str, int] = {}
     codes = {key: np.array([table.setdefault(v, len(table)) for v in values], dtype=np.int32)
              for key, values in columns.items()}  # fmt: skip
-    encoded = [s.encode("utf-8") for s in table]
-    off = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum([len(b) for b in encoded], out=off[1:])
-    blob = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    off = np.zeros(len(table) + 1, dtype=np.int64)
+    np.cumsum([len(s) for s in table], out=off[1:])
+    blob = np.frombuffer("".join(table).encode("utf-8"), dtype=np.uint8)
     save_npz(path, strings=blob, string_off=off, **{f"code_{k}": v for k, v in codes.items()})
 
 
@@ -191,8 +215,8 @@ def read_labels(path: Path | str) -> dict[str, Labels]:
         When the file is missing or not a valid ``.npz``.
     """
     arrays = map_npz(path)
-    data, off = arrays["strings"].tobytes(), arrays["string_off"].tolist()
-    strings = [data[a:b].decode("utf-8") for a, b in itertools.pairwise(off)]
+    text, off = arrays["strings"].tobytes().decode("utf-8"), arrays["string_off"].tolist()
+    strings = [text[a:b] for a, b in itertools.pairwise(off)]
     return {k.removeprefix("code_"): Labels(v, strings) for k, v in arrays.items() if k.startswith("code_")}
 
 

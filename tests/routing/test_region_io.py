@@ -128,3 +128,24 @@ def test_a_truncated_region_file_is_refused_naming_it(tmp_path: Path, monaco: Re
     (copy / "graph.npz").write_bytes(b"")
     with pytest.raises(RegionError, match="incomplete"):
         load_region(copy)
+
+
+@pytest.mark.parametrize("version", [(1, 0), (2, 0), (3, 0)])
+def test_every_header_numpy_writes_maps_to_the_same_array(tmp_path: Path, version: tuple[int, int]) -> None:
+    arrays = {
+        **_arrays(),
+        "scalar": np.array(2.5),
+        "structured": np.array([(1, 2.0)], dtype=[("a", "<i4"), ("b", "<f8")]),  # not a plain header
+        "when": np.array(["2026-12-01"], dtype="datetime64[D]"),
+        "text": np.array(["Rua A", "南京东路"]),
+    }
+    for name, want in arrays.items():
+        with (tmp_path / f"{name}.npy").open("wb") as fh:
+            np.lib.format.write_array(fh, want, version=version)
+        got = map_npy(tmp_path / f"{name}.npy")
+        np.testing.assert_array_equal(got, want)
+        assert got.dtype == want.dtype and got.shape == want.shape and not got.flags.writeable, name
+        assert got.flags.f_contiguous == want.flags.f_contiguous and got.flags.c_contiguous == want.flags.c_contiguous
+    (tmp_path / "bad.npy").write_bytes(b"not an array at all")
+    with pytest.raises(ValueError):
+        map_npy(tmp_path / "bad.npy")
