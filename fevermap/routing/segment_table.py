@@ -102,12 +102,22 @@ class SegmentTable:
         rows = np.flatnonzero(found)
         segs = first[rows]
         more = self.same_pair[segs]
-        if not (more >= 0).any():  # one segment per pair: the usual case
+        dup = np.flatnonzero(more >= 0)  # rows whose pair has parallel ways (a handful): follow their chains
+        if dup.shape[0] == 0:
             return rows, segs, found
-        chain = [segs]  # parallel ways: follow each pair's chain, a level at a time
-        while (more >= 0).any():
-            chain.append(np.where(more >= 0, more, -1).astype(np.int64))
-            more = np.where(more >= 0, self.same_pair[np.maximum(more, 0)], -1)
-        levels = np.stack(chain, axis=1)  # rows x levels, -1 past each chain's end
-        keep = levels >= 0
-        return np.repeat(rows, keep.sum(axis=1)), levels[keep], found
+        extra_at: list[IntArray] = []
+        extra_seg: list[IntArray] = []
+        nxt = more[dup].astype(np.int64)
+        while dup.shape[0]:
+            extra_at.append(dup)
+            extra_seg.append(nxt)
+            step = self.same_pair[nxt].astype(np.int64)
+            dup, nxt = dup[step >= 0], step[step >= 0]
+        at, extra = np.concatenate(extra_at), np.concatenate(extra_seg)
+        counts = np.ones(rows.shape[0], dtype=np.int64) + np.bincount(at, minlength=rows.shape[0])
+        out = np.empty(int(counts.sum()), dtype=np.int64)
+        start = np.cumsum(counts) - counts
+        out[start] = segs
+        level = np.concatenate([np.full(a.shape[0], k, dtype=np.int64) for k, a in enumerate(extra_at, start=1)])
+        out[start[at] + level] = extra  # each chain in increasing order after its pair's first segment
+        return np.repeat(rows, counts), out, found
