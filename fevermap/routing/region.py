@@ -16,9 +16,10 @@ A region directory holds:
   ``seg_speed_kph`` (s, km/h), ``seg_penalty_ms`` (s, obstacle cost at the segment's end node, ms); ``coords``
   (s+m, 2: ``(lon, lat)`` polyline rows, edge ``i``'s are ``coords[seg_off[i]+i : seg_off[i+1]+i+1]``).
 - ``labels.npz``: per-edge strings (:func:`fevermap.routing.region_io.save_labels`): ``strings`` (UTF-8 bytes of
-  every distinct string) and ``string_off`` (their byte offsets, one more than strings), and per edge an int32 code
-  into them (m each): ``code_name`` (``name``, else ``ref``), ``code_name_zh`` (``name:zh``), ``code_name_en``
-  (``name:en``), ``code_ref``, ``code_highway`` (``"ferry"`` for ferries).
+  every distinct string, one after the other) and ``string_off`` (where each starts and ends in the decoded text, in
+  characters; one more than strings), and per edge an int32 code into them (m each): ``code_name`` (``name``, else
+  ``ref``), ``code_name_zh`` (``name:zh``), ``code_name_en`` (``name:en``), ``code_ref``, ``code_highway``
+  (``"ferry"`` for ferries).
 - ``turns.npz``: the :class:`fevermap.routing.turns.TurnGraph` (``node_edge``, ``arc_from``, ``arc_to``,
   ``arc_turn_ms``, ``arc_u_turn``) and ``component`` (strongly connected component of each turn-graph node,
   0 = the largest).
