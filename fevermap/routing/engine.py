@@ -180,13 +180,16 @@ class CCHEngine:
         return int(self._cch.arc_count)
 
     def _make(self, weights_ms: npt.NDArray[np.int64]) -> Metric:
-        w = np.minimum(np.asarray(weights_ms, dtype=np.int64), INF_MS)
-        w.setflags(write=False)
+        saved = self._saved
+        if saved is not None and weights_ms is saved[0]:  # the saved weights themselves (read-only, mapped)
+            w = saved[0]
+        else:
+            w = np.minimum(np.asarray(weights_ms, dtype=np.int64), INF_MS)
+            w.setflags(write=False)
         with self._version_lock:
             self._version += 1
             version = self._version
-        saved = self._saved
-        if saved is not None and saved[0].shape == w.shape and np.array_equal(saved[0], w):
+        if saved is not None and (w is saved[0] or (saved[0].shape == w.shape and np.array_equal(saved[0], w))):
             native = _cch.Metric(self._cch, packed=saved[1])
         else:
             native = _cch.Metric(self._cch, w, threads=self.threads)
