@@ -220,7 +220,8 @@ typedef struct {
     const int32_t *rank, *order, *up_first, *up_head, *parent, *level_first, *level_nodes, *arc_slot;
     const int32_t *arc_low, *down_first, *down_arc; /* lower end of each arc; the arcs below each node */
     uint8_t *top; /* owned, made on the first parallel customisation: nodes customised after the chunks */
-    int32_t chunks, *chunk_first, *chunk_nodes;
+    int32_t chunks, *chunk_first, *chunk_nodes; /* chunk q's nodes ascending; the top part's after the last */
+    int32_t *chunk_root, *top_children, *top_task;  /* per chunk its root; per top node its children, its task */
     Py_buffer bufs[NB];
     int nbufs;
 } CCHObject;
@@ -230,6 +231,9 @@ static void cch_dealloc(CCHObject *c) {
     free(c->top);
     free(c->chunk_first);
     free(c->chunk_nodes);
+    free(c->chunk_root);
+    free(c->top_children);
+    free(c->top_task);
     Py_TYPE(c)->tp_free((PyObject *)c);
 }
 
@@ -427,6 +431,16 @@ static int partition(CCHObject *c) {
         for (int32_t z = 0; z < n; z++) c->chunk_nodes[fill[chunk[z] >= 0 ? chunk[z] : hn]++] = z; /* ascending */
         free(fill);
     }
+    c->chunk_root = malloc((size_t)hn * 4 + 4);
+    c->top_children = calloc((size_t)n + 1, 4);
+    c->top_task = malloc((size_t)n * 4 + 4);
+    if (!c->chunk_root || !c->top_children || !c->top_task) goto oom;
+    memcpy(c->chunk_root, heap, (size_t)hn * 4);
+    for (int32_t z = 0; z < n; z++) {
+        c->top_task[z] = -1;
+        if (c->top[z]) c->top_children[z] = child_first[z + 2] - child_first[z + 1];
+    }
+    for (int32_t k = c->chunk_first[hn]; k < c->chunk_first[hn + 1]; k++) c->top_task[c->chunk_nodes[k]] = hn + (k - c->chunk_first[hn]);
     free(sub);
     free(child_first);
     free(child);
@@ -445,33 +459,82 @@ oom:
     return -1;
 }
 
+/* Parallel customisation as tasks: each chunk is one task, each top node another; a top node's task is ready when
+ * the tasks of all its children in the elimination tree are done (so the two halves under a separator run at the
+ * same time, and only the chains of separators wait). */
 typedef struct {
     const CCHObject *c;
     uint32_t *w;
-    int32_t next; /* the next chunk to take (atomic) */
+    pthread_mutex_t lock;
+    pthread_cond_t ready_cond;
+    int32_t *ready, ready_len, remaining; /* a stack of ready tasks; tasks not finished */
+    int32_t *pending;                     /* per top node: children whose tasks are not finished */
     int failed;
-} chunk_job;
+} task_job;
 
-static void *chunk_worker(void *arg) {
-    chunk_job *job = arg;
+static void *task_worker(void *arg) {
+    task_job *job = arg;
     const CCHObject *c = job->c;
     uint64_t *ws = malloc(2 * ((size_t)c->n + 1) * 8);
-    if (!ws) {
-        __atomic_store_n(&job->failed, 1, __ATOMIC_RELAXED);
-        return NULL;
-    }
+    pthread_mutex_lock(&job->lock);
+    if (!ws) job->failed = 1;
     for (;;) {
-        int32_t q = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED);
-        if (q >= c->chunks) break;
-        for (int32_t k = c->chunk_first[q]; k < c->chunk_first[q + 1]; k++) pull_row(c, job->w, c->chunk_nodes[k], ws);
+        while (job->ready_len == 0 && job->remaining > 0 && !job->failed) pthread_cond_wait(&job->ready_cond, &job->lock);
+        if (job->ready_len == 0 || job->failed) break;
+        int32_t task = job->ready[--job->ready_len];
+        pthread_mutex_unlock(&job->lock);
+        int32_t root;
+        if (task < c->chunks) {
+            for (int32_t k = c->chunk_first[task]; k < c->chunk_first[task + 1]; k++) pull_row(c, job->w, c->chunk_nodes[k], ws);
+            root = c->chunk_root[task];
+        } else {
+            root = c->chunk_nodes[c->chunk_first[c->chunks] + (task - c->chunks)];
+            pull_row(c, job->w, root, ws);
+        }
+        int32_t p = c->parent[root];
+        pthread_mutex_lock(&job->lock);
+        job->remaining--;
+        if (p >= 0 && --job->pending[p] == 0) {
+            job->ready[job->ready_len++] = c->top_task[p];
+            pthread_cond_signal(&job->ready_cond);
+        }
+        if (job->remaining == 0) pthread_cond_broadcast(&job->ready_cond);
     }
+    pthread_cond_broadcast(&job->ready_cond); /* done or failed: wake the others */
+    pthread_mutex_unlock(&job->lock);
     free(ws);
     return NULL;
 }
 
+static int customise_parallel(const CCHObject *c, uint32_t *w, int threads) {
+    int32_t ntop = c->chunk_first[c->chunks + 1] - c->chunk_first[c->chunks];
+    task_job job = {c, w, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, 0, c->chunks + ntop, NULL, 0};
+    job.ready = malloc(((size_t)c->chunks + ntop + 1) * 4);
+    job.pending = malloc((size_t)c->n * 4 + 4);
+    if (!job.ready || !job.pending) {
+        free(job.ready);
+        free(job.pending);
+        return -1;
+    }
+    memcpy(job.pending, c->top_children, (size_t)c->n * 4);
+    for (int32_t q = c->chunks - 1; q >= 0; q--) job.ready[job.ready_len++] = q; /* the heaviest chunk on top */
+    for (int32_t k = 0; k < ntop; k++)
+        if (job.pending[c->chunk_nodes[c->chunk_first[c->chunks] + k]] == 0) job.ready[job.ready_len++] = c->chunks + k;
+    pthread_t tid[MAX_THREADS];
+    int started = 0;
+    if (threads > MAX_THREADS) threads = MAX_THREADS;
+    for (int t = 1; t < threads; t++)
+        if (pthread_create(&tid[started], NULL, task_worker, &job) == 0) started++;
+    task_worker(&job);
+    for (int t = 0; t < started; t++) pthread_join(tid[t], NULL);
+    free(job.ready);
+    free(job.pending);
+    return job.failed || job.remaining ? -1 : 0;
+}
+
 /* Customise w (up, dn, up tags, dn tags) from the weights of the input arcs; 0 on success, -1 out of memory.
- * With threads > 1 the chunks of partition() are shared out by plain threads (no OpenMP: its runtime does not
- * survive the fork of a server's workers), then the top part runs on the calling thread. */
+ * With threads > 1 the tasks of partition() are shared out by plain threads (no OpenMP: its runtime does not
+ * survive the fork of a server's workers). */
 static int customise(const CCHObject *c, const int64_t *win, uint32_t *w, int threads) {
     size_t m = (size_t)c->m;
     for (size_t a = 0; a < 2 * m; a++) w[a] = INF;
@@ -485,20 +548,10 @@ static int customise(const CCHObject *c, const int64_t *win, uint32_t *w, int th
     uint64_t *ws = malloc(2 * ((size_t)c->n + 1) * 8);
     if (!ws) return -1;
     if (threads > 1 && c->top) {
-        chunk_job job = {c, w, 0, 0};
-        pthread_t tid[MAX_THREADS];
-        int started = 0;
-        if (threads > MAX_THREADS) threads = MAX_THREADS;
-        for (int t = 1; t < threads; t++)
-            if (pthread_create(&tid[started], NULL, chunk_worker, &job) == 0) started++;
-        chunk_worker(&job);
-        for (int t = 0; t < started; t++) pthread_join(tid[t], NULL);
-        if (job.failed) {
+        if (customise_parallel(c, w, threads) < 0) {
             free(ws);
             return -1;
         }
-        for (int32_t k = c->chunk_first[c->chunks]; k < c->chunk_first[c->chunks + 1]; k++)
-            pull_row(c, w, c->chunk_nodes[k], ws);
     } else {
         for (int32_t x = 0; x < c->n; x++) pull_row(c, w, x, ws); /* ascending rank: rows below x are final */
     }
