@@ -23,8 +23,8 @@ from starlette.concurrency import run_in_threadpool
 
 from fevermap.api.http_errors import OsrmError
 from fevermap.api.json_response import JSONResponse
-from fevermap.api.region_scope import served_region
-from fevermap.errors import NotFoundError, OsrmRequestError
+from fevermap.api.region_scope import served_region, sole_region
+from fevermap.errors import FevermapError, NotFoundError, OsrmRequestError
 from fevermap.regions.selection import ServedRegion
 from fevermap.risk.closures import closure_mask
 from fevermap.routing import osrm
@@ -148,19 +148,35 @@ def _risk(request: Request, served: ServedRegion) -> Any:
     return risk if risk is not None else request.app.state.risk
 
 
+def _in_region(request: Request, answer: Callable[[ServedRegion], JSONResponse]) -> JSONResponse:
+    """``answer`` in the region that serves the request, found without snapping where one region's box holds the
+    coordinates (:func:`fevermap.api.region_scope.sole_region`); on an error the region selection's own comes first."""
+    sole = sole_region(request)
+    if sole is None:
+        return answer(served_region(request))
+    try:
+        return answer(sole)
+    except (OsrmError, FevermapError):
+        served_region(request)  # raises when no region holds the points, as before the handler ran
+        raise
+
+
 def _route(request: Request, coordinates: str, params: dict[str, str]) -> JSONResponse:
-    served = served_region(request)
     settings = request.app.state.settings
-    closed_for = _risk_closed_for(served.router, _risk(request, served), params)
-    return _answer(lambda: osrm.route_response(served.router, coordinates, params,
-                                               max_coordinates=settings.max_route_coordinates,
-                                               max_snap_m=settings.max_snap_m, closed_for=closed_for))  # fmt: skip
+
+    def answer(served: ServedRegion) -> JSONResponse:
+        closed_for = _risk_closed_for(served.router, _risk(request, served), params)
+        return _answer(lambda: osrm.route_response(served.router, coordinates, params,
+                                                   max_coordinates=settings.max_route_coordinates,
+                                                   max_snap_m=settings.max_snap_m, closed_for=closed_for))  # fmt: skip
+
+    return _in_region(request, answer)
 
 
 def _nearest(request: Request, coordinates: str, params: dict[str, str]) -> JSONResponse:
-    router_ = served_region(request).router
     max_snap_m = request.app.state.settings.max_snap_m
-    return _answer(lambda: osrm.nearest_response(router_, coordinates, params, max_snap_m=max_snap_m))
+    return _in_region(request, lambda served: _answer(
+        lambda: osrm.nearest_response(served.router, coordinates, params, max_snap_m=max_snap_m)))  # fmt: skip
 
 
 @routes.get("/route/v1/{profile}/{coordinates}", openapi_extra=_query_docs("route"))
@@ -187,9 +203,12 @@ def osrm_table(request: Request, profile: str, coordinates: Coordinates) -> JSON
     """OSRM table service: travel times (and distances) between sources and destinations; ``exclude=sealed`` (or
     ``controlled``) with ``date`` around fevermap's risk areas of that day."""
     params = dict(request.query_params)
-    served = served_region(request)
     settings = request.app.state.settings
-    closed_for = _risk_closed_for(served.router, _risk(request, served), params)
-    return _answer(lambda: osrm.table_response(served.router, coordinates, params,
-                                               max_coordinates=settings.max_table_coordinates,
-                                               max_snap_m=settings.max_snap_m, closed_for=closed_for))  # fmt: skip
+
+    def answer(served: ServedRegion) -> JSONResponse:
+        closed_for = _risk_closed_for(served.router, _risk(request, served), params)
+        return _answer(lambda: osrm.table_response(served.router, coordinates, params,
+                                                   max_coordinates=settings.max_table_coordinates,
+                                                   max_snap_m=settings.max_snap_m, closed_for=closed_for))  # fmt: skip
+
+    return _in_region(request, answer)

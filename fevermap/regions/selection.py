@@ -76,12 +76,17 @@ class RegionSet:
         except KeyError:
             raise NotFoundError(f"unknown region {name!r}; this service has: {', '.join(self._by_name)}") from None
 
+    def _in_box(self, name: str, served: ServedRegion, lon: float, lat: float) -> bool:
+        """Whether ``(lon, lat)`` lies in the region's bounding box widened by the snap limit (outside it no road
+        of the region is within snap distance)."""
+        b, m = served.region.bbox, self._margin[name]
+        return b[0] - m[0] <= lon <= b[2] + m[0] and b[1] - m[1] <= lat <= b[3] + m[1]
+
     def _snaps(self, lon: float, lat: float) -> dict[str, Snap]:
         """Snaps of ``(lon, lat)`` in every region that holds it (bounding-box prefilter, then the router)."""
         out: dict[str, Snap] = {}
         for name, served in self._by_name.items():
-            b, m = served.region.bbox, self._margin[name]
-            if not (b[0] - m[0] <= lon <= b[2] + m[0] and b[1] - m[1] <= lat <= b[3] + m[1]):
+            if not self._in_box(name, served, lon, lat):
                 continue
             try:
                 out[name] = served.router.snap(lon, lat)
@@ -102,6 +107,23 @@ class RegionSet:
         else:
             where = f"it lies in region {name!r} but farther from its roads than the snap limit"
         return SnapError(f"{what} ({lon}, {lat}) is in no region this service holds: {where}")
+
+    def sole_candidate(self, points: Sequence[tuple[float, float]]) -> ServedRegion | None:
+        """The region :meth:`pick` would answer with, *if* it holds every point, without snapping any: the one
+        region whose widened bounding box holds all ``points`` when no other region's box holds any of them; else
+        None (call :meth:`pick`).
+
+        When the caller's own snaps in that region succeed, :meth:`pick` would have chosen it (no other region can
+        hold the points); when one fails, :meth:`pick` would have raised, so a caller on this shortcut calls
+        :meth:`pick` for its error before answering with its own.
+        """
+        sole: ServedRegion | None = None
+        for lon, lat in points:
+            inside = [served for name, served in self._by_name.items() if self._in_box(name, served, lon, lat)]
+            if len(inside) != 1 or (sole is not None and inside[0] is not sole):
+                return None
+            sole = inside[0]
+        return sole
 
     def pick(self, points: Sequence[tuple[float, float]]) -> tuple[ServedRegion, list[Snap]]:
         """The region that answers for all ``points`` (``(lon, lat)`` degrees) and their snaps in it.
