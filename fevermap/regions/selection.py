@@ -53,6 +53,9 @@ class RegionSet:
         if len(self._by_name) != len(served):
             raise ValueError("region names must be unique")
         self._margin = {s.name: _bbox_margin_deg(s) for s in served}
+        #: Per region (in name order) its bounding box widened by the snap limit: no road of the region is within
+        #: snap distance of a point outside it.
+        self._boxes = [(s, _widened(s.region.bbox, self._margin[s.name])) for s in self._by_name.values()]
 
     def __len__(self) -> int:
         return len(self._by_name)
@@ -76,20 +79,14 @@ class RegionSet:
         except KeyError:
             raise NotFoundError(f"unknown region {name!r}; this service has: {', '.join(self._by_name)}") from None
 
-    def _in_box(self, name: str, served: ServedRegion, lon: float, lat: float) -> bool:
-        """Whether ``(lon, lat)`` lies in the region's bounding box widened by the snap limit (outside it no road
-        of the region is within snap distance)."""
-        b, m = served.region.bbox, self._margin[name]
-        return b[0] - m[0] <= lon <= b[2] + m[0] and b[1] - m[1] <= lat <= b[3] + m[1]
-
     def _snaps(self, lon: float, lat: float) -> dict[str, Snap]:
         """Snaps of ``(lon, lat)`` in every region that holds it (bounding-box prefilter, then the router)."""
         out: dict[str, Snap] = {}
-        for name, served in self._by_name.items():
-            if not self._in_box(name, served, lon, lat):
+        for served, (w, s, e, n) in self._boxes:
+            if not (w <= lon <= e and s <= lat <= n):
                 continue
             try:
-                out[name] = served.router.snap(lon, lat)
+                out[served.name] = served.router.snap(lon, lat)
             except SnapError:
                 continue
         return out
@@ -119,7 +116,7 @@ class RegionSet:
         """
         sole: ServedRegion | None = None
         for lon, lat in points:
-            inside = [served for name, served in self._by_name.items() if self._in_box(name, served, lon, lat)]
+            inside = [served for served, (w, s, e, n) in self._boxes if w <= lon <= e and s <= lat <= n]
             if len(inside) != 1 or (sole is not None and inside[0] is not sole):
                 return None
             sole = inside[0]
@@ -184,6 +181,10 @@ def _bbox_margin_deg(served: ServedRegion) -> tuple[float, float]:
     snap_m = float(served.router.index.max_snap_m) * 1.01 + 1.0
     lat = max(abs(b[1]), abs(b[3]))
     return snap_m / (111_320.0 * max(math.cos(math.radians(lat)), 0.01)), snap_m / 110_000.0
+
+
+def _widened(b: tuple[float, float, float, float], m: tuple[float, float]) -> tuple[float, float, float, float]:
+    return (b[0] - m[0], b[1] - m[1], b[2] + m[0], b[3] + m[1])
 
 
 def _km(metres: float) -> str:
