@@ -86,8 +86,8 @@ if pid == 0:
     w0 = rollup()
     routes(next(iter(prep.regions)).router)
     w1 = rollup()
-    os.write(wr, json.dumps({"private": w1["Private_Clean"] + w1["Private_Dirty"], "pss": w1["Pss"],
-                             "private_before": w0["Private_Clean"] + w0["Private_Dirty"]}).encode())
+    os.write(wr, json.dumps({"dirty": w1["Private_Dirty"] - w0["Private_Dirty"],
+                             "clean": w1["Private_Clean"] - w0["Private_Clean"]}).encode())
     os._exit(0)
 os.waitpid(pid, 0)
 child = json.loads(os.read(rd, 1 << 16))
@@ -96,8 +96,9 @@ print(json.dumps({"load_s": t1 - t0, "load_cpu_s": c1 - c0, "router_s": t2 - t1,
                   "footprint_cpu_s": c4 - c3,
                   "rss_bytes": own["Rss"] - base["Rss"], "pss_bytes": own["Pss"] - base["Pss"],
                   "uss_bytes": own["Private_Clean"] + own["Private_Dirty"] - base["Private_Clean"]
-                  - base["Private_Dirty"], "mapped_bytes": mapped(os.path.realpath(sys.argv[1])),
-                  "fork_worker_private_bytes": child["private"] - child["private_before"],
+                  - base["Private_Dirty"], "anon_bytes": own["Anonymous"] - base["Anonymous"],
+                  "mapped_bytes": mapped(os.path.realpath(sys.argv[1])),
+                  "fork_worker_dirty_bytes": child["dirty"], "fork_worker_clean_bytes": child["clean"],
                   "nodes": int(g.node_count), "edges": int(g.edge_count)}))
 """
 
@@ -147,9 +148,11 @@ def measure(region_dir: Path, runs: int = 3) -> dict[str, float]:
 
 def part1(folder: Path) -> str:
     built = build_all(folder)
+    os.sync()  # region files just written stay dirty in the page cache until written back: smaps would count them
     rows = ["| region | nodes | build s (CPU s) | build CPU s / 10k nodes | load ms (CPU) | router ms (CPU) | "
-            "queryable ms (CPU) | footprint CPU ms | RSS MB | PSS MB | USS MB | USS MB / 10k nodes | mapped MB | "
-            "forked worker MB |", "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+            "queryable ms (CPU) | footprint CPU ms | RSS MB | PSS MB | USS MB | USS MB / 10k nodes | anon MB | "
+            "mapped MB | forked worker MB dirty (clean) |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for name, b in built.items():
         m = measure(folder / name)
         per10k = 10_000 / max(b["nodes"], 1)
@@ -160,8 +163,9 @@ def part1(folder: Path) -> str:
             f"| {m['load_s'] * 1e3:.0f} ({m['load_cpu_s'] * 1e3:.0f}) | {m['router_s'] * 1e3:.0f} "
             f"({m['router_cpu_s'] * 1e3:.0f}) | {m['queryable_s'] * 1e3:.0f} ({m['queryable_cpu_s'] * 1e3:.0f}) "
             f"| {m['footprint_cpu_s'] * 1e3:.0f} | {m['rss_bytes'] / mb:.0f} | {m['pss_bytes'] / mb:.0f} "
-            f"| {m['uss_bytes'] / mb:.0f} | {m['uss_bytes'] / mb * per10k:.1f} | {m['mapped_bytes'] / mb:.1f} "
-            f"| {m['fork_worker_private_bytes'] / mb:.1f} |"
+            f"| {m['uss_bytes'] / mb:.0f} | {m['uss_bytes'] / mb * per10k:.1f} | {m['anon_bytes'] / mb:.0f} "
+            f"| {m['mapped_bytes'] / mb:.1f} "
+            f"| {m['fork_worker_dirty_bytes'] / mb:.1f} ({m['fork_worker_clean_bytes'] / mb:.1f}) |"
         )
     return "\n".join(rows)
 
@@ -181,9 +185,12 @@ def main() -> None:
                 "load + router + one route (the mean of 200 random routes); *footprint*: the region's polygon for "
                 "region selection. RSS / PSS / USS (private pages) from `/proc/self/smaps_rollup`: what the region "
                 "adds to a process after `import numpy, routingkit_cch, shapely, pyproj`; *mapped*: the resident "
-                "part of the memory-mapped region files (page cache, shared by every process that maps them). "
+                "part of the memory-mapped region files (page cache, shared by every process that maps them); "
+                "USS counts those pages too while no other process maps them, *anon* (`Anonymous`) does not. "
                 "*Forked worker*: the private memory a worker forked from a process that prepared the region "
-                "(`fevermap serve`'s model) adds while answering the same 200 routes.\n", table]  # fmt: skip
+                "(`fevermap serve`'s model) adds while answering the same 200 routes: dirty pages (its own "
+                "writes), and in brackets clean ones (region-file pages only it has mapped so far: page cache, "
+                "shared once another process maps them).\n", table]  # fmt: skip
         if args.load:
             from _regions_load import run_load
 

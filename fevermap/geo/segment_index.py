@@ -18,6 +18,7 @@ True
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import numpy.typing as npt
@@ -41,18 +42,18 @@ class SegmentIndex:
     """
 
     def __init__(self, segments: FloatArray, cell_m: float | None = None) -> None:
-        seg = np.ascontiguousarray(segments, dtype=np.float64)
-        self._ax, self._ay, self._bx, self._by = (seg[:, i].copy() for i in range(4))
-        self._dx = self._bx - self._ax
-        self._dy = self._by - self._ay
-        self._len2 = self._dx * self._dx + self._dy * self._dy
+        seg = np.array(segments, dtype=np.float64, order="C")  # a copy: the index owns its rows
+        self._rows = seg
+        ax, ay, bx, by = (seg[:, i] for i in range(4))
+        dx, dy = bx - ax, by - ay
+        len2 = dx * dx + dy * dy
         with np.errstate(divide="ignore"):
-            inv_len2 = np.where(self._len2 > 0, 1.0 / self._len2, 0.0)  # 0 for a point-like segment: t = 0
-        self._packed = np.column_stack([self._ax, self._ay, self._dx, self._dy, inv_len2])
-        xmin = float(np.minimum(self._ax, self._bx).min())
-        ymin = float(np.minimum(self._ay, self._by).min())
-        xmax = float(np.maximum(self._ax, self._bx).max())
-        ymax = float(np.maximum(self._ay, self._by).max())
+            inv_len2 = np.where(len2 > 0, 1.0 / len2, 0.0)  # 0 for a point-like segment: t = 0
+        self._packed = np.column_stack([ax, ay, dx, dy, inv_len2])
+        xmin = float(np.minimum(ax, bx).min())
+        ymin = float(np.minimum(ay, by).min())
+        xmax = float(np.maximum(ax, bx).max())
+        ymax = float(np.maximum(ay, by).max())
         if cell_m is None:
             area = max((xmax - xmin) * (ymax - ymin), 1.0)
             cell_m = float(np.clip(math.sqrt(area / max(seg.shape[0], 1)) * 2.0, 25.0, 500.0))
@@ -60,10 +61,10 @@ class SegmentIndex:
         self._x0, self._y0 = xmin, ymin
         self._nx = int((xmax - xmin) // self.cell_m) + 1
         self._ny = int((ymax - ymin) // self.cell_m) + 1
-        i0 = ((np.minimum(self._ax, self._bx) - xmin) // self.cell_m).astype(np.int64)
-        i1 = ((np.maximum(self._ax, self._bx) - xmin) // self.cell_m).astype(np.int64)
-        j0 = ((np.minimum(self._ay, self._by) - ymin) // self.cell_m).astype(np.int64)
-        j1 = ((np.maximum(self._ay, self._by) - ymin) // self.cell_m).astype(np.int64)
+        i0 = ((np.minimum(ax, bx) - xmin) // self.cell_m).astype(np.int64)
+        i1 = ((np.maximum(ax, bx) - xmin) // self.cell_m).astype(np.int64)
+        j0 = ((np.minimum(ay, by) - ymin) // self.cell_m).astype(np.int64)
+        j1 = ((np.maximum(ay, by) - ymin) // self.cell_m).astype(np.int64)
         # register each segment in every cell its bounding box covers (bbox cells, conservative)
         ni, nj = i1 - i0 + 1, j1 - j0 + 1
         count = ni * nj
@@ -76,6 +77,28 @@ class SegmentIndex:
         self._members = owner[order]
         self._offsets = np.searchsorted(key[order], np.arange(self._nx * self._ny + 1)).astype(np.int64)
         self._reach = self._rings_to_segment()
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Everything the index searches, as arrays (for :meth:`from_arrays`, e.g. saved in a region directory)."""
+        params = np.array([self.cell_m, self._x0, self._y0, self._nx, self._ny], dtype=np.float64)
+        return {"rows": self._rows, "packed": self._packed, "members": self._members, "offsets": self._offsets,
+                "reach": self._reach, "params": params}  # fmt: skip
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> SegmentIndex:
+        """The index :meth:`to_arrays` describes, on those arrays as they are (no copy: memory-mapped ones stay so).
+
+        Raises
+        ------
+        KeyError
+            When an array is missing.
+        """
+        index = cls.__new__(cls)
+        index._rows, index._packed = arrays["rows"], arrays["packed"]
+        index._members, index._offsets, index._reach = arrays["members"], arrays["offsets"], arrays["reach"]
+        cell_m, x0, y0, nx, ny = arrays["params"].tolist()
+        index.cell_m, index._x0, index._y0, index._nx, index._ny = cell_m, x0, y0, int(nx), int(ny)
+        return index
 
     def _rings_to_segment(self) -> IntArray:
         """Per cell, the Chebyshev distance in cells to the nearest cell holding a segment, up to
@@ -95,12 +118,12 @@ class SegmentIndex:
         return reach.reshape(-1)
 
     def __len__(self) -> int:
-        return int(self._ax.shape[0])
+        return int(self._rows.shape[0])
 
     def subset(self, rows: IntArray) -> SegmentIndex:
         """A new index over segments ``rows`` of this one (renumbered ``0..len(rows)-1``), same cell size."""
         r = np.asarray(rows, dtype=np.int64)
-        return SegmentIndex(np.column_stack([self._ax[r], self._ay[r], self._bx[r], self._by[r]]), self.cell_m)
+        return SegmentIndex(self._rows[r], self.cell_m)
 
     def _block(self, i: int, j: int, r: int) -> IntArray:
         ilo, ihi = max(i - r, 0), min(i + r, self._nx - 1)

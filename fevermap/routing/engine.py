@@ -1,35 +1,104 @@
-"""The routing engine: a Customizable Contraction Hierarchy (routingkit_cch) behind a small interface.
+"""The routing engine: a native Customizable Contraction Hierarchy (:mod:`fevermap.routing._cch`) behind an interface.
 
-Weights are integer milliseconds (:mod:`fevermap.routing.weights`); :data:`INF_MS` marks a closed arc. A
-:class:`Metric` is an immutable, fully customised snapshot: :meth:`CCHEngine.customise` builds a new one beside the
-current one and swaps it in with one reference assignment, so a query that took the old snapshot finishes on the old
-weights and the next one sees the new ones, never a mix; :meth:`CCHEngine.make_metric` builds a side metric (e.g. with
-some roads closed) without swapping. routingkit_cch query objects may be used and dropped only on the thread that made
-them, so each thread keeps its own, for the few metric versions it last used, in thread-local storage.
+Weights are integer milliseconds (:mod:`fevermap.routing.weights`); :data:`INF_MS` marks a closed arc. The hierarchy
+(:class:`Hierarchy`: contraction with fill-in along the region's nested-dissection order) is computed when a region is
+built and saved with it, together with the customised metric of the region's own weights, so loading a region maps
+both read-only instead of rebuilding them. A :class:`Metric` is an immutable, fully customised snapshot:
+:meth:`CCHEngine.customise` builds a new one beside the current one (on :func:`default_threads` threads) and swaps it
+in with one reference assignment, so a query that took the old snapshot finishes on the old weights and the next one
+sees the new ones, never a mix; :meth:`CCHEngine.make_metric` builds a side metric (e.g. with some roads closed)
+without swapping. A native query object holds scratch space for one query at a time, so each thread keeps its own.
+
+Why not routingkit_cch, which fevermap used before: it cannot save a hierarchy (Porto's turn graph took 165 ms to
+rebuild at every load, plus 85 ms for the first customisation), customises on one thread and converts every argument
+and answer to Python lists; ``benchmarks/bench_cch.py`` measures both on the same graph and weights.
 """
 
 from __future__ import annotations
 
-import itertools
+import os
 import threading
-import weakref
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import routingkit_cch as rk
 
+from fevermap.routing import _cch
 from fevermap.routing.weights import INF_MS
 
-__all__ = ["INF_MS", "CCHEngine", "Metric", "PathResult", "Seed"]
+__all__ = ["INF_MS", "CCHEngine", "Hierarchy", "Metric", "PathResult", "Seed", "contract", "default_threads"]
 
 Seed = tuple[int, int]  # (node, initial distance in ms)
-#: How many pinned one-to-many target sets each thread keeps ready.
-PINNED_PER_THREAD = 16
-#: How many metric versions (live and side metrics) each thread keeps query objects for.
-METRICS_PER_THREAD = 4
+#: How many pinned one-to-many node sets an engine keeps (they depend on the topology only, not on the metric).
+PINNED_KEPT = 64
+#: At most this many threads customise one metric.
+MAX_THREADS = 4
+
+
+def default_threads() -> int:
+    """Threads for a customisation: the CPUs this process may run on, at most :data:`MAX_THREADS`."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(MAX_THREADS, cpus))
+
+
+@dataclass(frozen=True)
+class Hierarchy:
+    """The topology of a CCH, as int32 arrays (node ids here are ranks, positions in the contraction order).
+
+    ``rank`` (n, rank of each node) and ``order`` (n, node of each rank); ``up_first`` (n+1) and ``up_head`` (arcs,
+    sorted within each row): the upward neighbours of rank ``x`` are ``up_head[up_first[x]:up_first[x+1]]``, each arc
+    stored once with a weight each way; ``arc_low`` (arcs, the lower end of each); ``down_first`` (n+1) and
+    ``down_arc`` (arcs): the arcs whose upper end is ``x``, by lower end;
+    ``parent`` (n, elimination-tree parent, -1 at a root); ``level_first`` /
+    ``level_nodes`` (the nodes by height in the elimination tree); ``arc_slot`` (per input arc, ``2 * arc + 0`` when
+    it runs up, ``+ 1`` when it runs down, -1 for a loop).
+    """
+
+    rank: npt.NDArray[np.int32]
+    order: npt.NDArray[np.int32]
+    up_first: npt.NDArray[np.int32]
+    up_head: npt.NDArray[np.int32]
+    arc_low: npt.NDArray[np.int32]
+    down_first: npt.NDArray[np.int32]
+    down_arc: npt.NDArray[np.int32]
+    parent: npt.NDArray[np.int32]
+    level_first: npt.NDArray[np.int32]
+    level_nodes: npt.NDArray[np.int32]
+    arc_slot: npt.NDArray[np.int32]
+
+    def arrays(self) -> dict[str, npt.NDArray[np.int32]]:
+        """The arrays by field name (to save)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, npt.NDArray[Any]]) -> Hierarchy:
+        """A hierarchy over saved arrays (views are kept: memory-mapped arrays stay mapped)."""
+        return cls(**{f.name: np.asarray(arrays[f.name], dtype=np.int32) for f in fields(cls)})
+
+
+def contract(order: npt.ArrayLike, tail: npt.ArrayLike, head: npt.ArrayLike) -> Hierarchy:
+    """Contract the graph with arcs ``tail[i] -> head[i]`` along ``order`` (node ids, first contracted first).
+
+    Examples
+    --------
+    A path 0 - 1 - 2 contracted middle first gains the shortcut {0, 2}:
+
+    >>> h = contract([1, 0, 2], [0, 1, 1, 2], [1, 0, 2, 1])
+    >>> h.rank.tolist(), h.up_first.tolist(), h.up_head.tolist(), h.parent.tolist()
+    ([1, 0, 2], [0, 2, 3, 3], [1, 2, 2], [1, 2, -1])
+    >>> h.arc_low.tolist(), h.down_first.tolist(), h.down_arc.tolist()
+    ([0, 0, 1], [0, 0, 1, 3], [0, 1, 2])
+    """
+    o = np.ascontiguousarray(order, dtype=np.int32)
+    arrays = _cch.contract(o, np.ascontiguousarray(tail, dtype=np.int32), np.ascontiguousarray(head, dtype=np.int32))
+    out = {k: np.frombuffer(v, dtype=np.int32) for k, v in arrays.items()}
+    return Hierarchy(order=o, **out)
 
 
 @dataclass(frozen=True)
@@ -50,28 +119,9 @@ class Metric:
     version: int
     _metric: Any
 
-
-@dataclass(eq=False)
-class _Objects:
-    """One thread's routingkit_cch objects for one metric version."""
-
-    query: Any = None
-    many: dict[Any, Any] = field(default_factory=dict)
-
-
-@dataclass(eq=False)
-class _Slot:
-    """One thread's routingkit_cch objects for one engine, by metric version (most recently used last)."""
-
-    engine: weakref.ref[CCHEngine]
-    versions: dict[int, _Objects] = field(default_factory=dict)
-
-
-#: Per-thread query objects, keyed by engine. routingkit_cch objects are "unsendable": they must be used and dropped
-#: on the thread that made them, so they live in the thread's own storage (freed when the thread ends, or when the
-#: thread next notices that their engine is gone), never in the engine, which any thread may drop.
-_THREAD_SLOTS = threading.local()
-_ENGINE_IDS = itertools.count(1)
+    def packed(self) -> npt.NDArray[np.uint32]:
+        """The customised weights in the native layout (up, dn, up tags, dn tags per hierarchy arc), to save."""
+        return np.frombuffer(self._metric.packed(), dtype=np.uint32)
 
 
 class CCHEngine:
@@ -86,6 +136,13 @@ class CCHEngine:
     weights_ms : array of int, optional
         Initial weights in milliseconds (``INF_MS`` = closed). Without them the engine has no metric until the
         first :meth:`customise` (the router customises its real weights at once: no throw-away customisation).
+    hierarchy : Hierarchy, optional
+        The saved contraction of these arcs along ``order`` (computed here when not given).
+    saved : tuple of (weights, packed), optional
+        A saved customisation: when :meth:`customise` is asked for exactly these weights, it maps the packed
+        metric instead of customising again.
+    threads : int, optional
+        Threads per customisation (default :func:`default_threads`).
     """
 
     metric: Metric
@@ -96,22 +153,47 @@ class CCHEngine:
         tail: npt.ArrayLike,
         head: npt.ArrayLike,
         weights_ms: npt.NDArray[np.int64] | None = None,
+        *,
+        hierarchy: Hierarchy | None = None,
+        saved: tuple[npt.NDArray[np.int64], npt.NDArray[np.uint32]] | None = None,
+        threads: int | None = None,
     ) -> None:
-        self._cch = rk.CCH(np.asarray(order).tolist(), np.asarray(tail).tolist(), np.asarray(head).tolist(), False)
+        h = hierarchy if hierarchy is not None else contract(order, tail, head)
+        if h.arc_slot.shape[0] != np.shape(tail)[0]:
+            raise ValueError(f"hierarchy has {h.arc_slot.shape[0]} input arcs, the graph {np.shape(tail)[0]}")
+        self.hierarchy = h
+        self._cch = _cch.CCH(**h.arrays())
+        self._saved = saved
+        self.threads = threads or default_threads()
         self._write_lock = threading.Lock()
         self._version_lock = threading.Lock()
         self._version = 0
-        self._id = next(_ENGINE_IDS)
+        self._local = threading.local()  # per thread: its native query object (scratch space)
+        self._pinned: OrderedDict[Any, Any] = OrderedDict()
+        self._pinned_lock = threading.Lock()
         if weights_ms is not None:
             self.metric = self._make(weights_ms)
 
+    @property
+    def arc_count(self) -> int:
+        """Arcs of the hierarchy (input arcs and shortcuts, each node pair once)."""
+        return int(self._cch.arc_count)
+
     def _make(self, weights_ms: npt.NDArray[np.int64]) -> Metric:
-        w = np.minimum(np.asarray(weights_ms, dtype=np.int64), INF_MS)
-        w.setflags(write=False)
+        saved = self._saved
+        if saved is not None and weights_ms is saved[0]:  # the saved weights themselves (read-only, mapped)
+            w = saved[0]
+        else:
+            w = np.minimum(np.asarray(weights_ms, dtype=np.int64), INF_MS)
+            w.setflags(write=False)
         with self._version_lock:
             self._version += 1
             version = self._version
-        return Metric(w, version, rk.CCHMetric(self._cch, w.tolist()))
+        if saved is not None and (w is saved[0] or (saved[0].shape == w.shape and np.array_equal(saved[0], w))):
+            native = _cch.Metric(self._cch, packed=saved[1])
+        else:
+            native = _cch.Metric(self._cch, w, threads=self.threads)
+        return Metric(w, version, native)
 
     def customise(self, weights_ms: npt.NDArray[np.int64]) -> Metric:
         """Customise new weights beside the current ones, then swap them in atomically; return the new metric."""
@@ -124,67 +206,50 @@ class CCHEngine:
         """Customise a side metric (the current one stays); pass it to the queries explicitly."""
         return self._make(weights_ms)
 
-    def _slot(self) -> _Slot:
-        """This thread's query objects for this engine (created, and dropped, only on this thread)."""
-        slots: dict[int, _Slot] | None = getattr(_THREAD_SLOTS, "slots", None)
-        if slots is None:
-            slots = _THREAD_SLOTS.slots = {}
-        slot = slots.get(self._id)
-        if slot is None:
-            for key in [k for k, v in slots.items() if v.engine() is None]:  # engines gone: drop their objects here
-                del slots[key]
-            slot = slots[self._id] = _Slot(weakref.ref(self))
-        return slot
-
-    def _objects(self, metric: Metric) -> _Objects:
-        versions = self._slot().versions
-        obj = versions.pop(metric.version, None)
-        if obj is None:
-            while len(versions) >= METRICS_PER_THREAD:  # drop the least recently used, here, on its own thread
-                del versions[next(iter(versions))]
-            obj = _Objects(rk.CCHQuery(metric._metric))
-        versions[metric.version] = obj
-        return obj
+    def _query(self) -> Any:
+        q = getattr(self._local, "query", None)
+        if q is None:
+            q = self._local.query = _cch.Query(self._cch)
+        return q
 
     def shortest(self, metric: Metric, sources: list[Seed], targets: list[Seed]) -> PathResult | None:
         """Shortest path on ``metric`` from any source seed to any target seed, or None when none connects them."""
-        last = getattr(_THREAD_SLOTS, "last_query", None)  # the common case: the same metric as last time
-        if last is not None and last[0] == self._id and last[1] == metric.version:
-            q = last[2]
-        else:
-            q = self._objects(metric).query
-            _THREAD_SLOTS.last_query = (self._id, metric.version, q)
-        res = q.run_multi(sources, targets)
-        dist = res.distance
-        out = None
-        if dist is not None and dist < INF_MS:
-            path = res.node_path
-            out = PathResult(int(dist), path[0], path[-1], np.array(path, dtype=np.int64))
-        del res  # routingkit_cch requires the result dropped before the query object runs again
-        return out
+        res = self._query().run(metric._metric, sources, targets)
+        if res is None:
+            return None
+        path = np.frombuffer(res[1], dtype=np.int64)
+        return PathResult(int(res[0]), int(path[0]), int(path[-1]), path)
+
+    def pinned(self, key: Any, nodes: Sequence[int] | npt.NDArray[np.int64]) -> Any:
+        """The native pinned set of ``nodes`` kept under ``key`` (the :data:`PINNED_KEPT` most recently used; a
+        ``key`` of None pins afresh). A key must always name the same nodes."""
+        if key is None:
+            return _cch.Pinned(self._cch, np.asarray(nodes, dtype=np.int64))
+        with self._pinned_lock:
+            one = self._pinned.pop(key, None)
+            if one is not None:
+                self._pinned[key] = one
+                return one
+        one = _cch.Pinned(self._cch, np.asarray(nodes, dtype=np.int64))
+        with self._pinned_lock:
+            self._pinned[key] = one
+            while len(self._pinned) > PINNED_KEPT:
+                self._pinned.popitem(last=False)
+        return one
 
     def distances(
-        self, metric: Metric, sources: Sequence[Seed], key: Any, target_nodes: Sequence[int], *, reverse: bool = False
+        self,
+        metric: Metric,
+        sources: Sequence[Seed],
+        key: Any,
+        target_nodes: Sequence[int] | npt.NDArray[np.int64],
+        *,
+        reverse: bool = False,
     ) -> npt.NDArray[np.float64]:
         """Distances in ms on ``metric`` from the source seeds to each target node (``inf`` = unreachable).
 
         With ``reverse=True`` the seeds are targets and ``target_nodes`` the sources: distances from each node to
-        the seeds. ``key`` identifies a pinned node set whose routingkit_cch object is kept for reuse (the
-        :data:`PINNED_PER_THREAD` most recently used per thread and metric); with ``key=None`` a scratch object is
-        re-pinned.
+        the seeds. ``key`` identifies the pinned node set for reuse (see :meth:`pinned`).
         """
-        many = self._objects(metric).many
-        slot_key = (key, reverse)
-        one = many.pop(slot_key, None)
-        kind = rk.CCHManyToOne if reverse else rk.CCHOneToMany
-        if one is None:
-            one = kind(metric._metric, list(target_nodes))
-        elif key is None:
-            (one.repin_sources if reverse else one.repin_targets)(list(target_nodes))
-        many[slot_key] = one  # most recently used last
-        if len(many) > PINNED_PER_THREAD + 2:
-            del many[next(k for k in many if k[0] is not None)]
-        raw = one.distances_to_multi(list(sources)) if reverse else one.distances_from_multi(list(sources))
-        out = np.array(raw, dtype=np.float64)  # None (unreachable) becomes nan
-        out[np.isnan(out) | (out >= INF_MS)] = np.inf
-        return out
+        raw = self._query().many(metric._metric, self.pinned(key, target_nodes), sources, reverse)
+        return np.frombuffer(raw, dtype=np.float64)

@@ -6,6 +6,7 @@ region imports neither.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,17 +45,17 @@ class RoadGraph:
     seg_way: IntArray
     coords: FloatArray
     edge_twin: IntArray
-    edge_name: list[str]
-    edge_highway: list[str]
+    edge_name: Sequence[str]
+    edge_highway: Sequence[str]
     seg_forward: npt.NDArray[np.bool_]
     seg_penalty_ms: FloatArray
     edge_way: IntArray
     edge_roundabout: npt.NDArray[np.bool_]
     edge_toll: npt.NDArray[np.bool_]
     edge_ferry: npt.NDArray[np.bool_]
-    edge_name_zh: list[str]
-    edge_name_en: list[str]
-    edge_ref: list[str]
+    edge_name_zh: Sequence[str]
+    edge_name_en: Sequence[str]
+    edge_ref: Sequence[str]
 
     @property
     def node_count(self) -> int:

@@ -169,7 +169,7 @@ class PinnedTargets:
         rows = np.repeat(off[edge] - first, n_nodes) + np.arange(int(n_nodes.sum()))
         self.pos_target = np.repeat(owner, n_nodes)
         self.pos_node: IntArray = net.__dict__["_nodes_sorted"][rows]
-        self.nodes = self.pos_node.tolist()  # the engine's target list
+        self.nodes = self.pos_node  # the engine's target nodes
         self._edge, self._owner = edge, owner  # per position (not per row): for the same-edge check
         self._seg = np.repeat(net.graph.seg_off[edge] + seg, n_nodes)
         self._frac = np.repeat(frac, n_nodes)
@@ -224,7 +224,7 @@ def distances_to_all(net: Network, state: MetricState, snap: Snap, *, reverse: b
         nodes = np.arange(t.node_count)
     if not seeds:
         return np.full(m, np.inf)
-    d = net.engine.distances(state.metric, seeds, "all", nodes.tolist(), reverse=reverse)
+    d = net.engine.distances(state.metric, seeds, "all", nodes, reverse=reverse)
     out = d[:m].copy()
     if not reverse and t.node_count > m:
         np.minimum.at(out, t.node_edge[m:], d[m:])

@@ -15,13 +15,33 @@ A region directory holds:
   id), ``seg_forward`` (s, driven along the way's node order), ``seg_length_m`` (s, geodesic metres),
   ``seg_speed_kph`` (s, km/h), ``seg_penalty_ms`` (s, obstacle cost at the segment's end node, ms); ``coords``
   (s+m, 2: ``(lon, lat)`` polyline rows, edge ``i``'s are ``coords[seg_off[i]+i : seg_off[i+1]+i+1]``).
-- ``labels.json``: per edge ``name`` (``name``, else ``ref``), ``name_zh`` (``name:zh``), ``name_en``
-  (``name:en``), ``ref``, ``highway`` (``"ferry"`` for ferries).
+- ``labels.npz``: per-edge strings (:func:`fevermap.routing.region_io.save_labels`): ``strings`` (UTF-8 bytes of
+  every distinct string, one after the other) and ``string_off`` (where each starts and ends in the decoded text, in
+  characters; one more than strings), and per edge an int32 code into them (m each): ``code_name`` (``name``, else
+  ``ref``), ``code_name_zh`` (``name:zh``), ``code_name_en`` (``name:en``), ``code_ref``, ``code_highway``
+  (``"ferry"`` for ferries).
 - ``turns.npz``: the :class:`fevermap.routing.turns.TurnGraph` (``node_edge``, ``arc_from``, ``arc_to``,
   ``arc_turn_ms``, ``arc_u_turn``) and ``component`` (strongly connected component of each turn-graph node,
   0 = the largest).
 - ``cch_order.npy``: the nested-dissection order of the turn graph for the Customizable Contraction Hierarchy.
-- ``traffic_index.npz``: OSM node pair to segment look-up for traffic feeds.
+- ``traffic_index.npz``: the OSM node pair to segment look-up for traffic feeds
+  (:class:`fevermap.routing.segment_table.SegmentTable`): ``slots`` (``2**k`` int32, a hash table of the lowest
+  segment of each distinct pair, -1 = empty) and ``same_pair`` (s, int32: the next segment with the same pair or -1).
+- ``snap.npz``: the snapping index (:func:`fevermap.routing.snap_arrays.edge_index_arrays`): ``bounds``,
+  ``geom_off``, ``seg_edge``, ``seg_k``, ``seg_before_m``, ``edge_len_m``, ``twin``, ``indexed_seg``,
+  ``out_order`` / ``out_bounds`` and ``in_order`` / ``in_bounds`` (edges by tail and head node), ``in_largest`` /
+  ``big_edge`` / ``big_seg`` (big components), and the segment grids ``grid_*`` and ``big_grid_*`` (projected
+  segment rows in metres, packed search rows, cell members and offsets, empty-ring reach, parameters).
+- ``layout.npz``: the graph-only parts of a metric state (:class:`fevermap.routing.state.StateLayout`):
+  ``seg_edge``, ``seg_start``, ``edge_last``, ``arc_edge``.
+- ``base_state.npz``: the metric arrays of the base speeds and turn costs
+  (:func:`fevermap.routing.state.metric_arrays`): ``seg_ms`` (s), ``excl`` / ``incl`` (s, ms from the edge's start
+  to each segment's start / end), ``edge_total`` / ``edge_ms`` (m, ms), ``edge_weights_ms`` (m) and
+  ``arc_weights_ms`` (turn-graph arcs, the engine's whole-ms weights), ``closed_before`` / ``closed_after`` (s) only
+  if a base speed is 0.
+- ``cch.npz``: the hierarchy (:class:`fevermap.routing.engine.Hierarchy`: the contraction of the turn graph along
+  that order) and ``base_packed``, the native customisation of ``base_state.npz``'s ``arc_weights_ms``, so that
+  loading maps them instead of computing them.
 - ``meta.json``: name, bbox, time zone, profile, restriction report, source file and its SHA-256, fevermap version,
   counts.
 """
@@ -33,24 +53,26 @@ import os
 import time
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import routingkit_cch as rk
 
 from fevermap import __version__, paths
 from fevermap.errors import RegionError
+from fevermap.routing.engine import CCHEngine, Hierarchy, contract
 from fevermap.routing.graph import RoadGraph
 from fevermap.routing.profile import Profile, left_hand_traffic
-from fevermap.routing.region_io import map_npy, map_npz, read_labels, save_npy, save_npz
+from fevermap.routing.region_io import map_npy, map_npz, read_labels, save_labels, save_npy, save_npz
+from fevermap.routing.snap_arrays import big_components, edge_index_arrays
+from fevermap.routing.state import StateLayout, metric_arrays
 from fevermap.routing.traffic import SegmentTable
 from fevermap.routing.turns import TurnGraph, build_turns
 
-FORMAT_VERSION = 5  # 5: speeds as OSRM car.lua (fevermap.routing.speeds); regions built before must be rebuilt
+FORMAT_VERSION = 7  # 7: the CCH and its first metric saved (cch.npz); 6: labels, snap, layout, base_state
 DEMO_SOURCE = "osm/shanghai_center.osm"
 DEMO_REGION_NAME = "shanghai_center"
 _LABELS = {"edge_name": "name", "edge_highway": "highway", "edge_name_zh": "name_zh", "edge_name_en": "name_en",
@@ -74,6 +96,15 @@ class Region:
     meta: dict[str, Any]
     turns: TurnGraph
     component: np.ndarray
+    #: :func:`~fevermap.routing.snap_arrays.edge_index_arrays` saved at build (``snap.npz``), None: compute them.
+    snap_arrays: Mapping[str, np.ndarray] | None = None
+    #: :meth:`~fevermap.routing.state.StateLayout.to_arrays` saved at build (``layout.npz``), None: compute them.
+    layout_arrays: Mapping[str, np.ndarray] | None = None
+    #: :func:`~fevermap.routing.state.metric_arrays` of the base speeds (``base_state.npz``), None: compute them.
+    base_state_arrays: Mapping[str, np.ndarray] | None = None
+    hierarchy: Hierarchy | None = None
+    #: The saved customisation: (weights per turn-graph arc, the native metric of them), None: customise.
+    base_metric: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def profile(self) -> Profile:
@@ -189,6 +220,8 @@ def build_region(
     turns = build_turns(graph, resolved, profile, u_turn_nodes)
     component = _components(turns)
     say("ordering the CCH")
+    import routingkit_cch as rk  # building only: its nested-dissection order (inertial flow); loading never needs it
+
     mid = graph.seg_off[:-1] + np.arange(graph.edge_count) + np.diff(graph.seg_off) // 2  # a coordinate per edge
     where = graph.coords[mid[turns.node_edge]]
     order = np.asarray(
@@ -228,12 +261,20 @@ def build_region(
 
     tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=out_dir.parent))
     save_npz(tmp / "graph.npz", **{k: getattr(graph, k) for k in _ARRAYS})
-    labels = {key: getattr(graph, attr) for attr, key in _LABELS.items()}
-    (tmp / "labels.json").write_text(json.dumps(labels, ensure_ascii=False))
+    save_labels(tmp / "labels.npz", {key: getattr(graph, attr) for attr, key in _LABELS.items()})
     save_npz(tmp / "turns.npz", component=component, **{k: getattr(turns, k) for k in _TURN_ARRAYS})
     save_npy(tmp / "cch_order.npy", order)
     table = SegmentTable.build(graph.seg_u_osm, graph.seg_v_osm)
-    save_npz(tmp / "traffic_index.npz", ids=table.ids, keys=table.keys, order=table.order)
+    save_npz(tmp / "traffic_index.npz", slots=table.slots, same_pair=table.same_pair)
+    save_npz(tmp / "snap.npz", **edge_index_arrays(graph, big_components(component)[: graph.edge_count]))
+    layout = StateLayout.of(graph, turns)
+    save_npz(tmp / "layout.npz", **layout.to_arrays())
+    base = metric_arrays(graph, turns, graph.seg_speed_kph, turns.arc_turn_ms, layout=layout)
+    save_npz(tmp / "base_state.npz", **base)
+    say("contracting and customising the CCH")
+    hierarchy = contract(order, turns.arc_from, turns.arc_to)
+    engine = CCHEngine(order, turns.arc_from, turns.arc_to, base["arc_weights_ms"], hierarchy=hierarchy)
+    save_npz(tmp / "cch.npz", **hierarchy.arrays(), base_packed=engine.metric.packed())
     (tmp / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
     if out_dir.exists():
         old = out_dir.with_name(out_dir.name + f".old-{os.getpid()}")
@@ -292,16 +333,22 @@ def load_region(path: Path | str) -> Region:
         turns_npz = map_npz(path / "turns.npz")
         turns = TurnGraph(**{k: turns_npz[k] for k in _TURN_ARRAYS})
         component = turns_npz["component"]
-        labels = read_labels(path / "labels.json")
+        labels = read_labels(path / "labels.npz")
         arrays.update({attr: labels[key] for attr, key in _LABELS.items()})
         order = map_npy(path / "cch_order.npy")
+        cch = map_npz(path / "cch.npz")
+        hierarchy = Hierarchy.from_arrays(cch)
         index = map_npz(path / "traffic_index.npz")
-        segments = SegmentTable(index["ids"], index["keys"], index["order"])
+        segments = SegmentTable(index["slots"], index["same_pair"], arrays["seg_u_osm"], arrays["seg_v_osm"])
+        snap_arrays, layout_arrays = map_npz(path / "snap.npz"), map_npz(path / "layout.npz")
+        base_state_arrays = map_npz(path / "base_state.npz")
+        base_metric = (base_state_arrays["arc_weights_ms"], cch["base_packed"])
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise RegionError(f"region directory {path} is incomplete ({exc}); rebuild it") from exc
     graph = RoadGraph(**arrays)
     return Region(path=path, graph=graph, cch_order=order, segments=segments, meta=meta, turns=turns,
-                  component=component)  # fmt: skip
+                  component=component, snap_arrays=snap_arrays, layout_arrays=layout_arrays,
+                  base_state_arrays=base_state_arrays, hierarchy=hierarchy, base_metric=base_metric)  # fmt: skip
 
 
 def demo_region() -> Region:

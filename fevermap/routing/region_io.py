@@ -6,7 +6,8 @@ it). The reader maps each file once (``mmap``, read-only) and returns arrays tha
 no copy and workers that map the same region share its pages through the page cache. Any array name loads the same
 way: the reader knows no field list. A member that cannot be viewed in place (compressed, object dtype, or not
 aligned for its dtype, as in a file written by plain ``np.savez``) is read into memory instead, so older region
-directories still load.
+directories still load. Per-edge string columns (road names) are saved as an int32 code per edge into one table of
+distinct strings (:func:`save_labels`) and read back as :class:`Labels`, whose codes stay mapped.
 
 Examples
 --------
@@ -23,12 +24,15 @@ True
 from __future__ import annotations
 
 import io
-import json
+import itertools
+import math
 import mmap
+import re
 import struct
 import zipfile
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -69,16 +73,38 @@ def _map(path: Path) -> mmap.mmap:
         return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
 
 
-def _view(buf: mmap.mmap, offset: int) -> np.ndarray | None:
-    """The ``.npy`` array at ``offset`` of ``buf`` as a read-only view, or None when it cannot be one."""
-    fh = io.BytesIO(buf[offset : offset + 65536 + 16])  # a header is at most 64 KiB
-    major, _ = np.lib.format.read_magic(fh)
+#: The header NumPy writes for a plain array (``np.lib.format``); anything else is read by NumPy's own parser.
+_HEADER = re.compile(r"\{'descr': '([<>|=][a-zA-Z]\d*)', 'fortran_order': (True|False), 'shape': \(([\d, ]*)\), \} *\n")
+
+
+def _header(buf: mmap.mmap, offset: int) -> tuple[tuple[int, ...], bool, np.dtype[Any], int]:
+    """Shape, Fortran order, dtype and data offset of the ``.npy`` array at ``offset`` of ``buf``, reading only
+    its header's bytes (a plain header with a regular expression, else with NumPy's parser)."""
+    lead = buf[offset : offset + 12]
+    if lead[:6] == b"\x93NUMPY" and lead[6] in (1, 2, 3):
+        size, skip = (
+            (struct.unpack("<H", lead[8:10])[0], 10) if lead[6] == 1 else (struct.unpack("<I", lead[8:12])[0], 12)
+        )
+        found = _HEADER.fullmatch(buf[offset + skip : offset + skip + size].decode("latin1"))
+        if found is not None:
+            shape = tuple(int(x) for x in found[3].split(",") if x.strip())
+            return shape, found[2] == "True", np.dtype(found[1]), offset + skip + size
+        size += skip
+    else:
+        size = 12
+    fh = io.BytesIO(buf[offset : offset + size])
+    major, _ = np.lib.format.read_magic(fh)  # raises ValueError for what is not a .npy
     read = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
     shape, fortran, dtype = read(fh)
-    start = offset + fh.tell()
+    return shape, fortran, dtype, offset + fh.tell()
+
+
+def _view(buf: mmap.mmap, offset: int) -> np.ndarray | None:
+    """The ``.npy`` array at ``offset`` of ``buf`` as a read-only view, or None when it cannot be one."""
+    shape, fortran, dtype, start = _header(buf, offset)
     if dtype.hasobject or start % max(dtype.alignment, 1):
         return None
-    count = int(np.prod(shape, dtype=np.int64))
+    count = math.prod(shape)
     flat = np.frombuffer(buf, dtype=dtype, count=count, offset=start)
     return flat.reshape(shape, order="F" if fortran else "C")
 
@@ -119,14 +145,79 @@ def map_npy(path: Path | str) -> np.ndarray:
     return view
 
 
-def read_labels(path: Path | str) -> dict[str, Any]:
-    """A ``labels.json`` of per-edge string lists, each distinct string kept once (road names repeat a lot)."""
-    labels = json.loads(Path(path).read_text(encoding="utf-8"))
-    seen: dict[str, str] = {}
-    for key, values in labels.items():
-        if isinstance(values, list):  # lists of strings only (the region writer's): map keeps the loop in C
-            labels[key] = list(map(seen.setdefault, values, values))
-    return labels
+class Labels(Sequence[str]):
+    """One per-edge string column of a region: ``codes`` (one per edge) into a table of distinct strings.
+
+    Reads like the list of strings it stands for (``labels[e]``, ``len``, iteration, ``in``, ``==`` a list,
+    ``np.asarray(labels, dtype=object)``) while the codes stay in the mapped file: no per-edge Python object.
+    """
+
+    __slots__ = ("_codes", "_strings")
+
+    def __init__(self, codes: npt.NDArray[np.int32], strings: list[str]) -> None:
+        self._codes, self._strings = codes, strings
+
+    def __len__(self) -> int:
+        return int(self._codes.shape[0])
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self._strings[c] for c in self._codes[index].tolist()]
+        return self._strings[self._codes[index]]
+
+    def __iter__(self) -> Iterator[str]:
+        return map(self._strings.__getitem__, self._codes.tolist())
+
+    def __contains__(self, value: object) -> bool:
+        if not isinstance(value, str) or value not in self._strings:
+            return False
+        return bool((self._codes == self._strings.index(value)).any())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Labels | list | tuple):
+            return len(self) == len(other) and list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __array__(self, dtype: npt.DTypeLike | None = None, copy: bool | None = None) -> np.ndarray:
+        out = np.array(self._strings, dtype=object)[self._codes]
+        return out if dtype is None else out.astype(dtype)
+
+    def __repr__(self) -> str:
+        return f"Labels({len(self)} edges, {len(self._strings)} distinct)"
+
+
+def save_labels(path: Path | str, columns: Mapping[str, Sequence[str]]) -> None:
+    """Write per-edge string columns as a ``labels.npz``: the distinct strings once (``strings``: their UTF-8 bytes,
+    one after the other; ``string_off``: where each starts and ends, in characters of the decoded text) and, per
+    column, an int32 code per edge (``code_<column>``)."""
+    table: dict[str, int] = {}
+    codes = {key: np.array([table.setdefault(v, len(table)) for v in values], dtype=np.int32)
+             for key, values in columns.items()}  # fmt: skip
+    off = np.zeros(len(table) + 1, dtype=np.int64)
+    np.cumsum([len(s) for s in table], out=off[1:])
+    blob = np.frombuffer("".join(table).encode("utf-8"), dtype=np.uint8)
+    save_npz(path, strings=blob, string_off=off, **{f"code_{k}": v for k, v in codes.items()})
+
+
+def read_labels(path: Path | str) -> dict[str, Labels]:
+    """The columns of a ``labels.npz`` (:func:`save_labels`), their codes memory-mapped, the distinct strings decoded
+    once and shared by all columns.
+
+    Raises
+    ------
+    OSError, ValueError, zipfile.BadZipFile
+        When the file is missing or not a valid ``.npz``.
+    """
+    arrays = map_npz(path)
+    text, off = arrays["strings"].tobytes().decode("utf-8"), arrays["string_off"].tolist()
+    strings = [text[a:b] for a, b in itertools.pairwise(off)]
+    return {k.removeprefix("code_"): Labels(v, strings) for k, v in arrays.items() if k.startswith("code_")}
 
 
 def mapped_bytes(array: np.ndarray) -> int:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +27,7 @@ from fevermap.routing.engine import CCHEngine
 from fevermap.routing.query import Network, PinnedTargets
 from fevermap.routing.region import Region
 from fevermap.routing.route import Geometry, Route
+from fevermap.routing.snap_arrays import SMALL_COMPONENT_SIZE, big_components
 from fevermap.routing.snapping import EdgeIndex, Snap
 from fevermap.routing.state import MetricState, StateLayout, make_state
 from fevermap.routing.traffic import TrafficReport, TrafficRows, TurnPenaltyRows, parse_traffic, parse_turn_penalties
@@ -35,20 +36,25 @@ from fevermap.routing.turns import TurnTable
 FloatArray = npt.NDArray[np.float64]
 #: How many side metrics (:meth:`Router.state_with_closed_edges`) are kept.
 SIDE_METRICS = 16
-#: Components smaller than this (turn-graph nodes) are "small": snapping prefers the others. OSRM's
-#: ``osrm-extract --small-component-size`` default.
-SMALL_COMPONENT_SIZE = 1000
 
 
-def big_components(component: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
-    """Per turn-graph node, whether its component is big: at least :data:`SMALL_COMPONENT_SIZE` nodes, or a tenth of
-    the largest one in a region too small for that (in a toy map of a few roads nothing is small, as in OSRM)."""
-    sizes = np.bincount(component)
-    big = sizes >= min(SMALL_COMPONENT_SIZE, int(sizes.max()) // 10)
-    return np.asarray(big[component])
+def _read_only(array: np.ndarray) -> np.ndarray:
+    """``array`` itself when read-only (a region's mapped arrays), else a read-only copy: states share it safely."""
+    if not array.flags.writeable:
+        return array
+    out = array.copy()
+    out.setflags(write=False)
+    return out
 
 
-__all__ = ["PinnedTargets", "Route", "Router"]
+def _distinct(ids: npt.NDArray[np.int64], n: int) -> int:
+    """How many distinct values ``ids`` (each in ``0..n-1``) holds (a mask count: no sort)."""
+    seen = np.zeros(n, dtype=bool)
+    seen[ids] = True
+    return int(np.count_nonzero(seen))
+
+
+__all__ = ["SMALL_COMPONENT_SIZE", "PinnedTargets", "Route", "Router", "big_components"]
 
 
 class Router:
@@ -67,16 +73,22 @@ class Router:
         g = region.graph
         self.graph = g
         t = region.turns
-        self.index = EdgeIndex(g, max_snap_m, in_largest=big_components(region.component)[: g.edge_count])
-        self._base_speed = g.seg_speed_kph.copy()
-        self._base_turn_ms = t.arc_turn_ms.copy()
+        in_largest = big_components(region.component)[: g.edge_count]
+        self.index = EdgeIndex(g, max_snap_m, in_largest=in_largest, arrays=region.snap_arrays)
+        self._base_speed = _read_only(g.seg_speed_kph)
+        self._base_turn_ms = _read_only(t.arc_turn_ms)
         self._segments = region.segments
         self._turn_table: TurnTable | None = None
-        engine = CCHEngine(region.cch_order, t.arc_from, t.arc_to)  # customised by make_state below
+        engine = CCHEngine(
+            region.cch_order, t.arc_from, t.arc_to, hierarchy=region.hierarchy, saved=region.base_metric
+        )  # customised by make_state below (the saved metric if the same)
         self._net = Network(g, t, engine, Geometry(g, self.index), region.component)
         self.engine = engine
-        self._layout = StateLayout.of(g, t)
-        self._state = make_state(g, t, engine, self._base_speed, self._base_turn_ms, layout=self._layout)
+        self._layout = StateLayout.of(g, t) if region.layout_arrays is None else StateLayout.from_arrays(
+            region.layout_arrays)  # fmt: skip
+        self._base_arrays = region.base_state_arrays  # the metric arrays of the base speeds, saved at build
+        self._state = make_state(g, t, engine, self._base_speed, self._base_turn_ms, layout=self._layout,
+                                 arrays=self._base_arrays)  # fmt: skip
         self._update_lock = threading.Lock()
         self._version_lock = threading.Lock()
         self._side: OrderedDict[object, tuple[int, MetricState]] = OrderedDict()
@@ -252,8 +264,8 @@ class Router:
             elapsed = (time.perf_counter() - started) * 1000
         return TrafficReport(
             rows=len(rows),
-            segments_changed=int(np.unique(seg_idx).shape[0]),
-            segments_closed=int((speed == 0).sum()),
+            segments_changed=_distinct(seg_idx, speed.shape[0]),
+            segments_closed=int(np.count_nonzero(speed == 0)),
             unknown_pairs=int(unknown.shape[0]),
             unknown_examples=[(int(rows.from_osm[i]), int(rows.to_osm[i])) for i in unknown[:5]],
             metric_version=state.version,
@@ -277,7 +289,7 @@ class Router:
             elapsed = (time.perf_counter() - started) * 1000
         return TrafficReport(
             rows=len(rows),
-            segments_changed=int(np.unique(arc_idx).shape[0]),
+            segments_changed=_distinct(arc_idx, turn_ms.shape[0]),
             segments_closed=0,
             unknown_pairs=int(unknown.shape[0]),
             unknown_examples=[(int(rows.from_osm[i]), int(rows.to_osm[i])) for i in unknown[:5]],
@@ -304,9 +316,12 @@ class Router:
     def reset_traffic(self) -> None:
         """Return to the region's base speeds and turn costs."""
         with self._update_lock:
-            self._customise(self._base_speed.copy(), self._base_turn_ms)
+            self._customise(self._base_speed, self._base_turn_ms, self._base_arrays)
 
-    def _customise(self, speed: FloatArray, turn_ms: npt.NDArray[np.int64]) -> MetricState:
-        state = make_state(self.graph, self.region.turns, self.engine, speed, turn_ms, layout=self._layout)
+    def _customise(
+        self, speed: FloatArray, turn_ms: npt.NDArray[np.int64], arrays: Mapping[str, np.ndarray] | None = None
+    ) -> MetricState:
+        state = make_state(self.graph, self.region.turns, self.engine, speed, turn_ms, layout=self._layout,
+                           arrays=arrays)  # fmt: skip
         self._state = state  # one reference assignment
         return state

@@ -10,7 +10,7 @@ of the same small component route to each other, and other routes fall back to t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -18,9 +18,9 @@ import numpy.typing as npt
 
 from fevermap.errors import InputError, SnapError
 from fevermap.geo.lonlat import check_lonlat
-from fevermap.geo.projection import LocalProjection
 from fevermap.geo.segment_index import SegmentIndex
 from fevermap.routing.graph import RoadGraph
+from fevermap.routing.snap_arrays import BIG_GRID, GRID, big_arrays, edge_index_arrays, grid_of, projection_of
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -74,44 +74,45 @@ class EdgeIndex:
         Points farther than this from every road are refused with :class:`SnapError` (metres).
     in_largest : array of bool, optional
         Per road edge, whether it belongs to a big strongly connected component (default: all do).
+    arrays : mapping of str to array, optional
+        :func:`~fevermap.routing.snap_arrays.edge_index_arrays` of ``graph``, e.g. mapped from the region directory
+        (used as they are, not copied); computed here when not given. Parts saved for another ``in_largest`` are
+        recomputed.
     """
 
     def __init__(
-        self, graph: RoadGraph, max_snap_m: float = 1000.0, in_largest: npt.NDArray[np.bool_] | None = None
+        self,
+        graph: RoadGraph,
+        max_snap_m: float = 1000.0,
+        in_largest: npt.NDArray[np.bool_] | None = None,
+        arrays: Mapping[str, np.ndarray] | None = None,
     ) -> None:
         self.graph = graph
         self.max_snap_m = float(max_snap_m)
-        lon, lat = graph.coords[:, 0], graph.coords[:, 1]
-        self.centre = (float((lon.min() + lon.max()) / 2), float((lat.min() + lat.max()) / 2))
-        self.bbox = (float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max()))
-        self._proj = LocalProjection(lon_0=self.centre[0], lat_0=self.centre[1])
-        m = graph.edge_count
-        n_seg = np.diff(graph.seg_off)
-        self._geom_off = graph.seg_off + np.arange(m + 1)
-        self._seg_edge = np.repeat(np.arange(m), n_seg)
-        self._seg_k = np.arange(graph.seg_off[-1]) - graph.seg_off[self._seg_edge]
-        cum = np.cumsum(graph.seg_length_m)
-        self._seg_before_m = cum - graph.seg_length_m - (cum - graph.seg_length_m)[graph.seg_off[:-1]][self._seg_edge]
-        self._edge_len_m = np.add.reduceat(graph.seg_length_m, graph.seg_off[:-1])
-        self._twin = graph.edge_twin
-        # index each road once: a two-way road's twin answers for the other direction
-        indexed_edge = (self._twin < 0) | (np.arange(m) < self._twin)
-        self._indexed_seg = np.flatnonzero(indexed_edge[self._seg_edge])
-        start = (self._indexed_seg + self._seg_edge[self._indexed_seg]).astype(np.int64)  # coord row of seg start
-        x, y = self._proj.forward(lon, lat)
-        rows = np.column_stack([x[start], y[start], x[start + 1], y[start + 1]])
-        self._grid = SegmentIndex(rows)
-        big = np.ones(m, dtype=bool) if in_largest is None else np.asarray(in_largest, dtype=bool)
-        big = big | np.where(self._twin >= 0, big[np.maximum(self._twin, 0)], False)
-        self._big_edge = big
-        self._big_seg = np.flatnonzero(big[self._seg_edge[self._indexed_seg]])
-        self._all_big = self._big_seg.shape[0] == rows.shape[0]
-        self._big_index: SegmentIndex | None = self._grid if self._all_big else None
-        self._out = self._incidence(graph.edge_tail, graph.node_count)
-        self._in = self._incidence(graph.edge_head, graph.node_count)
+        if arrays is None:  # no region directory: compute what one saves (the big components' index on first need)
+            arrays = edge_index_arrays(graph, in_largest, big_grid=False)
+        else:
+            wanted = np.ones(graph.edge_count, dtype=bool) if in_largest is None else np.asarray(in_largest, bool)
+            if not np.array_equal(arrays["in_largest"], wanted):  # saved for other components: redo those parts
+                arrays = {k: v for k, v in arrays.items() if not k.startswith(BIG_GRID)} | big_arrays(arrays, wanted)
+        b = arrays["bounds"].tolist()
+        self.bbox = (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
+        self.centre = ((self.bbox[0] + self.bbox[2]) / 2, (self.bbox[1] + self.bbox[3]) / 2)
+        self._proj = projection_of(arrays["bounds"])
+        self._geom_off, self._seg_edge, self._seg_k = arrays["geom_off"], arrays["seg_edge"], arrays["seg_k"]
+        self._seg_before_m, self._edge_len_m = arrays["seg_before_m"], arrays["edge_len_m"]
+        self._twin, self._indexed_seg = arrays["twin"], arrays["indexed_seg"]
+        grid = grid_of(arrays, GRID)
+        assert grid is not None
+        self._grid = grid
+        self._big_edge, self._big_seg = arrays["big_edge"], arrays["big_seg"]
+        self._all_big = self._big_seg.shape[0] == len(grid)
+        self._big_index: SegmentIndex | None = self._grid if self._all_big else grid_of(arrays, BIG_GRID)
+        self._out = (arrays["out_order"], arrays["out_bounds"])
+        self._in = (arrays["in_order"], arrays["in_bounds"])
 
     def _grid_big(self) -> SegmentIndex:
-        """The index of the roads on big components, built on first need (most snaps land on one at once)."""
+        """The index of the roads on big components, built on first need when not saved (most snaps land on one)."""
         if self._big_index is None:  # two threads may both build it: the same index, either one kept
             self._big_index = self._grid.subset(self._big_seg)
         return self._big_index
@@ -119,11 +120,6 @@ class EdgeIndex:
     def prepare(self) -> None:
         """Build what is otherwise built on first need, e.g. before forking workers that should share it."""
         self._grid_big()
-
-    @staticmethod
-    def _incidence(ends: npt.NDArray[np.int64], n: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        order = np.argsort(ends, kind="stable")
-        return order, np.searchsorted(ends[order], np.arange(n + 1))
 
     def node_positions(self, node: int) -> tuple[EdgePosition, ...]:
         """Positions of every edge leaving (at its start) or entering (at its end) ``node``."""

@@ -10,6 +10,7 @@ and swaps it in is seen whole or not at all.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,10 +101,79 @@ class StateLayout:
     @classmethod
     def of(cls, graph: RoadGraph, turns: TurnGraph) -> StateLayout:
         seg_edge = np.repeat(np.arange(graph.edge_count), np.diff(graph.seg_off))
-        zeros = np.zeros(seg_edge.shape[0], dtype=np.int64)
-        zeros.setflags(write=False)
         arc_edge = turns.node_edge[turns.arc_from]
-        return cls(seg_edge, graph.seg_off[:-1][seg_edge], graph.seg_off[1:] - 1, arc_edge, zeros)
+        return cls(seg_edge, graph.seg_off[:-1][seg_edge], graph.seg_off[1:] - 1, arc_edge, _zeros(seg_edge.shape[0]))
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """The layout's arrays by name (saved in a region directory; :meth:`from_arrays` reads them back)."""
+        return {"seg_edge": self.seg_edge, "seg_start": self.seg_start, "edge_last": self.edge_last,
+                "arc_edge": self.arc_edge}  # fmt: skip
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> StateLayout:
+        """The layout :meth:`to_arrays` wrote, on those arrays as they are (memory-mapped ones stay so).
+
+        Raises
+        ------
+        KeyError
+            When an array is missing.
+        """
+        seg_edge = arrays["seg_edge"]
+        return cls(seg_edge, arrays["seg_start"], arrays["edge_last"], arrays["arc_edge"], _zeros(seg_edge.shape[0]))
+
+
+def _zeros(n: int) -> IntArray:
+    """Read-only int64 zeros (calloc'ed: pages nobody reads take no memory)."""
+    zeros = np.zeros(n, dtype=np.int64)
+    zeros.setflags(write=False)
+    return zeros
+
+
+def metric_arrays(
+    graph: RoadGraph,
+    turns: TurnGraph,
+    speed_kph: FloatArray,
+    turn_ms: IntArray,
+    *,
+    closed_edges: npt.NDArray[np.bool_] | None = None,
+    layout: StateLayout | None = None,
+) -> dict[str, np.ndarray]:
+    """The arrays of a metric state for these speeds and turn costs, by name, before customisation.
+
+    ``seg_ms``, ``excl``, ``incl``, ``edge_total``, ``edge_ms``, ``edge_weights_ms`` and ``arc_weights_ms`` (the
+    engine's weights), and ``closed_before`` / ``closed_after`` only when a segment is closed. A region saves those
+    of its base speeds (``base_state.npz``) so that loading it computes none; :func:`make_state` takes them.
+    """
+    lay = layout or StateLayout.of(graph, turns)
+    seg_edge, start, last = lay.seg_edge, lay.seg_start, lay.edge_last
+    seg_ms = segment_times_ms(graph.seg_length_m, speed_kph)
+    closed = ~np.isfinite(seg_ms)
+    if closed_edges is not None:
+        closed |= closed_edges[seg_edge]
+    any_closed = bool(closed.any())
+    w = np.where(closed, 0.0, seg_ms + graph.seg_penalty_ms) if any_closed else seg_ms + graph.seg_penalty_ms
+    cum_excl = np.cumsum(w)
+    cum_excl -= w
+    excl = np.subtract(cum_excl, cum_excl[start], out=cum_excl)  # in place: each buffer of s floats costs page faults
+    incl = np.add(excl, w, out=w)  # w (a fresh array) is not needed after
+    total = incl[last]
+    out = {"excl": excl, "incl": incl, "edge_total": total}
+    if any_closed:
+        n_closed = np.cumsum(closed) - closed
+        closed_before = (n_closed - n_closed[start]).astype(np.int64)
+        closed_in_edge = closed_before[last] + closed[last]
+        out["closed_before"] = closed_before
+        out["closed_after"] = (closed_in_edge[seg_edge] - closed_before - closed).astype(np.int64)
+        edge_ms = np.where(closed_in_edge > 0, np.inf, total)
+        seg_ms = np.where(closed, np.inf, seg_ms)
+    else:
+        edge_ms = total
+    edge_w = to_weights(edge_ms)
+    arc_w = edge_w[lay.arc_edge]
+    arc_w += turn_ms
+    np.minimum(arc_w, INF_MS, out=arc_w)
+    out.update(seg_ms=seg_ms, edge_ms=edge_ms, edge_weights_ms=edge_w, arc_weights_ms=arc_w)
+    return out
 
 
 def make_state(
@@ -116,52 +186,32 @@ def make_state(
     closed_edges: npt.NDArray[np.bool_] | None = None,
     swap: bool = True,
     layout: StateLayout | None = None,
+    arrays: Mapping[str, np.ndarray] | None = None,
 ) -> MetricState:
     """Customise a new state for these speeds and turn costs (swapped in as the engine's current metric if ``swap``).
 
     ``closed_edges`` (a mask over road edges) closes those edges on top of the speeds (a side metric, e.g. one that
-    avoids sealed areas). ``layout`` is :meth:`StateLayout.of` the graphs (computed here when not given).
+    avoids sealed areas). ``layout`` is :meth:`StateLayout.of` the graphs (computed here when not given). ``arrays``
+    are :func:`metric_arrays` of exactly these arguments, computed before (a region's saved base state); computed
+    here when not given.
     """
     lay = layout or StateLayout.of(graph, turns)
-    seg_edge, start, last = lay.seg_edge, lay.seg_start, lay.edge_last
-    seg_ms = segment_times_ms(graph.seg_length_m, speed_kph)
-    closed = ~np.isfinite(seg_ms)
-    if closed_edges is not None:
-        closed |= closed_edges[seg_edge]
-    any_closed = bool(closed.any())
-    w = np.where(closed, 0.0, seg_ms + graph.seg_penalty_ms) if any_closed else seg_ms + graph.seg_penalty_ms
-    cum_excl = np.cumsum(w)
-    cum_excl -= w
-    excl = cum_excl - cum_excl[start]
-    incl = excl + w
-    total = incl[last]
-    if any_closed:
-        n_closed = np.cumsum(closed) - closed
-        closed_before = (n_closed - n_closed[start]).astype(np.int64)
-        closed_in_edge = closed_before[last] + closed[last]
-        closed_after = (closed_in_edge[seg_edge] - closed_before - closed).astype(np.int64)
-        edge_ms = np.where(closed_in_edge > 0, np.inf, total)
-        seg_ms = np.where(closed, np.inf, seg_ms)
-    else:
-        closed_before = closed_after = lay.zeros
-        edge_ms = total
-    edge_w = to_weights(edge_ms)
-    arc_w = edge_w[lay.arc_edge]
-    arc_w += turn_ms
-    np.minimum(arc_w, INF_MS, out=arc_w)
+    a = arrays if arrays is not None else metric_arrays(graph, turns, speed_kph, turn_ms, closed_edges=closed_edges,
+                                                        layout=lay)  # fmt: skip
+    arc_w = a["arc_weights_ms"]
     metric = engine.customise(arc_w) if swap else engine.make_metric(arc_w)
     return MetricState(
         seg_speed_kph=speed_kph,
-        seg_ms=seg_ms,
+        seg_ms=a["seg_ms"],
         turn_ms=turn_ms,
-        edge_ms=edge_ms,
-        edge_weights_ms=edge_w,
+        edge_ms=a["edge_ms"],
+        edge_weights_ms=a["edge_weights_ms"],
         metric=metric,
         max_speed_kph=float(speed_kph.max()) if speed_kph.size and speed_kph.max() > 0 else 1.0,
-        _seg_edge=seg_edge,
-        _excl=excl,
-        _incl=incl,
-        _edge_total=total,
-        _closed_before=closed_before,
-        _closed_after=closed_after,
+        _seg_edge=lay.seg_edge,
+        _excl=a["excl"],
+        _incl=a["incl"],
+        _edge_total=a["edge_total"],
+        _closed_before=a.get("closed_before", lay.zeros),
+        _closed_after=a.get("closed_after", lay.zeros),
     )

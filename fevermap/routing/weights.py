@@ -14,7 +14,7 @@ import numpy.typing as npt
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-#: RoutingKit's infinite weight: an arc with it is closed, a path summing to it or more is no path.
+#: The engine's infinite weight (RoutingKit's, kept): an arc with it is closed, a path summing to it or more is no path.
 INF_MS = 2**31 - 1
 _TOLERANCE_MS = 1e-9
 
@@ -32,10 +32,11 @@ def ceil_ms(ms: float) -> float:
 
 def to_weights(ms: FloatArray) -> IntArray:
     """Engine weights: :func:`ceil_ms_array` as int64, ``INF_MS`` where infinite or at least ``INF_MS``."""
-    out = np.full(np.shape(ms), INF_MS, dtype=np.int64)
-    finite = np.isfinite(ms)
-    out[finite] = np.minimum(np.ceil(ms[finite] - _TOLERANCE_MS), INF_MS).astype(np.int64)
-    return out
+    x = np.subtract(ms, _TOLERANCE_MS, dtype=np.float64)  # one buffer, worked in place
+    np.ceil(x, out=x)
+    np.minimum(x, INF_MS, out=x)
+    x[~np.isfinite(ms)] = INF_MS
+    return x.astype(np.int64)
 
 
 def seconds_to_ms(seconds: FloatArray) -> IntArray:
@@ -45,5 +46,13 @@ def seconds_to_ms(seconds: FloatArray) -> IntArray:
 
 def segment_times_ms(length_m: FloatArray, speed_kph: FloatArray) -> FloatArray:
     """Segment travel times in ms (``inf`` where the speed is 0, i.e. closed)."""
-    with np.errstate(divide="ignore"):
-        return np.where(speed_kph > 0, length_m * 3600.0 / np.maximum(speed_kph, 1e-300), np.inf)
+    speed = np.asarray(speed_kph, dtype=np.float64)
+    out = np.multiply(length_m, 3600.0, dtype=np.float64)  # one buffer, worked in place
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        np.divide(out, speed, out=out)
+    open_ = speed > 0
+    tiny = open_ & (speed < 1e-300)
+    if tiny.any():  # below 1e-300 km/h the divisor is 1e-300
+        out[tiny] = np.asarray(length_m, dtype=np.float64)[tiny] * 3600.0 / 1e-300
+    out[~open_] = np.inf
+    return out

@@ -102,3 +102,30 @@ def test_nearest_equals_searching_whole_blocks(trial: int) -> None:
     for limit in (40.0, 400.0, np.inf):
         for x, y in pts.tolist():
             assert idx.nearest(x, y, limit) == whole_blocks_nearest(idx, x, y, limit), (x, y, limit)
+
+
+def test_an_index_rebuilt_from_its_arrays_answers_the_same_without_copying_them() -> None:
+    rng = np.random.default_rng(5)
+    a = rng.uniform(0, 2000, size=(400, 2))
+    segments = np.column_stack([a, a + rng.normal(0, 40, size=(400, 2))])
+    built = SegmentIndex(segments)
+    arrays = built.to_arrays()
+    for v in arrays.values():
+        v.setflags(write=False)  # as mapped from a region file
+    again = SegmentIndex.from_arrays(arrays)
+    assert again._packed is arrays["packed"] and len(again) == len(built) and again.cell_m == built.cell_m
+    x, y = rng.uniform(-300, 2300, 200), rng.uniform(-300, 2300, 200)
+    for px, py in zip(x.tolist(), y.tolist(), strict=True):
+        assert again.nearest(px, py, 500.0) == built.nearest(px, py, 500.0)
+        w1, w2 = again.within(px, py, 120.0), built.within(px, py, 120.0)
+        assert all(np.array_equal(p, q) for p, q in zip(w1, w2, strict=True))
+    for p, q in zip(again.nearest_many(x, y, 500.0), built.nearest_many(x, y, 500.0), strict=True):
+        np.testing.assert_array_equal(p, q)
+    sub_a, sub_b = again.subset(np.arange(0, 400, 3)), built.subset(np.arange(0, 400, 3))
+    assert [sub_a.nearest(px, py, 500.0) for px, py in zip(x, y, strict=True)] == [
+        sub_b.nearest(px, py, 500.0) for px, py in zip(x, y, strict=True)
+    ]
+    segments[:] = 0.0  # the index owns a copy of its rows
+    assert built.nearest(float(x[0]), float(y[0]), 500.0) == again.nearest(float(x[0]), float(y[0]), 500.0)
+    with pytest.raises(KeyError):
+        SegmentIndex.from_arrays({k: v for k, v in arrays.items() if k != "reach"})

@@ -10,7 +10,17 @@ import pytest
 
 from fevermap.errors import RegionError
 from fevermap.routing.region import Region, load_region
-from fevermap.routing.region_io import ALIGN, map_npy, map_npz, mapped_bytes, read_labels, save_npy, save_npz
+from fevermap.routing.region_io import (
+    ALIGN,
+    Labels,
+    map_npy,
+    map_npz,
+    mapped_bytes,
+    read_labels,
+    save_labels,
+    save_npy,
+    save_npz,
+)
 from fevermap.routing.router import Router
 
 
@@ -63,11 +73,29 @@ def test_files_written_by_plain_numpy_load_the_same(tmp_path: Path) -> None:
     assert mapped_bytes(map_npy(tmp_path / "two.npy")) > 0
 
 
-def test_labels_keep_one_copy_of_each_name(tmp_path: Path) -> None:
-    (tmp_path / "labels.json").write_text('{"name": ["Rua A", "Rua A", "", "Rua A"], "ref": ["N1", "N1"]}')
-    labels = read_labels(tmp_path / "labels.json")
-    assert labels == {"name": ["Rua A", "Rua A", "", "Rua A"], "ref": ["N1", "N1"]}
-    assert labels["name"][0] is labels["name"][3]
+def test_labels_keep_one_copy_of_each_name_and_read_like_lists(tmp_path: Path) -> None:
+    columns = {"name": ["Rua A", "Rua A", "", "Rua A", "南京东路"], "ref": ["N1", "N1", "", "", "Rua A"]}
+    save_labels(tmp_path / "labels.npz", columns)
+    labels = read_labels(tmp_path / "labels.npz")
+    assert set(labels) == {"name", "ref"}
+    for key, want in columns.items():
+        got = labels[key]
+        assert isinstance(got, Labels) and len(got) == len(want)
+        assert got == want and list(got) == want and [got[i] for i in range(len(want))] == want
+        assert got[-1] == want[-1] and got[1:4] == want[1:4]
+        assert np.asarray(got, dtype=object).tolist() == want
+    assert (
+        "南京东路" in labels["name"]
+        and "N1" not in labels["name"]
+        and "Rua A" in labels["ref"]
+        and 3 not in labels["ref"]
+    )
+    assert labels["name"][0] is labels["name"][3] is labels["ref"][4]  # one string object per distinct name
+    assert labels["name"] != ["Rua A"] and labels["name"] == labels["name"]
+    codes = map_npz(tmp_path / "labels.npz")["code_name"]
+    assert codes.dtype == np.int32 and mapped_bytes(codes) > 0
+    with pytest.raises(IndexError):
+        labels["name"][5]
 
 
 def test_a_loaded_region_views_its_files_and_routes_as_one_read_into_memory(tmp_path: Path, andorra: Region) -> None:
@@ -100,3 +128,24 @@ def test_a_truncated_region_file_is_refused_naming_it(tmp_path: Path, monaco: Re
     (copy / "graph.npz").write_bytes(b"")
     with pytest.raises(RegionError, match="incomplete"):
         load_region(copy)
+
+
+@pytest.mark.parametrize("version", [(1, 0), (2, 0), (3, 0)])
+def test_every_header_numpy_writes_maps_to_the_same_array(tmp_path: Path, version: tuple[int, int]) -> None:
+    arrays = {
+        **_arrays(),
+        "scalar": np.array(2.5),
+        "structured": np.array([(1, 2.0)], dtype=[("a", "<i4"), ("b", "<f8")]),  # not a plain header
+        "when": np.array(["2026-12-01"], dtype="datetime64[D]"),
+        "text": np.array(["Rua A", "南京东路"]),
+    }
+    for name, want in arrays.items():
+        with (tmp_path / f"{name}.npy").open("wb") as fh:
+            np.lib.format.write_array(fh, want, version=version)
+        got = map_npy(tmp_path / f"{name}.npy")
+        np.testing.assert_array_equal(got, want)
+        assert got.dtype == want.dtype and got.shape == want.shape and not got.flags.writeable, name
+        assert got.flags.f_contiguous == want.flags.f_contiguous and got.flags.c_contiguous == want.flags.c_contiguous
+    (tmp_path / "bad.npy").write_bytes(b"not an array at all")
+    with pytest.raises(ValueError):
+        map_npy(tmp_path / "bad.npy")

@@ -109,3 +109,35 @@ def test_traffic_slows_a_route(shanghai_router: Router) -> None:
     slowed = shanghai_router.route(a, b).duration_s
     # driving time doubles; turn and signal costs do not change with speed (1,384 signals in central Shanghai)
     assert 1.5 * base < slowed <= 2 * base + 0.01
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "from,to,speed\n11,12,40\n13,14,0\n15,16,37.25\n",  # a header, a closure, a decimal speed
+        "11,12,40,1.5\n13,14,300,0\n15,16,1e1,2\n",  # rates; an exponent
+        "11,12,40\n13,14,50",  # no final newline
+        '"11","12","40"\n13,14,50\n',  # quoted fields
+        "11.0,12,40\n13,14,50\n",  # an id written as a float: numpy's reader, as before
+        " 11, 12, 40\n13,14,50\n",  # spaces
+        "11,12,40\n13,14\n",  # a short row: the careful parser names it
+        "11,12,301\n",  # out of range
+        "11,12,40\n\n13,14,50\n",  # a blank line: the careful parser counts lines
+    ],
+)
+def test_every_reader_of_a_feed_gives_the_careful_parsers_answer(text: str) -> None:
+    def careful() -> object:
+        try:
+            rows = parse_traffic(text.splitlines())  # lines: always the careful parser
+        except InputError as exc:
+            return str(exc)
+        assert rows.lines is not None
+        return (rows.from_osm.tolist(), rows.to_osm.tolist(), rows.speed_kph.tolist(), rows.lines.tolist())
+
+    try:
+        fast = parse_traffic(text)
+    except InputError as exc:
+        assert careful() == str(exc)
+        return
+    assert fast.lines is not None and fast.from_osm.dtype == np.int64 and fast.speed_kph.dtype == np.float64
+    assert (fast.from_osm.tolist(), fast.to_osm.tolist(), fast.speed_kph.tolist(), fast.lines.tolist()) == careful()
