@@ -162,12 +162,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     errors = http_errors.ERROR_RESPONSES
-    app.include_router(routes_map.routes, responses=errors)
-    app.include_router(routes_routing.routes, responses=errors)
+    # the hot routers first: a request is matched against the routes in order (about 5 us of CPU per route passed)
+    app.include_router(routes_osrm.routes, responses=errors)
     app.include_router(care_routes, responses=errors)  # before clinics: /clinics/catchments
     app.include_router(routes_clinics.routes, responses=errors)
+    app.include_router(routes_map.routes, responses=errors)
+    app.include_router(routes_routing.routes, responses=errors)
     app.include_router(routes_service.routes, responses=errors)
-    app.include_router(routes_osrm.routes, responses=errors)
     app.include_router(routes_city.routes, responses=errors)
     app.include_router(routes_regions.routes, responses=errors)
     # the same OSRM services under /regions/{name}/ for OSRM clients that take one service URL per region

@@ -34,10 +34,18 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        has_body = False
         for name, value in scope["headers"]:
-            if name == b"content-length" and (not value.isdigit() or int(value) > self.max_bytes):
-                await self._reject(send)
-                return
+            if name == b"content-length":
+                if not value.isdigit() or int(value) > self.max_bytes:
+                    await self._reject(send)
+                    return
+                has_body = True
+            elif name == b"transfer-encoding":
+                has_body = True
+        if not has_body:  # HTTP/1.1: a request without either header has no body (most GETs): nothing to count
+            await self.app(scope, receive, send)
+            return
         received = 0
         started = False
 

@@ -23,7 +23,7 @@ from fevermap.clinics.filters import Filters
 from fevermap.clinics.locator import ClinicLocator
 from fevermap.clinics.registry import ClinicRegistry
 from fevermap.config import Settings
-from fevermap.regions.selection import RegionSet
+from fevermap.regions.selection import RegionSet, ServedRegion
 from fevermap.routing.router import Router
 
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="fevermap API key fm_<id>_<secret>")
@@ -32,6 +32,12 @@ api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="f
 async def get_router(request: Request) -> Router:
     """The router of the region that answers this request (see :mod:`fevermap.api.region_scope`)."""
     return served_region(request).router
+
+
+async def get_served(request: Request) -> ServedRegion:
+    """The region that answers this request, with its router and services (one dependency where a handler needs
+    several of them: each dependency costs its own resolution per request)."""
+    return served_region(request)
 
 
 async def get_regions(request: Request) -> RegionSet:
@@ -114,6 +120,7 @@ async def clinic_filters(
 
 
 RouterDep = Annotated[Router, Depends(get_router)]
+ServedDep = Annotated[ServedRegion, Depends(get_served)]
 RegionsDep = Annotated[RegionSet, Depends(get_regions)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 RegistryDep = Annotated[ClinicRegistry, Depends(get_registry)]

@@ -6,11 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from fevermap.api.deps import AdminDep, ClinicOperatorDep, FiltersDep, LocatorDep, RegistryDep, RouterDep
+from fevermap.api.deps import AdminDep, ClinicOperatorDep, FiltersDep, RegistryDep, RouterDep, ServedDep
 from fevermap.api.json_response import JSONResponse
-from fevermap.api.routes_risk import RiskDep
 from fevermap.clinics import views
-from fevermap.clinics.locator import answer_json
+from fevermap.clinics.locator import ClinicLocator, answer_json
 from fevermap.clinics.placement import Placement
 from fevermap.clinics.schemas import ClinicCreate, ClinicPublic, NearestAnswer, StatusResult, StatusUpdate
 from fevermap.clinics.time_to_care import Rank
@@ -31,9 +30,8 @@ PlacementDep = Annotated[Placement, Depends(get_placement)]
 
 @routes.get("/clinics/nearest", response_model=NearestAnswer)
 def nearest(
-    locator: LocatorDep,
-    router_: RouterDep,
-    risk: RiskDep,
+    request: Request,
+    served: ServedDep,
     at: Annotated[str, Query(description="Origin LON,LAT (WGS-84 degrees)", examples=["121.4737,31.2304"])],
     filters: FiltersDep,
     limit: Annotated[int, Query(ge=1, le=50)] = 3,
@@ -44,8 +42,12 @@ def nearest(
     """The nearest clinics by driving time in current traffic, filtered; ``call_first`` answers lead with the phone.
     With ``avoid=sealed`` roads inside sealed areas are closed; a clinic inside one is flagged, not dropped."""
     lon, lat = parse_lonlat(at, "at")
+    locator: ClinicLocator = served.services["locator"]
     query: dict[str, Any] = {"limit": limit, "rank_by": rank, **filters.locator_kwargs()}
-    closure = risk.closure(date, avoid, None) if avoid else None
+    closure = None
+    if avoid:  # the region's risk service, else the default region's (as RiskDep)
+        risk = served.services.get("risk")
+        closure = (risk if risk is not None else request.app.state.risk).closure(date, avoid, None)
     if closure is not None:
         return JSONResponse(nearest_avoiding(locator, closure, lon, lat, **query))
     return JSONResponse(answer_json(locator.nearest(lon, lat, **query)))

@@ -53,6 +53,9 @@ class RegionSet:
         if len(self._by_name) != len(served):
             raise ValueError("region names must be unique")
         self._margin = {s.name: _bbox_margin_deg(s) for s in served}
+        #: Per region (in name order) its bounding box widened by the snap limit: no road of the region is within
+        #: snap distance of a point outside it.
+        self._boxes = [(s, _widened(s.region.bbox, self._margin[s.name])) for s in self._by_name.values()]
 
     def __len__(self) -> int:
         return len(self._by_name)
@@ -79,12 +82,11 @@ class RegionSet:
     def _snaps(self, lon: float, lat: float) -> dict[str, Snap]:
         """Snaps of ``(lon, lat)`` in every region that holds it (bounding-box prefilter, then the router)."""
         out: dict[str, Snap] = {}
-        for name, served in self._by_name.items():
-            b, m = served.region.bbox, self._margin[name]
-            if not (b[0] - m[0] <= lon <= b[2] + m[0] and b[1] - m[1] <= lat <= b[3] + m[1]):
+        for served, (w, s, e, n) in self._boxes:
+            if not (w <= lon <= e and s <= lat <= n):
                 continue
             try:
-                out[name] = served.router.snap(lon, lat)
+                out[served.name] = served.router.snap(lon, lat)
             except SnapError:
                 continue
         return out
@@ -102,6 +104,23 @@ class RegionSet:
         else:
             where = f"it lies in region {name!r} but farther from its roads than the snap limit"
         return SnapError(f"{what} ({lon}, {lat}) is in no region this service holds: {where}")
+
+    def sole_candidate(self, points: Sequence[tuple[float, float]]) -> ServedRegion | None:
+        """The region :meth:`pick` would answer with, *if* it holds every point, without snapping any: the one
+        region whose widened bounding box holds all ``points`` when no other region's box holds any of them; else
+        None (call :meth:`pick`).
+
+        When the caller's own snaps in that region succeed, :meth:`pick` would have chosen it (no other region can
+        hold the points); when one fails, :meth:`pick` would have raised, so a caller on this shortcut calls
+        :meth:`pick` for its error before answering with its own.
+        """
+        sole: ServedRegion | None = None
+        for lon, lat in points:
+            inside = [served for served, (w, s, e, n) in self._boxes if w <= lon <= e and s <= lat <= n]
+            if len(inside) != 1 or (sole is not None and inside[0] is not sole):
+                return None
+            sole = inside[0]
+        return sole
 
     def pick(self, points: Sequence[tuple[float, float]]) -> tuple[ServedRegion, list[Snap]]:
         """The region that answers for all ``points`` (``(lon, lat)`` degrees) and their snaps in it.
@@ -162,6 +181,10 @@ def _bbox_margin_deg(served: ServedRegion) -> tuple[float, float]:
     snap_m = float(served.router.index.max_snap_m) * 1.01 + 1.0
     lat = max(abs(b[1]), abs(b[3]))
     return snap_m / (111_320.0 * max(math.cos(math.radians(lat)), 0.01)), snap_m / 110_000.0
+
+
+def _widened(b: tuple[float, float, float, float], m: tuple[float, float]) -> tuple[float, float, float, float]:
+    return (b[0] - m[0], b[1] - m[1], b[2] + m[0], b[3] + m[1])
 
 
 def _km(metres: float) -> str:

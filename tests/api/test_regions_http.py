@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
@@ -15,7 +16,9 @@ from fevermap.api.app import create_app
 from fevermap.clinics.registry import ClinicRegistry
 from fevermap.clinics.schemas import ClinicCreate
 from fevermap.config import Settings
+from fevermap.errors import SnapError
 from fevermap.routing.region import Region
+from fevermap.routing.router import Router
 
 from .conftest import make_settings
 
@@ -67,6 +70,8 @@ def test_each_region_answers_as_a_service_holding_it_alone(
     a, b, clinic = POINTS[name]
     urls = [
         f"/route/v1/driving/{_coords(a, b)}?overview=full&geometries=geojson",
+        f"/route/v1/driving/{_coords(a, b)}?overview=false",  # light: answered on the event loop
+        f"/nearest/v1/driving/{_coords(a)}",
         f"/table/v1/driving/{_coords(a, b, clinic)}?annotations=duration,distance",
         f"/nearest/v1/driving/{_coords(a)}?number=2",
         f"/route?from={a[0]},{a[1]}&to={b[0]},{b[1]}",
@@ -100,6 +105,36 @@ def test_cross_region_and_no_region_requests_name_the_regions(many: TestClient) 
     # a region prefix routes only inside that region
     r = many.get(f"/regions/monaco/route/v1/driving/{_coords(sh, POINTS['shanghai'][1])}")
     assert r.status_code == 400 and r.json()["code"] == "NoSegment"
+
+
+def test_a_point_in_one_regions_box_but_off_its_roads_gets_the_region_error(many: TestClient) -> None:
+    # the handlers skip the region snaps when one region's box holds the points; the error stays the selection's
+    regions = many.app.state.regions  # type: ignore[attr-defined]
+    andorra = regions.get("andorra")
+    west, south, east, north = andorra.region.bbox
+    off = next((lon, lat) for lon in np.linspace(west, east, 40) for lat in np.linspace(south, north, 40)
+               if regions.sole_candidate([(lon, lat)]) is andorra and not _snaps(andorra.router, lon, lat))  # fmt: skip
+    on = POINTS["andorra"][0]
+    with pytest.raises(SnapError) as refused:  # what region selection says (no region holds the point)
+        regions.pick([off])
+    want = str(refused.value).split(" (", 1)[1]  # after "point (lon, lat)" / "point 2 (lon, lat)"
+    for url in [f"/route/v1/driving/{_coords(on, off)}?overview=false",
+                f"/route/v1/driving/{_coords(on, off)}?overview=false&steps=maybe",  # its own error comes second
+                f"/route/v1/driving/{_coords(off, on)}", f"/nearest/v1/driving/{_coords(off)}",
+                f"/table/v1/driving/{_coords(on, off)}"]:  # fmt: skip
+        r = many.get(url)
+        assert r.status_code == 400 and r.json()["code"] == "NoSegment", (url, r.text)
+        assert want in r.json()["message"], (url, r.text)
+    r = many.get(f"/route/v1/driving/{_coords(on, POINTS['andorra'][1])}?overview=false&steps=maybe")
+    assert r.status_code == 400 and r.json()["code"] == "InvalidOptions"
+
+
+def _snaps(router: Router, lon: float, lat: float) -> bool:
+    try:
+        router.snap(lon, lat)
+    except SnapError:
+        return False
+    return True
 
 
 def test_unknown_region_is_a_404_listing_the_known_ones(many: TestClient) -> None:

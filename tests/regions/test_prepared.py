@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from fevermap.regions import prepared
+from fevermap.routing import directions
 from fevermap.routing.region import Region
 
 
@@ -15,6 +16,8 @@ def test_prepared_regions_are_handed_over_once_for_the_same_paths(andorra: Regio
     ready = prepared.prepare(paths, 1000.0)
     assert [r.name for r in ready.loaded] == ["andorra", "monaco"]
     assert ready.regions.names == ["andorra", "monaco"]
+    # the directions context is built before the fork too (else each worker's first route builds its own)
+    assert all(directions._CACHE[id(s.router.graph)][0] is s.router.graph for s in ready.regions)
     assert prepared.take([monaco.path, andorra.path], 1000.0) is None  # another order: another default region
     assert prepared.take(paths, 500.0) is None  # another snap limit
     assert prepared.take(paths, 1000.0) is ready

@@ -31,6 +31,23 @@ def test_points_go_to_the_region_that_holds_them(regions: RegionSet) -> None:
             assert snaps[0].distance_m == pytest.approx(served.router.snap(lon, lat).distance_m)
 
 
+def test_the_sole_candidate_is_the_region_pick_chooses_or_none(regions: RegionSet, shanghai: Region) -> None:
+    rng = np.random.default_rng(5)
+    for served in regions:
+        g = served.router.graph
+        for i, j in rng.choice(g.node_count, (20, 2)):
+            pts = [(float(g.node_lon[i]), float(g.node_lat[i])), (float(g.node_lon[j]), float(g.node_lat[j]))]
+            sole = regions.sole_candidate(pts)
+            assert sole is None or sole is regions.pick(pts)[0]
+    assert regions.sole_candidate([(121.4737, 31.2304)]) is regions.get("shanghai")
+    assert regions.sole_candidate([(0.0, 0.0)]) is None  # in no box: pick says which region is nearest
+    assert regions.sole_candidate([(121.4737, 31.2304), (1.5218, 42.5063)]) is None  # two regions
+    assert regions.sole_candidate([(121.4737, 31.2304), (0.0, 0.0)]) is None
+    assert regions.sole_candidate([]) is None
+    twin = dataclasses.replace(shanghai, meta={**shanghai.meta, "name": "a_twin"})
+    assert RegionSet([Router(shanghai), Router(twin)]).sole_candidate([(121.4737, 31.2304)]) is None  # overlap
+
+
 def test_every_road_vertex_lies_inside_its_footprint(regions: RegionSet) -> None:
     for served in regions:
         coords = served.router.graph.coords
