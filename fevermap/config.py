@@ -111,6 +111,10 @@ class Settings(BaseSettings):
     #: At most this often (seconds) the risk areas check the stored case tracks for changes (0: on every use).
     risk_tracks_check_s: float = 1.0
 
+    # --- OSRM lane (fevermap.api.osrm_lane)
+    #: Answer light OSRM route / nearest requests before FastAPI's routing (same answers; off: through the routing).
+    osrm_lane: bool = True
+
 
 def get_settings() -> Settings:
     """Return settings read from the environment now (cheap; no module-level mutable state)."""

@@ -29,6 +29,7 @@ from fevermap.api import (
     routes_service,
 )
 from fevermap.api.body_limit import BodyLimitMiddleware
+from fevermap.api.osrm_lane import OsrmLane
 from fevermap.api.routes_care import routes as care_routes
 from fevermap.api.routes_risk import risk_service
 from fevermap.api.routes_risk import routes as risk_routes
@@ -159,6 +160,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="fevermap", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     http_errors.install(app)
 
+    app.add_middleware(OsrmLane)  # the innermost: light OSRM requests answered before the routing (osrm_lane)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     errors = http_errors.ERROR_RESPONSES

@@ -179,13 +179,19 @@ def _nearest(request: Request, coordinates: str, params: dict[str, str]) -> JSON
         lambda: osrm.nearest_response(served.router, coordinates, params, max_snap_m=max_snap_m)))  # fmt: skip
 
 
+def answer_light(request: Request, service: str, coordinates: str, params: dict[str, str]) -> JSONResponse:
+    """The answer to a :func:`light` ``route`` or ``nearest`` request (the handlers' and
+    :mod:`fevermap.api.osrm_lane`'s)."""
+    return _route(request, coordinates, params) if service == "route" else _nearest(request, coordinates, params)
+
+
 @routes.get("/route/v1/{profile}/{coordinates}", openapi_extra=_query_docs("route"))
 async def osrm_route(request: Request, profile: str, coordinates: Coordinates) -> JSONResponse:
     """OSRM route service: the fastest route through the coordinates in order (and alternatives); ``exclude=sealed``
     (or ``controlled``) with ``date`` drives around fevermap's risk areas of that day."""
     params = dict(request.query_params)
     if light("route", coordinates, params):
-        return _route(request, coordinates, params)
+        return answer_light(request, "route", coordinates, params)
     return await run_in_threadpool(_route, request, coordinates, params)
 
 
@@ -194,7 +200,7 @@ async def osrm_nearest(request: Request, profile: str, coordinates: Coordinates)
     """OSRM nearest service: the point on the road network nearest to one coordinate."""
     params = dict(request.query_params)
     if light("nearest", coordinates, params):
-        return _nearest(request, coordinates, params)
+        return answer_light(request, "nearest", coordinates, params)
     return await run_in_threadpool(_nearest, request, coordinates, params)
 
 

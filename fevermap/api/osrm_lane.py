@@ -1,0 +1,61 @@
+"""A direct lane for light OSRM route and nearest requests: answered before FastAPI's routing, with the same answers.
+
+An ASGI middleware, the innermost of the app's own (gzip and the body limit still wrap it). A ``GET
+/route/v1/{profile}/{coordinates}`` or ``/nearest/v1/...`` that :func:`fevermap.api.routes_osrm.light` calls light
+is answered by the function its FastAPI handler calls (:func:`fevermap.api.routes_osrm.answer_light`), without the
+route matching, the exception layer and FastAPI's request handling in between; an error it raises (an OSRM error, a
+point in no region) is answered by the app's own handler of that error, as the app's exception layer would. Any
+other request goes to the app. ``Settings.osrm_lane`` turns the lane off; ``tests/api/test_osrm_lane.py`` holds
+both ways to the same bytes.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from fevermap.api import routes_osrm
+
+_PATH = re.compile(r"/(route|nearest)/v1/[^/]+/([^/]+)")
+
+
+class OsrmLane:
+    """ASGI middleware: light OSRM requests answered directly (see the module)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET":
+            path, root = scope["path"], scope.get("root_path", "")
+            match = _PATH.fullmatch(path[len(root) :] if root and path.startswith(root) else path)
+            if match is not None and await self._answer(scope, receive, send, match):
+                return
+        await self.app(scope, receive, send)
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send, match: re.Match[str]) -> bool:
+        """Answer a light request; False (nothing sent) for anything else."""
+        service, coordinates = match.group(1), match.group(2)
+        params = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
+        if not routes_osrm.light(service, coordinates, params):
+            return False
+        app: Any = scope.get("app")
+        if app is None or not getattr(app.state, "settings", None) or not app.state.settings.osrm_lane:
+            return False
+        request = Request(scope, receive)
+        try:
+            response = routes_osrm.answer_light(request, service, coordinates, params)
+        except Exception as exc:  # answered by the app's own handler of it, as its exception layer would
+            handler = next((app.exception_handlers[c] for c in type(exc).__mro__ if c in app.exception_handlers), None)
+            if handler is None:
+                return False  # the app answers it (and computes it again): none of fevermap's errors
+            response = handler(request, exc)
+            if inspect.isawaitable(response):
+                response = await response
+        await response(scope, receive, send)
+        return True

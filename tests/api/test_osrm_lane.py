@@ -1,0 +1,84 @@
+"""The OSRM lane: light route and nearest requests answered before FastAPI's routing, exactly as the app answers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from fevermap.api.app import create_app
+from fevermap.api.osrm_lane import OsrmLane
+from fevermap.config import Settings
+from fevermap.routing.region import Region
+
+A, B, FAR = "121.4737,31.2304", "121.4997,31.2397", "100.0,10.0"
+REQUESTS = [
+    f"/route/v1/driving/{A};{B}?overview=false",
+    f"/route/v1/car/{B};{A}?overview=false&steps=false",
+    f"/route/v1/driving/{A};{B}?overview=false&annotations=false&alternatives=false",
+    f"/nearest/v1/driving/{A}",
+    f"/nearest/v1/driving/{B}?number=1",
+    f"/route/v1/driving/{A};{FAR}?overview=false",  # a point in no region: the app's error
+    "/route/v1/driving/1,2,3;4?overview=false",  # malformed: the app's error
+    f"/route/v1/driving/{A};{B}?overview=false&radiuses=1;1",  # not light: the app
+    f"/route/v1/driving/{A};{B}",  # overview=simplified: not light
+    f"/regions/shanghai_center/route/v1/driving/{A};{B}?overview=false",  # a region's prefix: the app
+]
+
+
+@pytest.fixture(scope="module")
+def clients(shanghai: Region) -> Iterator[tuple[TestClient, TestClient]]:
+    with (
+        TestClient(create_app(Settings(region=shanghai.path))) as lane,
+        TestClient(create_app(Settings(region=shanghai.path, osrm_lane=False))) as plain,
+    ):
+        yield lane, plain
+
+
+@pytest.mark.parametrize("path", REQUESTS)
+def test_the_lane_answers_as_the_app_does(clients: tuple[TestClient, TestClient], path: str) -> None:
+    lane, plain = clients
+    a, b = lane.get(path), plain.get(path)
+    assert a.status_code == b.status_code
+    assert a.headers["content-type"] == b.headers["content-type"]
+    assert a.content == b.content
+
+
+def _call(lane: OsrmLane, app: Any, path: str, query: str) -> list[dict[str, Any]]:
+    sent: list[dict[str, Any]] = []
+    scope = {"type": "http", "method": "GET", "path": path, "root_path": "", "query_string": query.encode(),
+             "headers": [], "app": app}  # fmt: skip
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(lane(scope, receive, send))
+    return sent
+
+
+def test_light_requests_never_reach_the_app_and_the_rest_always_do(clients: tuple[TestClient, TestClient]) -> None:
+    reached: list[str] = []
+
+    async def inner(scope: Any, receive: Any, send: Any) -> None:
+        reached.append(scope["path"])
+
+    lane = OsrmLane(inner)
+    app = clients[0].app
+    sent = _call(lane, app, f"/route/v1/driving/{A};{B}", "overview=false")
+    assert reached == [] and sent[0]["status"] == 200
+    assert json.loads(sent[1]["body"])["code"] == "Ok"
+    assert _call(lane, app, f"/nearest/v1/driving/{A}", "") and reached == []
+    error = _call(lane, app, f"/route/v1/driving/{A};{FAR}", "overview=false")  # the app's handler, not the app
+    assert reached == [] and error[0]["status"] == 400 and json.loads(error[1]["body"])["code"] == "NoSegment"
+    for path, query in [(f"/route/v1/driving/{A};{B}", ""), (f"/table/v1/driving/{A};{B}", ""), ("/health", "")]:
+        assert _call(lane, app, path, query) == []
+    assert reached == [f"/route/v1/driving/{A};{B}", f"/table/v1/driving/{A};{B}", "/health"]
+    off = clients[1].app
+    assert _call(lane, off, f"/route/v1/driving/{A};{B}", "overview=false") == []  # osrm_lane=False: the app
