@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from fevermap.api import routes_osrm
 
-_PATH = re.compile(r"/(route|nearest)/v1/[^/]+/([^/]+)")
+_PATH = re.compile(r"/(route|nearest)/v1/([^/]+)/([^/]+)")
 
 
 class OsrmLane:
@@ -40,14 +40,15 @@ class OsrmLane:
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send, match: re.Match[str]) -> bool:
         """Answer a light request; False (nothing sent) for anything else."""
-        service, coordinates = match.group(1), match.group(2)
+        service, profile, coordinates = match.group(1), match.group(2), match.group(3)
         params = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
         if not routes_osrm.light(service, coordinates, params):
             return False
         app: Any = scope.get("app")
         if app is None or not getattr(app.state, "settings", None) or not app.state.settings.osrm_lane:
             return False
-        request = Request(scope, receive)
+        # the path parameters FastAPI would have matched: region selection reads the coordinates there
+        request = Request({**scope, "path_params": {"profile": profile, "coordinates": coordinates}}, receive)
         try:
             response = routes_osrm.answer_light(request, service, coordinates, params)
         except Exception as exc:  # answered by the app's own handler of it, as its exception layer would

@@ -16,7 +16,11 @@ from fevermap.config import Settings
 from fevermap.routing.region import Region
 
 A, B, FAR = "121.4737,31.2304", "121.4997,31.2397", "100.0,10.0"
+P, Q = "1.5218,42.5063", "1.5330,42.5100"  # Andorra la Vella: the second region
 REQUESTS = [
+    f"/route/v1/driving/{P};{Q}?overview=false",  # the other region: chosen by the coordinates
+    f"/nearest/v1/driving/{Q}",
+    f"/route/v1/driving/{A};{Q}?overview=false",  # points in two regions: the app's NoRoute
     f"/route/v1/driving/{A};{B}?overview=false",
     f"/route/v1/car/{B};{A}?overview=false&steps=false",
     f"/route/v1/driving/{A};{B}?overview=false&annotations=false&alternatives=false",
@@ -26,15 +30,19 @@ REQUESTS = [
     "/route/v1/driving/1,2,3;4?overview=false",  # malformed: the app's error
     f"/route/v1/driving/{A};{B}?overview=false&radiuses=1;1",  # not light: the app
     f"/route/v1/driving/{A};{B}",  # overview=simplified: not light
-    f"/regions/shanghai_center/route/v1/driving/{A};{B}?overview=false",  # a region's prefix: the app
+    f"/regions/shanghai/route/v1/driving/{A};{B}?overview=false",  # a region's prefix: the app
 ]
 
 
+OK = {REQUESTS[i] for i in (0, 1, 3, 4, 5, 6, 7, 11, 12)}
+
+
 @pytest.fixture(scope="module")
-def clients(shanghai: Region) -> Iterator[tuple[TestClient, TestClient]]:
+def clients(shanghai: Region, andorra: Region) -> Iterator[tuple[TestClient, TestClient]]:
+    both = {"region": shanghai.path, "region_list": [andorra.path]}
     with (
-        TestClient(create_app(Settings(region=shanghai.path))) as lane,
-        TestClient(create_app(Settings(region=shanghai.path, osrm_lane=False))) as plain,
+        TestClient(create_app(Settings(**both))) as lane,
+        TestClient(create_app(Settings(**both, osrm_lane=False))) as plain,
     ):
         yield lane, plain
 
@@ -46,6 +54,8 @@ def test_the_lane_answers_as_the_app_does(clients: tuple[TestClient, TestClient]
     assert a.status_code == b.status_code
     assert a.headers["content-type"] == b.headers["content-type"]
     assert a.content == b.content
+    if path in OK:
+        assert a.status_code == 200, a.text
 
 
 def _call(lane: OsrmLane, app: Any, path: str, query: str) -> list[dict[str, Any]]:
