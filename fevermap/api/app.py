@@ -29,7 +29,7 @@ from fevermap.api import (
     routes_service,
 )
 from fevermap.api.body_limit import BodyLimitMiddleware
-from fevermap.api.osrm_lane import OsrmLane
+from fevermap.api.osrm_lane import GZIP_MIN_BYTES, OsrmLane
 from fevermap.api.routes_care import routes as care_routes
 from fevermap.api.routes_risk import risk_service
 from fevermap.api.routes_risk import routes as risk_routes
@@ -160,9 +160,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="fevermap", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     http_errors.install(app)
 
-    app.add_middleware(OsrmLane)  # the innermost: light OSRM requests answered before the routing (osrm_lane)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(GZipMiddleware, minimum_size=2048)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES)
+    app.add_middleware(OsrmLane)  # the outermost: light OSRM requests answered before all the rest (osrm_lane)
     errors = http_errors.ERROR_RESPONSES
     # the hot routers first: a request is matched against the routes in order (about 5 us of CPU per route passed)
     app.include_router(routes_osrm.routes, responses=errors)

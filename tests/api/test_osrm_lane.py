@@ -52,7 +52,8 @@ def test_the_lane_answers_as_the_app_does(clients: tuple[TestClient, TestClient]
     lane, plain = clients
     a, b = lane.get(path), plain.get(path)
     assert a.status_code == b.status_code
-    assert a.headers["content-type"] == b.headers["content-type"]
+    for header in ("content-type", "content-encoding", "vary", "content-length"):
+        assert a.headers.get(header) == b.headers.get(header), header
     assert a.content == b.content
     if path in OK:
         assert a.status_code == 200, a.text
@@ -92,3 +93,27 @@ def test_light_requests_never_reach_the_app_and_the_rest_always_do(clients: tupl
     assert reached == [f"/route/v1/driving/{A};{B}", f"/table/v1/driving/{A};{B}", "/health"]
     off = clients[1].app
     assert _call(lane, off, f"/route/v1/driving/{A};{B}", "overview=false") == []  # osrm_lane=False: the app
+
+
+def test_a_large_answer_is_gzipped_as_the_app_would(
+    clients: tuple[TestClient, TestClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Light answers are small; one of 2 KB or more (many long names, say) gets the app's gzip on both ways."""
+    from fevermap.api import routes_osrm
+    from fevermap.api.json_response import JSONResponse
+    from fevermap.api.osrm_lane import GZIP_MIN_BYTES
+
+    answer = routes_osrm.answer_light
+
+    def padded(*args: Any) -> JSONResponse:
+        body = json.loads(answer(*args).body)
+        return JSONResponse({**body, "padding": "x" * GZIP_MIN_BYTES})
+
+    monkeypatch.setattr(routes_osrm, "answer_light", padded)  # the handler and the lane both call it
+    lane, plain = clients
+    path = f"/route/v1/driving/{A};{B}?overview=false"
+    a, b = lane.get(path), plain.get(path)
+    assert a.status_code == b.status_code == 200
+    assert a.headers.get("content-encoding") == b.headers.get("content-encoding") == "gzip"
+    assert a.headers.get("vary") == b.headers.get("vary")
+    assert a.content == b.content and len(a.content) > GZIP_MIN_BYTES
