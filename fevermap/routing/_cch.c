@@ -74,7 +74,7 @@ static int32_t find_arc(const int32_t *first, const int32_t *head, int32_t x, in
 }
 
 /* contract(order, tail, head) -> dict of bytearrays (int32): rank, up_first, up_head, arc_low, down_first, down_arc,
- * parent, level_first, level_nodes, arc_slot. */
+ * parent, arc_slot. */
 static PyObject *py_contract(PyObject *self, PyObject *args) {
     PyObject *o_order, *o_tail, *o_head;
     if (!PyArg_ParseTuple(args, "OOO", &o_order, &o_tail, &o_head)) return NULL;
@@ -90,20 +90,18 @@ static PyObject *py_contract(PyObject *self, PyObject *args) {
     int32_t n = (int32_t)(b_order.len / 4);
     int64_t m_in = b_tail.len / 4;
     const int32_t *order = b_order.buf, *tail = b_tail.buf, *head = b_head.buf;
-    int32_t *rank = NULL, *parent = NULL, *up_first = NULL, *up_head = NULL, *height = NULL;
-    int32_t *level_first = NULL, *level_nodes = NULL, *arc_slot = NULL, *arc_low = NULL, *down_first = NULL;
+    int32_t *rank = NULL, *parent = NULL, *up_first = NULL, *up_head = NULL;
+    int32_t *arc_slot = NULL, *arc_low = NULL, *down_first = NULL;
     int32_t *down_arc = NULL;
     vec *up = NULL;
     int64_t m = 0;
     int oom = 0;
-    int32_t levels = 0;
     if (b_head.len != b_tail.len) { PyErr_SetString(PyExc_ValueError, "tail and head differ in length"); goto done; }
     rank = malloc((size_t)n * 4 + 4);
     parent = malloc((size_t)n * 4 + 4);
-    height = calloc((size_t)n + 1, 4);
     up = calloc((size_t)n + 1, sizeof(vec));
     arc_slot = malloc((size_t)m_in * 4 + 4);
-    if (!rank || !parent || !height || !up || !arc_slot) { PyErr_NoMemory(); goto done; }
+    if (!rank || !parent || !up || !arc_slot) { PyErr_NoMemory(); goto done; }
     for (int32_t i = 0; i < n; i++) rank[i] = -1;
     for (int32_t i = 0; i < n; i++) {
         if (order[i] < 0 || order[i] >= n || rank[order[i]] != -1) {
@@ -135,7 +133,6 @@ static PyObject *py_contract(PyObject *self, PyObject *args) {
         int32_t p = v->a[0];
         parent[x] = p;
         for (int32_t i = 1; i < k; i++) oom |= vec_push(&up[p], v->a[i]) < 0;
-        if (height[x] + 1 > height[p]) height[p] = height[x] + 1;
     }
     Py_END_ALLOW_THREADS
     if (oom) { PyErr_NoMemory(); goto done; }
@@ -146,19 +143,6 @@ static PyObject *py_contract(PyObject *self, PyObject *args) {
     for (int32_t x = 0; x < n; x++) {
         memcpy(up_head + up_first[x], up[x].a, (size_t)up[x].len * 4);
         up_first[x + 1] = up_first[x] + up[x].len;
-    }
-    for (int32_t x = 0; x < n; x++) levels = height[x] + 1 > levels ? height[x] + 1 : levels;
-    level_first = calloc((size_t)levels + 1, 4);
-    level_nodes = malloc((size_t)n * 4 + 4);
-    if (!level_first || !level_nodes) { PyErr_NoMemory(); goto done; }
-    for (int32_t x = 0; x < n; x++) level_first[height[x] + 1]++;
-    for (int32_t l = 0; l < levels; l++) level_first[l + 1] += level_first[l];
-    {
-        int32_t *fill = malloc((size_t)levels * 4 + 4);
-        if (!fill) { PyErr_NoMemory(); goto done; }
-        memcpy(fill, level_first, (size_t)levels * 4);
-        for (int32_t x = 0; x < n; x++) level_nodes[fill[height[x]]++] = x;
-        free(fill);
     }
     arc_low = malloc((size_t)m * 4 + 4);
     down_first = calloc((size_t)n + 2, 4);
@@ -181,11 +165,10 @@ static PyObject *py_contract(PyObject *self, PyObject *args) {
         arc_slot[i] = 2 * a + (x < y ? 0 : 1);
     }
     result = Py_BuildValue(
-        "{sNsNsNsNsNsNsNsNsNsN}", "arc_low", bytes_of(arc_low, (Py_ssize_t)m * 4), "down_first",
+        "{sNsNsNsNsNsNsNsN}", "arc_low", bytes_of(arc_low, (Py_ssize_t)m * 4), "down_first",
         bytes_of(down_first, ((Py_ssize_t)n + 1) * 4), "down_arc", bytes_of(down_arc, (Py_ssize_t)m * 4),
         "rank", bytes_of(rank, (Py_ssize_t)n * 4), "up_first", bytes_of(up_first, ((Py_ssize_t)n + 1) * 4),
-        "up_head", bytes_of(up_head, (Py_ssize_t)m * 4), "parent", bytes_of(parent, (Py_ssize_t)n * 4), "level_first",
-        bytes_of(level_first, ((Py_ssize_t)levels + 1) * 4), "level_nodes", bytes_of(level_nodes, (Py_ssize_t)n * 4),
+        "up_head", bytes_of(up_head, (Py_ssize_t)m * 4), "parent", bytes_of(parent, (Py_ssize_t)n * 4),
         "arc_slot", bytes_of(arc_slot, (Py_ssize_t)m_in * 4));
 done:
     if (up)
@@ -193,11 +176,8 @@ done:
     free(up);
     free(rank);
     free(parent);
-    free(height);
     free(up_first);
     free(up_head);
-    free(level_first);
-    free(level_nodes);
     free(arc_slot);
     free(arc_low);
     free(down_first);
@@ -210,14 +190,13 @@ done:
 
 /* ------------------------------------------------------------------ the hierarchy */
 
-enum { B_RANK, B_ORDER, B_FIRST, B_HEAD, B_LOW, B_DFIRST, B_DARC, B_PARENT, B_LFIRST, B_LNODES, B_SLOT, NB };
+enum { B_RANK, B_ORDER, B_FIRST, B_HEAD, B_LOW, B_DFIRST, B_DARC, B_PARENT, B_SLOT, NB };
 
 typedef struct {
     PyObject_HEAD int32_t n;
     int32_t m;
-    int32_t levels;
     int64_t m_in;
-    const int32_t *rank, *order, *up_first, *up_head, *parent, *level_first, *level_nodes, *arc_slot;
+    const int32_t *rank, *order, *up_first, *up_head, *parent, *arc_slot;
     const int32_t *arc_low, *down_first, *down_arc; /* lower end of each arc; the arcs below each node */
     uint8_t *top; /* owned, made on the first parallel customisation: nodes customised after the chunks */
     int32_t chunks, *chunk_first, *chunk_nodes; /* chunk q's nodes ascending; the top part's after the last */
@@ -239,10 +218,10 @@ static void cch_dealloc(CCHObject *c) {
 
 static int cch_init(CCHObject *c, PyObject *args, PyObject *kw) {
     static char *names[] = {"rank",   "order",       "up_first",    "up_head",  "arc_low", "down_first",
-                            "down_arc", "parent", "level_first", "level_nodes", "arc_slot", NULL};
+                            "down_arc", "parent", "arc_slot", NULL};
     PyObject *o[NB];
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOOOOOOOOO", names, &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6],
-                                     &o[7], &o[8], &o[9], &o[10]))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOOOOOOO", names, &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6],
+                                     &o[7], &o[8]))
         return -1;
     if (c->nbufs) { PyErr_SetString(PyExc_RuntimeError, "CCH already initialised"); return -1; }
     for (int i = 0; i < NB; i++) {
@@ -254,18 +233,15 @@ static int cch_init(CCHObject *c, PyObject *args, PyObject *kw) {
     c->up_first = c->bufs[B_FIRST].buf;
     c->up_head = c->bufs[B_HEAD].buf;
     c->parent = c->bufs[B_PARENT].buf;
-    c->level_first = c->bufs[B_LFIRST].buf;
-    c->level_nodes = c->bufs[B_LNODES].buf;
     c->arc_slot = c->bufs[B_SLOT].buf;
     c->arc_low = c->bufs[B_LOW].buf;
     c->down_first = c->bufs[B_DFIRST].buf;
     c->down_arc = c->bufs[B_DARC].buf;
     c->n = (int32_t)(c->bufs[B_RANK].len / 4);
     c->m = (int32_t)(c->bufs[B_HEAD].len / 4);
-    c->levels = (int32_t)(c->bufs[B_LFIRST].len / 4) - 1;
     c->m_in = c->bufs[B_SLOT].len / 4;
     if (c->bufs[B_ORDER].len / 4 != c->n || c->bufs[B_FIRST].len / 4 != (Py_ssize_t)c->n + 1 ||
-        c->bufs[B_PARENT].len / 4 != c->n || c->bufs[B_LNODES].len / 4 != c->n || c->levels < 0 ||
+        c->bufs[B_PARENT].len / 4 != c->n ||
         c->up_first[c->n] != c->m || c->bufs[B_LOW].len / 4 != c->m || c->bufs[B_DARC].len / 4 != c->m ||
         c->bufs[B_DFIRST].len / 4 != (Py_ssize_t)c->n + 1 || c->down_first[c->n] != c->m) {
         PyErr_SetString(PyExc_ValueError, "CCH arrays do not fit together");
@@ -276,11 +252,9 @@ static int cch_init(CCHObject *c, PyObject *args, PyObject *kw) {
 
 static PyObject *cch_get_n(CCHObject *c, void *u) { return PyLong_FromLong(c->n); }
 static PyObject *cch_get_m(CCHObject *c, void *u) { return PyLong_FromLong(c->m); }
-static PyObject *cch_get_levels(CCHObject *c, void *u) { return PyLong_FromLong(c->levels); }
 static PyGetSetDef cch_getset[] = {
     {"node_count", (getter)cch_get_n, NULL, "nodes", NULL},
     {"arc_count", (getter)cch_get_m, NULL, "arcs of the hierarchy (original arcs and shortcuts, each pair once)", NULL},
-    {"level_count", (getter)cch_get_levels, NULL, "height of the elimination tree", NULL},
     {NULL}};
 
 static PyTypeObject CCHType = {
@@ -545,16 +519,10 @@ static int customise(const CCHObject *c, const int64_t *win, uint32_t *w, int th
         uint32_t *slot = &w[(s & 1) * m + (size_t)(s >> 1)];
         if ((uint32_t)win[i] < *slot) *slot = (uint32_t)win[i];
     }
+    if (threads > 1 && c->top) return customise_parallel(c, w, threads); /* each thread has its own workspace */
     uint64_t *ws = malloc(2 * ((size_t)c->n + 1) * 8);
     if (!ws) return -1;
-    if (threads > 1 && c->top) {
-        if (customise_parallel(c, w, threads) < 0) {
-            free(ws);
-            return -1;
-        }
-    } else {
-        for (int32_t x = 0; x < c->n; x++) pull_row(c, w, x, ws); /* ascending rank: rows below x are final */
-    }
+    for (int32_t x = 0; x < c->n; x++) pull_row(c, w, x, ws); /* ascending rank: rows below x are final */
     free(ws);
     return 0;
 }

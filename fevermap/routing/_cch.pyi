@@ -11,7 +11,6 @@ def contract(order: Buffer, tail: Buffer, head: Buffer) -> dict[str, bytearray]:
 class CCH:
     node_count: int
     arc_count: int
-    level_count: int
     def __init__(
         self,
         rank: Buffer,
@@ -22,8 +21,6 @@ class CCH:
         down_first: Buffer,
         down_arc: Buffer,
         parent: Buffer,
-        level_first: Buffer,
-        level_nodes: Buffer,
         arc_slot: Buffer,
     ) -> None: ...
 

@@ -55,9 +55,8 @@ class Hierarchy:
     sorted within each row): the upward neighbours of rank ``x`` are ``up_head[up_first[x]:up_first[x+1]]``, each arc
     stored once with a weight each way; ``arc_low`` (arcs, the lower end of each); ``down_first`` (n+1) and
     ``down_arc`` (arcs): the arcs whose upper end is ``x``, by lower end;
-    ``parent`` (n, elimination-tree parent, -1 at a root); ``level_first`` /
-    ``level_nodes`` (the nodes by height in the elimination tree); ``arc_slot`` (per input arc, ``2 * arc + 0`` when
-    it runs up, ``+ 1`` when it runs down, -1 for a loop).
+    ``parent`` (n, elimination-tree parent, -1 at a root); ``arc_slot`` (per input arc, ``2 * arc + 0`` when it runs
+    up, ``+ 1`` when it runs down, -1 for a loop).
     """
 
     rank: npt.NDArray[np.int32]
@@ -68,8 +67,6 @@ class Hierarchy:
     down_first: npt.NDArray[np.int32]
     down_arc: npt.NDArray[np.int32]
     parent: npt.NDArray[np.int32]
-    level_first: npt.NDArray[np.int32]
-    level_nodes: npt.NDArray[np.int32]
     arc_slot: npt.NDArray[np.int32]
 
     def arrays(self) -> dict[str, npt.NDArray[np.int32]]:
