@@ -22,7 +22,15 @@ class CCH:
         down_arc: Buffer,
         parent: Buffer,
         arc_slot: Buffer,
+        *,
+        chunk_first: Buffer | None = None,
+        chunk_nodes: Buffer | None = None,
+        chunk_root: Buffer | None = None,
+        top_children: Buffer | None = None,
+        top_task: Buffer | None = None,
     ) -> None: ...
+    partitioned: bool
+    def partition(self) -> dict[str, bytearray]: ...
 
 class Metric:
     mapped: bool

@@ -40,8 +40,9 @@ A region directory holds:
   ``arc_weights_ms`` (turn-graph arcs, the engine's whole-ms weights), ``closed_before`` / ``closed_after`` (s) only
   if a base speed is 0.
 - ``cch.npz``: the hierarchy (:class:`fevermap.routing.engine.Hierarchy`: the contraction of the turn graph along
-  that order) and ``base_packed``, the native customisation of ``base_state.npz``'s ``arc_weights_ms``, so that
-  loading maps them instead of computing them.
+  that order), its partition for parallel customisation (:data:`fevermap.routing.engine.PARTITION_ARRAYS`; a
+  directory without it loads, and its first traffic update makes it) and ``base_packed``, the native customisation
+  of ``base_state.npz``'s ``arc_weights_ms``, so that loading maps them instead of computing them.
 - ``meta.json``: name, bbox, time zone, profile, restriction report, source file and its SHA-256, fevermap version,
   counts.
 """
@@ -274,7 +275,7 @@ def build_region(
     say("contracting and customising the CCH")
     hierarchy = contract(order, turns.arc_from, turns.arc_to)
     engine = CCHEngine(order, turns.arc_from, turns.arc_to, base["arc_weights_ms"], hierarchy=hierarchy)
-    save_npz(tmp / "cch.npz", **hierarchy.arrays(), base_packed=engine.metric.packed())
+    save_npz(tmp / "cch.npz", **hierarchy.arrays(), **engine.partition(), base_packed=engine.metric.packed())
     (tmp / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
     if out_dir.exists():
         old = out_dir.with_name(out_dir.name + f".old-{os.getpid()}")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 import numpy as np
 import pytest
 import routingkit_cch as rk
 
 from fevermap.routing import _cch
-from fevermap.routing.engine import INF_MS, CCHEngine, contract
+from fevermap.routing.engine import INF_MS, PARTITION_ARRAYS, CCHEngine, Hierarchy, contract
 from fevermap.routing.region import demo_region
 from fevermap.routing.router import Router
 
@@ -104,6 +105,59 @@ def test_threads_give_the_same_metric_and_a_saved_metric_is_mapped() -> None:
     assert np.array_equal(saved.metric.packed(), CCHEngine(order, tail, head, other).metric.packed())
 
 
+def test_a_saved_partition_gives_the_same_metric_on_any_number_of_threads() -> None:
+    rng = np.random.default_rng(9)
+    n = 600
+    tail, head = rng.integers(n, size=1500), rng.integers(n, size=1500)
+    w = rng.integers(1, 1000, size=1500).astype(np.int64)
+    w[rng.random(1500) < 0.2] = INF_MS  # closed and one-way arcs, as in turn graphs
+    order = rng.permutation(n)
+    one = CCHEngine(order, tail, head, w, threads=1)
+    assert not one._cch.partitioned  # one thread needs none
+    part = one.partition()
+    assert one._cch.partitioned and set(part) == set(PARTITION_ARRAYS)
+    assert int(part["chunk_first"][-1]) == n and sorted(part["chunk_nodes"].tolist()) == list(range(n))
+    hierarchy = replace(one.hierarchy, partition=part)
+    saved = Hierarchy.from_arrays(hierarchy.arrays())  # as a region directory holds it
+    assert saved.partition is not None and Hierarchy.from_arrays(one.hierarchy.arrays()).partition is None
+    for threads in (2, 3, 4):
+        given = CCHEngine(order, tail, head, w, threads=threads, hierarchy=saved)
+        assert given._cch.partitioned
+        assert np.array_equal(given.metric.packed(), one.metric.packed()), threads
+        made = CCHEngine(order, tail, head, w, threads=threads, hierarchy=one.hierarchy)
+        assert np.array_equal(made.metric.packed(), one.metric.packed()), threads
+    later = w.copy()
+    later[::7] += 300
+    engine = CCHEngine(order, tail, head, w, threads=2, hierarchy=saved)
+    for _ in range(3):  # the buffers kept from one customisation to the next hold no stale weights
+        engine.customise(later)
+        assert np.array_equal(engine.metric.packed(), CCHEngine(order, tail, head, later, threads=1).metric.packed())
+        engine.customise(w)
+        assert np.array_equal(engine.metric.packed(), one.metric.packed())
+
+
+def test_a_partition_of_another_tree_is_refused() -> None:
+    rng = np.random.default_rng(2)
+    n = 300
+    tail, head = rng.integers(n, size=700), rng.integers(n, size=700)
+    engine = CCHEngine(rng.permutation(n), tail, head, threads=1)
+    h = engine.hierarchy.arrays()
+    part = engine.partition()
+    _cch.CCH(**h, **part)
+    top = np.flatnonzero(part["top_children"] > 0)
+    wrong = dict(part, top_children=part["top_children"].copy())
+    wrong["top_children"][top[0]] += 1  # would wait for ever for a child that is not there
+    bad_nodes = part["chunk_nodes"].copy()
+    bad_nodes[[0, 1]] = bad_nodes[[1, 0]]  # not ascending
+    for bad in (wrong, dict(part, chunk_nodes=bad_nodes), dict(part, top_task=np.full(n, -1, dtype=np.int32))):
+        with pytest.raises(ValueError, match="partition"):
+            _cch.CCH(**h, **bad)
+    with pytest.raises(ValueError, match="fit together"):
+        _cch.CCH(**h, **dict(part, chunk_root=part["chunk_root"][:-1]))
+    with pytest.raises(TypeError, match="or none"):
+        _cch.CCH(**h, chunk_first=part["chunk_first"])
+
+
 def test_bad_input_is_refused() -> None:
     with pytest.raises(ValueError, match="permutation"):
         contract([0, 0, 1], [0], [1])
@@ -145,6 +199,8 @@ def test_queries_from_threads_each_use_their_own_scratch() -> None:
 def test_demo_region_equals_routingkit() -> None:
     """The same turn graph, order and weights in routingkit_cch (the engine fevermap used before) and here."""
     router = Router(demo_region())
+    assert router.region.hierarchy.partition is not None  # saved at build: the first update does not make it
+    assert router.engine._cch.partitioned
     t = router.region.turns
     w = np.asarray(router.state.metric.weights_ms)
     ref = rk.CCHMetric(rk.CCH(np.asarray(router.region.cch_order).tolist(), t.arc_from.tolist(), t.arc_to.tolist(),
