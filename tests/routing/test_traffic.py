@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -123,6 +125,11 @@ def test_traffic_slows_a_route(shanghai_router: Router) -> None:
         "11,12,40\n13,14\n",  # a short row: the careful parser names it
         "11,12,301\n",  # out of range
         "11,12,40\n\n13,14,50\n",  # a blank line: the careful parser counts lines
+        "11,12,007.50\n13,14,0.1\n15,16,123.456789\n",  # leading zeros, decimals: the byte reader
+        "11,12,.5\n13,14,5.\n",  # a point at an end: numpy's reader
+        "11,12,3.4.5\n",  # two points: refused
+        "11,12,40,\n13,14,50,1\n",  # an empty rate
+        "99999999999999999999,12,40\n",  # an id too long for the byte reader
     ],
 )
 def test_every_reader_of_a_feed_gives_the_careful_parsers_answer(text: str) -> None:
@@ -141,3 +148,22 @@ def test_every_reader_of_a_feed_gives_the_careful_parsers_answer(text: str) -> N
         return
     assert fast.lines is not None and fast.from_osm.dtype == np.int64 and fast.speed_kph.dtype == np.float64
     assert (fast.from_osm.tolist(), fast.to_osm.tolist(), fast.speed_kph.tolist(), fast.lines.tolist()) == careful()
+
+
+def test_the_byte_reader_reads_speeds_as_float_does() -> None:
+    rng = np.random.default_rng(3)
+    ids = rng.integers(1, 2**53, size=(500, 2))
+    speeds = [f"{v:.{d}f}" for v, d in zip(rng.uniform(0, 300, size=500), rng.integers(0, 7, size=500), strict=True)]
+    text = "".join(f"{a},{b},{v}\n" for (a, b), v in zip(ids.tolist(), speeds, strict=True))
+    rows = parse_traffic(text)
+    assert rows.from_osm.tolist() == ids[:, 0].tolist() and rows.to_osm.tolist() == ids[:, 1].tolist()
+    assert rows.speed_kph.tolist() == [float(v) for v in speeds]
+    assert rows.lines is not None and rows.lines.tolist() == list(range(1, 501))
+
+
+def test_parsing_a_feed_imports_no_csv_library() -> None:
+    """The first update of a process pays no import (pyarrow's took some 400 ms)."""
+    code = "import sys; from fevermap.routing.traffic import parse_traffic; parse_traffic('1,2,3\\n4,5,6.5\\n'); "
+    code += "print(sorted(m for m in ('pyarrow', 'pandas') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
