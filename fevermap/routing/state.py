@@ -147,10 +147,12 @@ def metric_arrays(
     lay = layout or StateLayout.of(graph, turns)
     seg_edge, start, last = lay.seg_edge, lay.seg_start, lay.edge_last
     seg_ms = segment_times_ms(graph.seg_length_m, speed_kph)
-    closed = ~np.isfinite(seg_ms)
-    if closed_edges is not None:
-        closed |= closed_edges[seg_edge]
-    any_closed = bool(closed.any())
+    any_closed = closed_edges is not None or not bool(np.isfinite(seg_ms).all())
+    if any_closed:
+        closed = ~np.isfinite(seg_ms)
+        if closed_edges is not None:
+            closed |= closed_edges[seg_edge]
+        any_closed = bool(closed.any())
     w = np.where(closed, 0.0, seg_ms + graph.seg_penalty_ms) if any_closed else seg_ms + graph.seg_penalty_ms
     cum_excl = np.cumsum(w)
     cum_excl -= w

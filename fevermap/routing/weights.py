@@ -50,6 +50,8 @@ def segment_times_ms(length_m: FloatArray, speed_kph: FloatArray) -> FloatArray:
     out = np.multiply(length_m, 3600.0, dtype=np.float64)  # one buffer, worked in place
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         np.divide(out, speed, out=out)
+    if speed.size == 0 or float(speed.min()) >= 1e-300:  # nothing closed nor tiny (a traffic update, usually)
+        return out
     open_ = speed > 0
     tiny = open_ & (speed < 1e-300)
     if tiny.any():  # below 1e-300 km/h the divisor is 1e-300
