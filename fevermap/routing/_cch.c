@@ -208,16 +208,19 @@ typedef struct {
     int32_t chunks;
     const int32_t *part[NP];
     int32_t *part_owned[NP];
-    /* Kept between customisations, taken and given back with the GIL held: a dead metric's buffer and the threads'
-     * workspaces, so that an update writes to memory that is already mapped (no page faults). */
-    uint32_t *spare;
-    uint64_t *ws[MAX_THREADS];
+    uint32_t *spare; /* a dead metric's buffer, for the next customisation (taken and given back with the GIL) */
     Py_buffer bufs[NB + NP];
     int nbufs;
 } CCHObject;
 
 static size_t metric_bytes(const CCHObject *c) { return 16 * (size_t)c->m + 64; }
 static size_t ws_bytes(const CCHObject *c) { return 16 * ((size_t)c->n + 1); }
+
+/* Customisation workspaces kept between customisations, one per thread, shared by every hierarchy of the process (so
+ * their memory does not grow with the number of regions): taken and given back with the GIL held; one too small for
+ * a hierarchy is replaced by a larger one. */
+static uint64_t *ws_pool[MAX_THREADS];
+static size_t ws_pool_bytes[MAX_THREADS];
 
 /* Large buffers straight from the kernel, in huge pages where it allows (fewer faults and TLB misses); from malloc
  * under AddressSanitizer, which then sees their bounds. Not zeroed for the caller (mapped pages happen to be). */
@@ -246,7 +249,6 @@ static void cch_dealloc(CCHObject *c) {
     for (int i = 0; i < c->nbufs; i++) PyBuffer_Release(&c->bufs[i]);
     for (int i = 0; i < NP; i++) free(c->part_owned[i]);
     big_free(c->spare, metric_bytes(c));
-    for (int i = 0; i < MAX_THREADS; i++) big_free(c->ws[i], ws_bytes(c));
     Py_TYPE(c)->tp_free((PyObject *)c);
 }
 
@@ -670,8 +672,12 @@ static int customise(const CCHObject *c, const int64_t *win, uint32_t *w, int th
 
 static void metric_dealloc(MetricObject *m) {
     for (int i = 0; i < m->nbufs; i++) PyBuffer_Release(&m->bufs[i]);
-    if (m->owned && m->cch && !m->cch->spare) m->cch->spare = m->owned; /* for the next customisation */
-    else if (m->owned && m->cch) big_free(m->owned, metric_bytes(m->cch));
+    if (m->owned && m->cch && !m->cch->spare) { /* kept for the next customisation; the kernel may take its pages */
+        m->cch->spare = m->owned;
+#if defined(MADV_FREE) && !defined(__SANITIZE_ADDRESS__)
+        madvise(m->owned, metric_bytes(m->cch), MADV_FREE);
+#endif
+    } else if (m->owned && m->cch) big_free(m->owned, metric_bytes(m->cch));
     Py_XDECREF(m->cch);
     Py_TYPE(m)->tp_free((PyObject *)m);
 }
@@ -699,12 +705,13 @@ static int metric_init(MetricObject *m, PyObject *args, PyObject *kw) {
         if (threads > 1 && !c->part[P_FIRST] && partition(c) < 0) { PyBuffer_Release(&bw); return -1; }
         /* the GIL is held: take the kept buffers (another customisation at the same time allocates its own) */
         uint64_t *ws[MAX_THREADS] = {NULL};
+        size_t need = ws_bytes(c), got[MAX_THREADS] = {0};
         int ok = 1;
         m->owned = c->spare ? c->spare : big_alloc(metric_bytes(c));
         c->spare = NULL;
         for (int t = 0; t < threads; t++) {
-            ws[t] = c->ws[t] ? c->ws[t] : big_alloc(ws_bytes(c));
-            c->ws[t] = NULL;
+            if (ws_pool[t] && ws_pool_bytes[t] >= need) ws[t] = ws_pool[t], got[t] = ws_pool_bytes[t], ws_pool[t] = NULL;
+            else ws[t] = big_alloc(need), got[t] = need;
             ok &= ws[t] != NULL;
         }
         m->w = m->owned;
@@ -715,9 +722,11 @@ static int metric_init(MetricObject *m, PyObject *args, PyObject *kw) {
             Py_END_ALLOW_THREADS
         } else ok = 0;
         PyBuffer_Release(&bw);
-        for (int t = 0; t < threads; t++) {
-            if (!c->ws[t]) c->ws[t] = ws[t];
-            else big_free(ws[t], ws_bytes(c));
+        for (int t = 0; t < threads; t++) { /* the pool keeps the larger */
+            if (ws[t] && (!ws_pool[t] || ws_pool_bytes[t] < got[t])) {
+                big_free(ws_pool[t], ws_pool_bytes[t]);
+                ws_pool[t] = ws[t], ws_pool_bytes[t] = got[t];
+            } else big_free(ws[t], got[t]);
         }
         if (!ok) { PyErr_NoMemory(); return -1; }
         return 0;
