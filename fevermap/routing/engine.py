@@ -2,12 +2,15 @@
 
 Weights are integer milliseconds (:mod:`fevermap.routing.weights`); :data:`INF_MS` marks a closed arc. The hierarchy
 (:class:`Hierarchy`: contraction with fill-in along the region's nested-dissection order) is computed when a region is
-built and saved with it, together with the customised metric of the region's own weights, so loading a region maps
-both read-only instead of rebuilding them. A :class:`Metric` is an immutable, fully customised snapshot:
+built and saved with it, together with the customised metric of the region's own weights and the partition that
+parallel customisation works through, so loading a region maps them read-only instead of rebuilding them. A
+:class:`Metric` is an immutable, fully customised snapshot:
 :meth:`CCHEngine.customise` builds a new one beside the current one (on :func:`default_threads` threads) and swaps it
 in with one reference assignment, so a query that took the old snapshot finishes on the old weights and the next one
 sees the new ones, never a mix; :meth:`CCHEngine.make_metric` builds a side metric (e.g. with some roads closed)
 without swapping. A native query object holds scratch space for one query at a time, so each thread keeps its own.
+The native side keeps a dead metric's buffer per hierarchy and one workspace per thread per process for the next
+customisation, so a steady stream of traffic updates writes to memory that is already mapped.
 
 Why not routingkit_cch, which fevermap used before: it cannot save a hierarchy (Porto's turn graph took 165 ms to
 rebuild at every load, plus 85 ms for the first customisation), customises on one thread and converts every argument
