@@ -14,6 +14,8 @@
  * Forward is LocalProjection.forward_one's series (Krüger's, to sixth order; the coefficients come from the Python
  * side) written with the same libm functions in the same order of operations, so it is bit-identical to the Python
  * one-point form (3.7 us a point in Python, 0.2 us here; snapping 51 points projected them for 190 us).
+ *
+ * runs() gathers consecutive polylines (a route's edges) into one coordinate array.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -376,11 +378,62 @@ static PyTypeObject ForwardType = {
     .tp_methods = forward_methods,
 };
 
+/* ------------------------------------------------------------------ polyline runs */
+
+/* runs(coords, offsets, ids) -> bytearray of float64 pairs: the rows offsets[i] + 1 .. offsets[i + 1] - 1 of coords
+ * (n, 2) for each id i in turn, each polyline without its first point. numpy's form (repeat, cumsum, take) cost
+ * about 19 us for a route of 110 edges and 565 points. */
+static PyObject *py_runs(PyObject *self, PyObject *args) {
+    PyObject *o[3];
+    if (!PyArg_ParseTuple(args, "OOO", &o[0], &o[1], &o[2])) return NULL;
+    static const char *what[] = {"coords", "offsets", "ids"};
+    Py_buffer b[3];
+    int got = 0;
+    PyObject *out = NULL;
+    for (; got < 3; got++) {
+        if (PyObject_GetBuffer(o[got], &b[got], PyBUF_C_CONTIGUOUS) < 0) goto done;
+        if (b[got].itemsize != 8 || (got == 0 && b[0].len % 16)) {
+            PyErr_Format(PyExc_ValueError, "%s: expected contiguous 8-byte items%s", what[got],
+                         got == 0 ? " in pairs" : "");
+            got++;
+            goto done;
+        }
+    }
+    const double *coords = b[0].buf;
+    const int64_t *off = b[1].buf, *ids = b[2].buf;
+    const int64_t rows = b[0].len / 16, n_off = b[1].len / 8, k = b[2].len / 8;
+    int64_t total = 0;
+    for (int64_t q = 0; q < k; q++) {
+        const int64_t i = ids[q];
+        if (i < 0 || i + 1 >= n_off || off[i] < 0 || off[i] >= off[i + 1] || off[i + 1] > rows) {
+            PyErr_Format(PyExc_ValueError, "id %lld has no polyline of at least one point", (long long)i);
+            goto done;
+        }
+        total += off[i + 1] - off[i] - 1;
+    }
+    out = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(total * 16));
+    if (!out) goto done;
+    double *dst = (double *)PyByteArray_AS_STRING(out);
+    for (int64_t q = 0; q < k; q++) {
+        const int64_t i = ids[q], n = off[i + 1] - off[i] - 1;
+        memcpy(dst, coords + 2 * (off[i] + 1), (size_t)n * 16);
+        dst += 2 * n;
+    }
+done:
+    for (int q = 0; q < got; q++) PyBuffer_Release(&b[q]);
+    return out;
+}
+
+static PyMethodDef module_methods[] = {
+    {"runs", py_runs, METH_VARARGS,
+     "runs(coords, offsets, ids) -> bytearray of float64 (x, y) pairs: each id's polyline but its first point"},
+    {NULL}};
+
 /* ------------------------------------------------------------------ module */
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "fevermap.geo._native",
-                                    "C kernels of fevermap.geo: nearest-segment search (Grid) and forward projection (Forward).", -1,
-                                    NULL};
+                                    "C kernels of fevermap.geo: nearest-segment search (Grid), forward projection (Forward) and "
+                                    "polyline runs (runs).", -1, module_methods};
 
 PyMODINIT_FUNC PyInit__native(void) {
     if (PyType_Ready(&GridType) < 0 || PyType_Ready(&ForwardType) < 0) return NULL;
