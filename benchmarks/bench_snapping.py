@@ -30,13 +30,13 @@ import numpy as np
 import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _results import machine, write_section  # noqa: E402
-from bench_routing import random_points  # noqa: E402
+from _results import machine, write_section
+from bench_routing import random_points
 
-from fevermap.geo.projection import _MATH, _forward  # noqa: E402
-from fevermap.geo.segment_index import SegmentIndex  # noqa: E402
-from fevermap.routing.region import build_region, load_region  # noqa: E402
-from fevermap.routing.router import Router  # noqa: E402
+from fevermap.geo.projection import _MATH, _forward
+from fevermap.geo.segment_index import SegmentIndex
+from fevermap.routing.region import build_region, load_region
+from fevermap.routing.router import Router
 
 PORTO = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "osm" / "porto.osm.pbf"
 
@@ -103,6 +103,12 @@ def main() -> None:
         _, d = tree.query_nearest(shapely.Point(*p), max_distance=limit, return_distance=True)
         return float(d[0])
 
+    def python_forward(p: tuple[float, float]) -> tuple[float, float]:
+        return _forward(_MATH, p[0], p[1], proj.lon_0)
+
+    def snap_51(a: np.ndarray) -> object:
+        return router.snap_many(a[:, 0], a[:, 1])
+
     differ = 0
     for p in xy:
         hit, ref = grid.nearest(*p, limit), numpy_nearest(grid, *p, limit)
@@ -112,12 +118,11 @@ def main() -> None:
         ("nearest segment: the same search in numpy", per_call_us(lambda p: numpy_nearest(grid, *p, limit), xy)),
         ("nearest segment: shapely 2 STRtree.query_nearest", per_call_us(tree_nearest, xy)),
         ("projection of one point: fevermap, C", per_call_us(lambda p: proj.forward_one(*p), pts)),
-        ("projection of one point: the same series in Python", per_call_us(
-            lambda p: _forward(_MATH, p[0], p[1], proj.lon_0), pts)),  # fmt: skip
+        ("projection of one point: the same series in Python", per_call_us(python_forward, pts)),
         ("Router.snap of one point", per_call_us(lambda p: router.snap(*p), pts)),
     ]
     batches = [np.array(pts[k : k + 51]) for k in range(0, len(pts) - 51, 51)]
-    rows_md.append(("Router.snap_many of 51 points", per_call_us(lambda a: router.snap_many(a[:, 0], a[:, 1]), batches)))
+    rows_md.append(("Router.snap_many of 51 points", per_call_us(snap_51, batches)))
     n_seg = len(grid)
     lines = [
         "## Snapping (benchmarks/bench_snapping.py)",
