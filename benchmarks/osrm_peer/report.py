@@ -51,6 +51,7 @@ def extract_table(r: dict[str, Any]) -> list[str]:
         "| same as fevermap |",
         f"| one-to-50 incl. snapping 51 points, ms | {_t(r['fm_50'])} | {_t(r['osrm_50'])} "
         f"| {_t(r['nx_50'], 1)} (one-to-all) | {_t(r['sp_50'], 1)} (one-to-all) |",
+        f"| one-to-50 incl. snapping, the same 200 queries again (pages warm), ms | {_t(r['fm_50_again'])} | | | |",
         f"| one-to-50, targets pinned once, ms | {_t(r['fm_50_pinned'])} | | | |",
         f"| traffic update, 5% of segments ({r['traffic_rows']:,} rows) until queryable, ms "
         f"| {_t(r['fm_traffic'], 1)} | {_t(r['osrm_traffic'], 0)}: customize {st['customize_s'] * 1000:.0f} "
@@ -108,7 +109,8 @@ def targets(r: dict[str, Any]) -> list[str]:
         f"Targets on {r['name']} (issue 11, turn-aware routing; issue 14, per-region load):",
         f"- p2p incl. snapping <= 0.25 x OSRM: {p2p:.3f} ms vs {o_p2p:.3f} ms = {p2p / o_p2p:.2f} x, "
         f"{_met(p2p <= 0.25 * o_p2p)}",
-        f"- one-to-50 incl. snapping <= 1 ms: {r['fm_50'][0]:.3f} ms, {_met(r['fm_50'][0] <= 1.0)}",
+        f"- one-to-50 incl. snapping <= 1 ms: {r['fm_50'][0]:.3f} ms, {_met(r['fm_50'][0] <= 1.0)} (judged on the "
+        f"first pass over fresh points; the same queries again: {r['fm_50_again'][0]:.3f} ms)",
         f"- 5% update queryable <= 60 ms: {r['fm_traffic'][0]:.1f} ms, {_met(r['fm_traffic'][0] <= 60)}",
         f"- median ETA ratio to OSRM within 0.93-1.07: {eta:.3f}, {_met(0.93 <= eta <= 1.07)}",
         f"- no route through a forbidden turn: {r['turns']['fm_routes']} of {r['turns']['fm_n']:,}, "

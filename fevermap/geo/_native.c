@@ -3,7 +3,8 @@
  *
  * Why: snapping a point projects it, then searches of a few cells of a uniform grid of segments; done with numpy it cost about
  * 23 us a point on Porto, nearly all of it array overhead on a few dozen candidates, and it ran twice per route and
- * 51 times per one-to-50 query (benchmarks/bench_routing.py's section "snapping" measures both forms).
+ * 51 times per one-to-50 query (benchmarks/bench_snapping.py measures this search beside numpy's form and shapely's
+ * STRtree).
  *
  * The search is the one the Python side documents (SegmentIndex.nearest): blocks of r cells around the point's cell
  * for r = r0, r0 + 1, ... (r0 skips the blocks the index knows to be empty), each ring examining only the cells the

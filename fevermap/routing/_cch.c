@@ -24,6 +24,11 @@
 
 #define MAX_THREADS 16
 
+/* A one-to-many sweep asks for the rows of the node this many steps ahead. Measured with two builds loaded in one
+ * process and run alternately on 300 sweeps, each to 50 fresh targets on Porto: medians 259-315 us with it against
+ * 300-377 us without; 4 ahead gave less. The same for point-to-point chains gave nothing (89 us both). */
+#define SWEEP_PREFETCH 8
+
 #define INF 2147483647u /* fevermap.routing.weights.INF_MS */
 
 /* ------------------------------------------------------------------ buffers */
@@ -1117,6 +1122,11 @@ static PyObject *query_many(QueryObject *q, PyObject *args) {
             /* downwards over the pinned nodes' ancestors: every upper neighbour of one of them is one of them */
             for (int32_t k = p->span_len - 1; k >= 0; k--) {
                 int32_t x = p->span[k];
+                if (k >= SWEEP_PREFETCH) { /* a row a few nodes on: the sweep's rows lie apart and it waits on them */
+                    int32_t f = c->up_first[p->span[k - SWEEP_PREFETCH]];
+                    __builtin_prefetch(c->up_head + f);
+                    __builtin_prefetch(wd + f);
+                }
                 uint64_t d = q->sf[x] == q->epoch ? q->df[x] : INF;
                 for (int32_t a = c->up_first[x]; a < c->up_first[x + 1]; a++) {
                     uint64_t nd = (uint64_t)q->dd[c->up_head[a]] + wd[a];

@@ -157,11 +157,10 @@ class PinnedTargets:
     def __init__(self, net: Network, snaps: Sequence[Snap]) -> None:
         self.snaps = list(snaps)
         self.key = next(_keys)
-        positions = [p for s in self.snaps for p in s.positions]
-        k = len(positions)
-        edge = np.fromiter((p.edge for p in positions), dtype=np.int64, count=k)
-        seg = np.fromiter((p.seg for p in positions), dtype=np.int64, count=k)
-        frac = np.fromiter((p.frac for p in positions), dtype=np.float64, count=k)
+        columns = list(zip(*(p for s in self.snaps for p in s.positions), strict=True)) or [(), (), ()]
+        edge = np.array(columns[0], dtype=np.int64)
+        seg = np.array(columns[1], dtype=np.int64)
+        frac = np.array(columns[2], dtype=np.float64)
         owner = np.repeat(np.arange(len(self.snaps)), [len(s.positions) for s in self.snaps])
         off: IntArray = net.__dict__["_nodes_off"]
         n_nodes = off[edge + 1] - off[edge]

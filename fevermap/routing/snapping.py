@@ -20,6 +20,7 @@ from fevermap.errors import InputError, SnapError
 from fevermap.geo.lonlat import check_lonlat
 from fevermap.geo.segment_index import SegmentIndex
 from fevermap.routing.graph import RoadGraph
+from fevermap.routing.region_io import Labels
 from fevermap.routing.snap_arrays import BIG_GRID, GRID, big_arrays, edge_index_arrays, grid_of, projection_of
 
 FloatArray = npt.NDArray[np.float64]
@@ -230,12 +231,14 @@ class EdgeIndex:
         loc = c0 + t[:, None] * (c1 - c0)
         last = (g.seg_off[edge + 1] - g.seg_off[edge] - 1).tolist()
         twin = self._twin[edge].tolist()
-        names, locs, dists = g.edge_name, loc.tolist(), dist.tolist()
-        out = []
-        for i, (e, kk, f, b, a) in enumerate(zip(edge.tolist(), k.tolist(), t.tolist(), before.tolist(),
-                                                 after.tolist(), strict=True)):  # fmt: skip
-            positions = self._positions(EdgePosition(e, kk, f, b, a), last[i], twin[i])
-            out.append(Snap((lons[i], lats[i]), (locs[i][0], locs[i][1]), dists[i], positions, names[e]))
+        edges = edge.tolist()
+        names = g.edge_name.take(edges) if isinstance(g.edge_name, Labels) else [g.edge_name[e] for e in edges]
+        out, positions = [], self._positions
+        for lo, la, (x, y), d, e, kk, f, b, a, n_last, tw, name in zip(
+            lons, lats, loc.tolist(), dist.tolist(), edges, k.tolist(), t.tolist(),
+            before.tolist(), after.tolist(), last, twin, names, strict=True,
+        ):  # fmt: skip
+            out.append(Snap((lo, la), (x, y), d, positions(EdgePosition(e, kk, f, b, a), n_last, tw), name))
         return out
 
     def candidates(self, lon: float, lat: float, radius_m: float) -> Iterator[Snap]:

@@ -20,9 +20,10 @@ _TOLERANCE_MS = 1e-9
 
 
 def ceil_ms_array(ms: FloatArray) -> FloatArray:
-    """Round times in ms up to whole ms (``inf`` stays ``inf``), as floats."""
+    """Round times in ms up to whole ms (``inf`` stays ``inf``), as floats; 0 is +0.0, as :func:`ceil_ms` gives it
+    (``ceil(0 - tolerance)`` alone is -0.0, which JSON would show as ``-0.0``)."""
     with np.errstate(invalid="ignore"):
-        return np.where(np.isfinite(ms), np.ceil(ms - _TOLERANCE_MS), np.inf)
+        return np.where(np.isfinite(ms), np.ceil(ms - _TOLERANCE_MS) + 0.0, np.inf)
 
 
 def ceil_ms(ms: float) -> float:

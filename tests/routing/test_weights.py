@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from fevermap.routing.weights import INF_MS, ceil_ms, segment_times_ms, to_weights
+from fevermap.routing.weights import INF_MS, ceil_ms, ceil_ms_array, segment_times_ms, to_weights
 
 
 def test_weights_round_up_with_the_tolerance_and_cap_at_inf_ms() -> None:
@@ -16,6 +16,9 @@ def test_weights_round_up_with_the_tolerance_and_cap_at_inf_ms() -> None:
     assert got.tolist() == [0, 1, 1, 2, 0, INF_MS, INF_MS, INF_MS, INF_MS, INF_MS]
     finite = ms[np.isfinite(ms)]
     assert got[np.isfinite(ms)].tolist() == [min(int(ceil_ms(float(x))), INF_MS) for x in finite]
+    rounded = ceil_ms_array(finite)
+    assert rounded.tolist() == [ceil_ms(float(x)) for x in finite]
+    assert math.copysign(1.0, rounded[0]) == math.copysign(1.0, ceil_ms(0.0)) == 1.0  # 0, not -0.0
 
 
 def test_segment_times_are_length_over_speed_and_closed_at_speed_zero() -> None:
