@@ -57,6 +57,8 @@ def extract_table(r: dict[str, Any]) -> list[str]:
         f"| {_t(r['fm_traffic'], 1)} | {_t(r['osrm_traffic'], 0)}: customize {st['customize_s'] * 1000:.0f} "
         f"+ reload {st['reload_s'] * 1000:.0f} + first route {st['first_route_s'] * 1000:.1f} "
         f"| {r['nx_traffic_s'] * 1000:.1f} (attrs only) | {r['sp_traffic_s'] * 1000:.1f} (rebuild CSR) |",
+        f"| the same three updates again (the process has customised before), ms | {_t(r['fm_traffic_again'], 1)} "
+        "| | | |",
         f"| routes changed by each update (of {r['n_check']} re-asked) | {r['fm_traffic_changed']} "
         f"| {r['osrm_traffic_changed']} | | |",
         f"| build from OSM, s (wall) | {fb['build_s']:.2f} | {ob['total_wall_s']:.2f} (extract "
@@ -111,7 +113,8 @@ def targets(r: dict[str, Any]) -> list[str]:
         f"{_met(p2p <= 0.25 * o_p2p)}",
         f"- one-to-50 incl. snapping <= 1 ms: {r['fm_50'][0]:.3f} ms, {_met(r['fm_50'][0] <= 1.0)} (judged on the "
         f"first pass over fresh points; the same queries again: {r['fm_50_again'][0]:.3f} ms)",
-        f"- 5% update queryable <= 60 ms: {r['fm_traffic'][0]:.1f} ms, {_met(r['fm_traffic'][0] <= 60)}",
+        f"- 5% update queryable <= 60 ms: {r['fm_traffic'][0]:.1f} ms, {_met(r['fm_traffic'][0] <= 60)} (judged on "
+        f"the first three updates of the process; the same three again: {r['fm_traffic_again'][0]:.1f} ms)",
         f"- median ETA ratio to OSRM within 0.93-1.07: {eta:.3f}, {_met(0.93 <= eta <= 1.07)}",
         f"- no route through a forbidden turn: {r['turns']['fm_routes']} of {r['turns']['fm_n']:,}, "
         f"{_met(r['turns']['fm_routes'] == 0)}",
