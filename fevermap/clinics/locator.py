@@ -84,6 +84,11 @@ class ClinicLocator:
         """The current snapshot of the region's clinics (:meth:`fevermap.clinics.snapshot.Snapshots.refresh`)."""
         return self._snapshots.refresh(force=force)
 
+    def snapshot_due(self) -> bool:
+        """Whether the next query reads the database first (:meth:`fevermap.clinics.snapshot.Snapshots.due`): a
+        caller on an event loop runs such a query on a thread."""
+        return self._snapshots.due()
+
     def _candidates(
         self, live: LiveClinics, at: datetime, *, night: bool, open_now: bool, with_slots: bool, strict: bool
     ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int8], npt.NDArray[np.bool_]]:

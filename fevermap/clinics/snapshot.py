@@ -113,6 +113,17 @@ class Snapshots:
         self._checked_at = float("-inf")
         self._checked_writes = -1
 
+    def due(self) -> bool:
+        """Whether the next :meth:`refresh` reads the database (its check interval passed, this process wrote since,
+        or nothing is loaded yet); False: it answers from memory."""
+        interval = float(getattr(self.registry.settings, "status_refresh_s", 0.0))
+        return (
+            self._static is None
+            or self._live is None
+            or time.monotonic() - self._checked_at >= interval
+            or self._checked_writes != self.registry.local_writes
+        )
+
     def refresh(self, *, force: bool = False) -> tuple[StaticClinics, LiveClinics]:
         """Reload clinics and statuses if the registry changed since the last query (cheap otherwise).
 
