@@ -8,9 +8,10 @@ where one region's box holds the point, as the OSRM lane does), the same locator
 else, and any request whose answer raises (a bad point, time or filter, a point in no region), goes to the app,
 which answers it and its error as without the lane. That skips FastAPI's dependency solving and query validation,
 the handler's worker-thread hop and the region selection's second snap: about 0.8 ms of CPU a request of 1.7
-(``benchmarks/_asgi_cost.py``). A query whose snapshot of the clinics is due a database read
-(:meth:`fevermap.clinics.locator.ClinicLocator.snapshot_due`) runs on a worker thread, so the event loop never waits
-for the database.
+(``benchmarks/_asgi_cost.py``). A query runs on the event loop; one whose snapshot of the clinics is due a database
+read (:meth:`fevermap.clinics.locator.ClinicLocator.snapshot_due`) runs on a worker thread on PostgreSQL (the loop
+never waits on a network), on the loop on SQLite (a local read of well under a millisecond: under load a worker
+thread waits for the GIL at every step while the loop computes, tens of milliseconds a query).
 """
 
 from __future__ import annotations

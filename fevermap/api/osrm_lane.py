@@ -63,7 +63,7 @@ class OsrmLane:
         try:
             lon, lat = nearest_lane.origin(query)
             locator = nearest_lane.region_of(app.state.regions, lon, lat).services["locator"]
-            if locator.snapshot_due():  # a database read first: on a worker thread, as the handler runs
+            if locator.snapshot_due() and not locator.registry.local_database:  # PostgreSQL: read on a thread
                 response = await run_in_threadpool(nearest_lane.answer, locator, lon, lat, query)
             else:
                 response = nearest_lane.answer(locator, lon, lat, query)

@@ -81,6 +81,9 @@ class ClinicRegistry:
         self._status_writes: dict[str | None, int] = {}
         self._writes_lock = threading.Lock()
         self.engine = engine if engine is not None else open_database(self.settings.database_url)
+        #: Whether the database is a local file (SQLite): a query takes well under a millisecond and never waits on
+        #: a network, so an event loop may run it itself (``api``: a worker thread's hop costs more under load).
+        self.local_database = self.engine.dialect.name == "sqlite"
         self._sessions = session_factory(self.engine)
         self._sql = RegistryStatements(self.engine)
 
