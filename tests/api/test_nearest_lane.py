@@ -20,7 +20,7 @@ from fevermap.clinics.registry import ClinicRegistry
 from fevermap.clinics.schemas import ClinicCreate, StatusUpdate
 from fevermap.routing.region import Region
 
-from .conftest import make_settings
+from .conftest import Service, make_settings
 
 A, B, FAR = "121.4737,31.2304", "121.4997,31.2397", "100.0,10.0"
 P = "1.5218,42.5063"  # Andorra la Vella: the second region
@@ -152,3 +152,20 @@ def test_a_status_written_is_in_the_next_answer_of_the_lane(clients: tuple[TestC
     again = {c["id"]: c for c in lane.get(path).json()["clinics"]}
     assert again[first["id"]]["slots"] == 31
     assert not locator.snapshot_due()
+
+
+def test_the_lane_sees_a_status_at_once_on_both_databases(service: Service) -> None:
+    """SQLite answers a query due a snapshot read on the event loop, PostgreSQL on a worker thread: both see the
+    status just acknowledged to this worker."""
+    client, cid = service.client, service.clinic_ids[0]
+    clinic = client.get(f"/clinics/{cid}").json()
+    path = f"/clinics/nearest?at={clinic['lon']},{clinic['lat']}&limit=50"
+    assert cid in {c["id"] for c in client.get(path).json()["clinics"]}
+    for slots in (17, 4):
+        body = {"slots": slots, "observed_at": datetime.now(UTC).isoformat()}
+        put = client.put(f"/clinics/{cid}/status", json=body, headers=service.h("clinic"))
+        assert put.status_code == 200 and put.json()["applied"], put.text
+        assert {c["id"]: c["slots"] for c in client.get(path).json()["clinics"]}[cid] == slots
+    wrong = client.put(f"/clinics/{cid}/status", json=body, headers=service.h("clinic_other"))
+    assert wrong.status_code == 403  # roles: a key bound to another clinic
+    assert client.put(f"/clinics/{cid}/status", json=body).status_code == 401
