@@ -1,8 +1,8 @@
 """A uniform-grid index of line segments for exact nearest-segment queries in a projected (metre) plane.
 
-Built for per-request snapping: one query is a handful of numpy operations on the few segments near the point
-(about 10-20 us), a few times faster than a shapely STRtree nearest query, and exact: rings of cells are searched
-until no unexamined segment can be closer than the best one found.
+Built for per-request snapping: the index is built with numpy; its nearest-segment search runs in C
+(:mod:`fevermap.geo._native`, about 2.5 us a query on Porto against 23 us for the same search in numpy), and is
+exact: rings of cells are searched until no unexamined segment can be closer than the best one found.
 
 Examples
 --------
@@ -22,6 +22,8 @@ from collections.abc import Mapping
 
 import numpy as np
 import numpy.typing as npt
+
+from fevermap.geo._native import Grid
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -77,6 +79,12 @@ class SegmentIndex:
         self._members = owner[order]
         self._offsets = np.searchsorted(key[order], np.arange(self._nx * self._ny + 1)).astype(np.int64)
         self._reach = self._rings_to_segment()
+        self._native = self._grid()
+
+    def _grid(self) -> Grid:
+        """The C search over this index's arrays (they are not copied)."""
+        return Grid(self._packed, self._members, self._offsets, self._reach, self.cell_m, self._x0, self._y0,
+                    self._nx, self._ny)  # fmt: skip
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Everything the index searches, as arrays (for :meth:`from_arrays`, e.g. saved in a region directory)."""
@@ -98,6 +106,7 @@ class SegmentIndex:
         index._members, index._offsets, index._reach = arrays["members"], arrays["offsets"], arrays["reach"]
         cell_m, x0, y0, nx, ny = arrays["params"].tolist()
         index.cell_m, index._x0, index._y0, index._nx, index._ny = cell_m, x0, y0, int(nx), int(ny)
+        index._native = index._grid()
         return index
 
     def _rings_to_segment(self) -> IntArray:
@@ -136,30 +145,9 @@ class SegmentIndex:
         ]
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
-    def _cells(self, i: int, j: int, r: int, whole: bool) -> list[tuple[int, int]]:
-        """Member ranges (``_offsets`` keys ``lo, hi``) of the cells :meth:`nearest` examines at ring ``r`` around
-        cell ``(i, j)``: the whole block if ``whole``, else the cells exactly ``r`` cells away (Chebyshev), which
-        :meth:`_block` ``r - 1`` lacks."""
-        ny, nx = self._ny, self._nx
-        jlo, jhi = max(j - r, 0), min(j + r, ny - 1)
-        if jlo > jhi:
-            return []
-        if whole:
-            return [(row * ny + jlo, row * ny + jhi + 1) for row in range(max(i - r, 0), min(i + r, nx - 1) + 1)]
-        out = [(row * ny + jlo, row * ny + jhi + 1) for row in (i - r, i + r) if 0 <= row < nx]
-        rows = range(max(i - r + 1, 0), min(i + r - 1, nx - 1) + 1)
-        out += [(row * ny + col, row * ny + col + 1) for col in (j - r, j + r) if 0 <= col < ny for row in rows]
-        return out
-
-    def _ring(self, i: int, j: int, r: int) -> IntArray:
-        """Segments registered in the cells exactly ``r >= 1`` cells from cell ``(i, j)`` (see :meth:`_cells`)."""
-        off, mem = self._offsets, self._members
-        parts = [mem[off[lo] : off[hi]] for lo, hi in self._cells(i, j, r, whole=False)]
-        return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
-
-    def _closest_d2(self, cand: IntArray, x: float, y: float) -> tuple[int, float, float]:
-        """The candidate closest to ``(x, y)``: ``(segment, t, squared distance)``; among equal squared distances the
-        lowest-numbered segment (so the answer never depends on how candidates were gathered)."""
+    def _closest(self, cand: IntArray, x: float, y: float) -> tuple[int, float, float]:
+        """The candidate closest to ``(x, y)``: ``(segment, t, distance)``; among equal distances the lowest-numbered
+        segment (so the answer never depends on how candidates were gathered)."""
         seg = self._packed[cand]
         px = x - seg[:, 0]
         py = y - seg[:, 1]
@@ -171,13 +159,9 @@ class SegmentIndex:
         d2 = ex * ex + ey * ey
         k = int(d2.argmin())
         ties = np.flatnonzero(d2 == d2[k])
-        if ties.shape[0] > 1:  # equidistant segments: the lowest-numbered one, as nearest_many does
+        if ties.shape[0] > 1:
             k = int(ties[np.argmin(cand[ties])])
-        return int(cand[k]), float(t[k]), float(d2[k])
-
-    def _closest(self, cand: IntArray, x: float, y: float) -> tuple[int, float, float]:
-        s, t, d2 = self._closest_d2(cand, x, y)
-        return s, t, math.sqrt(d2)
+        return int(cand[k]), float(t[k]), math.sqrt(float(d2[k]))
 
     def nearest(self, x: float, y: float, max_distance: float) -> tuple[int, float, float] | None:
         """The segment nearest to ``(x, y)`` within ``max_distance`` metres.
@@ -190,68 +174,28 @@ class SegmentIndex:
         -------
         (segment, t, distance) or None
             ``t`` in [0, 1] is the position of the nearest point along the segment; None if no segment is within
-            ``max_distance``, or for a non-finite point (a projection far from its centre may answer ``inf``).
-            Among exactly equidistant segments the lowest-numbered examined one wins.
+            ``max_distance``, or for a non-finite point (a projection far from its centre may answer ``inf``) or
+            one more than 1e15 cells from the grid. Among exactly equidistant segments the lowest-numbered examined
+            one wins.
         """
-        if not (math.isfinite(x) and math.isfinite(y)):
-            return None
-        c = self.cell_m
-        i = math.floor((x - self._x0) / c)
-        j = math.floor((y - self._y0) / c)
-        # how far the point lies outside the grid (0 inside): rings closer than that hold nothing
-        outside = max(-i, i - self._nx + 1, -j, j - self._ny + 1, 0)
-        r = max(1, outside) if outside else max(1, int(self._reach[i * self._ny + j]))  # the empty blocks skipped
-        if r > 1 and ((r - 2) * c > max_distance or r - 1 > self._nx + self._ny + outside):
-            return None  # where the search of the empty blocks would have stopped
-        return self._search(x, y, i, j, r, r, outside, max_distance, None, None)
-
-    def _search(
-        self,
-        x: float,
-        y: float,
-        i: int,
-        j: int,
-        r: int,
-        r0: int,
-        outside: int,
-        max_distance: float,
-        seen: tuple[int, float, float] | None,
-        best: tuple[int, float, float] | None,
-    ) -> tuple[int, float, float] | None:
-        """:meth:`nearest`'s rings from ring ``r`` (``r0``: the first one, a whole block) with what the rings before
-        found: ``seen``, the closest (segment, t, squared distance), and ``best``, the answer so far."""
-        c = self.cell_m
-        while True:
-            cand = self._block(i, j, r) if r == r0 else self._ring(i, j, r)
-            if cand.shape[0]:
-                s, t, d2 = self._closest_d2(cand, x, y)
-                if seen is None or d2 < seen[2] or (d2 == seen[2] and s < seen[0]):
-                    seen = (s, t, d2)
-            if seen is not None:  # the closest segment of the whole block
-                found = (seen[0], seen[1], math.sqrt(seen[2]))
-                if best is None or found[2] < best[2] or (found[2] == best[2] and found[0] < best[0]):
-                    best = found
-            # every unexamined segment lies outside the block, at least r cells (r * c metres) away
-            if best is not None and best[2] <= r * c:
-                break
-            if (r - 1) * c > max_distance or r > self._nx + self._ny + outside:
-                break
-            r += 1
-        if best is None or best[2] > max_distance:
-            return None
-        return best
+        return self._native.nearest(x, y, max_distance)
 
     def nearest_many(
         self, x: FloatArray, y: FloatArray, max_distance: float
     ) -> tuple[IntArray, FloatArray, FloatArray]:
-        """:meth:`nearest` of many points in two numpy passes (:func:`fevermap.geo.segment_many.nearest_many`).
+        """:meth:`nearest` of many points (``x``, ``y``: aligned arrays, metres) in one call of the C search.
 
         Every answer is exactly what :meth:`nearest` gives for that point. Returns ``(segments, t, distances)``
         aligned with the points; ``segments`` is -1 (``t`` and ``distances`` nan) where :meth:`nearest` gives None.
         """
-        from fevermap.geo.segment_many import nearest_many
-
-        return nearest_many(self, x, y, max_distance)
+        xs = np.ascontiguousarray(x, dtype=np.float64).reshape(-1)
+        ys = np.ascontiguousarray(y, dtype=np.float64).reshape(-1)
+        if xs.shape != ys.shape:
+            raise ValueError(f"nearest_many needs as many x as y, got {xs.shape[0]} and {ys.shape[0]}")
+        seg = np.empty(xs.shape[0], dtype=np.int64)
+        t, dist = np.empty(xs.shape[0]), np.empty(xs.shape[0])
+        self._native.nearest_many(xs, ys, float(max_distance), seg, t, dist)
+        return seg, t, dist
 
     def distance_to_nearest(self, x: float, y: float) -> float:
         """Distance in metres from ``(x, y)`` to the nearest segment, with no limit (brute force; error paths).

@@ -11,7 +11,6 @@ points' road directions (2 for a point inside a two-way road) picks the fastest 
 from __future__ import annotations
 
 import itertools
-from dataclasses import replace
 
 from fevermap.errors import NoRouteError
 from fevermap.routing.route import Route
@@ -29,7 +28,7 @@ def _arrivals(snap: Snap) -> tuple[EdgePosition, ...]:
 
 
 def _only(snap: Snap, pos: EdgePosition) -> Snap:
-    return replace(snap, positions=(pos,), alternative=None)
+    return snap._replace(positions=(pos,), alternative=None)
 
 
 def route_legs(router: Router, snaps: list[Snap], *, continue_straight: bool, state: MetricState | None) -> list[Route]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import replace
 from functools import partial
 
 import numpy as np
@@ -97,7 +96,7 @@ def narrow(
         return None
     if keep == snap.positions:
         return snap
-    return replace(snap, positions=keep, name=router.graph.edge_name[keep[0].edge])
+    return snap._replace(positions=keep, name=router.graph.edge_name[keep[0].edge])
 
 
 def snap_all(

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from fevermap.geo._native import runs
 from fevermap.routing.graph import RoadGraph
 from fevermap.routing.snapping import EdgeIndex, EdgePosition, Snap
 
@@ -81,10 +82,8 @@ class Geometry:
         """Coordinates of consecutive whole edges, each without its first point (the previous one's last)."""
         if edges.shape[0] == 0:
             return self.graph.coords[:0]
-        starts = self.geom_off[edges] + 1
-        counts = self.geom_off[edges + 1] - starts
-        idx = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(int(counts.sum()))
-        return self.graph.coords[idx]
+        ids = np.ascontiguousarray(edges, dtype=np.int64)
+        return np.frombuffer(runs(self.graph.coords, self.geom_off, ids), dtype=np.float64).reshape(-1, 2)
 
     def route(self, first: EdgePosition, whole: IntArray, last: EdgePosition) -> FloatArray:
         """From ``first`` to the end of its edge, the ``whole`` edges, then ``last``'s edge up to ``last``."""

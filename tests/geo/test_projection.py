@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from fevermap.geo.geodesy import destination, geodesic_distance_m
-from fevermap.geo.projection import LocalProjection, strip_of, strip_projection
+from fevermap.geo.projection import _MATH, _RECT, LocalProjection, _forward, strip_of, strip_projection
 
 
 def test_scale_error_bounds_projected_distances_over_the_strip() -> None:
@@ -70,3 +71,21 @@ def test_shapes_and_empty_input_are_kept() -> None:
     assert x0.shape == (0,) and y0.shape == (0,)
     lon, lat = proj.inverse(x, y)
     assert np.allclose(lon, 121.2) and np.allclose(lat, 31.1)
+
+
+def test_the_c_forward_is_bit_identical_to_the_series_in_python() -> None:
+    rng = np.random.default_rng(11)
+    for lon_0 in (-8.6, 121.47, 179.9, -179.5):
+        p = LocalProjection(lon_0, 30.0)
+        lons = np.concatenate([rng.uniform(lon_0 - 3, lon_0 + 3, 1500), rng.uniform(-180, 180, 500), [180.0, -180.0]])
+        lats = np.concatenate([rng.uniform(-89.9, 89.9, 2000), [0.0, 45.0]])
+        x, y = p.forward_each(lons, lats)
+        for k, (lo, la) in enumerate(zip(lons.tolist(), lats.tolist(), strict=True)):
+            xi, eta = _forward(_MATH, lo, la, lon_0)
+            want = (_RECT * eta, _RECT * xi - p._northing_0)
+            assert p.forward_one(lo, la) == want == (x[k], y[k]), (lon_0, lo, la)
+        vx, vy = p.forward(lons[:1500], lats[:1500])  # numpy's functions: equal to within rounding
+        assert np.allclose(vx, x[:1500], rtol=0, atol=1e-6) and np.allclose(vy, y[:1500], rtol=0, atol=1e-6)
+    with pytest.raises(ValueError, match="as many"):
+        p.forward_each([1.0, 2.0], [1.0])
+    assert [a.shape for a in p.forward_each([], [])] == [(0,), (0,)]

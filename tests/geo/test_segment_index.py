@@ -1,5 +1,8 @@
-"""SegmentIndex: within (every segment within the distance, nearest first) equal to a brute-force scan; nearest
-(each ring examines only its new cells and empty blocks are skipped) equal to searching each whole block again."""
+"""SegmentIndex: within (every segment within the distance, nearest first) equal to a brute-force scan; nearest (the
+C search: each ring examines only its new cells and empty blocks are skipped) equal to searching each whole block
+again in numpy; nearest_many exactly nearest for every point (segment, t and distance bit for bit), on random segment
+sets with exact ties, point-like segments, empty stretches of cells and points outside the grid; the C search refuses
+arrays that do not fit together."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fevermap.geo._native import Grid
 from fevermap.geo.segment_index import SegmentIndex
 
 
@@ -129,3 +133,53 @@ def test_an_index_rebuilt_from_its_arrays_answers_the_same_without_copying_them(
     assert built.nearest(float(x[0]), float(y[0]), 500.0) == again.nearest(float(x[0]), float(y[0]), 500.0)
     with pytest.raises(KeyError):
         SegmentIndex.from_arrays({k: v for k, v in arrays.items() if k != "reach"})
+
+
+@pytest.mark.parametrize("trial", range(8))
+def test_nearest_many_equals_nearest(trial: int) -> None:
+    rng = np.random.default_rng(100 + trial)
+    idx = random_index(rng, trial)
+    x = rng.uniform(-900, 2900, 1500)
+    y = rng.uniform(-900, 2900, 1500)
+    if trial % 4 == 0:  # on the coordinate lattice: exact ties between segments
+        x, y = np.round(x / 25) * 25, np.round(y / 25) * 25
+    x[:4] = [np.nan, np.inf, -1e9, 1000.0]
+    for limit in (40.0, 400.0, np.inf):
+        seg, t, dist = idx.nearest_many(x, y, limit)
+        for k in range(x.shape[0]):
+            hit = idx.nearest(float(x[k]), float(y[k]), limit)
+            got = None if seg[k] < 0 else (int(seg[k]), float(t[k]), float(dist[k]))
+            assert got == hit, (k, limit)
+
+
+def test_nearest_many_of_no_points_and_of_one() -> None:
+    idx = SegmentIndex(np.array([[0.0, 0.0, 100.0, 0.0]]))
+    seg, t, dist = idx.nearest_many(np.empty(0), np.empty(0), 10.0)
+    assert seg.shape == t.shape == dist.shape == (0,)
+    seg, t, dist = idx.nearest_many(np.array([30.0]), np.array([10.0]), 50.0)
+    assert (int(seg[0]), float(t[0]), float(dist[0])) == idx.nearest(30.0, 10.0, 50.0) == (0, 0.3, 10.0)
+    seg, _, dist = idx.nearest_many(np.array([30.0]), np.array([10.0]), 5.0)
+    assert seg[0] == -1 and np.isnan(dist[0])
+
+
+def test_the_c_search_refuses_arrays_that_do_not_fit() -> None:
+    a = SegmentIndex(np.array([[0.0, 0.0, 100.0, 0.0], [0.0, 50.0, 0.0, 150.0]]), cell_m=40.0).to_arrays()
+    params = a["params"].tolist()
+    args = (params[0], params[1], params[2], int(params[3]), int(params[4]))
+    Grid(a["packed"], a["members"], a["offsets"], a["reach"], *args)  # fits
+    with pytest.raises(TypeError, match="float64"):
+        Grid(a["packed"].astype(np.float32), a["members"], a["offsets"], a["reach"], *args)
+    with pytest.raises(TypeError, match="int64"):
+        Grid(a["packed"], a["members"].astype(np.int32), a["offsets"], a["reach"], *args)
+    with pytest.raises(ValueError, match="do not fit"):
+        Grid(a["packed"], a["members"], a["offsets"][:-1], a["reach"], *args)
+    with pytest.raises(ValueError, match="out of range"):
+        Grid(a["packed"], a["members"] + 5, a["offsets"], a["reach"], *args)
+    grid = Grid(a["packed"], a["members"], a["offsets"], a["reach"], *args)
+    x = np.array([30.0, 1.0])
+    with pytest.raises(ValueError, match="distances_out"):
+        grid.nearest_many(x, x, 10.0, np.empty(2, np.int64), np.empty(2), np.empty(3))
+    with pytest.raises(ValueError, match="y"):
+        grid.nearest_many(x, np.array([1.0]), 10.0, np.empty(2, np.int64), np.empty(2), np.empty(2))
+    with pytest.raises(BufferError):  # read-only output
+        grid.nearest_many(x, x, 10.0, np.empty(2, np.int64), np.empty(2), np.empty(2).tobytes())
