@@ -115,6 +115,10 @@ class Settings(BaseSettings):
     #: Answer light OSRM route / nearest requests before FastAPI's routing (same answers; off: through the routing).
     osrm_lane: bool = True
 
+    # --- nearest-clinics lane (fevermap.api.nearest_lane; issue 14's mix)
+    #: Answer plain ``GET /clinics/nearest`` requests in the same lane (same answers; off: through the routing).
+    nearest_lane: bool = True
+
 
 def get_settings() -> Settings:
     """Return settings read from the environment now (cheap; no module-level mutable state)."""

@@ -1,7 +1,8 @@
 """Dependencies shared by the HTTP handlers (``Annotated`` aliases, FastAPI full-stack style).
 
 The ones that only read ``app.state`` are ``async def``: FastAPI runs a plain ``def`` dependency on a worker thread,
-and that hop cost more than the lookup itself. Only :func:`get_principal` (a database read) stays on a thread.
+and that hop cost more than the lookup itself. :func:`get_principal` (a database read) runs on the event loop on
+SQLite (a local file) and on a worker thread on PostgreSQL (see the function).
 
 Authorisation lives here and only here: a protected endpoint takes one of the ``*Dep`` principals below, which
 checks the key's role (and binding) as a dependency. FastAPI solves dependencies before it validates the request
@@ -16,6 +17,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request, Security
 from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from fevermap.access.keys import Principal, authenticate, require
 from fevermap.api.region_scope import served_region
@@ -67,12 +69,20 @@ async def get_sessions(request: Request) -> sessionmaker[Session]:
     return sessions
 
 
-def get_principal(
+async def get_principal(
+    request: Request,
     sessions: Annotated[sessionmaker[Session], Depends(get_sessions)],
     token: Annotated[str | None, Security(api_key_header)],
 ) -> Principal:
-    """Who is calling (the public when no key is given; 401 for a bad key)."""
-    return authenticate(sessions, token)
+    """Who is calling (the public when no key is given; 401 for a bad key).
+
+    On SQLite the key lookup (a local read of well under a millisecond) runs on the event loop: under load a worker
+    thread waits for the GIL at every step while the loop computes, and the hop cost tens of milliseconds
+    (``benchmarks/RESULTS.md``, regions). On PostgreSQL it runs on a worker thread: the loop never waits on a network.
+    """
+    if getattr(request.app.state.registry, "local_database", False):
+        return authenticate(sessions, token)
+    return await run_in_threadpool(authenticate, sessions, token)
 
 
 def _role(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:

@@ -18,11 +18,13 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from fevermap.api import routes_osrm
+from fevermap.api import nearest_lane, routes_osrm
 
 #: Answers of this many bytes or more are gzipped for a client that accepts it (the app's GZipMiddleware).
 GZIP_MIN_BYTES = 2048
@@ -38,10 +40,37 @@ class OsrmLane:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
             path, root = scope["path"], scope.get("root_path", "")
-            match = _PATH.fullmatch(path[len(root) :] if root and path.startswith(root) else path)
-            if match is not None and await self._answer(scope, receive, send, match):
-                return
+            path = path[len(root) :] if root and path.startswith(root) else path
+            if path == nearest_lane.PATH:
+                if await self._nearest(scope, receive, send):
+                    return
+            else:
+                match = _PATH.fullmatch(path)
+                if match is not None and await self._answer(scope, receive, send, match):
+                    return
         await self.app(scope, receive, send)
+
+    async def _nearest(self, scope: Scope, receive: Receive, send: Send) -> bool:
+        """Answer a plain nearest-clinics request (:mod:`fevermap.api.nearest_lane`); False (nothing sent) for
+        anything else, and for a request whose answer raises: the app answers it, error and all."""
+        app: Any = scope.get("app")
+        settings = getattr(app.state, "settings", None) if app is not None else None
+        if settings is None or not settings.nearest_lane:
+            return False
+        query = nearest_lane.light_query(scope.get("query_string", b""))
+        if query is None:
+            return False
+        try:
+            lon, lat = nearest_lane.origin(query)
+            locator = nearest_lane.region_of(app.state.regions, lon, lat).services["locator"]
+            if locator.snapshot_due() and not locator.registry.local_database:  # PostgreSQL: read on a thread
+                response = await run_in_threadpool(nearest_lane.answer, locator, lon, lat, query)
+            else:
+                response = nearest_lane.answer(locator, lon, lat, query)
+        except Exception:  # the app answers it (and computes it again): its handlers shape the error
+            return False
+        await self._send(response, scope, receive, send)
+        return True
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send, match: re.Match[str]) -> bool:
         """Answer a light request; False (nothing sent) for anything else."""
@@ -63,8 +92,12 @@ class OsrmLane:
             response = handler(request, exc)
             if inspect.isawaitable(response):
                 response = await response
+        await self._send(response, scope, receive, send)
+        return True
+
+    @staticmethod
+    async def _send(response: Response, scope: Scope, receive: Receive, send: Send) -> None:
         if len(response.body) < GZIP_MIN_BYTES:
             await response(scope, receive, send)  # what the gzip middleware does with a small answer: nothing
         else:
             await GZipMiddleware(response, minimum_size=GZIP_MIN_BYTES)(scope, receive, send)
-        return True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from fevermap.api.deps import AdminDep, ClinicOperatorDep, FiltersDep, RegistryDep, RouterDep, ServedDep
 from fevermap.api.json_response import JSONResponse
@@ -88,11 +89,16 @@ def get_clinic(clinic_id: str, registry: RegistryDep) -> ClinicPublic:
 
 
 @routes.put("/clinics/{clinic_id}/status", response_model=StatusResult)
-def put_status(
+async def put_status(
     clinic_id: str, update: StatusUpdate, registry: RegistryDep, _operator: ClinicOperatorDep
 ) -> JSONResponse:
     """Report a clinic's live status (clinic key bound to this clinic). An older observation never overwrites a
     newer one (``applied: false``); one from the future beyond the allowed clock skew is refused (409)."""
-    result = registry.update_status(clinic_id, update)  # 404 for an unknown id
+    # committed before the answer either way; SQLite (a local file, ~1 ms) on the event loop, as the key lookup
+    # (fevermap.api.deps.get_principal), PostgreSQL on a worker thread
+    if registry.local_database:
+        result = registry.update_status(clinic_id, update)  # 404 for an unknown id
+    else:
+        result = await run_in_threadpool(registry.update_status, clinic_id, update)
     # a ready response: FastAPI would otherwise re-validate the model on another worker-thread hop
     return JSONResponse(result.model_dump(mode="json"))

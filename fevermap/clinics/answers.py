@@ -27,8 +27,16 @@ def call_first_reasons(
 
 
 def answer_json(answer: NearestAnswer) -> dict[str, Any]:
-    """JSON-ready dict of an answer; a ``call_first`` clinic leads with its phone (``tel``, numbers, reasons)."""
-    data = answer.model_dump(mode="json")
+    """JSON-ready dict of an answer; a ``call_first`` clinic leads with its phone (``tel``, numbers, reasons).
+
+    A route's GeoJSON (already JSON: a ``list`` of ``[lon, lat]`` float lists) is put in as it is rather than walked
+    by pydantic's serialiser of ``Any``, which cost two thirds of the dump; ``route`` is a clinic's last field, so
+    the keys keep their order.
+    """
+    routes = {i: c.route for i, c in enumerate(answer.clinics) if c.route is not None}
+    data = answer.model_dump(mode="json", exclude={"clinics": {i: {"route"} for i in routes}} if routes else None)
+    for i, route in routes.items():
+        data["clinics"][i]["route"] = route
     lead = ("call_first", "tel", "phones_display", "call_first_reasons")
     data["clinics"] = [
         ({k: c[k] for k in lead} | {k: v for k, v in c.items() if k not in lead}) if c["call_first"] else c

@@ -33,11 +33,12 @@ from fevermap.clinics.answers import answer_json, call_first_reasons
 from fevermap.clinics.geodesy import haversine_m
 from fevermap.clinics.hours import is_open
 from fevermap.clinics.phones import display_phone, tel_uri
+from fevermap.clinics.records import ClinicRecord
 from fevermap.clinics.registry import ClinicRegistry
 from fevermap.clinics.schemas import NearestAnswer, NearestClinic
 from fevermap.clinics.snapshot import LiveClinics, RouterLike, Snapshots, StaticClinics
 from fevermap.clinics.status import local_iso, status_view
-from fevermap.clinics.time_to_care import Rank, expected_wait, minutes_per_patient, time_to_care_min
+from fevermap.clinics.time_to_care import Rank, Wait, expected_wait, minutes_per_patient, time_to_care_min
 from fevermap.errors import InputError, NoRouteError
 from fevermap.geo.lonlat import check_in_bbox
 from fevermap.times import aware_utc
@@ -83,6 +84,11 @@ class ClinicLocator:
     def refresh(self, *, force: bool = False) -> tuple[StaticClinics, LiveClinics]:
         """The current snapshot of the region's clinics (:meth:`fevermap.clinics.snapshot.Snapshots.refresh`)."""
         return self._snapshots.refresh(force=force)
+
+    def snapshot_due(self) -> bool:
+        """Whether the next query reads the database first (:meth:`fevermap.clinics.snapshot.Snapshots.due`): a
+        caller on an event loop runs such a query on a thread."""
+        return self._snapshots.due()
 
     def _candidates(
         self, live: LiveClinics, at: datetime, *, night: bool, open_now: bool, with_slots: bool, strict: bool
@@ -205,13 +211,19 @@ class ClinicLocator:
             live, when, night=night, open_now=open_now, with_slots=with_slots, strict=strict
         )
         stale_s = self.registry.stale_after_s
-        waits = [expected_wait(r.status, when, stale_s, minutes_per_patient(r.extra)) for r in live.records]
-        extra = np.array([w.rank_minutes * 60.0 for w in waits]) if rank_by == "time_to_care" else None
+        # the expected waits of every clinic when they rank, else of the answered ones only (O(limit) a query)
+        waits: dict[int, Wait] = {}
+        if rank_by == "time_to_care":
+            waits = {i: _wait_of(r, when, stale_s) for i, r in enumerate(live.records)}
+            extra = np.array([waits[i].rank_minutes * 60.0 for i in range(len(live.records))])
+        else:
+            extra = None
         idx, etas, routed = self.ranked(origin, mask, limit, static, extra, state)
         threshold_s = self.registry.settings.call_first_eta_min * 60.0
         out: list[NearestClinic] = []
         for rank, (i, eta) in enumerate(zip(idx.tolist(), etas.tolist(), strict=True), start=1):
             rec = live.records[i]
+            wait = waits[i] if i in waits else _wait_of(rec, when, stale_s)
             route = None
             if with_routes:
                 try:
@@ -235,9 +247,9 @@ class ClinicLocator:
                     location=(rec.lon, rec.lat),
                     eta_s=round(eta, 3),
                     eta_min=round(eta / 60.0, 1),
-                    wait_min=waits[i].minutes,
-                    wait_source=waits[i].source,
-                    time_to_care_min=_round(time_to_care_min(eta, waits[i])),
+                    wait_min=wait.minutes,
+                    wait_source=wait.source,
+                    time_to_care_min=_round(time_to_care_min(eta, wait)),
                     distance_m=round(route.distance_m, 1) if route is not None else None,
                     slots=view.slots,
                     stale=view.stale,
@@ -287,6 +299,10 @@ class ClinicLocator:
             except NoRouteError:
                 continue
         return sorted(rows, key=lambda r: (r[1], r[0]))
+
+
+def _wait_of(rec: ClinicRecord, when: datetime, stale_s: float) -> Wait:
+    return expected_wait(rec.status, when, stale_s, minutes_per_patient(rec.extra))
 
 
 def _round(v: float | None) -> float | None:

@@ -7,6 +7,7 @@ older observation never overwrites a newer one, even when two arrive at once.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -73,9 +74,16 @@ class ClinicRegistry:
 
     def __init__(self, engine: Engine | None = None, settings: Settings | None = None) -> None:
         self.settings = settings or get_settings()
-        #: Writes made through this registry object (a cheap local change signal for caches).
+        #: Writes made through this registry object, counted once committed (a cheap local change signal for
+        #: caches): to clinics (every region), and statuses per region (:meth:`local_writes_of`).
         self.local_writes = 0
+        self._clinic_writes = 0
+        self._status_writes: dict[str | None, int] = {}
+        self._writes_lock = threading.Lock()
         self.engine = engine if engine is not None else open_database(self.settings.database_url)
+        #: Whether the database is a local file (SQLite): a query takes well under a millisecond and never waits on
+        #: a network, so an event loop may run it itself (``api``: a worker thread's hop costs more under load).
+        self.local_database = self.engine.dialect.name == "sqlite"
         self._sessions = session_factory(self.engine)
         self._sql = RegistryStatements(self.engine)
 
@@ -107,9 +115,24 @@ class ClinicRegistry:
         The update takes the counter row's lock until the transaction ends, so writers get revisions in commit
         order: once a status of revision ``r`` is visible, every status of a lower revision is too.
         """
-        self.local_writes += 1  # this process wrote: readers here re-check the database at once
         stmt = self._sql.bump_clinics if clinics else self._sql.bump
         return int(session.connection().execute(stmt).scalar_one())
+
+    def _wrote(self, *, region: str | None = None, clinics: bool) -> None:
+        """Count a committed write: readers of this process re-check the database at once (every region's after a
+        write to clinics, ``region``'s after a status). Counted after the commit, so a reader that saw the count
+        reads what was written."""
+        with self._writes_lock:
+            self.local_writes += 1
+            if clinics:
+                self._clinic_writes += 1
+            else:
+                self._status_writes[region] = self._status_writes.get(region, 0) + 1
+
+    def local_writes_of(self, region: str | None) -> int:
+        """A count that grows with every committed write through this registry that can change ``region``'s
+        clinics: writes to clinics (any region) and statuses of ``region``'s clinics."""
+        return self._clinic_writes + self._status_writes.get(region, 0)
 
     def upsert_many(
         self,
@@ -164,6 +187,8 @@ class ClinicRegistry:
                 updated.append(cid)
             if created or updated:
                 self._bump(session, clinics=True)
+        if created or updated:
+            self._wrote(clinics=True)
         return UpsertOutcome(created, updated, unchanged)
 
     def add(self, region: str | None, clinic: ClinicCreate, *, timezone: str = "UTC") -> ClinicPublic:
@@ -178,6 +203,7 @@ class ClinicRegistry:
             if not n:
                 raise NotFoundError(f"unknown clinic id {clinic_id!r}")
             self._bump(session, clinics=True)
+        self._wrote(clinics=True)
 
     def update_status(self, clinic_id: str, update_: StatusUpdate, *, now: datetime | None = None) -> StatusResult:
         """Store a live status if it is newer than the stored one; commit before returning.
@@ -222,9 +248,10 @@ class ClinicRegistry:
         }
         with transaction(self._sessions) as session:
             conn = session.connection()
-            tz = conn.execute(self._sql.clinic_timezone, {"clinic_id": clinic_id}).scalar_one_or_none()
-            if tz is None:
+            row = conn.execute(self._sql.clinic_timezone, {"clinic_id": clinic_id}).first()
+            if row is None:
                 raise _unknown_clinic(clinic_id)
+            tz, region = row
             values["revision"] = 0  # set below, once the counter is taken (and locked until commit)
             applied = conn.execute(self._sql.upsert_status, values).first() is not None
             if applied:
@@ -233,6 +260,8 @@ class ClinicRegistry:
                 stored = StatusRecord(**{k: values[k] for k in StatusRecord.__slots__})  # type: ignore[arg-type]
             else:  # the newer status already stored, read in the same transaction
                 stored = StatusRecord.of(conn.execute(self._sql.status, {"clinic_id": clinic_id}).one())
+        if applied:
+            self._wrote(region=region, clinics=False)
         view = status_view(stored, now, self.stale_after_s, tz)
         reason = (
             "stored"

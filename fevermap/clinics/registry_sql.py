@@ -40,7 +40,8 @@ class RegistryStatements:
 
     def __init__(self, engine: Engine) -> None:
         status, revision = STATUS_TABLE, REVISION_TABLE
-        self.clinic_timezone = select(Clinic.timezone).where(Clinic.id == bindparam("clinic_id"))
+        #: A clinic's time zone and region (the region of a status write: its readers re-check at once).
+        self.clinic_timezone = select(Clinic.timezone, Clinic.region).where(Clinic.id == bindparam("clinic_id"))
         self.status = select(*(status.c[k] for k in StatusRecord.__slots__)).where(
             status.c.clinic_id == bindparam("clinic_id")
         )

@@ -113,20 +113,33 @@ class Snapshots:
         self._checked_at = float("-inf")
         self._checked_writes = -1
 
+    def due(self) -> bool:
+        """Whether the next :meth:`refresh` reads the database (its check interval passed, this process wrote since,
+        or nothing is loaded yet); False: it answers from memory."""
+        interval = float(getattr(self.registry.settings, "status_refresh_s", 0.0))
+        return (
+            self._static is None
+            or self._live is None
+            or time.monotonic() - self._checked_at >= interval
+            or self._checked_writes != self.registry.local_writes_of(self.region_name)
+        )
+
     def refresh(self, *, force: bool = False) -> tuple[StaticClinics, LiveClinics]:
         """Reload clinics and statuses if the registry changed since the last query (cheap otherwise).
 
         The database's revision counter is read at most every ``Settings.status_refresh_s`` seconds (default
-        0.25 s), and at once after a write through this process's registry: a status reported to another worker
-        reaches this one's answers within that interval.
+        0.25 s), and at once after a write through this process's registry that can change this region's clinics
+        (:meth:`~fevermap.clinics.registry.ClinicRegistry.local_writes_of`: any write to clinics, a status of one of
+        this region's): a status reported to another worker reaches this one's answers within that interval.
         """
         static, live = self._static, self._live
         now = time.monotonic()
         interval = float(getattr(self.registry.settings, "status_refresh_s", 0.0))
-        fresh_enough = now - self._checked_at < interval and self._checked_writes == self.registry.local_writes
+        writes = self.registry.local_writes_of(self.region_name)
+        fresh_enough = now - self._checked_at < interval and self._checked_writes == writes
         if not force and static is not None and live is not None and fresh_enough:
             return static, live
-        self._checked_writes = self.registry.local_writes
+        self._checked_writes = writes
         rev, clinics_rev = self.registry.revisions()
         self._checked_at = now
         with self._lock:

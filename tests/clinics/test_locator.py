@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import numpy as np
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -278,3 +280,36 @@ def test_rural_long_drive_on_andorra_mountain_roads(registry: ClinicRegistry, an
     assert list(answer_json(ans)["clinics"][0])[:2] == ["call_first", "tel"]
     assert c.tel is not None and c.tel.startswith("tel:+376")
     assert ans.at_local == "2026-11-26T00:00:00+01:00"  # Europe/Andorra
+
+
+def _pydantic_json(answer: NearestAnswer) -> dict[str, Any]:
+    """The answer as pydantic dumps all of it (the reference :func:`answer_json` must equal, key order included)."""
+    data = answer.model_dump(mode="json")
+    lead = ("call_first", "tel", "phones_display", "call_first_reasons")
+    data["clinics"] = [({k: c[k] for k in lead} | {k: v for k, v in c.items() if k not in lead}) if c["call_first"]
+                       else c for c in data["clinics"]]  # fmt: skip
+    return data
+
+
+def test_answer_json_is_the_pydantic_dump_byte_for_byte(registry: ClinicRegistry, shanghai: Region) -> None:
+    """The route's GeoJSON is put in as it is: the same bytes as pydantic's dump of every field."""
+    clinics = synthetic_clinics(shanghai, 12, seed=21)
+    registry.upsert_many(shanghai.name, clinics, timezone=shanghai.timezone)
+    for i, c in enumerate(clinics[:8]):
+        update = StatusUpdate(slots=i % 3, waiting_patients=i, observed_at=T - timedelta(minutes=20 * i))
+        registry.update_status(str(c.id), update, now=T)
+    loc = ClinicLocator(registry, Router(shanghai))
+    rng = np.random.default_rng(5)
+    lon0, lat0, lon1, lat1 = shanghai.bbox
+    seen_route = 0
+    for _ in range(12):
+        lon, lat = float(rng.uniform(lon0, lon1)), float(rng.uniform(lat0, lat1))
+        for limit, rank in ((1, "drive"), (3, "time_to_care"), (12, "drive")):
+            try:
+                ans = loc.nearest(lon, lat, limit=limit, rank_by=rank, at=T, with_slots=limit == 3)
+            except InputError:  # a random point far from any road
+                continue
+            seen_route += any(c.route is not None for c in ans.clinics)
+            opt = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+            assert orjson.dumps(answer_json(ans), option=opt) == orjson.dumps(_pydantic_json(ans), option=opt)
+    assert seen_route > 5

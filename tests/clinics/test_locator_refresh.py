@@ -111,3 +111,32 @@ def test_incremental_snapshot_equals_a_fresh_load_after_random_writes(db_url: st
     finally:
         for reg in regs:
             reg.close()
+
+
+def test_a_write_here_is_seen_at_once_by_its_regions_snapshot_only(
+    db_url: str, shanghai: Region, andorra: Region
+) -> None:
+    """With a long check interval, a status written through this process's registry reaches its region's locator
+    at once; the other region's locator (which cannot rank that clinic) keeps its snapshot; another worker's write
+    waits for the interval; a write to clinics (which can move a clinic between regions) reaches every region."""
+    settings = Settings(status_refresh_s=3600.0)
+    here, other = ClinicRegistry.open(db_url, settings=settings), ClinicRegistry.open(db_url, settings=settings)
+    try:
+        here.upsert_many(shanghai.name, synthetic_clinics(shanghai, 4, seed=4), timezone=shanghai.timezone)
+        sh, an = ClinicLocator(here, Router(shanghai)), ClinicLocator(here, Router(andorra))
+        target = _view(sh)[0][0]
+        an.refresh()
+        assert not sh.snapshot_due() and not an.snapshot_due()
+        other.update_status(target, StatusUpdate(slots=2, observed_at=NOW - timedelta(minutes=3)), now=NOW)
+        assert not sh.snapshot_due() and {r[0]: r[2] for r in _view(sh)}[target] is None  # within the interval
+        here.update_status(target, StatusUpdate(slots=5, observed_at=NOW - timedelta(minutes=1)), now=NOW)
+        assert sh.snapshot_due() and not an.snapshot_due()
+        assert {r[0]: r[2] for r in _view(sh)}[target] == 5 and not sh.snapshot_due()
+        here.update_status(target, StatusUpdate(slots=1, observed_at=NOW - timedelta(minutes=9)), now=NOW)
+        assert not sh.snapshot_due()  # an older observation, not applied: nothing changed
+        moved = [c.model_copy(update={"id": "syn-andorra-0"}) for c in synthetic_clinics(andorra, 1, seed=1)]
+        here.upsert_many(andorra.name, moved, timezone=andorra.timezone)
+        assert sh.snapshot_due() and an.snapshot_due()
+    finally:
+        here.close()
+        other.close()
