@@ -151,7 +151,8 @@ class PinnedTargets:
     """A fixed set of snapped targets for repeated one-to-many queries (e.g. the clinics of a region).
 
     Each target position stands for one row per turn-graph node of its edge (:meth:`Network.nodes_of`), in the order
-    of the snaps, their positions and the nodes: ``pos_target`` is the row's snap, ``pos_node`` its node.
+    of the snaps, their positions and the nodes: ``pos_target`` is the row's snap, ``pos_node`` its node, and
+    ``first_row`` each snap's first row (its rows are consecutive).
     """
 
     def __init__(self, net: Network, snaps: Sequence[Snap]) -> None:
@@ -167,6 +168,8 @@ class PinnedTargets:
         first = np.cumsum(n_nodes) - n_nodes
         rows = np.repeat(off[edge] - first, n_nodes) + np.arange(int(n_nodes.sum()))
         self.pos_target = np.repeat(owner, n_nodes)
+        # each target's rows are one run (every snap has a position, every edge a node): its first row, for reduceat
+        self.first_row = np.searchsorted(self.pos_target, np.arange(len(self.snaps)))
         self.pos_node: IntArray = net.__dict__["_nodes_sorted"][rows]
         self.nodes = self.pos_node  # the engine's target nodes
         self._edge, self._owner = edge, owner  # per position (not per row): for the same-edge check
@@ -187,8 +190,10 @@ class PinnedTargets:
 
     def sharing_edge(self, snap: Snap) -> list[int]:
         """The targets with a position on one of ``snap``'s edges, in order."""
-        edges = [p.edge for p in snap.positions]
-        return np.unique(self._owner[np.isin(self._edge, edges)]).tolist()
+        hit = self._edge == snap.positions[0].edge
+        for p in snap.positions[1:]:
+            hit |= self._edge == p.edge
+        return np.unique(self._owner[hit]).tolist()
 
 
 def one_to_many(net: Network, state: MetricState, origin: Snap, pinned: PinnedTargets, *, fresh: bool) -> FloatArray:
@@ -201,7 +206,7 @@ def one_to_many(net: Network, state: MetricState, origin: Snap, pinned: PinnedTa
     if src:
         key = None if fresh else pinned.key
         d = net.engine.distances(state.metric, [s for s, _ in src], key, pinned.nodes)
-        np.minimum.at(out, pinned.pos_target, d + before)
+        out = np.minimum.reduceat(d + before, pinned.first_row)
     for i in pinned.sharing_edge(origin):
         direct = same_edge(net, state, origin, pinned.snaps[i])
         if direct is not None:
