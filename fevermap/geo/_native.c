@@ -30,6 +30,32 @@
 /* Batches of at least this many points release the GIL (a short one would only risk waiting to get it back). */
 #define RELEASE_GIL_FROM 256
 
+/* ------------------------------------------------------------------ aligned columns */
+
+static void release_columns(Py_buffer *b, int k) {
+    for (int i = 0; i < k; i++) PyBuffer_Release(&b[i]);
+}
+
+/* Acquire k contiguous buffers of 8-byte items, as many in each as in the first (*n); those from index `writable` on
+ * must be writable. 0 with all k held (release_columns them), or -1 with none held and the error set, naming the
+ * argument (what[i]) and the items expected. */
+static int get_columns(PyObject *const *o, Py_buffer *b, int k, int writable, const char *const *what,
+                       const char *items, Py_ssize_t *n) {
+    for (int i = 0; i < k; i++) {
+        if (PyObject_GetBuffer(o[i], &b[i], PyBUF_C_CONTIGUOUS | (i >= writable ? PyBUF_WRITABLE : 0)) < 0) {
+            release_columns(b, i);
+            return -1;
+        }
+        if (i == 0) *n = b[0].len / 8;
+        if (b[i].itemsize != 8 || b[i].len != *n * 8) {
+            PyErr_Format(PyExc_ValueError, "%s: expected %zd contiguous %s", what[i], *n, items);
+            release_columns(b, i + 1);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 typedef struct {
     PyObject_HEAD const double *packed; /* per segment: x0, y0, dx, dy, 1 / (dx^2 + dy^2) (0 for a point) */
     const int64_t *members, *offsets, *reach;
@@ -187,44 +213,27 @@ static PyObject *grid_nearest_many(GridObject *g, PyObject *args) {
     PyObject *o[5];
     double max_distance;
     if (!PyArg_ParseTuple(args, "OOdOOO", &o[0], &o[1], &max_distance, &o[2], &o[3], &o[4])) return NULL;
-    static const char *what[] = {"x", "y", "segments_out", "t_out", "distances_out"};
+    static const char *const what[] = {"x", "y", "segments_out", "t_out", "distances_out"};
     Py_buffer b[5];
-    int got = 0, ok = 1;
     Py_ssize_t n = 0;
-    for (; got < 5; got++) {
-        if (PyObject_GetBuffer(o[got], &b[got], PyBUF_C_CONTIGUOUS | (got >= 2 ? PyBUF_WRITABLE : 0)) < 0) {
-            ok = 0;
-            break;
-        }
-        if (got == 0) n = b[0].len / 8;
-        if (b[got].itemsize != 8 || b[got].len != n * 8) {
-            PyErr_Format(PyExc_ValueError, "%s: expected %zd contiguous 8-byte items (float64, or int64 segments)",
-                         what[got], n);
-            got++;
-            ok = 0;
-            break;
+    if (get_columns(o, b, 5, 2, what, "8-byte items (float64, or int64 segments)", &n) < 0) return NULL;
+    const double *xs = b[0].buf, *ys = b[1].buf;
+    int64_t *seg = b[2].buf;
+    double *ts = b[3].buf, *ds = b[4].buf;
+    PyThreadState *released = n >= RELEASE_GIL_FROM ? PyEval_SaveThread() : NULL;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        Best best;
+        if (nearest(g, xs[k], ys[k], max_distance, &best)) {
+            seg[k] = best.seg;
+            ts[k] = best.t;
+            ds[k] = sqrt(best.d2);
+        } else {
+            seg[k] = -1;
+            ts[k] = ds[k] = NAN;
         }
     }
-    if (ok) {
-        const double *xs = b[0].buf, *ys = b[1].buf;
-        int64_t *seg = b[2].buf;
-        double *ts = b[3].buf, *ds = b[4].buf;
-        PyThreadState *released = n >= RELEASE_GIL_FROM ? PyEval_SaveThread() : NULL;
-        for (Py_ssize_t k = 0; k < n; k++) {
-            Best best;
-            if (nearest(g, xs[k], ys[k], max_distance, &best)) {
-                seg[k] = best.seg;
-                ts[k] = best.t;
-                ds[k] = sqrt(best.d2);
-            } else {
-                seg[k] = -1;
-                ts[k] = ds[k] = NAN;
-            }
-        }
-        if (released) PyEval_RestoreThread(released);
-    }
-    for (int k = 0; k < got; k++) PyBuffer_Release(&b[k]);
-    if (!ok) return NULL;
+    if (released) PyEval_RestoreThread(released);
+    release_columns(b, 5);
     Py_RETURN_NONE;
 }
 
@@ -337,30 +346,14 @@ static PyObject *forward_one(ForwardObject *f, PyObject *const *args, Py_ssize_t
 static PyObject *forward_many(ForwardObject *f, PyObject *args) {
     PyObject *o[4];
     if (!PyArg_ParseTuple(args, "OOOO", &o[0], &o[1], &o[2], &o[3])) return NULL;
-    static const char *what[] = {"lon", "lat", "x_out", "y_out"};
+    static const char *const what[] = {"lon", "lat", "x_out", "y_out"};
     Py_buffer b[4];
-    int got = 0, ok = 1;
     Py_ssize_t n = 0;
-    for (; got < 4; got++) {
-        if (PyObject_GetBuffer(o[got], &b[got], PyBUF_C_CONTIGUOUS | (got >= 2 ? PyBUF_WRITABLE : 0)) < 0) {
-            ok = 0;
-            break;
-        }
-        if (got == 0) n = b[0].len / 8;
-        if (b[got].itemsize != 8 || b[got].len != n * 8) {
-            PyErr_Format(PyExc_ValueError, "%s: expected %zd contiguous float64 values", what[got], n);
-            got++;
-            ok = 0;
-            break;
-        }
-    }
-    if (ok) {
-        const double *lon = b[0].buf, *lat = b[1].buf;
-        double *x = b[2].buf, *y = b[3].buf;
-        for (Py_ssize_t k = 0; k < n; k++) project(f, lon[k], lat[k], &x[k], &y[k]);
-    }
-    for (int k = 0; k < got; k++) PyBuffer_Release(&b[k]);
-    if (!ok) return NULL;
+    if (get_columns(o, b, 4, 2, what, "float64 values", &n) < 0) return NULL;
+    const double *lon = b[0].buf, *lat = b[1].buf;
+    double *x = b[2].buf, *y = b[3].buf;
+    for (Py_ssize_t k = 0; k < n; k++) project(f, lon[k], lat[k], &x[k], &y[k]);
+    release_columns(b, 4);
     Py_RETURN_NONE;
 }
 
