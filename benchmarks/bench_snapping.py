@@ -3,9 +3,10 @@
 What it measures, on the segments of Porto's region (projected, metres) and the same random points for every method:
 
 - the nearest-segment search alone: ``SegmentIndex.nearest`` (C, :mod:`fevermap.geo._native`), shapely 2's
-  ``STRtree.query_nearest`` with distances (GEOS), and the grid search written in numpy as the tests' oracle (whole
-  blocks of cells for r = 1, 2, ... until no unexamined segment can be closer; fevermap's own numpy search before the C
-  one examined only each ring's new cells and took about 23 µs a point here); every answer is compared;
+  ``STRtree.query_nearest`` with distances (GEOS), and the grid search in numpy, ``SegmentIndex.nearest_by_blocks``
+  (the tests' reference: whole blocks of cells for r = 1, 2, ... until no unexamined segment can be closer;
+  fevermap's own numpy search before the C one examined only each ring's new cells and took about 23 µs a point
+  here); every answer is compared;
 - the one-point projection: ``LocalProjection.forward_one`` (C) beside the same series over :mod:`math` in Python;
 - whole snaps: ``Router.snap`` of one point and ``Router.snap_many`` of 51.
 
@@ -17,7 +18,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import statistics
 import sys
@@ -39,27 +39,6 @@ from fevermap.routing.region import build_region, load_region
 from fevermap.routing.router import Router
 
 PORTO = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "osm" / "porto.osm.pbf"
-
-
-def numpy_nearest(idx: SegmentIndex, x: float, y: float, max_distance: float) -> tuple[int, float, float] | None:
-    """The grid search in numpy: whole blocks of ``r`` cells for ``r = 1, 2, ...`` (the oracle of the tests)."""
-    c = idx.cell_m
-    i, j = math.floor((x - idx._x0) / c), math.floor((y - idx._y0) / c)
-    outside = max(-i, i - idx._nx + 1, -j, j - idx._ny + 1, 0)
-    best = None
-    r = max(1, outside)
-    while True:
-        cand = idx._block(i, j, r)
-        if cand.shape[0]:
-            found = idx._closest(cand, x, y)
-            if best is None or found[2] < best[2] or (found[2] == best[2] and found[0] < best[0]):
-                best = found
-        if best is not None and best[2] <= r * c:
-            break
-        if (r - 1) * c > max_distance or r > idx._nx + idx._ny + outside:
-            break
-        r += 1
-    return None if best is None or best[2] > max_distance else best
 
 
 def per_call_us(f: Callable[[Any], Any], xs: list[Any], repeat: int = 3) -> tuple[float, float]:
@@ -111,11 +90,11 @@ def main() -> None:
 
     differ = 0
     for p in xy:
-        hit, ref = grid.nearest(*p, limit), numpy_nearest(grid, *p, limit)
+        hit, ref = grid.nearest(*p, limit), grid.nearest_by_blocks(*p, limit)
         differ += hit != ref or (hit is not None and abs(tree_nearest(p) - hit[2]) > 1e-6)
     rows_md = [
         ("nearest segment: fevermap, C grid search", per_call_us(lambda p: grid.nearest(*p, limit), xy)),
-        ("nearest segment: the same search in numpy", per_call_us(lambda p: numpy_nearest(grid, *p, limit), xy)),
+        ("nearest segment: the same search in numpy", per_call_us(lambda p: grid.nearest_by_blocks(*p, limit), xy)),
         ("nearest segment: shapely 2 STRtree.query_nearest", per_call_us(tree_nearest, xy)),
         ("projection of one point: fevermap, C", per_call_us(lambda p: proj.forward_one(*p), pts)),
         ("projection of one point: the same series in Python", per_call_us(python_forward, pts)),

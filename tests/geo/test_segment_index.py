@@ -6,8 +6,6 @@ arrays that do not fit together."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -72,30 +70,6 @@ def random_index(rng: np.random.Generator, trial: int) -> SegmentIndex:
     return SegmentIndex(np.column_stack([a, b]), cell_m=cell)
 
 
-def whole_blocks_nearest(idx: SegmentIndex, x: float, y: float, max_distance: float) -> tuple[int, float, float] | None:
-    """The nearest-segment search that examines the whole block of ``r`` cells at each ring ``r = 1, 2, ...``
-    (fevermap's search before rings examined only their new cells): the oracle for :meth:`SegmentIndex.nearest`."""
-    if not (math.isfinite(x) and math.isfinite(y)):
-        return None
-    c = idx.cell_m
-    i, j = math.floor((x - idx._x0) / c), math.floor((y - idx._y0) / c)
-    outside = max(-i, i - idx._nx + 1, -j, j - idx._ny + 1, 0)
-    best = None
-    r = max(1, outside)
-    while True:
-        cand = idx._block(i, j, r)
-        if cand.shape[0]:
-            found = idx._closest(cand, x, y)
-            if best is None or found[2] < best[2] or (found[2] == best[2] and found[0] < best[0]):
-                best = found
-        if best is not None and best[2] <= r * c:
-            break
-        if (r - 1) * c > max_distance or r > idx._nx + idx._ny + outside:
-            break
-        r += 1
-    return None if best is None or best[2] > max_distance else best
-
-
 @pytest.mark.parametrize("trial", range(8))
 def test_nearest_equals_searching_whole_blocks(trial: int) -> None:
     rng = np.random.default_rng(trial)
@@ -105,7 +79,7 @@ def test_nearest_equals_searching_whole_blocks(trial: int) -> None:
         pts = np.round(pts / 25) * 25
     for limit in (40.0, 400.0, np.inf):
         for x, y in pts.tolist():
-            assert idx.nearest(x, y, limit) == whole_blocks_nearest(idx, x, y, limit), (x, y, limit)
+            assert idx.nearest(x, y, limit) == idx.nearest_by_blocks(x, y, limit), (x, y, limit)
 
 
 def test_an_index_rebuilt_from_its_arrays_answers_the_same_without_copying_them() -> None:
