@@ -3,7 +3,6 @@ everything else (other spellings, errors, ``avoid``) answered by the app; a stat
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -21,6 +20,7 @@ from fevermap.clinics.schemas import ClinicCreate, StatusUpdate
 from fevermap.routing.region import Region
 
 from .conftest import Service, make_settings
+from .test_osrm_lane import call_lane
 
 A, B, FAR = "121.4737,31.2304", "121.4997,31.2397", "100.0,10.0"
 P = "1.5218,42.5063"  # Andorra la Vella: the second region
@@ -94,21 +94,6 @@ def test_the_lane_answers_as_the_app_does(clients: tuple[TestClient, TestClient]
         assert a.status_code == 200 and a.json()["clinics"], a.text
 
 
-def _call(lane: OsrmLane, app: Any, path: str, query: str) -> list[dict[str, Any]]:
-    sent: list[dict[str, Any]] = []
-    scope = {"type": "http", "method": "GET", "path": path, "root_path": "", "query_string": query.encode(),
-             "headers": [], "app": app}  # fmt: skip
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    asyncio.run(lane(scope, receive, send))
-    return sent
-
-
 @pytest.mark.parametrize(("path", "light"), REQUESTS)
 def test_light_requests_never_reach_the_app_and_the_rest_always_do(
     clients: tuple[TestClient, TestClient], path: str, light: bool
@@ -119,11 +104,11 @@ def test_light_requests_never_reach_the_app_and_the_rest_always_do(
         reached.append(scope["path"])
 
     route, _, query = path.partition("?")
-    sent = _call(OsrmLane(inner), clients[0].app, route, query)
+    sent = call_lane(OsrmLane(inner), clients[0].app, route, query)
     assert (reached == []) == light and (sent != []) == light
     if light:
         assert sent[0]["status"] == 200 and json.loads(sent[1]["body"])["clinics"]
-    assert _call(OsrmLane(inner), clients[1].app, route, query) == []  # nearest_lane=False: the app
+    assert call_lane(OsrmLane(inner), clients[1].app, route, query) == []  # nearest_lane=False: the app
 
 
 def test_light_query_reads_the_handlers_parameters() -> None:

@@ -59,7 +59,8 @@ def test_the_lane_answers_as_the_app_does(clients: tuple[TestClient, TestClient]
         assert a.status_code == 200, a.text
 
 
-def _call(lane: OsrmLane, app: Any, path: str, query: str) -> list[dict[str, Any]]:
+def call_lane(lane: OsrmLane, app: Any, path: str, query: str) -> list[dict[str, Any]]:
+    """The ASGI messages ``lane`` sends for a GET of ``path?query`` (none when it hands the request to the app)."""
     sent: list[dict[str, Any]] = []
     scope = {"type": "http", "method": "GET", "path": path, "root_path": "", "query_string": query.encode(),
              "headers": [], "app": app}  # fmt: skip
@@ -82,17 +83,17 @@ def test_light_requests_never_reach_the_app_and_the_rest_always_do(clients: tupl
 
     lane = OsrmLane(inner)
     app = clients[0].app
-    sent = _call(lane, app, f"/route/v1/driving/{A};{B}", "overview=false")
+    sent = call_lane(lane, app, f"/route/v1/driving/{A};{B}", "overview=false")
     assert reached == [] and sent[0]["status"] == 200
     assert json.loads(sent[1]["body"])["code"] == "Ok"
-    assert _call(lane, app, f"/nearest/v1/driving/{A}", "") and reached == []
-    error = _call(lane, app, f"/route/v1/driving/{A};{FAR}", "overview=false")  # the app's handler, not the app
+    assert call_lane(lane, app, f"/nearest/v1/driving/{A}", "") and reached == []
+    error = call_lane(lane, app, f"/route/v1/driving/{A};{FAR}", "overview=false")  # the app's handler, not the app
     assert reached == [] and error[0]["status"] == 400 and json.loads(error[1]["body"])["code"] == "NoSegment"
     for path, query in [(f"/route/v1/driving/{A};{B}", ""), (f"/table/v1/driving/{A};{B}", ""), ("/health", "")]:
-        assert _call(lane, app, path, query) == []
+        assert call_lane(lane, app, path, query) == []
     assert reached == [f"/route/v1/driving/{A};{B}", f"/table/v1/driving/{A};{B}", "/health"]
     off = clients[1].app
-    assert _call(lane, off, f"/route/v1/driving/{A};{B}", "overview=false") == []  # osrm_lane=False: the app
+    assert call_lane(lane, off, f"/route/v1/driving/{A};{B}", "overview=false") == []  # osrm_lane=False: the app
 
 
 def test_a_large_answer_is_gzipped_as_the_app_would(
