@@ -161,16 +161,28 @@ def _in_region(request: Request, answer: Callable[[ServedRegion], JSONResponse])
         raise
 
 
-def _route(request: Request, coordinates: str, params: dict[str, str]) -> JSONResponse:
-    settings = request.app.state.settings
+def _around_risk(
+    request: Request,
+    coordinates: str,
+    params: dict[str, str],
+    respond: Callable[..., dict[str, Any]],
+    max_coordinates: int,
+) -> JSONResponse:
+    """``respond`` (:func:`osrm.route_response` or :func:`osrm.table_response`) in the points' region, around its risk
+    areas when ``params`` ask for it."""
+    max_snap_m = request.app.state.settings.max_snap_m
 
     def answer(served: ServedRegion) -> JSONResponse:
         closed_for = _risk_closed_for(served.router, _risk(request, served), params)
-        return _answer(lambda: osrm.route_response(served.router, coordinates, params,
-                                                   max_coordinates=settings.max_route_coordinates,
-                                                   max_snap_m=settings.max_snap_m, closed_for=closed_for))  # fmt: skip
+        return _answer(lambda: respond(served.router, coordinates, params, max_coordinates=max_coordinates,
+                                       max_snap_m=max_snap_m, closed_for=closed_for))  # fmt: skip
 
     return _in_region(request, answer)
+
+
+def _route(request: Request, coordinates: str, params: dict[str, str]) -> JSONResponse:
+    max_coordinates = request.app.state.settings.max_route_coordinates
+    return _around_risk(request, coordinates, params, osrm.route_response, max_coordinates)
 
 
 def _nearest(request: Request, coordinates: str, params: dict[str, str]) -> JSONResponse:
@@ -209,12 +221,5 @@ def osrm_table(request: Request, profile: str, coordinates: Coordinates) -> JSON
     """OSRM table service: travel times (and distances) between sources and destinations; ``exclude=sealed`` (or
     ``controlled``) with ``date`` around fevermap's risk areas of that day."""
     params = dict(request.query_params)
-    settings = request.app.state.settings
-
-    def answer(served: ServedRegion) -> JSONResponse:
-        closed_for = _risk_closed_for(served.router, _risk(request, served), params)
-        return _answer(lambda: osrm.table_response(served.router, coordinates, params,
-                                                   max_coordinates=settings.max_table_coordinates,
-                                                   max_snap_m=settings.max_snap_m, closed_for=closed_for))  # fmt: skip
-
-    return _in_region(request, answer)
+    max_coordinates = request.app.state.settings.max_table_coordinates
+    return _around_risk(request, coordinates, params, osrm.table_response, max_coordinates)
