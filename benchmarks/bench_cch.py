@@ -22,13 +22,12 @@ import routingkit_cch as rk
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _results import machine, write_section
+from bench_routing import porto_region_dir
 
 from fevermap.routing import _cch
 from fevermap.routing.engine import INF_MS, CCHEngine, contract
-from fevermap.routing.region import build_region, load_region
+from fevermap.routing.region import load_region
 from fevermap.routing.router import Router
-
-PORTO = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "osm" / "porto.osm.pbf"
 
 
 def _timed(fn, repeat: int) -> tuple[float, float, object]:  # type: ignore[no-untyped-def]
@@ -59,11 +58,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7, help="customisations per engine (median)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
     args = parser.parse_args()
-    region_dir = args.region_dir
-    if region_dir is None:
-        region_dir = Path(os.environ.get("TMPDIR", "/tmp")) / "fevermap-bench-porto"
-        if not (region_dir / "meta.json").exists():
-            build_region(PORTO, region_dir, name="porto")
+    region_dir = porto_region_dir(args.region_dir)
     region = load_region(region_dir)
     router = Router(region)
     t = region.turns

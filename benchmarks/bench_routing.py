@@ -51,6 +51,17 @@ def ms(seconds: list[float]) -> tuple[float, float]:
     return float(np.median(arr)), float(np.percentile(arr, 95))
 
 
+def porto_region_dir(given: Path | None) -> Path:
+    """``given``, else Porto's region directory built once from :data:`PORTO` under ``$TMPDIR/fevermap-bench-porto``
+    and reused by later runs (``bench_cch.py``, ``bench_snapping.py``)."""
+    if given is not None:
+        return given
+    region_dir = Path(os.environ.get("TMPDIR", "/tmp")) / "fevermap-bench-porto"
+    if not (region_dir / "meta.json").exists():
+        build_region(PORTO, region_dir, name="porto")
+    return region_dir
+
+
 def random_points(router: Router, n: int, seed: int, decimals: int | None = None) -> list[tuple[float, float]]:
     """``n`` random points of the region's bbox within snapping distance of a road (rounded first if asked)."""
     rng = np.random.default_rng(seed)

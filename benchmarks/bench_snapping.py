@@ -31,14 +31,12 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _results import machine, write_section
-from bench_routing import random_points
+from bench_routing import porto_region_dir, random_points
 
 from fevermap.geo.projection import _MATH, _forward
 from fevermap.geo.segment_index import SegmentIndex
-from fevermap.routing.region import build_region, load_region
+from fevermap.routing.region import load_region
 from fevermap.routing.router import Router
-
-PORTO = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "osm" / "porto.osm.pbf"
 
 
 def per_call_us(f: Callable[[Any], Any], xs: list[Any], repeat: int = 3) -> tuple[float, float]:
@@ -62,11 +60,7 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=2000)
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
     args = parser.parse_args()
-    region_dir = args.region_dir
-    if region_dir is None:
-        region_dir = Path(os.environ.get("TMPDIR", "/tmp")) / "fevermap-bench-porto"
-        if not (region_dir / "meta.json").exists():
-            build_region(PORTO, region_dir, name="porto")
+    region_dir = porto_region_dir(args.region_dir)
     router = Router(load_region(region_dir))
     index = router.index
     grid: SegmentIndex = index._grid
