@@ -11,9 +11,9 @@ All functions take ``(lon, lat)`` in degrees and return ``(x, y)`` in metres (ea
 
 The projection is computed here with Krüger's series to sixth order in the third flattening (Karney 2011,
 "Transverse Mercator with an accuracy of a few nanometers", J. Geodesy 85: 475-485; the same series PROJ's
-``tmerc`` uses), in numpy, not through pyproj: importing pyproj costs about 90 ms of CPU, most of a one-route
-command's start-up (``benchmarks/RESULTS.md``, CLI start-up). ``tests/geo/test_projection.py`` checks it against
-pyproj's ``+proj=tmerc`` to 1 µm.
+``tmerc`` uses), in numpy for arrays and in C for single points (:meth:`LocalProjection.forward_one`), not through
+pyproj: importing pyproj costs about 90 ms of CPU, most of a one-route command's start-up (``benchmarks/RESULTS.md``,
+CLI start-up). ``tests/geo/test_projection.py`` checks it against pyproj's ``+proj=tmerc`` to 1 µm.
 """
 
 from __future__ import annotations
@@ -188,8 +188,8 @@ class LocalProjection:
         """Project one ``(lon, lat)`` in degrees to ``(x, y)`` metres (the per-request path: no arrays).
 
         Computed in C (:mod:`fevermap.geo._native`) with the series of :func:`_forward` over :mod:`math`, the same
-        functions in the same order: bit-identical to ``_forward(_MATH, ...)``, which the tests check. Within 1e-9 m
-        of :meth:`forward`, whose numpy functions may round differently in the last bit.
+        functions in the same order: bit-identical to ``_forward(_MATH, ...)``, which the tests check. It agrees with
+        :meth:`forward`, whose numpy functions may round differently in the last bit, to 1e-6 m (also tested).
         """
         return self._native.one(float(lon), float(lat))
 
