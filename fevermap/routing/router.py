@@ -28,6 +28,7 @@ from fevermap.routing.query import Network, PinnedTargets
 from fevermap.routing.region import Region
 from fevermap.routing.route import Geometry, Route
 from fevermap.routing.snap_arrays import SMALL_COMPONENT_SIZE, big_components
+from fevermap.routing.snap_batch import SnapBatch
 from fevermap.routing.snapping import EdgeIndex, Snap
 from fevermap.routing.state import MetricState, StateLayout, make_state
 from fevermap.routing.traffic import TrafficReport, TrafficRows, TurnPenaltyRows, parse_traffic, parse_turn_penalties
@@ -129,10 +130,10 @@ class Router:
         """Snap ``(lon, lat)`` degrees to the nearest road edge (see :class:`EdgeIndex`)."""
         return self.index.snap(float(lon), float(lat))
 
-    def snap_many(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> list[Snap]:
-        """Snap many ``(lon, lat)`` points (degrees, two aligned arrays) at once: exactly ``[snap(x, y) ...]``, in one
-        search of the edge index (:meth:`EdgeIndex.snap_many`); raises what :meth:`snap` raises for the first point
-        that fails."""
+    def snap_many(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> SnapBatch:
+        """Snap many ``(lon, lat)`` points (degrees, two aligned arrays) at once: a sequence equal to
+        ``[snap(x, y) ...]``, from one search of the edge index (:meth:`EdgeIndex.snap_many`); raises what
+        :meth:`snap` raises for the first point that fails. :meth:`one_to_many` reads a batch's columns directly."""
         return self.index.snap_many(lon, lat)
 
     def route(self, origin: tuple[float, float], destination: tuple[float, float]) -> Route:

@@ -19,9 +19,10 @@ import numpy.typing as npt
 from fevermap.errors import InputError, SnapError
 from fevermap.geo.lonlat import check_lonlat
 from fevermap.geo.segment_index import SegmentIndex
+from fevermap.routing import _snap
 from fevermap.routing.graph import RoadGraph
-from fevermap.routing.region_io import Labels
 from fevermap.routing.snap_arrays import BIG_GRID, GRID, big_arrays, edge_index_arrays, grid_of, projection_of
+from fevermap.routing.snap_batch import PositionColumns, SnapBatch
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -112,6 +113,10 @@ class EdgeIndex:
         self._big_index: SegmentIndex | None = self._grid if self._all_big else grid_of(arrays, BIG_GRID)
         self._out = (arrays["out_order"], arrays["out_bounds"])
         self._in = (arrays["in_order"], arrays["in_bounds"])
+        self._native = _snap.Positions(
+            self._seg_edge, self._seg_k, graph.seg_length_m, self._seg_before_m, self._edge_len_m, self._geom_off,
+            graph.coords, graph.seg_off, self._twin, graph.edge_tail, graph.edge_head, *self._out, *self._in,
+        )  # fmt: skip
 
     def _grid_big(self) -> SegmentIndex:
         """The index of the roads on big components, built on first need when not saved (most snaps land on one)."""
@@ -178,8 +183,9 @@ class EdgeIndex:
         alternative = self._make_snap(lon, lat, int(self._indexed_seg[self._big_seg[big[0]]]), big[1], big[2])
         return Snap(snap.query, snap.location, snap.distance_m, snap.positions, snap.name, alternative)
 
-    def snap_many(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> list[Snap]:
-        """:meth:`snap` of many ``(lon, lat)`` points (degrees) in one pass: exactly ``[snap(x, y) for ...]``.
+    def snap_many(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> SnapBatch:
+        """:meth:`snap` of many ``(lon, lat)`` points (degrees) in one pass: a :class:`SnapBatch` equal to
+        ``[snap(x, y) for ...]``, which makes each snap only when it is read.
 
         One C loop projects all points (:meth:`LocalProjection.forward_each`, bit for bit the one-point projection),
         another searches the segment grid (:meth:`SegmentIndex.nearest_many`), so every snap equals :meth:`snap`'s.
@@ -189,57 +195,43 @@ class EdgeIndex:
         CoordinateError, SnapError
             The error :meth:`snap` raises for the first point that has one.
         """
-        lo = np.asarray(lon, dtype=np.float64).reshape(-1)
-        la = np.asarray(lat, dtype=np.float64).reshape(-1)
+        lo = np.ascontiguousarray(lon, dtype=np.float64).reshape(-1)
+        la = np.ascontiguousarray(lat, dtype=np.float64).reshape(-1)
         if lo.shape != la.shape:
             raise InputError(f"snap_many needs as many longitudes as latitudes, got {lo.shape[0]} and {la.shape[0]}")
         with np.errstate(invalid="ignore"):
             valid = np.isfinite(lo) & np.isfinite(la) & (np.abs(lo) <= 180.0) & (np.abs(la) <= 90.0)
         n = int(np.argmin(valid)) if not valid.all() else lo.shape[0]  # points before the first invalid one
-        lons, lats = lo[:n].tolist(), la[:n].tolist()
         px, py = self._proj.forward_each(lo[:n], la[:n])
         hit, t, dist = self._grid.nearest_many(px, py, self.max_snap_m)
         far = np.flatnonzero(hit < 0)
         if far.shape[0]:
             k = int(far[0])
-            raise SnapError(self._too_far_message(lons[k], lats[k], float(px[k]), float(py[k])))
+            raise SnapError(self._too_far_message(float(lo[k]), float(la[k]), float(px[k]), float(py[k])))
         if n < lo.shape[0]:
             check_lonlat(float(lo[n]), float(la[n]))  # raises, as snap does for that point
         seg = self._indexed_seg[hit]
-        snaps = self._make_snaps(lons, lats, seg, t, dist)
+        snaps = self._make_snaps(lo[:n], la[:n], seg, dist, t)
         if not self._all_big:
+            alternatives = snaps.alternatives
             for k in np.flatnonzero(~self._big_edge[self._seg_edge[seg]]).tolist():
                 big = self._grid_big().nearest(float(px[k]), float(py[k]), self.max_snap_m)
                 if big is not None:
-                    alt = self._make_snap(lons[k], lats[k], int(self._indexed_seg[self._big_seg[big[0]]]), *big[1:])
-                    snaps[k] = snaps[k]._replace(alternative=alt)
+                    q = float(lo[k]), float(la[k])
+                    alternatives[k] = self._make_snap(*q, int(self._indexed_seg[self._big_seg[big[0]]]), *big[1:])
         return snaps
 
-    def _make_snaps(
-        self, lons: list[float], lats: list[float], seg: npt.NDArray[np.int64], t: FloatArray, dist: FloatArray
-    ) -> list[Snap]:
-        """:meth:`_make_snap` of many hits: the same arithmetic, element by element, in numpy."""
-        g = self.graph
-        edge = self._seg_edge[seg]
-        length = g.seg_length_m[seg]
-        t = np.where(t * length < _AT_NODE_M, 0.0, np.where((1.0 - t) * length < _AT_NODE_M, 1.0, t))
-        before = self._seg_before_m[seg] + t * length
-        after = self._edge_len_m[edge] - before
-        k = self._seg_k[seg]
-        row = self._geom_off[edge] + k
-        c0, c1 = g.coords[row], g.coords[row + 1]
-        loc = c0 + t[:, None] * (c1 - c0)
-        last = (g.seg_off[edge + 1] - g.seg_off[edge] - 1).tolist()
-        twin = self._twin[edge].tolist()
-        edges = edge.tolist()
-        names = g.edge_name.take(edges) if isinstance(g.edge_name, Labels) else [g.edge_name[e] for e in edges]
-        out, positions = [], self._positions
-        for lo, la, (x, y), d, e, kk, f, b, a, n_last, tw, name in zip(
-            lons, lats, loc.tolist(), dist.tolist(), edges, k.tolist(), t.tolist(),
-            before.tolist(), after.tolist(), last, twin, names, strict=True,
-        ):  # fmt: skip
-            out.append(Snap((lo, la), (x, y), d, positions(EdgePosition(e, kk, f, b, a), n_last, tw), name))
-        return out
+    def _make_snaps(self, lo: FloatArray, la: FloatArray, seg: npt.NDArray[np.int64], dist: FloatArray, t: FloatArray
+                    ) -> SnapBatch:  # fmt: skip
+        """:meth:`_make_snap` of many hits, as one :class:`SnapBatch`: the same arithmetic, in C (``_snap.c``)."""
+        n = seg.shape[0]
+        ints, floats, rows = self._native.columns(seg, t, lo, la)
+        iv, fv = np.frombuffer(ints, dtype=np.int64), np.frombuffer(floats, dtype=np.float64)
+        p = 2 * n + 1
+        cols = PositionColumns(iv[p : p + rows], iv[p + rows :], fv[4 * n : 4 * n + rows],
+                               fv[4 * n + rows : 4 * n + 2 * rows], fv[4 * n + 2 * rows :], iv[n:p])  # fmt: skip
+        return SnapBatch(fv[: 2 * n].reshape(n, 2), fv[2 * n : 4 * n].reshape(n, 2), dist, iv[:n], cols,
+                         self.graph.edge_name, [None] * n)  # fmt: skip
 
     def candidates(self, lon: float, lat: float, radius_m: float) -> Iterator[Snap]:
         """Snaps onto every road segment within ``radius_m`` metres of ``(lon, lat)``, nearest first (a two-way road's
