@@ -127,12 +127,13 @@ static PyObject *positions_columns(PositionsObject *p, PyObject *args) {
         }
         rows += v >= 0 ? (ob[v + 1] - ob[v]) + (ib[v + 1] - ib[v]) : 1 + (twin[e] >= 0);
     }
-    /* ints: edge[n], off[n + 1], pos_edge[rows], pos_seg[rows]; floats: query[2n], location[2n], pos_frac[rows],
-     * pos_before[rows], pos_after[rows] */
-    ints = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)((2 * n + 1 + 2 * rows) * 8));
+    /* ints: edge[n], off[n + 1], pos_edge[rows], pos_seg[rows], pos_owner[rows]; floats: query[2n], location[2n],
+     * pos_frac[rows], pos_before[rows], pos_after[rows] */
+    ints = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)((2 * n + 1 + 3 * rows) * 8));
     flts = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)((4 * n + 3 * rows) * 8));
     if (!ints || !flts) goto done;
-    int64_t *edge = (int64_t *)PyByteArray_AS_STRING(ints), *off = edge + n, *pe = off + n + 1, *ps = pe + rows;
+    int64_t *edge = (int64_t *)PyByteArray_AS_STRING(ints), *off = edge + n, *pe = off + n + 1, *ps = pe + rows,
+            *po = ps + rows;
     double *query = (double *)PyByteArray_AS_STRING(flts), *loc = query + 2 * n, *pf = loc + 2 * n, *pb = pf + rows,
            *pa = pb + rows;
     const double *seg_before = p->a[SEG_BEFORE], *length = p->a[SEG_LENGTH], *edge_len = p->a[EDGE_LEN];
@@ -175,6 +176,8 @@ static PyObject *positions_columns(PositionsObject *p, PyObject *args) {
         }
     }
     off[n] = r;
+    for (int64_t i = 0; i < n; i++)
+        for (int64_t j = off[i]; j < off[i + 1]; j++) po[j] = i;
     out = Py_BuildValue("OOL", ints, flts, (long long)rows);
     goto done;
 bad_order:

@@ -161,7 +161,7 @@ class PinnedTargets:
         self.key = next(_keys)
         if isinstance(snaps, SnapBatch):  # columns already: no snap is made
             cols = snaps.position_columns()
-            edge, seg, frac, owner = cols.edge, cols.seg, cols.frac, cols.owner()
+            edge, seg, frac, owner = cols.edge, cols.seg, cols.frac, cols.owner
         else:
             columns = list(zip(*(p for s in self.snaps for p in s.positions), strict=True)) or [(), (), ()]
             edge = np.array(columns[0], dtype=np.int64)
@@ -198,7 +198,7 @@ class PinnedTargets:
         hit = self._edge == snap.positions[0].edge
         for p in snap.positions[1:]:
             hit |= self._edge == p.edge
-        return np.unique(self._owner[hit]).tolist()
+        return np.unique(self._owner[hit]).tolist() if hit.any() else []
 
 
 def one_to_many(net: Network, state: MetricState, origin: Snap, pinned: PinnedTargets, *, fresh: bool) -> FloatArray:

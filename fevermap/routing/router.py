@@ -194,6 +194,8 @@ class Router:
         pinned = targets if isinstance(targets, PinnedTargets) else PinnedTargets(self._net, targets)
         state = state or self._state
         out = query.one_to_many(self._net, state, origin, pinned, fresh=fresh)
+        if out.max(initial=0.0) < np.inf:  # every target reached (the common case: no look at the snaps)
+            return out
         snaps = pinned.snaps
         need = [i for i in np.flatnonzero(~np.isfinite(out)).tolist()
                 if origin.alternative is not None or snaps[i].alternative is not None]  # fmt: skip

@@ -27,19 +27,23 @@ class PositionColumns:
 
     ``edge`` directed road edge, ``seg`` segment index within it, ``frac`` fraction along that segment,
     ``before``/``after`` metres from the edge's start / to its end. ``off`` gives snap ``i`` rows
-    ``off[i]:off[i + 1]``; it starts at 0.
+    ``off[i]:off[i + 1]`` (it starts at 0), and ``owner`` each row's snap.
     """
 
-    __slots__ = ("after", "before", "edge", "frac", "off", "seg")
+    __slots__ = ("after", "before", "edge", "frac", "off", "owner", "seg")
 
     def __init__(
-        self, edge: IntArray, seg: IntArray, frac: FloatArray, before: FloatArray, after: FloatArray, off: IntArray
+        self,
+        edge: IntArray,
+        seg: IntArray,
+        frac: FloatArray,
+        before: FloatArray,
+        after: FloatArray,
+        off: IntArray,
+        owner: IntArray,
     ) -> None:
-        self.edge, self.seg, self.frac, self.before, self.after, self.off = edge, seg, frac, before, after, off
-
-    def owner(self) -> IntArray:
-        """The snap of each row."""
-        return np.repeat(np.arange(self.off.shape[0] - 1), np.diff(self.off))
+        self.edge, self.seg, self.frac, self.before, self.after = edge, seg, frac, before, after
+        self.off, self.owner = off, owner
 
 
 class SnapBatch(Sequence["Snap"]):
@@ -112,9 +116,8 @@ class SnapBatch(Sequence["Snap"]):
         stop = max(start, stop)
         p = self._pos
         a, b = int(p.off[start]), int(p.off[stop])
-        cols = PositionColumns(
-            p.edge[a:b], p.seg[a:b], p.frac[a:b], p.before[a:b], p.after[a:b], p.off[start : stop + 1] - a
-        )
+        cols = PositionColumns(p.edge[a:b], p.seg[a:b], p.frac[a:b], p.before[a:b], p.after[a:b],
+                               p.off[start : stop + 1] - a, p.owner[a:b] - start)  # fmt: skip
         return SnapBatch(self._query[start:stop], self._loc[start:stop], self._dist[start:stop],
                          self._edge[start:stop], cols, self._names, self._alt[start:stop])  # fmt: skip
 
@@ -150,6 +153,7 @@ def _batch_of(snaps: Sequence[Snap], names: Sequence[str]) -> SnapBatch:
     pos = PositionColumns(
         np.array(cols[0], dtype=np.int64), np.array(cols[1], dtype=np.int64), np.array(cols[2], dtype=np.float64),
         np.array(cols[3], dtype=np.float64), np.array(cols[4], dtype=np.float64), off,
+        np.repeat(np.arange(len(snaps)), np.diff(off)),
     )  # fmt: skip
     q = np.array([s.query for s in snaps], dtype=np.float64).reshape(-1, 2)
     loc = np.array([s.location for s in snaps], dtype=np.float64).reshape(-1, 2)

@@ -228,8 +228,9 @@ class EdgeIndex:
         ints, floats, rows = self._native.columns(seg, t, lo, la)
         iv, fv = np.frombuffer(ints, dtype=np.int64), np.frombuffer(floats, dtype=np.float64)
         p = 2 * n + 1
-        cols = PositionColumns(iv[p : p + rows], iv[p + rows :], fv[4 * n : 4 * n + rows],
-                               fv[4 * n + rows : 4 * n + 2 * rows], fv[4 * n + 2 * rows :], iv[n:p])  # fmt: skip
+        cols = PositionColumns(iv[p : p + rows], iv[p + rows : p + 2 * rows], fv[4 * n : 4 * n + rows],
+                               fv[4 * n + rows : 4 * n + 2 * rows], fv[4 * n + 2 * rows :], iv[n:p],
+                               iv[p + 2 * rows :])  # fmt: skip
         return SnapBatch(fv[: 2 * n].reshape(n, 2), fv[2 * n : 4 * n].reshape(n, 2), dist, iv[:n], cols,
                          self.graph.edge_name, [None] * n)  # fmt: skip
 

@@ -61,7 +61,7 @@ def test_position_columns_are_the_snaps_positions(andorra: Region) -> None:
     assert cols.off.tolist() == np.cumsum([0, *(len(s.positions) for s in part)]).tolist()
     assert list(zip(cols.edge.tolist(), cols.seg.tolist(), cols.frac.tolist(), cols.before.tolist(),
                     cols.after.tolist(), strict=True)) == [tuple(p) for p in rows]  # fmt: skip
-    assert cols.owner().tolist() == [i for i, s in enumerate(part) for _ in s.positions]
+    assert cols.owner.tolist() == [i for i, s in enumerate(part) for _ in s.positions]
 
 
 def test_one_to_many_reads_a_batch_as_it_reads_the_list(andorra: Region) -> None:
@@ -94,4 +94,4 @@ def test_native_positions_refuse_arrays_that_do_not_fit(andorra: Region) -> None
     with pytest.raises(ValueError, match="t \\(float64\\): expected 2 contiguous 8-byte items"):
         pos.columns(np.array([0, 1]), *one)
     ints, floats, rows = pos.columns(np.array([], dtype=np.int64), *(np.array([]),) * 3)
-    assert (len(ints), len(floats), rows) == (8, 0, 0)
+    assert (len(ints), len(floats), rows) == (8, 0, 0)  # off[0] only
