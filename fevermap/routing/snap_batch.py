@@ -112,7 +112,7 @@ class SnapBatch(Sequence["Snap"]):
     def _slice(self, index: slice) -> SnapBatch:
         start, stop, step = index.indices(len(self))
         if step != 1:  # not contiguous: as snaps (rare; the positions' rows would not be one run)
-            return _batch_of([self[i] for i in range(start, stop, step)], self._names)
+            return _batch_of([self[i] for i in range(start, stop, step)])
         stop = max(start, stop)
         p = self._pos
         a, b = int(p.off[start]), int(p.off[stop])
@@ -144,12 +144,12 @@ class SnapBatch(Sequence["Snap"]):
         return self._pos
 
 
-def _batch_of(snaps: Sequence[Snap], names: Sequence[str]) -> SnapBatch:
-    """A batch of given snaps (for non-contiguous slices)."""
+def _batch_of(snaps: Sequence[Snap]) -> SnapBatch:
+    """A batch of given snaps (for non-contiguous slices); its name table is the snaps' names, one per snap."""
     rows = [p for s in snaps for p in s.positions]
     cols = list(zip(*rows, strict=True)) or [(), (), (), (), ()]
     off = np.zeros(len(snaps) + 1, dtype=np.int64)
-    np.cumsum([len(s.positions) for s in snaps], out=off[1:])
+    np.cumsum(np.array([len(s.positions) for s in snaps], dtype=np.int64), out=off[1:])
     pos = PositionColumns(
         np.array(cols[0], dtype=np.int64), np.array(cols[1], dtype=np.int64), np.array(cols[2], dtype=np.float64),
         np.array(cols[3], dtype=np.float64), np.array(cols[4], dtype=np.float64), off,
@@ -158,6 +158,5 @@ def _batch_of(snaps: Sequence[Snap], names: Sequence[str]) -> SnapBatch:
     q = np.array([s.query for s in snaps], dtype=np.float64).reshape(-1, 2)
     loc = np.array([s.location for s in snaps], dtype=np.float64).reshape(-1, 2)
     dist = np.array([s.distance_m for s in snaps], dtype=np.float64)
-    # the name is kept per snap: a one-name table, looked up by position
     return SnapBatch(q, loc, dist, np.arange(len(snaps), dtype=np.int64), pos, [s.name for s in snaps],
                      [s.alternative for s in snaps])  # fmt: skip
