@@ -39,7 +39,15 @@ def test_a_batch_reads_like_the_list_of_its_snaps(andorra: Region) -> None:
     assert any(len(s.positions) > 2 for s in single)  # some on a graph node: every edge through it
     assert any(s.alternative is not None for s in single)  # small components: their big-component snaps
     assert batch[-1] == single[-1] and batch[7] == single[7]
-    for sl in (slice(3, 40), slice(0, 0), slice(100, 500), slice(-5, None), slice(5, 60, 7), slice(40, 3), slice(9, 9, 2)):
+    for sl in (
+        slice(3, 40),
+        slice(0, 0),
+        slice(100, 500),
+        slice(-5, None),
+        slice(5, 60, 7),
+        slice(40, 3),
+        slice(9, 9, 2),
+    ):
         part = batch[sl]
         assert isinstance(part, SnapBatch) and part == single[sl]
         assert part[1:] == single[sl][1:]  # a slice of a slice
