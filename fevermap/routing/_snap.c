@@ -1,11 +1,12 @@
-/* The edge positions of many snapped points (fevermap.routing.snapping.EdgeIndex.snap_many), in C.
+/* The edge positions of snapped points (fevermap.routing.snapping.EdgeIndex), in C.
  *
  * Why: after the segment search, making each point's positions took about 2.5 us a point in Python and 2 us in
  * numpy (some forty array operations of 1-3 us each on 51 points); a one-to-50 query snaps 51 points. Here it is a
  * few tens of ns a point.
  *
- * What it computes is EdgeIndex._make_snap's arithmetic, operation for operation (compiled with -ffp-contract=off,
- * so the floats are bit-identical to the Python one-point form; tests compare them):
+ * What it computes is EdgeIndex._make_snap_reference's arithmetic, operation for operation (compiled with
+ * -ffp-contract=off, so the floats are bit-identical to that Python form; tests compare them), for one point (one(),
+ * what Router.snap uses: 2-3 us of Python a snap less) or many (columns()):
  *   t snaps to 0 or 1 within 1 cm of a segment's end (t * length < 0.01, else (1 - t) * length < 0.01);
  *   before = seg_before_m[seg] + t * length, after = edge_len_m[edge] - before;
  *   location = c0 + t * (c1 - c0) per coordinate, c0 and c1 the segment's ends;
@@ -189,7 +190,68 @@ done:
     return out;
 }
 
+/* A position as an instance of cls (EdgePosition), or NULL with the error set. */
+static PyObject *position(PyObject *cls, int64_t e, int64_t k, double t, double before, double after) {
+    return PyObject_CallFunction(cls, "LLddd", (long long)e, (long long)k, t, before, after);
+}
+
+/* one(seg, t, cls) -> (x, y, edge, positions): one snap's location, edge and positions (cls instances), as columns()
+ * computes them for many; for Router.snap, without the arrays a batch needs. */
+static PyObject *positions_one(PositionsObject *p, PyObject *args) {
+    long long s;
+    double t;
+    PyObject *cls;
+    if (!PyArg_ParseTuple(args, "LdO", &s, &t, &cls)) return NULL;
+    int64_t e = place(p, s, &t);
+    int64_t v = e < 0 ? -2 : on_node(p, e, ((const int64_t *)p->a[SEG_K])[s], t);
+    if (v == -2) return PyErr_Format(PyExc_ValueError, "segment %lld is not one of the graph's", s);
+    const int64_t *seg_k = p->a[SEG_K], *twin = p->a[TWIN], *geom_off = p->a[GEOM_OFF], *seg_off = p->a[SEG_OFF];
+    const double *seg_before = p->a[SEG_BEFORE], *length = p->a[SEG_LENGTH], *edge_len = p->a[EDGE_LEN];
+    int64_t k = seg_k[s], row = geom_off[e] + k, n_edge = p->len[EDGE_LEN];
+    if (row < 0 || 2 * (row + 2) > p->len[COORDS]) return PyErr_Format(PyExc_ValueError, "segment %lld has no coordinates", s);
+    double before = seg_before[s] + t * length[s], after = edge_len[e] - before;
+    const double *c0 = (const double *)p->a[COORDS] + 2 * row, *c1 = c0 + 2;
+    double x = c0[0] + t * (c1[0] - c0[0]), y = c0[1] + t * (c1[1] - c0[1]);
+    PyObject *pos;
+    if (v < 0) {
+        pos = PyTuple_New(twin[e] >= 0 ? 2 : 1);
+        if (!pos) return NULL;
+        PyObject *a = position(cls, e, k, t, before, after);
+        if (!a) { Py_DECREF(pos); return NULL; }
+        PyTuple_SET_ITEM(pos, 0, a);
+        if (twin[e] >= 0) {
+            PyObject *b = position(cls, twin[e], seg_off[e + 1] - seg_off[e] - 1 - k, 1.0 - t, after, before);
+            if (!b) { Py_DECREF(pos); return NULL; }
+            PyTuple_SET_ITEM(pos, 1, b);
+        }
+    } else {
+        const int64_t *ob = p->a[OUT_BOUNDS], *ib = p->a[IN_BOUNDS], *oo = p->a[OUT_ORDER], *io = p->a[IN_ORDER];
+        int64_t n_out = ob[v + 1] - ob[v], n_in = ib[v + 1] - ib[v];
+        if (n_out < 0 || n_in < 0 || ob[v] < 0 || ob[v + 1] > p->len[OUT_ORDER] || ib[v] < 0 || ib[v + 1] > p->len[IN_ORDER]) {
+            PyErr_SetString(PyExc_ValueError, "node edge lists out of range");
+            return NULL;
+        }
+        pos = PyTuple_New((Py_ssize_t)(n_out + n_in));
+        if (!pos) return NULL;
+        for (int64_t j = 0; j < n_out + n_in; j++) {
+            int64_t xe = j < n_out ? oo[ob[v] + j] : io[ib[v] + j - n_out];
+            if (xe < 0 || xe >= n_edge) {
+                Py_DECREF(pos);
+                PyErr_SetString(PyExc_ValueError, "node edge lists out of range");
+                return NULL;
+            }
+            PyObject *a = j < n_out ? position(cls, xe, 0, 0.0, 0.0, edge_len[xe])
+                                    : position(cls, xe, seg_off[xe + 1] - seg_off[xe] - 1, 1.0, edge_len[xe], 0.0);
+            if (!a) { Py_DECREF(pos); return NULL; }
+            PyTuple_SET_ITEM(pos, (Py_ssize_t)j, a);
+        }
+    }
+    return Py_BuildValue("ddLN", x, y, (long long)e, pos);
+}
+
 static PyMethodDef positions_methods[] = {
+    {"one", (PyCFunction)positions_one, METH_VARARGS,
+     "one(seg, t, cls) -> (x, y, edge, positions): one snap's location, edge and positions (instances of cls)"},
     {"columns", (PyCFunction)positions_columns, METH_VARARGS,
      "columns(seg, t, lon, lat) -> (ints, floats, rows): the snaps' columns (see fevermap.routing.snapping)"},
     {NULL}};

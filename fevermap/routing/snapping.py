@@ -268,6 +268,14 @@ class EdgeIndex:
         return found
 
     def _make_snap(self, lon: float, lat: float, seg: int, t: float, dist: float) -> Snap:
+        """The snap of ``(lon, lat)`` onto graph segment ``seg`` at fraction ``t``, ``dist`` metres away: location,
+        edge positions and road name, computed in C (``_snap.c``; :meth:`_make_snap_reference` is its Python form)."""
+        x, y, edge, positions = self._native.one(seg, t, EdgePosition)
+        return Snap((lon, lat), (x, y), float(dist), positions, self.graph.edge_name[edge])
+
+    def _make_snap_reference(self, lon: float, lat: float, seg: int, t: float, dist: float) -> Snap:
+        """:meth:`_make_snap` in Python: the arithmetic the C forms follow operation for operation (the tests'
+        oracle for them)."""
         pos = self._position(seg, t)
         edge = pos.edge
         last = int(self.graph.seg_off[edge + 1] - self.graph.seg_off[edge]) - 1

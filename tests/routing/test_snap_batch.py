@@ -103,3 +103,25 @@ def test_native_positions_refuse_arrays_that_do_not_fit(andorra: Region) -> None
         pos.columns(np.array([0, 1]), *one)
     ints, floats, rows = pos.columns(np.array([], dtype=np.int64), *(np.array([]),) * 3)
     assert (len(ints), len(floats), rows) == (8, 0, 0)  # off[0] only
+
+
+def test_the_c_snaps_equal_the_python_reference(andorra: Region) -> None:
+    """One snap (``_make_snap``, what ``snap`` returns) and a batch's columns (``snap_many``) against the Python form,
+    bit for bit: every segment's ends (on graph nodes: every edge through them), within 1 cm of them, and inside."""
+    ix = Router(andorra).index
+    n_seg = ix.graph.seg_length_m.shape[0]
+    rng = np.random.default_rng(4)
+    seg = np.concatenate([np.arange(0, n_seg, 7), rng.integers(n_seg, size=3000)])
+    t = rng.choice([0.0, 1.0, 1e-7, 1.0 - 1e-7, 0.5], size=seg.shape[0]) * (rng.random(seg.shape[0]) < 0.6)
+    t = np.where(t == 0.0, rng.random(seg.shape[0]), t) * (rng.random(seg.shape[0]) > 0.1)  # some exactly 0
+    lon, lat = rng.uniform(1.4, 1.8, seg.shape[0]), rng.uniform(42.4, 42.7, seg.shape[0])
+    dist = rng.random(seg.shape[0]) * 100
+    ref = [ix._make_snap_reference(*a) for a in zip(lon.tolist(), lat.tolist(), seg.tolist(), t.tolist(),
+                                                    dist.tolist(), strict=True)]  # fmt: skip
+    one = [ix._make_snap(*a) for a in zip(lon.tolist(), lat.tolist(), seg.tolist(), t.tolist(), dist.tolist(),
+                                          strict=True)]  # fmt: skip
+    assert one == ref
+    assert sum(len(s.positions) > 2 for s in ref) > 50 and sum(len(s.positions) == 2 for s in ref) > 500
+    assert ix._make_snaps(lon, lat, seg, dist, t) == ref
+    with pytest.raises(ValueError, match="segment -1 is not one of the graph's"):
+        ix._make_snap(1.5, 42.5, -1, 0.5, 1.0)
