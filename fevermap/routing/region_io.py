@@ -172,11 +172,6 @@ class Labels(Sequence[str]):
     def __iter__(self) -> Iterator[str]:
         return map(self._strings.__getitem__, self._codes.tolist())
 
-    def take(self, indices: Sequence[int]) -> list[str]:
-        """The strings at ``indices`` (one look-up of their codes)."""
-        strings = self._strings
-        return [strings[c] for c in self._codes[np.asarray(indices, dtype=np.int64)].tolist()]
-
     def __contains__(self, value: object) -> bool:
         if not isinstance(value, str) or value not in self._strings:
             return False
