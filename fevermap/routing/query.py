@@ -20,7 +20,7 @@ from fevermap.errors import NoRouteError
 from fevermap.routing.engine import CCHEngine, Seed
 from fevermap.routing.graph import RoadGraph
 from fevermap.routing.route import Geometry, Route
-from fevermap.routing.snap_batch import SnapBatch
+from fevermap.routing.snap_batch import SnapBatch, position_columns_of
 from fevermap.routing.snapping import EdgePosition, Snap
 from fevermap.routing.state import MetricState
 from fevermap.routing.turns import TurnGraph
@@ -159,15 +159,9 @@ class PinnedTargets:
     def __init__(self, net: Network, snaps: Sequence[Snap]) -> None:
         self.snaps: Sequence[Snap] = snaps if isinstance(snaps, SnapBatch) else list(snaps)
         self.key = next(_keys)
-        if isinstance(snaps, SnapBatch):  # columns already: no snap is made
-            cols = snaps.position_columns()
-            edge, seg, frac, owner = cols.edge, cols.seg, cols.frac, cols.owner
-        else:
-            columns = list(zip(*(p for s in self.snaps for p in s.positions), strict=True)) or [(), (), ()]
-            edge = np.array(columns[0], dtype=np.int64)
-            seg = np.array(columns[1], dtype=np.int64)
-            frac = np.array(columns[2], dtype=np.float64)
-            owner = np.repeat(np.arange(len(self.snaps)), [len(s.positions) for s in self.snaps])
+        # a batch's columns are read as they are (no snap is made); other snaps' are gathered
+        cols = snaps.position_columns() if isinstance(snaps, SnapBatch) else position_columns_of(self.snaps)
+        edge, seg, frac, owner = cols.edge, cols.seg, cols.frac, cols.owner
         off: IntArray = net.__dict__["_nodes_off"]
         n_nodes = off[edge + 1] - off[edge]
         first = np.cumsum(n_nodes) - n_nodes

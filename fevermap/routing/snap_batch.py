@@ -144,17 +144,21 @@ class SnapBatch(Sequence["Snap"]):
         return self._pos
 
 
-def _batch_of(snaps: Sequence[Snap]) -> SnapBatch:
-    """A batch of given snaps (for non-contiguous slices); its name table is the snaps' names, one per snap."""
-    rows = [p for s in snaps for p in s.positions]
-    cols = list(zip(*rows, strict=True)) or [(), (), (), (), ()]
+def position_columns_of(snaps: Sequence[Snap]) -> PositionColumns:
+    """The positions of given snaps as columns (what a batch holds; for snaps that are not one)."""
+    cols = list(zip(*(p for s in snaps for p in s.positions), strict=True)) or [(), (), (), (), ()]
     off = np.zeros(len(snaps) + 1, dtype=np.int64)
     np.cumsum(np.array([len(s.positions) for s in snaps], dtype=np.int64), out=off[1:])
-    pos = PositionColumns(
+    return PositionColumns(
         np.array(cols[0], dtype=np.int64), np.array(cols[1], dtype=np.int64), np.array(cols[2], dtype=np.float64),
         np.array(cols[3], dtype=np.float64), np.array(cols[4], dtype=np.float64), off,
         np.repeat(np.arange(len(snaps)), np.diff(off)),
     )  # fmt: skip
+
+
+def _batch_of(snaps: Sequence[Snap]) -> SnapBatch:
+    """A batch of given snaps (for non-contiguous slices); its name table is the snaps' names, one per snap."""
+    pos = position_columns_of(snaps)
     q = np.array([s.query for s in snaps], dtype=np.float64).reshape(-1, 2)
     loc = np.array([s.location for s in snaps], dtype=np.float64).reshape(-1, 2)
     dist = np.array([s.distance_m for s in snaps], dtype=np.float64)
