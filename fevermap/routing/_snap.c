@@ -97,6 +97,64 @@ static inline int64_t on_node(const PositionsObject *p, int64_t e, int64_t k, do
     return v;
 }
 
+/* Segment s at fraction *t (adjusted in place): the point's edge (*e), the node it sits on (*v; -1 inside the edge)
+ * and how many positions it has; -1 with the error set where the arrays do not hold it. */
+static int64_t count_rows(const PositionsObject *p, int64_t s, double *t, int64_t *e, int64_t *v) {
+    *e = place(p, s, t);
+    *v = *e < 0 ? -2 : on_node(p, *e, ((const int64_t *)p->a[SEG_K])[s], *t);
+    if (*v == -2) {
+        PyErr_Format(PyExc_ValueError, "segment %lld is not one of the graph's", (long long)s);
+        return -1;
+    }
+    if (*v < 0) return 1 + (((const int64_t *)p->a[TWIN])[*e] >= 0);
+    const int64_t *ob = p->a[OUT_BOUNDS], *ib = p->a[IN_BOUNDS];
+    int64_t n_out = ob[*v + 1] - ob[*v], n_in = ib[*v + 1] - ib[*v];
+    if (n_out < 0 || n_in < 0) {
+        PyErr_SetString(PyExc_ValueError, "node edge lists out of range");
+        return -1;
+    }
+    return n_out + n_in;
+}
+
+/* The point's location (loc[0], loc[1]) and its count_rows() positions, written to the five row columns from row 0;
+ * 0, or -1 with the error set. */
+static int fill_rows(const PositionsObject *p, int64_t s, double t, int64_t e, int64_t v, double *loc, int64_t *pe,
+                     int64_t *ps, double *pf, double *pb, double *pa) {
+    const int64_t *seg_k = p->a[SEG_K], *twin = p->a[TWIN], *geom_off = p->a[GEOM_OFF], *seg_off = p->a[SEG_OFF];
+    const double *seg_before = p->a[SEG_BEFORE], *length = p->a[SEG_LENGTH], *edge_len = p->a[EDGE_LEN];
+    int64_t k = seg_k[s], row = geom_off[e] + k, n_edge = p->len[EDGE_LEN];
+    if (row < 0 || 2 * (row + 2) > p->len[COORDS]) {
+        PyErr_Format(PyExc_ValueError, "segment %lld has no coordinates", (long long)s);
+        return -1;
+    }
+    double before = seg_before[s] + t * length[s], after = edge_len[e] - before;
+    const double *c0 = (const double *)p->a[COORDS] + 2 * row, *c1 = c0 + 2;
+    loc[0] = c0[0] + t * (c1[0] - c0[0]);
+    loc[1] = c0[1] + t * (c1[1] - c0[1]);
+    if (v < 0) {
+        pe[0] = e, ps[0] = k, pf[0] = t, pb[0] = before, pa[0] = after;
+        if (twin[e] >= 0)
+            pe[1] = twin[e], ps[1] = seg_off[e + 1] - seg_off[e] - 1 - k, pf[1] = 1.0 - t, pb[1] = after, pa[1] = before;
+        return 0;
+    }
+    const int64_t *ob = p->a[OUT_BOUNDS], *ib = p->a[IN_BOUNDS], *oo = p->a[OUT_ORDER], *io = p->a[IN_ORDER];
+    int64_t r = 0, n_oo = p->len[OUT_ORDER], n_io = p->len[IN_ORDER];
+    for (int64_t j = ob[v]; j < ob[v + 1]; j++, r++) { /* leaving the node: at their start */
+        int64_t x = j >= 0 && j < n_oo ? oo[j] : -1;
+        if (x < 0 || x >= n_edge) goto bad_order;
+        pe[r] = x, ps[r] = 0, pf[r] = 0.0, pb[r] = 0.0, pa[r] = edge_len[x];
+    }
+    for (int64_t j = ib[v]; j < ib[v + 1]; j++, r++) { /* entering it: at their end */
+        int64_t x = j >= 0 && j < n_io ? io[j] : -1;
+        if (x < 0 || x >= n_edge) goto bad_order;
+        pe[r] = x, ps[r] = seg_off[x + 1] - seg_off[x] - 1, pf[r] = 1.0, pb[r] = edge_len[x], pa[r] = 0.0;
+    }
+    return 0;
+bad_order:
+    PyErr_SetString(PyExc_ValueError, "node edge lists out of range");
+    return -1;
+}
+
 static PyObject *positions_columns(PositionsObject *p, PyObject *args) {
     PyObject *o[4];
     if (!PyArg_ParseTuple(args, "OOOO", &o[0], &o[1], &o[2], &o[3])) return NULL;
@@ -116,17 +174,12 @@ static PyObject *positions_columns(PositionsObject *p, PyObject *args) {
     }
     const int64_t *seg = b[0].buf;
     const double *t_in = b[1].buf, *lon = b[2].buf, *lat = b[3].buf;
-    const int64_t *seg_k = p->a[SEG_K], *twin = p->a[TWIN], *ob = p->a[OUT_BOUNDS], *ib = p->a[IN_BOUNDS];
-    int64_t rows = 0; /* first pass: how many positions */
+    int64_t rows = 0, e, v; /* first pass: how many positions */
     for (int64_t i = 0; i < n; i++) {
         double t = t_in[i];
-        int64_t e = place(p, seg[i], &t);
-        int64_t v = e < 0 ? -2 : on_node(p, e, seg_k[seg[i]], t);
-        if (v == -2) {
-            PyErr_Format(PyExc_ValueError, "segment %lld is not one of the graph's", (long long)seg[i]);
-            goto done;
-        }
-        rows += v >= 0 ? (ob[v + 1] - ob[v]) + (ib[v + 1] - ib[v]) : 1 + (twin[e] >= 0);
+        int64_t c = count_rows(p, seg[i], &t, &e, &v);
+        if (c < 0) goto done;
+        rows += c;
     }
     /* ints: edge[n], off[n + 1], pos_edge[rows], pos_seg[rows], pos_owner[rows]; floats: query[2n], location[2n],
      * pos_frac[rows], pos_before[rows], pos_after[rows] */
@@ -137,62 +190,24 @@ static PyObject *positions_columns(PositionsObject *p, PyObject *args) {
             *po = ps + rows;
     double *query = (double *)PyByteArray_AS_STRING(flts), *loc = query + 2 * n, *pf = loc + 2 * n, *pb = pf + rows,
            *pa = pb + rows;
-    const double *seg_before = p->a[SEG_BEFORE], *length = p->a[SEG_LENGTH], *edge_len = p->a[EDGE_LEN];
-    const double *coords = p->a[COORDS];
-    const int64_t *geom_off = p->a[GEOM_OFF], *seg_off = p->a[SEG_OFF];
-    const int64_t *oo = p->a[OUT_ORDER], *io = p->a[IN_ORDER];
-    int64_t r = 0, n_oo = p->len[OUT_ORDER], n_io = p->len[IN_ORDER], n_edge = p->len[EDGE_LEN];
+    int64_t r = 0;
     for (int64_t i = 0; i < n; i++) {
         double t = t_in[i];
-        int64_t s = seg[i], e = place(p, s, &t), k = seg_k[s];
-        double before = seg_before[s] + t * length[s], after = edge_len[e] - before;
-        int64_t row = geom_off[e] + k;
-        if (row < 0 || 2 * (row + 2) > p->len[COORDS]) {
-            PyErr_Format(PyExc_ValueError, "segment %lld has no coordinates", (long long)s);
-            goto done;
-        }
-        const double *c0 = coords + 2 * row, *c1 = c0 + 2;
+        int64_t c = count_rows(p, seg[i], &t, &e, &v);
+        if (fill_rows(p, seg[i], t, e, v, loc + 2 * i, pe + r, ps + r, pf + r, pb + r, pa + r) < 0) goto done;
         query[2 * i] = lon[i], query[2 * i + 1] = lat[i];
-        loc[2 * i] = c0[0] + t * (c1[0] - c0[0]);
-        loc[2 * i + 1] = c0[1] + t * (c1[1] - c0[1]);
         edge[i] = e;
         off[i] = r;
-        int64_t v = on_node(p, e, k, t);
-        if (v < 0) {
-            pe[r] = e, ps[r] = k, pf[r] = t, pb[r] = before, pa[r] = after, r++;
-            if (twin[e] >= 0)
-                pe[r] = twin[e], ps[r] = seg_off[e + 1] - seg_off[e] - 1 - k, pf[r] = 1.0 - t, pb[r] = after,
-                pa[r] = before, r++;
-            continue;
-        }
-        for (int64_t j = ob[v]; j < ob[v + 1]; j++, r++) { /* leaving the node: at their start */
-            int64_t x = j >= 0 && j < n_oo ? oo[j] : -1;
-            if (x < 0 || x >= n_edge) goto bad_order;
-            pe[r] = x, ps[r] = 0, pf[r] = 0.0, pb[r] = 0.0, pa[r] = edge_len[x];
-        }
-        for (int64_t j = ib[v]; j < ib[v + 1]; j++, r++) { /* entering it: at their end */
-            int64_t x = j >= 0 && j < n_io ? io[j] : -1;
-            if (x < 0 || x >= n_edge) goto bad_order;
-            pe[r] = x, ps[r] = seg_off[x + 1] - seg_off[x] - 1, pf[r] = 1.0, pb[r] = edge_len[x], pa[r] = 0.0;
-        }
+        for (int64_t j = 0; j < c; j++) po[r + j] = i;
+        r += c;
     }
     off[n] = r;
-    for (int64_t i = 0; i < n; i++)
-        for (int64_t j = off[i]; j < off[i + 1]; j++) po[j] = i;
     out = Py_BuildValue("OOL", ints, flts, (long long)rows);
-    goto done;
-bad_order:
-    PyErr_SetString(PyExc_ValueError, "node edge lists out of range");
 done:
     for (int q = 0; q < got; q++) PyBuffer_Release(&b[q]);
     Py_XDECREF(ints);
     Py_XDECREF(flts);
     return out;
-}
-
-/* A position as an instance of cls (EdgePosition), or NULL with the error set. */
-static PyObject *position(PyObject *cls, int64_t e, int64_t k, double t, double before, double after) {
-    return PyObject_CallFunction(cls, "LLddd", (long long)e, (long long)k, t, before, after);
 }
 
 /* one(seg, t, cls) -> (x, y, edge, positions): one snap's location, edge and positions (cls instances), as columns()
@@ -202,51 +217,37 @@ static PyObject *positions_one(PositionsObject *p, PyObject *args) {
     double t;
     PyObject *cls;
     if (!PyArg_ParseTuple(args, "LdO", &s, &t, &cls)) return NULL;
-    int64_t e = place(p, s, &t);
-    int64_t v = e < 0 ? -2 : on_node(p, e, ((const int64_t *)p->a[SEG_K])[s], t);
-    if (v == -2) return PyErr_Format(PyExc_ValueError, "segment %lld is not one of the graph's", s);
-    const int64_t *seg_k = p->a[SEG_K], *twin = p->a[TWIN], *geom_off = p->a[GEOM_OFF], *seg_off = p->a[SEG_OFF];
-    const double *seg_before = p->a[SEG_BEFORE], *length = p->a[SEG_LENGTH], *edge_len = p->a[EDGE_LEN];
-    int64_t k = seg_k[s], row = geom_off[e] + k, n_edge = p->len[EDGE_LEN];
-    if (row < 0 || 2 * (row + 2) > p->len[COORDS]) return PyErr_Format(PyExc_ValueError, "segment %lld has no coordinates", s);
-    double before = seg_before[s] + t * length[s], after = edge_len[e] - before;
-    const double *c0 = (const double *)p->a[COORDS] + 2 * row, *c1 = c0 + 2;
-    double x = c0[0] + t * (c1[0] - c0[0]), y = c0[1] + t * (c1[1] - c0[1]);
-    PyObject *pos;
-    if (v < 0) {
-        pos = PyTuple_New(twin[e] >= 0 ? 2 : 1);
-        if (!pos) return NULL;
-        PyObject *a = position(cls, e, k, t, before, after);
-        if (!a) { Py_DECREF(pos); return NULL; }
-        PyTuple_SET_ITEM(pos, 0, a);
-        if (twin[e] >= 0) {
-            PyObject *b = position(cls, twin[e], seg_off[e + 1] - seg_off[e] - 1 - k, 1.0 - t, after, before);
-            if (!b) { Py_DECREF(pos); return NULL; }
-            PyTuple_SET_ITEM(pos, 1, b);
-        }
-    } else {
-        const int64_t *ob = p->a[OUT_BOUNDS], *ib = p->a[IN_BOUNDS], *oo = p->a[OUT_ORDER], *io = p->a[IN_ORDER];
-        int64_t n_out = ob[v + 1] - ob[v], n_in = ib[v + 1] - ib[v];
-        if (n_out < 0 || n_in < 0 || ob[v] < 0 || ob[v + 1] > p->len[OUT_ORDER] || ib[v] < 0 || ib[v + 1] > p->len[IN_ORDER]) {
-            PyErr_SetString(PyExc_ValueError, "node edge lists out of range");
-            return NULL;
-        }
-        pos = PyTuple_New((Py_ssize_t)(n_out + n_in));
-        if (!pos) return NULL;
-        for (int64_t j = 0; j < n_out + n_in; j++) {
-            int64_t xe = j < n_out ? oo[ob[v] + j] : io[ib[v] + j - n_out];
-            if (xe < 0 || xe >= n_edge) {
-                Py_DECREF(pos);
-                PyErr_SetString(PyExc_ValueError, "node edge lists out of range");
-                return NULL;
-            }
-            PyObject *a = j < n_out ? position(cls, xe, 0, 0.0, 0.0, edge_len[xe])
-                                    : position(cls, xe, seg_off[xe + 1] - seg_off[xe] - 1, 1.0, edge_len[xe], 0.0);
-            if (!a) { Py_DECREF(pos); return NULL; }
-            PyTuple_SET_ITEM(pos, (Py_ssize_t)j, a);
+    int64_t e, v, c = count_rows(p, s, &t, &e, &v);
+    if (c < 0) return NULL;
+    enum { ON_STACK = 16 }; /* rows for a point: 1 or 2 inside an edge, the node's degree on one */
+    int64_t ibuf[2 * ON_STACK], *pe = ibuf;
+    double fbuf[3 * ON_STACK], loc[2], *pf = fbuf;
+    if (c > ON_STACK) {
+        pe = malloc((size_t)c * 16);
+        pf = malloc((size_t)c * 24);
+        if (!pe || !pf) {
+            if (pe != ibuf) free(pe);
+            if (pf != fbuf) free(pf);
+            return PyErr_NoMemory();
         }
     }
-    return Py_BuildValue("ddLN", x, y, (long long)e, pos);
+    int64_t *ps = pe + c;
+    double *pb = pf + c, *pa = pb + c;
+    PyObject *pos = NULL, *out = NULL;
+    if (fill_rows(p, s, t, e, v, loc, pe, ps, pf, pb, pa) < 0) goto done;
+    pos = PyTuple_New((Py_ssize_t)c);
+    if (!pos) goto done;
+    for (int64_t j = 0; j < c; j++) {
+        PyObject *x = PyObject_CallFunction(cls, "LLddd", (long long)pe[j], (long long)ps[j], pf[j], pb[j], pa[j]);
+        if (!x) goto done;
+        PyTuple_SET_ITEM(pos, (Py_ssize_t)j, x);
+    }
+    out = Py_BuildValue("ddLO", loc[0], loc[1], (long long)e, pos);
+done:
+    Py_XDECREF(pos);
+    if (pe != ibuf) free(pe);
+    if (pf != fbuf) free(pf);
+    return out;
 }
 
 static PyMethodDef positions_methods[] = {
