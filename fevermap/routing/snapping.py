@@ -211,7 +211,7 @@ class EdgeIndex:
         if n < lo.shape[0]:
             check_lonlat(float(lo[n]), float(la[n]))  # raises, as snap does for that point
         seg = self._indexed_seg[hit]
-        snaps = self._make_snaps(lo[:n], la[:n], seg, dist, t)
+        snaps = self._make_snaps(lo[:n], la[:n], seg, t, dist)
         if not self._all_big:
             alternatives = snaps.alternatives
             for k in np.flatnonzero(~self._big_edge[self._seg_edge[seg]]).tolist():
@@ -221,7 +221,7 @@ class EdgeIndex:
                     alternatives[k] = self._make_snap(*q, int(self._indexed_seg[self._big_seg[big[0]]]), *big[1:])
         return snaps
 
-    def _make_snaps(self, lo: FloatArray, la: FloatArray, seg: npt.NDArray[np.int64], dist: FloatArray, t: FloatArray
+    def _make_snaps(self, lo: FloatArray, la: FloatArray, seg: npt.NDArray[np.int64], t: FloatArray, dist: FloatArray
                     ) -> SnapBatch:  # fmt: skip
         """:meth:`_make_snap` of many hits, as one :class:`SnapBatch`: the same arithmetic, in C (``_snap.c``)."""
         n = seg.shape[0]

@@ -122,6 +122,6 @@ def test_the_c_snaps_equal_the_python_reference(andorra: Region) -> None:
                                           strict=True)]  # fmt: skip
     assert one == ref
     assert sum(len(s.positions) > 2 for s in ref) > 50 and sum(len(s.positions) == 2 for s in ref) > 500
-    assert ix._make_snaps(lon, lat, seg, dist, t) == ref
+    assert ix._make_snaps(lon, lat, seg, t, dist) == ref
     with pytest.raises(ValueError, match="segment -1 is not one of the graph's"):
         ix._make_snap(1.5, 42.5, -1, 0.5, 1.0)
