@@ -23,6 +23,7 @@ import numpy.typing as npt
 
 from fevermap.errors import InputError, NoRouteError
 from fevermap.routing import query
+from fevermap.routing.buffers import ArrayPool
 from fevermap.routing.engine import CCHEngine
 from fevermap.routing.query import Network, PinnedTargets
 from fevermap.routing.region import Region
@@ -91,6 +92,7 @@ class Router:
         self._state = make_state(g, t, engine, self._base_speed, self._base_turn_ms, layout=self._layout,
                                  arrays=self._base_arrays)  # fmt: skip
         self._update_lock = threading.Lock()
+        self._pool = ArrayPool()  # buffers of retired states, for the next update (used under _update_lock)
         self._version_lock = threading.Lock()
         self._side: OrderedDict[object, tuple[int, MetricState]] = OrderedDict()
         self._side_lock = threading.Lock()
@@ -261,7 +263,8 @@ class Router:
         unknown = np.flatnonzero(~found)
         with self._update_lock:
             started = time.perf_counter()
-            speed = self._state.seg_speed_kph.copy()
+            speed = self._pool.empty(self.graph.seg_off[-1], np.float64)
+            np.copyto(speed, self._state.seg_speed_kph)
             speed[seg_idx] = rows.speed_kph[row_idx]
             state = self._customise(speed, self._state.turn_ms)
             elapsed = (time.perf_counter() - started) * 1000
@@ -286,7 +289,8 @@ class Router:
         unknown = np.flatnonzero(~found)
         with self._update_lock:
             started = time.perf_counter()
-            turn_ms = self._state.turn_ms.copy()
+            turn_ms = self._pool.empty(self._state.turn_ms.shape[0], np.int64)
+            np.copyto(turn_ms, self._state.turn_ms)
             turn_ms[arc_idx] = np.rint(rows.penalty_s[row_idx] * 1000.0).astype(np.int64)
             state = self._customise(self._state.seg_speed_kph, turn_ms)
             elapsed = (time.perf_counter() - started) * 1000
@@ -325,6 +329,6 @@ class Router:
         self, speed: FloatArray, turn_ms: npt.NDArray[np.int64], arrays: Mapping[str, np.ndarray] | None = None
     ) -> MetricState:
         state = make_state(self.graph, self.region.turns, self.engine, speed, turn_ms, layout=self._layout,
-                           arrays=arrays)  # fmt: skip
+                           arrays=arrays, pool=self._pool)  # fmt: skip
         self._state = state  # one reference assignment
         return state

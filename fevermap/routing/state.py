@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from fevermap.routing.buffers import ArrayPool
 from fevermap.routing.engine import CCHEngine, Metric
 from fevermap.routing.graph import RoadGraph
 from fevermap.routing.turns import TurnGraph
@@ -137,28 +138,39 @@ def metric_arrays(
     *,
     closed_edges: npt.NDArray[np.bool_] | None = None,
     layout: StateLayout | None = None,
+    pool: ArrayPool | None = None,
 ) -> dict[str, np.ndarray]:
     """The arrays of a metric state for these speeds and turn costs, by name, before customisation.
 
     ``seg_ms``, ``excl``, ``incl``, ``edge_total``, ``edge_ms``, ``edge_weights_ms`` and ``arc_weights_ms`` (the
     engine's weights), and ``closed_before`` / ``closed_after`` only when a segment is closed. A region saves those
     of its base speeds (``base_state.npz``) so that loading it computes none; :func:`make_state` takes them.
+    ``pool`` gives the per-segment buffers (reused ones of retired states: the same values, no page faults).
     """
     lay = layout or StateLayout.of(graph, turns)
     seg_edge, start, last = lay.seg_edge, lay.seg_start, lay.edge_last
-    seg_ms = segment_times_ms(graph.seg_length_m, speed_kph)
+    n, m = seg_edge.shape[0], last.shape[0]
+
+    def empty(size: int = n, dtype: type = np.float64) -> np.ndarray:
+        return pool.empty(size, dtype) if pool is not None else np.empty(size, dtype=dtype)
+
+    seg_ms = segment_times_ms(graph.seg_length_m, speed_kph, out=empty())
     any_closed = closed_edges is not None or not bool(np.isfinite(seg_ms).all())
     if any_closed:
         closed = ~np.isfinite(seg_ms)
         if closed_edges is not None:
             closed |= closed_edges[seg_edge]
         any_closed = bool(closed.any())
-    w = np.where(closed, 0.0, seg_ms + graph.seg_penalty_ms) if any_closed else seg_ms + graph.seg_penalty_ms
-    cum_excl = np.cumsum(w)
+    w = np.add(seg_ms, graph.seg_penalty_ms, out=empty())
+    if any_closed:
+        w[closed] = 0.0
+    cum_excl = np.cumsum(w, out=empty())
     cum_excl -= w
-    excl = np.subtract(cum_excl, cum_excl[start], out=cum_excl)  # in place: each buffer of s floats costs page faults
-    incl = np.add(excl, w, out=w)  # w (a fresh array) is not needed after
-    total = incl[last]
+    # np.take: mode="clip" because with out= the default mode="raise" first writes to a fresh temporary (every index
+    # is in range here, so clipping changes nothing); in place below: a fresh buffer of s floats costs page faults
+    excl = np.subtract(cum_excl, np.take(cum_excl, start, out=empty(), mode="clip"), out=cum_excl)
+    incl = np.add(excl, w, out=w)  # w is not needed after
+    total = np.take(incl, last, out=empty(m), mode="clip")
     out = {"excl": excl, "incl": incl, "edge_total": total}
     if any_closed:
         n_closed = np.cumsum(closed) - closed
@@ -167,11 +179,11 @@ def metric_arrays(
         out["closed_before"] = closed_before
         out["closed_after"] = (closed_in_edge[seg_edge] - closed_before - closed).astype(np.int64)
         edge_ms = np.where(closed_in_edge > 0, np.inf, total)
-        seg_ms = np.where(closed, np.inf, seg_ms)
+        seg_ms[closed] = np.inf
     else:
         edge_ms = total
-    edge_w = to_weights(edge_ms)
-    arc_w = edge_w[lay.arc_edge]
+    edge_w = to_weights(edge_ms, out=empty(m, np.int64), scratch=empty(m))
+    arc_w = np.take(edge_w, lay.arc_edge, out=empty(lay.arc_edge.shape[0], np.int64), mode="clip")
     arc_w += turn_ms
     np.minimum(arc_w, INF_MS, out=arc_w)
     out.update(seg_ms=seg_ms, edge_ms=edge_ms, edge_weights_ms=edge_w, arc_weights_ms=arc_w)
@@ -189,17 +201,18 @@ def make_state(
     swap: bool = True,
     layout: StateLayout | None = None,
     arrays: Mapping[str, np.ndarray] | None = None,
+    pool: ArrayPool | None = None,
 ) -> MetricState:
     """Customise a new state for these speeds and turn costs (swapped in as the engine's current metric if ``swap``).
 
     ``closed_edges`` (a mask over road edges) closes those edges on top of the speeds (a side metric, e.g. one that
     avoids sealed areas). ``layout`` is :meth:`StateLayout.of` the graphs (computed here when not given). ``arrays``
     are :func:`metric_arrays` of exactly these arguments, computed before (a region's saved base state); computed
-    here when not given.
+    here when not given, with buffers from ``pool`` when given.
     """
     lay = layout or StateLayout.of(graph, turns)
     a = arrays if arrays is not None else metric_arrays(graph, turns, speed_kph, turn_ms, closed_edges=closed_edges,
-                                                        layout=lay)  # fmt: skip
+                                                        layout=lay, pool=pool)  # fmt: skip
     arc_w = a["arc_weights_ms"]
     metric = engine.customise(arc_w) if swap else engine.make_metric(arc_w)
     return MetricState(

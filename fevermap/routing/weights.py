@@ -31,13 +31,18 @@ def ceil_ms(ms: float) -> float:
     return float(math.ceil(ms - _TOLERANCE_MS)) if math.isfinite(ms) else math.inf
 
 
-def to_weights(ms: FloatArray) -> IntArray:
-    """Engine weights: :func:`ceil_ms_array` as int64, ``INF_MS`` where infinite or at least ``INF_MS``."""
-    x = np.subtract(ms, _TOLERANCE_MS, dtype=np.float64)  # one buffer, worked in place
+def to_weights(ms: FloatArray, out: IntArray | None = None, scratch: FloatArray | None = None) -> IntArray:
+    """Engine weights: :func:`ceil_ms_array` as int64, ``INF_MS`` where infinite or at least ``INF_MS``.
+
+    ``out`` (int64) and ``scratch`` (float64), of ``ms``'s shape, are the buffers to use when given."""
+    x = np.subtract(ms, _TOLERANCE_MS, dtype=np.float64, out=scratch)  # one buffer, worked in place
     np.ceil(x, out=x)
     np.minimum(x, INF_MS, out=x)
     x[~np.isfinite(ms)] = INF_MS
-    return x.astype(np.int64)
+    if out is None:
+        return x.astype(np.int64)
+    np.copyto(out, x, casting="unsafe")
+    return out
 
 
 def seconds_to_ms(seconds: FloatArray) -> IntArray:
@@ -45,10 +50,10 @@ def seconds_to_ms(seconds: FloatArray) -> IntArray:
     return np.rint(np.asarray(seconds, dtype=np.float64) * 1000.0).astype(np.int64)
 
 
-def segment_times_ms(length_m: FloatArray, speed_kph: FloatArray) -> FloatArray:
-    """Segment travel times in ms (``inf`` where the speed is 0, i.e. closed)."""
+def segment_times_ms(length_m: FloatArray, speed_kph: FloatArray, out: FloatArray | None = None) -> FloatArray:
+    """Segment travel times in ms (``inf`` where the speed is 0, i.e. closed), written to ``out`` when given."""
     speed = np.asarray(speed_kph, dtype=np.float64)
-    out = np.multiply(length_m, 3600.0, dtype=np.float64)  # one buffer, worked in place
+    out = np.multiply(length_m, 3600.0, dtype=np.float64, out=out)  # one buffer, worked in place
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         np.divide(out, speed, out=out)
     if speed.size == 0 or float(speed.min()) >= 1e-300:  # nothing closed nor tiny (a traffic update, usually)
