@@ -54,6 +54,7 @@ from fevermap.routing.router import Route, Router
 DRIVER = Path(__file__).resolve().parent / "osrm_peer" / "driver.py"
 MEMORY_FIELDS = ("VmRSS", "RssAnon", "RssFile", "VmHWM")
 N_CHECK = 20  # routes re-asked after each traffic update to check that it changed them
+P2P_ROUNDS = 4  # alternating p2p rounds over all pairs, per engine
 
 
 def memory_kb() -> dict[str, int]:
@@ -111,6 +112,81 @@ def run_driver(job: dict[str, Any], work: Path) -> dict[str, Any]:
         raise SystemExit(f"OSRM driver failed: {out.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(out.stdout)
     return result
+
+
+class OsrmServer:
+    """The OSRM driver answering route batches in a running process (``driver.py --serve``), so that fevermap's and
+    OSRM's p2p rounds can alternate in time."""
+
+    def __init__(self, osrm_base: str) -> None:
+        self._proc = subprocess.Popen([str(setup_osrm.venv_python()), str(DRIVER), "--serve", osrm_base],
+                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # fmt: skip
+        self._read()
+
+    def _read(self) -> dict[str, Any]:
+        assert self._proc.stdout is not None
+        line = self._proc.stdout.readline()
+        if not line:
+            raise SystemExit(f"OSRM driver (--serve) stopped with exit code {self._proc.wait()}")
+        out: dict[str, Any] = json.loads(line)
+        return out
+
+    def routes(self, pairs: list[tuple[tuple[float, float], tuple[float, float]]]) -> list[float]:
+        """Each route's time in s (OSRM's ``overview=full, geometries=geojson``)."""
+        assert self._proc.stdin is not None
+        self._proc.stdin.write(json.dumps({"routes": [list(p + q) for p, q in pairs]}) + "\n")
+        self._proc.stdin.flush()
+        times: list[float] = self._read()["t"]
+        return times
+
+    def close(self) -> None:
+        if self._proc.stdin is not None:
+            self._proc.stdin.close()
+        self._proc.wait()
+
+
+def fm_round(
+    router: Router, pairs: list[tuple[tuple[float, float], tuple[float, float]]]
+) -> tuple[list[float], list[Route | None]]:
+    """fevermap's routes between the pairs, each timed (s); None where there is no route."""
+    times, routes = [], []
+    for p, q in pairs:
+        t = time.perf_counter()
+        try:
+            r: Route | None = router.route(p, q)
+        except NoRouteError:
+            r = None
+        times.append(time.perf_counter() - t)
+        routes.append(r)
+    return times, routes
+
+
+def p2p_rounds(router: Router, osrm_base: str, pairs: list[tuple[tuple[float, float], tuple[float, float]]],
+               rounds: int) -> dict[str, Any]:  # fmt: skip
+    """p2p on the same pairs in alternating rounds (fevermap first in even rounds, OSRM first in odd ones), after 50
+    untimed routes each: every engine is timed across the same minutes of the shared machine. Returns both engines'
+    times pooled over the rounds, each round's medians, and fevermap's routes of the first round."""
+    server = OsrmServer(osrm_base)
+    try:
+        server.routes(pairs[:50])
+        fm_round(router, pairs[:50])
+        fm_all: list[float] = []
+        osrm_all: list[float] = []
+        medians = []
+        first: list[Route | None] = []
+        for k in range(rounds):
+            for side in ("fm", "osrm") if k % 2 == 0 else ("osrm", "fm"):
+                if side == "fm":
+                    fm_t, routes = fm_round(router, pairs)
+                    first = first or routes
+                else:
+                    o_t = server.routes(pairs)
+            fm_all += fm_t
+            osrm_all += o_t
+            medians.append((statistics.median(fm_t) * 1000, statistics.median(o_t) * 1000))
+    finally:
+        server.close()
+    return {"fm": fm_all, "osrm": osrm_all, "medians": medians, "fm_routes": first}
 
 
 def osrm_copy(name: str, dest: Path) -> str:
@@ -179,21 +255,12 @@ def bench_extract(name: str, pbf: Path, work: Path, n_pairs: int, n_base: int, r
     pts = random_points(router, 2 * n_pairs, 1)
     pairs = [(pts[2 * i], pts[2 * i + 1]) for i in range(n_pairs)]
     res["fm_start"] = [in_child(_load_child, str(region_dir), pairs if k == 0 else pairs[:1]) for k in range(3)]
+    # ------------------------------------------------------------ p2p: fevermap and OSRM in alternating rounds
+    rounds = p2p_rounds(router, osrm_base, pairs, P2P_ROUNDS)
+    fm_routes: list[Route | None] = rounds["fm_routes"]
+    res["fm_p2p"], res["osrm_p2p"] = ms(rounds["fm"]), ms(rounds["osrm"])
+    res["p2p_rounds"] = rounds["medians"]
     # ------------------------------------------------------------ fevermap queries
-    for p, q in pairs[:50]:
-        with contextlib.suppress(NoRouteError):
-            router.route(p, q)
-    fm_routes: list[Route | None] = []
-    fm_t = []
-    for p, q in pairs:
-        t = time.perf_counter()
-        try:
-            r: Route | None = router.route(p, q)
-        except NoRouteError:
-            r = None
-        fm_t.append(time.perf_counter() - t)
-        fm_routes.append(r)
-    res["fm_p2p"] = ms(fm_t)
     res["fm_snap"] = ms([timed(lambda p=p: router.snap(*p)) for p in pts])
     origins, dests = random_points(router, 200, 2), random_points(router, 50 * 200, 3)
     fresh = []
@@ -256,7 +323,7 @@ def bench_extract(name: str, pbf: Path, work: Path, n_pairs: int, n_base: int, r
     }
     osrm = run_driver(job, work)
     o_routes = osrm["routes"][50:]
-    res["osrm_p2p"] = ms([r["t"] for r in o_routes])
+    res["osrm_p2p_batch"] = ms([r["t"] for r in o_routes])
     res["osrm_p2p_nodes"] = ms([r["t_nodes"] for r in o_routes if "t_nodes" in r])
     res["osrm_50"] = ms([t["t"] for t in osrm["tables"]])
     res["osrm_nearest"] = ms([n["t"] for n in osrm["nearest"]])

@@ -18,6 +18,8 @@ distance (m) and the OSM node ids it passes (``annotations=nodes``, asked in a s
 table the time and the durations to each destination; per nearest the time and the snap distance (m); per traffic
 update the time of ``osrm-customize --segment-speed-file`` on a copy of the data, of reloading it and of the first
 route after the reload, and that route's duration.
+
+``driver.py --serve BASE`` instead answers batches of routes on stdin, one JSON line each (:func:`serve`).
 """
 
 from __future__ import annotations
@@ -56,20 +58,28 @@ def route_params(pair: list[float], *, nodes: bool) -> Any:
     return osrm.RouteParameters(coordinates=coords, overview="full", geometries="geojson", generate_hints=False)
 
 
-def run_route(o: Any, pair: list[float]) -> dict[str, Any]:
+def timed_route(o: Any, pair: list[float]) -> tuple[float, tuple[float, float] | str]:
+    """One ``overview=full, geometries=geojson`` route, timed: (s, the best route's (duration s, distance m) or
+    OSRM's error message)."""
     t = time.perf_counter()
     try:
         r = o.Route(route_params(pair, nodes=False))
         best = r["routes"][0]
-        duration, distance = float(best["duration"]), float(best["distance"])
+        found = float(best["duration"]), float(best["distance"])
     except RuntimeError as exc:  # NoRoute / NoSegment come back as RuntimeError
-        return {"t": time.perf_counter() - t, "error": str(exc)}
-    elapsed = time.perf_counter() - t
+        return time.perf_counter() - t, str(exc)
+    return time.perf_counter() - t, found
+
+
+def run_route(o: Any, pair: list[float]) -> dict[str, Any]:
+    elapsed, best = timed_route(o, pair)
+    if isinstance(best, str):
+        return {"t": elapsed, "error": best}
     t = time.perf_counter()
     r = o.Route(route_params(pair, nodes=True))
     leg = r["routes"][0]["legs"][0]
     node_ids = [int(n) for n in leg["annotation"]["nodes"]]
-    return {"t": elapsed, "t_nodes": time.perf_counter() - t, "duration": duration, "distance": distance,
+    return {"t": elapsed, "t_nodes": time.perf_counter() - t, "duration": best[0], "distance": best[1],
             "nodes": node_ids}  # fmt: skip
 
 
@@ -116,7 +126,22 @@ def run_traffic(
             "duration": first.get("duration"), "check": [run_route(o, p).get("duration") for p in check]}  # fmt: skip
 
 
+def serve(path: str, use_mmap: bool) -> None:
+    """Answer route batches as they come: one JSON line in (``{"routes": [[lon0, lat0, lon1, lat1], ...]}``), one
+    out (``{"t": [s, ...]}``: each route's time, as :func:`run_route` times it), until stdin closes. The benchmark
+    sends its rounds here between fevermap's, so that both engines are timed in the same minutes of a shared
+    machine."""
+    o = engine(path, use_mmap)
+    print(json.dumps({"ready": True}), flush=True)
+    for line in sys.stdin:
+        batch = json.loads(line)
+        print(json.dumps({"t": [timed_route(o, pair)[0] for pair in batch["routes"]]}), flush=True)
+
+
 def main() -> None:
+    if len(sys.argv) > 2 and sys.argv[1] == "--serve":
+        serve(sys.argv[2], use_mmap=True)
+        return
     text = Path(sys.argv[1]).read_text() if len(sys.argv) > 1 else sys.stdin.read()
     job = json.loads(text)
     before = memory_kb()
