@@ -331,4 +331,5 @@ class Router:
         state = make_state(self.graph, self.region.turns, self.engine, speed, turn_ms, layout=self._layout,
                            arrays=arrays, pool=self._pool)  # fmt: skip
         self._state = state  # one reference assignment
+        self._pool.release()  # the replaced state's buffers, unless a query still holds it: reclaimable till reused
         return state

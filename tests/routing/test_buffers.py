@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gc
+from pathlib import Path
 
 import numpy as np
+import pytest
 
 from fevermap.routing.buffers import ArrayPool
 
@@ -42,3 +44,33 @@ def test_length_and_dtype_are_kept_apart_and_the_pool_is_bounded() -> None:
     assert pool.nbytes == 8 * 8 + 8 * 8 + 9 * 8 + 2 * 4 * 8
     del held
     assert len(pool.free(4, np.float64)) == 2
+
+
+def _lazy_free_kb() -> int:
+    for line in Path("/proc/self/smaps_rollup").read_text().splitlines():
+        if line.startswith("LazyFree:"):
+            return int(line.split()[1])
+    raise AssertionError("no LazyFree line")
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps_rollup").exists(), reason="Linux's /proc/self/smaps_rollup")
+def test_release_marks_only_free_arrays_and_they_are_reused_whole() -> None:
+    pool = ArrayPool()
+    held = pool.empty(1 << 20, np.float64)  # 8 MB
+    free = pool.empty(1 << 20, np.float64)
+    held[:] = 1.0
+    free[:] = 2.0
+    free_id = id(free)
+    del free
+    before = _lazy_free_kb()
+    marked = pool.release()
+    assert 8 * 2**20 - 2 * 4096 <= marked <= 8 * 2**20  # the free one's whole pages, not the held one
+    assert _lazy_free_kb() - before >= marked // 1024 - 64  # the kernel has them as lazily freed
+    assert (held == 1.0).all()
+    again = pool.empty(1 << 20, np.float64)
+    assert id(again) == free_id
+    again[:] = np.arange(1 << 20)  # written after the mark: the kernel keeps these pages
+    assert (again == np.arange(1 << 20)).all()
+    del again
+    assert pool.release() == marked
+    assert ArrayPool().release() == 0
