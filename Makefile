@@ -8,7 +8,8 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: run test venv lint typecheck bench clean
 
-$(STAMP): pyproject.toml fevermap/routing/_cch.c fevermap/routing/_snap.c fevermap/geo/_native.c
+$(STAMP): pyproject.toml fevermap/routing/_cch.c fevermap/routing/_snap.c fevermap/routing/_state.c \
+          fevermap/geo/_native.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

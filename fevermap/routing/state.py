@@ -10,12 +10,13 @@ and swaps it in is seen whole or not at all.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
+from fevermap.routing import _state
 from fevermap.routing.buffers import ArrayPool
 from fevermap.routing.engine import CCHEngine, Metric
 from fevermap.routing.graph import RoadGraph
@@ -145,15 +146,41 @@ def metric_arrays(
     ``seg_ms``, ``excl``, ``incl``, ``edge_total``, ``edge_ms``, ``edge_weights_ms`` and ``arc_weights_ms`` (the
     engine's weights), and ``closed_before`` / ``closed_after`` only when a segment is closed. A region saves those
     of its base speeds (``base_state.npz``) so that loading it computes none; :func:`make_state` takes them.
-    ``pool`` gives the per-segment buffers (reused ones of retired states: the same values, no page faults).
+    ``pool`` gives the buffers (reused ones of retired states: the same values, no page faults).
+
+    Without closures, one C pass computes them (:mod:`fevermap.routing._state`, bit-identical to
+    :func:`_metric_arrays_numpy`, which handles closures and speeds below 1e-300 km/h).
     """
     lay = layout or StateLayout.of(graph, turns)
-    seg_edge, start, last = lay.seg_edge, lay.seg_start, lay.edge_last
-    n, m = seg_edge.shape[0], last.shape[0]
+    n, m, a = lay.seg_edge.shape[0], lay.edge_last.shape[0], lay.arc_edge.shape[0]
 
     def empty(size: int = n, dtype: type = np.float64) -> np.ndarray:
         return pool.empty(size, dtype) if pool is not None else np.empty(size, dtype=dtype)
 
+    if closed_edges is None:
+        f8, i8 = np.float64, np.int64
+        inputs = [np.ascontiguousarray(x, t) for x, t in ((graph.seg_length_m, f8), (speed_kph, f8),
+                  (graph.seg_penalty_ms, f8), (graph.seg_off, i8), (lay.arc_edge, i8), (turn_ms, i8))]  # fmt: skip
+        out = {"seg_ms": empty(), "excl": empty(), "incl": empty(), "edge_total": empty(m),
+               "edge_weights_ms": empty(m, i8), "arc_weights_ms": empty(a, i8)}  # fmt: skip
+        if _state.metric_pass(*inputs, *out.values()):
+            out["edge_ms"] = out["edge_total"]
+            return out
+        del out  # not the common case: the buffers go back to the pool
+    return _metric_arrays_numpy(graph, speed_kph, turn_ms, closed_edges, lay, empty)
+
+
+def _metric_arrays_numpy(
+    graph: RoadGraph,
+    speed_kph: FloatArray,
+    turn_ms: IntArray,
+    closed_edges: npt.NDArray[np.bool_] | None,
+    lay: StateLayout,
+    empty: Callable[..., np.ndarray],
+) -> dict[str, np.ndarray]:
+    """:func:`metric_arrays` in numpy (closures included); ``empty(size=segments, dtype=float64)`` gives buffers."""
+    seg_edge, start, last = lay.seg_edge, lay.seg_start, lay.edge_last
+    m = last.shape[0]
     seg_ms = segment_times_ms(graph.seg_length_m, speed_kph, out=empty())
     any_closed = closed_edges is not None or not bool(np.isfinite(seg_ms).all())
     if any_closed:

@@ -8,11 +8,13 @@ import numpy as np
 import pytest
 
 from fevermap.errors import NoRouteError
+from fevermap.routing import _state
 from fevermap.routing.buffers import ArrayPool
 from fevermap.routing.region import Region, load_region
 from fevermap.routing.region_io import mapped_bytes
 from fevermap.routing.router import Router
-from fevermap.routing.state import StateLayout, metric_arrays
+from fevermap.routing.state import StateLayout, _metric_arrays_numpy, metric_arrays
+from fevermap.routing.weights import INF_MS
 
 
 def test_the_saved_layout_is_the_computed_one_and_stays_mapped(andorra: Region) -> None:
@@ -105,3 +107,77 @@ def test_pooled_buffers_give_the_same_arrays_and_never_overwrite_a_state_still_h
     router.apply_traffic(feeds[1])
     assert ids & {id(router.state.seg_speed_kph), id(router.state.seg_ms), id(router.state._excl),
                   id(router.state._incl)}  # fmt: skip  # the retired buffers are used again
+
+
+def _numpy_form(region: Region, speed: np.ndarray, turn_ms: np.ndarray) -> dict[str, np.ndarray]:
+    lay = StateLayout.of(region.graph, region.turns)
+    return _metric_arrays_numpy(region.graph, speed, turn_ms, None, lay,
+                                lambda size=lay.seg_edge.shape[0], dtype=np.float64: np.empty(size, dtype))  # fmt: skip
+
+
+def test_the_one_pass_in_c_equals_the_numpy_form_bit_for_bit(andorra: Region) -> None:
+    region = load_region(andorra.path)
+    g, t = region.graph, region.turns
+    rng = np.random.default_rng(11)
+    n = g.seg_speed_kph.shape[0]
+    turn_ms = t.arc_turn_ms.copy()
+    turn_ms[::13] = rng.integers(0, 90_000, size=turn_ms[::13].shape[0])
+    cases = {
+        "base": g.seg_speed_kph,
+        "random": rng.uniform(1.0, 130.0, size=n),
+        "slow": rng.uniform(1e-290, 1e-280, size=n),  # huge times, weights capped at INF_MS
+        "mixed": np.where(rng.random(n) < 0.5, g.seg_speed_kph, rng.uniform(0.5, 200.0, size=n)),
+    }
+    lay = StateLayout.of(g, t)
+    m, a = g.edge_count, turn_ms.shape[0]
+    for name, speed in cases.items():
+        bufs = [np.empty(n), np.empty(n), np.empty(n), np.empty(m), np.empty(m, np.int64), np.empty(a, np.int64)]
+        inputs = [g.seg_length_m, np.ascontiguousarray(speed), g.seg_penalty_ms, g.seg_off, lay.arc_edge, turn_ms]
+        assert _state.metric_pass(*inputs, *bufs) is True, name  # the C pass itself, not the numpy fallback
+        got = metric_arrays(g, t, speed, turn_ms)
+        np.testing.assert_array_equal(bufs[0], got["seg_ms"])
+        want = _numpy_form(region, speed, turn_ms)
+        assert set(got) == set(want), name
+        for key, value in want.items():
+            assert got[key].dtype == value.dtype, (name, key)
+            np.testing.assert_array_equal(got[key], value, err_msg=f"{name}: {key}")
+            assert np.signbit(got[key]).tolist() == np.signbit(value).tolist(), (name, key)
+    assert (metric_arrays(g, t, cases["slow"], turn_ms)["edge_weights_ms"] == INF_MS).any()
+
+
+def test_the_one_pass_leaves_closures_and_tiny_speeds_to_numpy_and_refuses_bad_arrays(andorra: Region) -> None:
+    region = load_region(andorra.path)
+    g, t = region.graph, region.turns
+    n, m, a = g.seg_speed_kph.shape[0], g.edge_count, t.arc_turn_ms.shape[0]
+    lay = StateLayout.of(g, t)
+
+    def bufs() -> list[np.ndarray]:
+        return [np.empty(n), np.empty(n), np.empty(n), np.empty(m), np.empty(m, np.int64), np.empty(a, np.int64)]
+
+    inputs = [g.seg_length_m, g.seg_speed_kph, g.seg_penalty_ms, g.seg_off, lay.arc_edge, t.arc_turn_ms]
+    assert _state.metric_pass(*inputs, *bufs()) is True
+    for bad in (0.0, 1e-301, np.nan):
+        speed = g.seg_speed_kph.copy()
+        speed[n // 2] = bad
+        assert _state.metric_pass(inputs[0], speed, *inputs[2:], *bufs()) is False
+        got, want = metric_arrays(g, t, speed, t.arc_turn_ms), _numpy_form(region, speed, t.arc_turn_ms)
+        for key, value in want.items():
+            np.testing.assert_array_equal(got[key], value, err_msg=f"{bad}: {key}")
+    with pytest.raises(TypeError, match="speed_kph: expected a contiguous 1-D array of float64"):
+        _state.metric_pass(inputs[0], g.seg_speed_kph.astype(np.float32), *inputs[2:], *bufs())
+    with pytest.raises(ValueError, match=f"edge_w: {m + 1} values, expected {m}"):
+        _state.metric_pass(*inputs, *bufs()[:4], np.empty(m + 1, np.int64), *bufs()[5:])
+    with pytest.raises(ValueError, match="seg_off"):
+        off = g.seg_off.copy()
+        off[5], off[6] = off[6], off[5] - 1
+        _state.metric_pass(*inputs[:3], off, *inputs[4:], *bufs())
+    with pytest.raises(ValueError, match=r"arc_edge\[3\] is not an edge"):
+        arc_edge = lay.arc_edge.copy()
+        arc_edge[3] = m
+        _state.metric_pass(*inputs[:4], arc_edge, inputs[5], *bufs())
+    with pytest.raises(ValueError, match="not C-contiguous"):
+        _state.metric_pass(*inputs, *bufs()[:5], np.empty(a, np.int64)[::-1])
+    ro = np.empty(n)
+    ro.setflags(write=False)
+    with pytest.raises(ValueError, match="read-only"):
+        _state.metric_pass(*inputs, ro, *bufs()[1:])
