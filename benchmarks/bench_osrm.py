@@ -54,7 +54,8 @@ from fevermap.routing.router import Route, Router
 DRIVER = Path(__file__).resolve().parent / "osrm_peer" / "driver.py"
 MEMORY_FIELDS = ("VmRSS", "RssAnon", "RssFile", "VmHWM")
 N_CHECK = 20  # routes re-asked after each traffic update to check that it changed them
-P2P_ROUNDS = 4  # alternating p2p rounds over all pairs, per engine
+P2P_ROUNDS = 4  # p2p rounds over all pairs, per engine
+P2P_BLOCK = 100  # pairs routed by one engine, then by the other
 
 
 def memory_kb() -> dict[str, int]:
@@ -163,9 +164,11 @@ def fm_round(
 
 def p2p_rounds(router: Router, osrm_base: str, pairs: list[tuple[tuple[float, float], tuple[float, float]]],
                rounds: int) -> dict[str, Any]:  # fmt: skip
-    """p2p on the same pairs in alternating rounds (fevermap first in even rounds, OSRM first in odd ones), after 50
-    untimed routes each: every engine is timed across the same minutes of the shared machine. Returns both engines'
-    times pooled over the rounds, each round's medians, and fevermap's routes of the first round."""
+    """p2p on the same pairs, both engines in turn: each round goes over all pairs in blocks of
+    :data:`P2P_BLOCK`, every block routed by both engines one after the other (fevermap first in even blocks, OSRM
+    in odd ones), after 50 untimed routes each. So every engine is timed across the same seconds of the shared
+    machine. Returns both engines' times pooled over the rounds, each round's medians, and fevermap's routes of the
+    first round."""
     server = OsrmServer(osrm_base)
     try:
         server.routes(pairs[:50])
@@ -174,13 +177,19 @@ def p2p_rounds(router: Router, osrm_base: str, pairs: list[tuple[tuple[float, fl
         osrm_all: list[float] = []
         medians = []
         first: list[Route | None] = []
-        for k in range(rounds):
-            for side in ("fm", "osrm") if k % 2 == 0 else ("osrm", "fm"):
-                if side == "fm":
-                    fm_t, routes = fm_round(router, pairs)
-                    first = first or routes
-                else:
-                    o_t = server.routes(pairs)
+        for _ in range(rounds):
+            fm_t: list[float] = []
+            o_t: list[float] = []
+            for k, lo in enumerate(range(0, len(pairs), P2P_BLOCK)):
+                block = pairs[lo : lo + P2P_BLOCK]
+                for side in ("fm", "osrm") if k % 2 == 0 else ("osrm", "fm"):
+                    if side == "fm":
+                        times, routes = fm_round(router, block)
+                        fm_t += times
+                        if len(first) < len(pairs):
+                            first += routes
+                    else:
+                        o_t += server.routes(block)
             fm_all += fm_t
             osrm_all += o_t
             medians.append((statistics.median(fm_t) * 1000, statistics.median(o_t) * 1000))

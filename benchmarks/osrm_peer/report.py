@@ -83,7 +83,7 @@ def extract_table(r: dict[str, Any]) -> list[str]:
         f"| routes taking a forbidden turn | {tu['fm_routes']} of {tu['fm_n']:,} | {tu['osrm_routes']} of "
         f"{tu['osrm_n']:,} | | |",
         "",
-        "p2p rounds (fevermap / OSRM medians, ms, in the order run): "
+        "p2p rounds (fevermap / OSRM medians, ms, in the order run; each in blocks of 100 pairs taken in turns): "
         + ", ".join(f"{a:.3f} / {b:.3f} ({a / b:.2f} x)" for a, b in r["p2p_rounds"])
         + ".",
         f"ETA ratio fevermap / OSRM on the same {eta['n']:,} pairs: median {eta['median']:.3f}, p10 {eta['p10']:.3f}, "
@@ -116,7 +116,7 @@ def targets(r: dict[str, Any]) -> list[str]:
     return [
         f"Targets on {r['name']} (issue 11, turn-aware routing; issue 14, per-region load):",
         f"- p2p incl. snapping <= 0.25 x OSRM: {p2p:.3f} ms vs {o_p2p:.3f} ms = {p2p / o_p2p:.2f} x, "
-        f"{_met(p2p <= 0.25 * o_p2p)} (medians over {len(r['p2p_rounds'])} alternating rounds; per round "
+        f"{_met(p2p <= 0.25 * o_p2p)} (medians over {len(r['p2p_rounds'])} rounds taken in turns; per round "
         f"{min(ratios):.2f}-{max(ratios):.2f} x)",
         f"- one-to-50 incl. snapping <= 1 ms: {r['fm_50'][0]:.3f} ms, {_met(r['fm_50'][0] <= 1.0)} (judged on the "
         f"first pass over fresh points; the same queries again: {r['fm_50_again'][0]:.3f} ms)",
@@ -146,10 +146,11 @@ def section(results: list[dict[str, Any]], command: str, machine: str, load: str
         "Times are medians (p95 in brackets) in milliseconds unless marked, on the same random pairs and points for",
         "every engine (`bench_routing.random_points`, seeds 1/2/3). p2p: a route between two coordinates including",
         "snapping both and the geometry (OSRM: `overview=full, geometries=geojson`, through the Python bindings, so",
-        "OSRM's times include building the Python result), timed in alternating rounds over all pairs (fevermap",
-        "in this process, OSRM in its driver process answering batches; each engine first in every other round, after",
-        "50 untimed routes each), so that both are timed across the same minutes of the shared machine; the medians",
-        "pool every round's routes. OSRM's traffic update runs `osrm-customize",
+        "OSRM's times include building the Python result), timed in turns: 4 rounds over all pairs, each in blocks",
+        "of 100 pairs that both engines route one after the other (fevermap in this process, OSRM in its driver",
+        "process answering batches; each engine first in every other block; 50 untimed routes each before), so that",
+        "both are timed across the same seconds of the shared machine; the medians pool every round's routes.",
+        "OSRM's traffic update runs `osrm-customize",
         "--segment-speed-file` on a copy of its data with the same CSV fevermap applies, then loads the data in the",
         "running process and answers a route. Warm start and memory are measured in fresh processes (medians of 3);",
         "'RSS added by loading' is VmRSS after loading minus before (the interpreter and imports excluded). Forbidden",

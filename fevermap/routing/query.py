@@ -52,6 +52,9 @@ class Network:
         for x, e in enumerate(t.node_edge[g.edge_count :].tolist(), start=g.edge_count):
             copies.setdefault(e, []).append(x)
         object.__setattr__(self, "_copies", copies)
+        # single values read per query: memoryview items are Python ints at once (numpy scalars need int())
+        views = tuple(np.ascontiguousarray(a, dtype=np.int64).data for a in (g.seg_off, t.out_off, t.arc_to))
+        object.__setattr__(self, "_one", views)
 
     def nodes_of(self, edge: int) -> IntArray:
         """Turn-graph nodes standing for road edge ``edge``: the edge itself, then its via-way copies."""
@@ -69,25 +72,25 @@ class Network:
 def source_seeds(net: Network, state: MetricState, snap: Snap) -> list[tuple[Seed, EdgePosition]]:
     """Seeds to leave ``snap``: finish its edge, then take one of the edge's turns."""
     out: list[tuple[Seed, EdgePosition]] = []
-    off: IntArray = net.__dict__["out_off"]
-    seg_off = net.graph.seg_off
+    seg_off, off, arc_to = net.__dict__["_one"]
+    turn_ms = state._one[7]
     for pos in snap.positions:
-        a = state.partial_one(int(seg_off[pos.edge]) + pos.seg, pos.frac)[1]
+        e = pos.edge
+        a = state.after_one(seg_off[e] + pos.seg, pos.frac)
         if a >= INF_MS:
             continue
-        lo, hi = int(off[pos.edge]), int(off[pos.edge + 1])
-        for y, turn in zip(net.turns.arc_to[lo:hi].tolist(), state.turn_ms[lo:hi].tolist(), strict=True):
-            if a + turn < INF_MS:
-                out.append(((y, int(a + turn)), pos))
+        for k in range(off[e], off[e + 1]):
+            if a + turn_ms[k] < INF_MS:
+                out.append(((arc_to[k], int(a + turn_ms[k])), pos))
     return out
 
 
 def target_seeds(net: Network, state: MetricState, snap: Snap) -> list[tuple[Seed, EdgePosition]]:
     """Seeds to arrive at ``snap``: reach the start of its edge (any of the edge's turn-graph nodes), then drive on."""
     out: list[tuple[Seed, EdgePosition]] = []
-    seg_off = net.graph.seg_off
+    seg_off = net.__dict__["_one"][0]
     for pos in snap.positions:
-        b = state.partial_one(int(seg_off[pos.edge]) + pos.seg, pos.frac)[0]
+        b = state.before_one(seg_off[pos.edge] + pos.seg, pos.frac)
         if b < INF_MS:
             out.extend(((x, int(b)), pos) for x in net.node_list(pos.edge))
     return out
