@@ -30,3 +30,15 @@ class Forward:
     def many(self, lon: Buffer, lat: Buffer, x_out: Buffer, y_out: Buffer, /) -> None: ...
 
 def runs(coords: Buffer, offsets: Buffer, ids: Buffer, /) -> bytearray: ...
+def line(
+    coords: Buffer,
+    offsets: Buffer,
+    ids: Buffer,
+    first_edge: int,
+    first_seg: int,
+    first_frac: float,
+    last_edge: int,
+    last_seg: int,
+    last_frac: float,
+    /,
+) -> bytearray: ...

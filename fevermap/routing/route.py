@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from fevermap.geo._native import runs
+from fevermap.geo._native import line, runs
 from fevermap.routing.graph import RoadGraph
 from fevermap.routing.snapping import EdgeIndex, EdgePosition, Snap
 
@@ -86,7 +86,15 @@ class Geometry:
         return np.frombuffer(runs(self.graph.coords, self.geom_off, ids), dtype=np.float64).reshape(-1, 2)
 
     def route(self, first: EdgePosition, whole: IntArray, last: EdgePosition) -> FloatArray:
-        """From ``first`` to the end of its edge, the ``whole`` edges, then ``last``'s edge up to ``last``."""
+        """From ``first`` to the end of its edge, the ``whole`` edges, then ``last``'s edge up to ``last``
+        (in C: :meth:`_route_reference` is its Python form)."""
+        ids = np.ascontiguousarray(whole, dtype=np.int64)
+        out = line(self.graph.coords, self.geom_off, ids, first.edge, first.seg, first.frac, last.edge, last.seg,
+                   last.frac)  # fmt: skip
+        return np.frombuffer(out, dtype=np.float64).reshape(-1, 2)
+
+    def _route_reference(self, first: EdgePosition, whole: IntArray, last: EdgePosition) -> FloatArray:
+        """:meth:`route` in Python (the tests' oracle for it)."""
         head = self.edge(first.edge)[first.seg + 1 :]
         tail = self.edge(last.edge)[1 : last.seg + 1]
         loc = self.index.location
