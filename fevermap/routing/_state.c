@@ -13,6 +13,10 @@
  * It handles the common case only: every speed at least 1e-300 km/h and every segment time finite, every edge with
  * a segment. Otherwise it returns False, having written part of the outputs, and the caller runs the numpy form
  * (closures, tiny speeds), which writes every output.
+ *
+ * before_ceil() is a state's partial times of many positions rounded up (MetricState.before_ceil_ms): what a
+ * one-to-many query from coordinates needs once per set of targets, where its numpy form made ten array passes of
+ * a few us each over about a hundred positions.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -142,14 +146,77 @@ done:
     return out;
 }
 
+/* before_ceil(seg, frac, seg_ms, excl, incl, closed_before, out): MetricState.before_ms of each position (segment,
+ * fraction) rounded up as weights.ceil_ms_array rounds it, written to out: inf past a closure or inside a closed
+ * segment, else incl[seg] at frac >= 1, else excl[seg] + frac * seg_ms[seg] (frac > 0) or excl[seg]; then
+ * ceil(ms - 1e-9) + 0.0 (a -0.0 becomes 0.0) where finite. The same operations as the numpy forms, in order. */
+enum { B_SEG, B_FRAC, B_SEG_MS, B_EXCL, B_INCL, B_CLOSED, B_OUT, B_N };
+static char *b_names[] = {"seg", "frac", "seg_ms", "excl", "incl", "closed_before", "out", NULL};
+static const char b_floats[B_N] = {[B_FRAC] = 1, [B_SEG_MS] = 1, [B_EXCL] = 1, [B_INCL] = 1, [B_OUT] = 1};
+
+static PyObject *py_before_ceil(PyObject *self, PyObject *args, PyObject *kw) {
+    (void)self;
+    PyObject *o[B_N];
+    Py_buffer b[B_N];
+    int nbufs = 0;
+    PyObject *out = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOOOOO", b_names, &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6]))
+        return NULL;
+    for (int i = 0; i < B_N; i++) {
+        int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (i == B_OUT ? PyBUF_WRITABLE : 0);
+        if (PyObject_GetBuffer(o[i], &b[i], flags) < 0) goto done;
+        nbufs = i + 1;
+        const char *fmt = b[i].format ? b[i].format : "B";
+        char last = fmt[strlen(fmt) - 1];
+        if (b[i].itemsize != 8 || b[i].ndim != 1 || (b_floats[i] ? last != 'd' : strchr("lq", last) == NULL)) {
+            PyErr_Format(PyExc_TypeError, "%s: expected a contiguous 1-D array of %s", b_names[i],
+                         b_floats[i] ? "float64" : "int64");
+            goto done;
+        }
+    }
+    const int64_t k = b[B_SEG].len / 8, n = b[B_SEG_MS].len / 8;
+    if (b[B_FRAC].len / 8 != k || b[B_OUT].len / 8 != k || b[B_EXCL].len / 8 != n || b[B_INCL].len / 8 != n ||
+        b[B_CLOSED].len / 8 != n) {
+        PyErr_SetString(PyExc_ValueError, "before_ceil: seg, frac and out need one length, the state arrays another");
+        goto done;
+    }
+    const int64_t *seg = b[B_SEG].buf, *closed = b[B_CLOSED].buf;
+    const double *frac = b[B_FRAC].buf, *seg_ms = b[B_SEG_MS].buf, *excl = b[B_EXCL].buf, *incl = b[B_INCL].buf;
+    double *res = b[B_OUT].buf;
+    for (int64_t i = 0; i < k; i++) {
+        const int64_t s = seg[i];
+        if (s < 0 || s >= n) {
+            PyErr_Format(PyExc_ValueError, "seg[%lld] = %lld is not a segment (0..%lld)", (long long)i, (long long)s,
+                         (long long)(n - 1));
+            goto done;
+        }
+        const double f = frac[i], t = seg_ms[s];
+        if (closed[s] > 0 || (!isfinite(t) && f > 0)) {
+            res[i] = INFINITY;
+            continue;
+        }
+        const double v = f >= 1.0 ? incl[s] : excl[s] + (f > 0 ? f * t : 0.0);
+        res[i] = isfinite(v) ? ceil(v - TOLERANCE_MS) + 0.0 : INFINITY;
+    }
+    Py_INCREF(Py_None);
+    out = Py_None;
+done:
+    for (int i = 0; i < nbufs; i++) PyBuffer_Release(&b[i]);
+    return out;
+}
+
 static PyMethodDef methods[] = {
+    {"before_ceil", (PyCFunction)(void (*)(void))py_before_ceil, METH_VARARGS | METH_KEYWORDS,
+     "before_ceil(seg, frac, seg_ms, excl, incl, closed_before, out) -> None\n\nMetricState.before_ms of each "
+     "position rounded up to whole ms (weights.ceil_ms_array), into out."},
     {"metric_pass", (PyCFunction)(void (*)(void))py_metric_pass, METH_VARARGS | METH_KEYWORDS,
      "metric_pass(length_m, speed_kph, penalty_ms, seg_off, arc_edge, turn_ms, seg_ms, excl, incl, total, edge_w, "
      "arc_w) -> bool\n\nA metric state's arrays in one pass, written to the last six; False when a segment is closed "
      "or slower than 1e-300 km/h, its time not finite, or an edge without a segment (compute those otherwise)."},
     {NULL, NULL, 0, NULL}};
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_state", "A metric state's arrays in one pass.", -1,
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_state",
+                                    "A metric state's arrays in one pass, and partial times of many positions.", -1,
                                     methods, NULL, NULL, NULL, NULL};
 
 PyMODINIT_FUNC PyInit__state(void) { return PyModule_Create(&module); }

@@ -19,3 +19,6 @@ def metric_pass(
     edge_w: Buffer,
     arc_w: Buffer,
 ) -> bool: ...
+def before_ceil(
+    seg: Buffer, frac: Buffer, seg_ms: Buffer, excl: Buffer, incl: Buffer, closed_before: Buffer, out: Buffer
+) -> None: ...

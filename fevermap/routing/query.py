@@ -178,6 +178,7 @@ class PinnedTargets:
         self._seg = np.repeat(net.graph.seg_off[edge] + seg, n_nodes)
         self._frac = np.repeat(frac, n_nodes)
         self._cache: tuple[int, FloatArray] | None = None
+        self._edge_set: frozenset[int] | None = None  # the positions' edges, made on the first sharing_edge
 
     def __len__(self) -> int:
         return len(self.snaps)
@@ -186,12 +187,16 @@ class PinnedTargets:
         """Partial times in ms from each row's edge start to its position (cached per metric version)."""
         cache = self._cache
         if cache is None or cache[0] != state.version:
-            cache = (state.version, ceil_ms_array(state.before_ms(self._seg, self._frac)))
+            cache = (state.version, state.before_ceil_ms(self._seg, self._frac))
             self._cache = cache
         return cache[1]
 
     def sharing_edge(self, snap: Snap) -> list[int]:
         """The targets with a position on one of ``snap``'s edges, in order."""
+        if self._edge_set is None:
+            self._edge_set = frozenset(self._edge.tolist())
+        if not any(p.edge in self._edge_set for p in snap.positions):  # the usual case: no array pass
+            return []
         hit = self._edge == snap.positions[0].edge
         for p in snap.positions[1:]:
             hit |= self._edge == p.edge

@@ -95,6 +95,17 @@ class MetricState:
             total[seg_edge[seg]] - (incl[seg] if frac >= 1.0 else excl[seg] + (frac * t if frac > 0 else 0.0))
         )
 
+    def before_ceil_ms(self, seg: IntArray, frac: FloatArray) -> FloatArray:
+        """:meth:`before_ms` rounded up to whole ms (:func:`~fevermap.routing.weights.ceil_ms_array`), in C
+        (:mod:`fevermap.routing._state`: the same operations; ``inf`` past a closure)."""
+        out = np.empty(np.shape(seg)[0], dtype=np.float64)
+        f8 = np.float64
+        _state.before_ceil(np.ascontiguousarray(seg, dtype=np.int64), np.ascontiguousarray(frac, dtype=f8),
+                           np.ascontiguousarray(self.seg_ms, dtype=f8), np.ascontiguousarray(self._excl, dtype=f8),
+                           np.ascontiguousarray(self._incl, dtype=f8),
+                           np.ascontiguousarray(self._closed_before, dtype=np.int64), out)  # fmt: skip
+        return out
+
     def after_ms(self, seg: IntArray, frac: FloatArray) -> FloatArray:
         """Time in ms from each position to its edge's end (vectorised; ``inf`` before a closure)."""
         t = self.seg_ms[seg]

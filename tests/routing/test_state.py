@@ -14,7 +14,7 @@ from fevermap.routing.region import Region, load_region
 from fevermap.routing.region_io import mapped_bytes
 from fevermap.routing.router import Router
 from fevermap.routing.state import StateLayout, _metric_arrays_numpy, metric_arrays
-from fevermap.routing.weights import INF_MS
+from fevermap.routing.weights import INF_MS, ceil_ms_array
 
 
 def test_the_saved_layout_is_the_computed_one_and_stays_mapped(andorra: Region) -> None:
@@ -181,3 +181,28 @@ def test_the_one_pass_leaves_closures_and_tiny_speeds_to_numpy_and_refuses_bad_a
     ro.setflags(write=False)
     with pytest.raises(ValueError, match="read-only"):
         _state.metric_pass(*inputs, ro, *bufs()[1:])
+
+
+def test_partial_times_of_many_positions_in_c_equal_the_numpy_form(andorra: Region) -> None:
+    region = load_region(andorra.path)
+    g = region.graph
+    router = Router(region)
+    rng = np.random.default_rng(21)
+    n = g.seg_speed_kph.shape[0]
+    closed = np.zeros(g.edge_count, dtype=bool)
+    closed[::17] = True
+    states = [router.state, router.state_with_closed_edges(closed, "test")]
+    router.apply_traffic("".join(f"{u},{v},0\n" for u, v in zip(g.seg_u_osm[::53], g.seg_v_osm[::53], strict=True)))
+    states.append(router.state)  # closures by speed 0: inf segment times
+    seg = rng.integers(0, n, size=5_000)
+    frac = np.select([rng.random(5_000) < 0.2, rng.random(5_000) < 0.25], [0.0, 1.0], rng.random(5_000))
+    for k, st in enumerate(states):
+        got = st.before_ceil_ms(seg, frac)
+        want = ceil_ms_array(st.before_ms(seg, frac))
+        assert got.tobytes() == want.tobytes(), k
+        assert np.isinf(got).any() == (k > 0)
+    with pytest.raises(ValueError, match=rf"seg\[1\] = {n} is not a segment"):
+        states[0].before_ceil_ms(np.array([0, n]), np.array([0.5, 0.5]))
+    with pytest.raises(ValueError, match="one length"):
+        _state.before_ceil(seg, frac[:-1], *(np.asarray(a) for a in (states[0].seg_ms, states[0]._excl)),
+                           states[0]._incl, np.zeros(n, dtype=np.int64), np.empty(5_000))  # fmt: skip
