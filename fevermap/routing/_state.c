@@ -35,6 +35,25 @@ static const char floats[N_ARRAYS] = {[LENGTH] = 1, [SPEED] = 1, [PENALTY] = 1, 
                                       [INCL] = 1, [TOTAL] = 1};
 static const char written[N_ARRAYS] = {[SEG_MS] = 1, [EXCL] = 1, [INCL] = 1, [TOTAL] = 1, [EDGE_W] = 1, [ARC_W] = 1};
 
+/* The buffers of o[0..n): contiguous 1-D float64 where floats[i], else int64; writable where written[i]. 0, or -1
+ * with the error set; *nbufs buffers are held either way (the caller releases them). */
+static int get_arrays(PyObject *const *o, Py_buffer *b, int n, char *const *names, const char *floats,
+                      const char *written, int *nbufs) {
+    for (int i = 0; i < n; i++) {
+        int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (written[i] ? PyBUF_WRITABLE : 0);
+        if (PyObject_GetBuffer(o[i], &b[i], flags) < 0) return -1;
+        *nbufs = i + 1;
+        const char *fmt = b[i].format ? b[i].format : "B";
+        char last = fmt[strlen(fmt) - 1];
+        if (b[i].itemsize != 8 || b[i].ndim != 1 || (floats[i] ? last != 'd' : strchr("lq", last) == NULL)) {
+            PyErr_Format(PyExc_TypeError, "%s: expected a contiguous 1-D array of %s", names[i],
+                         floats[i] ? "float64" : "int64");
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* 1: done; 0: not the common case (the caller computes it otherwise); -1: bad seg_off or arc_edge (*bad: where) */
 static int metric_pass(const double *length, const double *speed, const double *penalty, const int64_t *seg_off,
                        const int64_t *arc_edge, const int64_t *turn_ms, double *seg_ms, double *excl, double *incl,
@@ -100,18 +119,7 @@ static PyObject *py_metric_pass(PyObject *self, PyObject *args, PyObject *kw) {
     if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOOOOOOOOOO", names, &o[0], &o[1], &o[2], &o[3], &o[4], &o[5],
                                      &o[6], &o[7], &o[8], &o[9], &o[10], &o[11]))
         return NULL;
-    for (int i = 0; i < N_ARRAYS; i++) {
-        int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (written[i] ? PyBUF_WRITABLE : 0);
-        if (PyObject_GetBuffer(o[i], &b[i], flags) < 0) goto done;
-        nbufs = i + 1;
-        const char *fmt = b[i].format ? b[i].format : "B";
-        char last = fmt[strlen(fmt) - 1];
-        if (b[i].itemsize != 8 || b[i].ndim != 1 || (floats[i] ? last != 'd' : strchr("lq", last) == NULL)) {
-            PyErr_Format(PyExc_TypeError, "%s: expected a contiguous 1-D array of %s", names[i],
-                         floats[i] ? "float64" : "int64");
-            goto done;
-        }
-    }
+    if (get_arrays(o, b, N_ARRAYS, names, floats, written, &nbufs) < 0) goto done;
     int64_t n = b[LENGTH].len / 8, m = b[TOTAL].len / 8, a = b[ARC_EDGE].len / 8;
     const int sizes[][2] = {{SPEED, 0}, {PENALTY, 0}, {SEG_MS, 0}, {EXCL, 0}, {INCL, 0}, {SEG_OFF, 1},
                             {EDGE_W, 2}, {TURN_MS, 3}, {ARC_W, 3}};
@@ -153,6 +161,7 @@ done:
 enum { B_SEG, B_FRAC, B_SEG_MS, B_EXCL, B_INCL, B_CLOSED, B_OUT, B_N };
 static char *b_names[] = {"seg", "frac", "seg_ms", "excl", "incl", "closed_before", "out", NULL};
 static const char b_floats[B_N] = {[B_FRAC] = 1, [B_SEG_MS] = 1, [B_EXCL] = 1, [B_INCL] = 1, [B_OUT] = 1};
+static const char b_written[B_N] = {[B_OUT] = 1};
 
 static PyObject *py_before_ceil(PyObject *self, PyObject *args, PyObject *kw) {
     (void)self;
@@ -162,18 +171,7 @@ static PyObject *py_before_ceil(PyObject *self, PyObject *args, PyObject *kw) {
     PyObject *out = NULL;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOOOOO", b_names, &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6]))
         return NULL;
-    for (int i = 0; i < B_N; i++) {
-        int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (i == B_OUT ? PyBUF_WRITABLE : 0);
-        if (PyObject_GetBuffer(o[i], &b[i], flags) < 0) goto done;
-        nbufs = i + 1;
-        const char *fmt = b[i].format ? b[i].format : "B";
-        char last = fmt[strlen(fmt) - 1];
-        if (b[i].itemsize != 8 || b[i].ndim != 1 || (b_floats[i] ? last != 'd' : strchr("lq", last) == NULL)) {
-            PyErr_Format(PyExc_TypeError, "%s: expected a contiguous 1-D array of %s", b_names[i],
-                         b_floats[i] ? "float64" : "int64");
-            goto done;
-        }
-    }
+    if (get_arrays(o, b, B_N, b_names, b_floats, b_written, &nbufs) < 0) goto done;
     const int64_t k = b[B_SEG].len / 8, n = b[B_SEG_MS].len / 8;
     if (b[B_FRAC].len / 8 != k || b[B_OUT].len / 8 != k || b[B_EXCL].len / 8 != n || b[B_INCL].len / 8 != n ||
         b[B_CLOSED].len / 8 != n) {
