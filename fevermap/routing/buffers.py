@@ -46,6 +46,14 @@ def _calibrate() -> int:
 
 
 _ONLY_POOL = _calibrate()
+
+
+def _is_free(held: list[npt.NDArray[Any]], i: int) -> bool:
+    """Whether nothing but the list ``held`` refers to its array ``i`` (the count :func:`_calibrate` measured: the
+    list's reference and the call's argument)."""
+    return sys.getrefcount(held[i]) == _ONLY_POOL
+
+
 _MADV_FREE = 8  # <sys/mman.h> on Linux (4.5 and later); Python's mmap module has it only as a method of its own maps
 _PAGE = mmap.PAGESIZE
 
@@ -83,17 +91,23 @@ class ArrayPool:
         dt = np.dtype(dtype)
         held = self._held.setdefault((n, dt.str), [])
         for i in range(len(held)):
-            if sys.getrefcount(held[i]) == _ONLY_POOL:
+            if _is_free(held, i):
                 return held[i]
         out = np.empty(n, dtype=dt)
         if len(held) < self._keep:
             held.append(out)
         return out
 
+    def copy(self, a: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        """A copy of the 1-D array ``a`` in a buffer from :meth:`empty`."""
+        out = self.empty(a.shape[0], a.dtype)
+        np.copyto(out, a)
+        return out
+
     def free(self, n: int, dtype: npt.DTypeLike) -> list[npt.NDArray[Any]]:
         """The arrays of this length and dtype that nothing else refers to (a new list; for tests and stats)."""
         held = self._held.get((n, np.dtype(dtype).str), [])
-        return [held[i] for i in range(len(held)) if sys.getrefcount(held[i]) == _ONLY_POOL]
+        return [held[i] for i in range(len(held)) if _is_free(held, i)]
 
     def release(self) -> int:
         """Let the kernel take back the pages of the free arrays when it needs memory (``MADV_FREE``); returns bytes.
@@ -108,7 +122,7 @@ class ArrayPool:
         marked = 0
         for arrays in self._held.values():
             for i in range(len(arrays)):
-                if sys.getrefcount(arrays[i]) != _ONLY_POOL:
+                if not _is_free(arrays, i):
                     continue
                 addr = arrays[i].__array_interface__["data"][0]
                 start = -(-addr // _PAGE) * _PAGE

@@ -43,7 +43,6 @@ class Network:
 
     def __post_init__(self) -> None:
         g, t = self.graph, self.turns
-        object.__setattr__(self, "out_off", t.out_off)
         nodes_of = np.argsort(t.node_edge, kind="stable")  # turn-graph nodes of each road edge (itself first)
         object.__setattr__(self, "_nodes_sorted", nodes_of)
         object.__setattr__(self, "_nodes_off", np.searchsorted(t.node_edge[nodes_of], np.arange(g.edge_count + 1)))
@@ -73,7 +72,7 @@ def source_seeds(net: Network, state: MetricState, snap: Snap) -> list[tuple[See
     """Seeds to leave ``snap``: finish its edge, then take one of the edge's turns."""
     out: list[tuple[Seed, EdgePosition]] = []
     seg_off, off, arc_to = net.__dict__["_one"]
-    turn_ms = state._one[7]
+    turn_ms = state._one.turn_ms
     for pos in snap.positions:
         e = pos.edge
         a = state.after_one(seg_off[e] + pos.seg, pos.frac)

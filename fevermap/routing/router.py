@@ -263,8 +263,7 @@ class Router:
         unknown = np.flatnonzero(~found)
         with self._update_lock:
             started = time.perf_counter()
-            speed = self._pool.empty(self.graph.seg_off[-1], np.float64)
-            np.copyto(speed, self._state.seg_speed_kph)
+            speed = self._pool.copy(self._state.seg_speed_kph)
             speed[seg_idx] = rows.speed_kph[row_idx]
             state = self._customise(speed, self._state.turn_ms)
             elapsed = (time.perf_counter() - started) * 1000
@@ -289,8 +288,7 @@ class Router:
         unknown = np.flatnonzero(~found)
         with self._update_lock:
             started = time.perf_counter()
-            turn_ms = self._pool.empty(self._state.turn_ms.shape[0], np.int64)
-            np.copyto(turn_ms, self._state.turn_ms)
+            turn_ms = self._pool.copy(self._state.turn_ms)
             turn_ms[arc_idx] = np.rint(rows.penalty_s[row_idx] * 1000.0).astype(np.int64)
             state = self._customise(self._state.seg_speed_kph, turn_ms)
             elapsed = (time.perf_counter() - started) * 1000

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +26,19 @@ from fevermap.routing.weights import INF_MS, ceil_ms, segment_times_ms, to_weigh
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+
+
+class _Views(NamedTuple):
+    """A state's arrays as memoryviews, for the per-query path's single reads."""
+
+    seg_ms: memoryview
+    excl: memoryview
+    incl: memoryview
+    edge_total: memoryview
+    seg_edge: memoryview
+    closed_before: memoryview
+    closed_after: memoryview
+    turn_ms: memoryview
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,7 +62,7 @@ class MetricState:
     _edge_total: FloatArray  # ... to the edge's end
     _closed_before: IntArray  # closed segments of the edge before each segment
     _closed_after: IntArray  # ... and after it
-    _one: tuple[memoryview, ...] = field(init=False, repr=False)  # the arrays above for single reads
+    _one: _Views = field(init=False, repr=False)  # the arrays above for single reads
 
     @property
     def version(self) -> int:
@@ -71,7 +85,7 @@ class MetricState:
         # converted with float() or int() takes ~100
         views = (self.seg_ms, self._excl, self._incl, self._edge_total, self._seg_edge, self._closed_before,
                  self._closed_after, self.turn_ms)  # fmt: skip
-        object.__setattr__(self, "_one", tuple(np.ascontiguousarray(v).data for v in views))
+        object.__setattr__(self, "_one", _Views(*(np.ascontiguousarray(v).data for v in views)))
 
     def before_one(self, seg: int, frac: float) -> float:
         """:meth:`before_ms` of one position, rounded up to whole ms (the per-query path).
@@ -99,11 +113,9 @@ class MetricState:
         """:meth:`before_ms` rounded up to whole ms (:func:`~fevermap.routing.weights.ceil_ms_array`), in C
         (:mod:`fevermap.routing._state`: the same operations; ``inf`` past a closure)."""
         out = np.empty(np.shape(seg)[0], dtype=np.float64)
-        f8 = np.float64
-        _state.before_ceil(np.ascontiguousarray(seg, dtype=np.int64), np.ascontiguousarray(frac, dtype=f8),
-                           np.ascontiguousarray(self.seg_ms, dtype=f8), np.ascontiguousarray(self._excl, dtype=f8),
-                           np.ascontiguousarray(self._incl, dtype=f8),
-                           np.ascontiguousarray(self._closed_before, dtype=np.int64), out)  # fmt: skip
+        v = self._one  # the state's arrays, contiguous already
+        _state.before_ceil(np.ascontiguousarray(seg, dtype=np.int64), np.ascontiguousarray(frac, dtype=np.float64),
+                           v.seg_ms, v.excl, v.incl, v.closed_before, out)  # fmt: skip
         return out
 
     def after_ms(self, seg: IntArray, frac: FloatArray) -> FloatArray:
