@@ -117,7 +117,7 @@ def run_driver(job: dict[str, Any], work: Path) -> dict[str, Any]:
 
 class OsrmServer:
     """The OSRM driver answering route batches in a running process (``driver.py --serve``), so that fevermap's and
-    OSRM's p2p rounds can alternate in time."""
+    OSRM's p2p routes can be timed in turns."""
 
     def __init__(self, osrm_base: str) -> None:
         self._proc = subprocess.Popen([str(setup_osrm.venv_python()), str(DRIVER), "--serve", osrm_base],
@@ -229,13 +229,7 @@ def fevermap_nodes(router: Router, route: Route) -> list[int]:
 
 def durations(router: Router, pairs: list[tuple[tuple[float, float], tuple[float, float]]]) -> list[float | None]:
     """Route durations in s (None where there is no route)."""
-    out: list[float | None] = []
-    for p, q in pairs:
-        try:
-            out.append(router.route(p, q).duration_s)
-        except NoRouteError:
-            out.append(None)
-    return out
+    return [None if r is None else r.duration_s for r in fm_round(router, pairs)[1]]
 
 
 def one_to_50(router: Router, origin: tuple[float, float], dests: list[tuple[float, float]]) -> Any:
@@ -264,7 +258,7 @@ def bench_extract(name: str, pbf: Path, work: Path, n_pairs: int, n_base: int, r
     pts = random_points(router, 2 * n_pairs, 1)
     pairs = [(pts[2 * i], pts[2 * i + 1]) for i in range(n_pairs)]
     res["fm_start"] = [in_child(_load_child, str(region_dir), pairs if k == 0 else pairs[:1]) for k in range(3)]
-    # ------------------------------------------------------------ p2p: fevermap and OSRM in alternating rounds
+    # ------------------------------------------------------------ p2p: fevermap and OSRM in turns
     rounds = p2p_rounds(router, osrm_base, pairs, P2P_ROUNDS)
     fm_routes: list[Route | None] = rounds["fm_routes"]
     res["fm_p2p"], res["osrm_p2p"] = ms(rounds["fm"]), ms(rounds["osrm"])

@@ -129,7 +129,7 @@ def run_traffic(
 def serve(path: str, use_mmap: bool) -> None:
     """Answer route batches as they come: one JSON line in (``{"routes": [[lon0, lat0, lon1, lat1], ...]}``), one
     out (``{"t": [s, ...]}``: each route's time, as :func:`run_route` times it), until stdin closes. The benchmark
-    sends its rounds here between fevermap's, so that both engines are timed in the same minutes of a shared
+    sends its blocks of pairs here between fevermap's, so that both engines are timed in the same seconds of a shared
     machine."""
     o = engine(path, use_mmap)
     print(json.dumps({"ready": True}), flush=True)
