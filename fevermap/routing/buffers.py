@@ -28,7 +28,7 @@ False
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
+import functools
 import mmap
 import sys
 from typing import Any
@@ -58,20 +58,19 @@ _MADV_FREE = 8  # <sys/mman.h> on Linux (4.5 and later); Python's mmap module ha
 _PAGE = mmap.PAGESIZE
 
 
-def _madvise_free() -> Any:
-    """libc's ``madvise`` where it is Linux's (None elsewhere: free buffers then simply stay resident)."""
+@functools.cache
+def _madvise() -> Any:
+    """libc's ``madvise`` where it is Linux's (None elsewhere: free buffers then simply stay resident), looked up on
+    the first :meth:`ArrayPool.release`. The process's own symbols hold it (``CDLL(None)``, ~0.1 ms);
+    ``ctypes.util.find_library`` would run ``ldconfig`` (~14 ms)."""
     if not sys.platform.startswith("linux"):
         return None
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-    except OSError:
+        fn = ctypes.CDLL(None, use_errno=True).madvise
+    except (OSError, AttributeError):
         return None
-    fn = libc.madvise
     fn.argtypes, fn.restype = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int), ctypes.c_int
     return fn
-
-
-_madvise = _madvise_free()
 
 
 class ArrayPool:
@@ -117,7 +116,8 @@ class ArrayPool:
         marked (the allocator's bookkeeping beside it is left alone). As the native engine does with the buffer of
         the metric a traffic update replaced.
         """
-        if _madvise is None:
+        madvise = _madvise()
+        if madvise is None:
             return 0
         marked = 0
         for arrays in self._held.values():
@@ -127,7 +127,7 @@ class ArrayPool:
                 addr = arrays[i].__array_interface__["data"][0]
                 start = -(-addr // _PAGE) * _PAGE
                 end = (addr + arrays[i].nbytes) // _PAGE * _PAGE
-                if end - start >= 16 * _PAGE and _madvise(start, end - start, _MADV_FREE) == 0:
+                if end - start >= 16 * _PAGE and madvise(start, end - start, _MADV_FREE) == 0:
                     marked += end - start
         return marked
 
